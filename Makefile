@@ -1,0 +1,36 @@
+# okd-streams: `make check` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup check test bench fuzz docs clean
+
+help: ## Show the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with okd-streams installed (editable); idempotent
+
+check: setup ## Render, lint and contract-check every stream
+	$(BIN)/okd-streams check
+
+test: setup ## Run the test suite
+	$(BIN)/pytest
+
+bench: setup ## Benchmark check/lint against a plain kustomize loop and tekton-lint
+	$(BIN)/python -m okd_streams.bench
+
+fuzz: setup ## Longer property-based run over hostile YAML
+	OKD_STREAMS_FUZZ_EXAMPLES=5000 $(BIN)/pytest tests/bad_input -q
+
+docs: setup ## Regenerate docs/rules.md and docs/streams.md
+	$(BIN)/okd-streams docs
+
+clean: ## Remove .venv and caches
+	rm -rf $(VENV) .cache .pytest_cache

@@ -1,0 +1,3 @@
+"""okd-streams: OKD streams as Kustomize overlays on shared Tekton bases."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from okd_streams.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""`okd-streams`: one entry point, one module per subcommand in okd_streams/commands/.
+
+Exit codes: 0 clean, 1 problems at error level (or a diff, for `diff`), 2 usage,
+configuration or environment errors. No traceback reaches a user: set
+OKD_STREAMS_DEBUG=1 to see one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+from okd_streams import __version__
+from okd_streams.commands import COMMANDS
+from okd_streams.config import ConfigError
+from okd_streams.errors import UsageError
+from okd_streams.kustomize import KustomizeMissing
+from okd_streams.repo import NotARepository
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="okd-streams",
+        description="Scaffold, render, lint and contract-check OKD streams (Kustomize overlays on Tekton bases).",
+    )
+    parser.add_argument("--version", action="version", version=f"okd-streams {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in COMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ConfigError, KustomizeMissing, NotARepository, UsageError) as exc:
+        print(f"okd-streams: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("okd-streams: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("OKD_STREAMS_DEBUG"):
+            traceback.print_exc()
+        print(f"okd-streams: internal error: {type(exc).__name__}: {exc} "
+              "(set OKD_STREAMS_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

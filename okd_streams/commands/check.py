@@ -1,0 +1,46 @@
+"""okd-streams check [STREAM...]: render, lint and contract-check the repository's streams."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from okd_streams.checking import check_repository
+from okd_streams.commands._common import add_config, add_format, emit
+from okd_streams.config import load_config
+from okd_streams.problem import exit_code
+from okd_streams.repo import find_root
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "check", help="render every stream with kustomize and check it",
+        description="Render every stream (or those named) with the real kustomize, in parallel, then run "
+                    "yamllint, the repository conventions and every Tekton and param-contract rule. "
+                    "Exit 0 clean, 1 problems at error level, 2 usage or environment errors.")
+    parser.add_argument("streams", nargs="*", metavar="STREAM", help="streams to check (default: all)")
+    add_format(parser)
+    add_config(parser)
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = find_root(args.root)
+    config = load_config(root, args.config)
+    report = check_repository(root, config, args.streams or None)
+    emit(report.problems, args.format)
+    if args.format == "text":
+        out = sys.stdout
+        if report.problems:
+            out.write("\n")
+        for summary in report.summaries:
+            state = "rendered" if summary.rendered else "FAILED to render"
+            out.write(f"{summary.name:<24} {summary.objects:>4} objects  {state:<16} "
+                      f"{summary.errors} errors, {summary.warnings} warnings\n")
+        errors = sum(p.level == "error" for p in report.problems)
+        warnings = sum(p.level == "warning" for p in report.problems)
+        out.write(f"{len(report.summaries)} streams checked: {errors} errors, {warnings} warnings\n")
+    return exit_code(report.problems, args.strict)

@@ -1,0 +1,34 @@
+"""okd-streams explain CODE: a rule's documentation (like `ruff rule`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from okd_streams import rules as registry
+from okd_streams.errors import UsageError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("explain", help="print a rule's documentation",
+                            description="Print what a rule catches, why, and a failing and a passing example.")
+    parser.add_argument("code", nargs="?", metavar="CODE", help="rule code (T101) or id")
+    parser.add_argument("--list", action="store_true", help="list every rule: code, level, id, summary")
+    parser.set_defaults(run=run)
+
+
+def summary(rule) -> str:
+    return (rule.__doc__ or rule.ID).strip().splitlines()[0]
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list or not args.code:
+        for code, rule in registry.RULES.items():
+            sys.stdout.write(f"{code}  {rule.LEVEL:<7}  {rule.ID:<32}  {summary(rule)}\n")
+        return 0
+    try:
+        rule = registry.get(args.code)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(f"{rule.CODE} {rule.ID} (default level: {rule.LEVEL})\n\n{(rule.__doc__ or '').strip()}\n")
+    return 0

@@ -1,0 +1,154 @@
+"""`.okd-streams.yaml`: per-rule levels, disabled rules and ignored paths.
+
+Found by walking up from the checked path. Example:
+
+    rules:
+      T301: warning            # level: error | warning | info | off
+      image-not-pinned:        # by id works too
+        level: off
+        ignore: ["vendor/**"]  # paths (globs, relative to the config file) where it is off
+    ignore: ["experiments/**"] # paths no rule looks at
+    conventions: strict        # strict: this repository's conventions are errors here too
+
+Unknown rules, options or levels are configuration errors (exit 2), so a typo never
+silently turns a check off.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from okd_streams import rules as registry
+from okd_streams.yamlio import _Loader
+
+CONFIG_NAME = ".okd-streams.yaml"
+LEVEL_CHOICES = ("error", "warning", "info", "off")
+
+
+class ConfigError(Exception):
+    """A configuration the user must fix: exit 2 with this message."""
+
+
+@dataclass
+class RuleSetting:
+    level: str | None = None
+    ignore: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    rules: dict[str, RuleSetting] = field(default_factory=dict)  # by CODE
+    ignore: list[str] = field(default_factory=list)
+    conventions: str = "auto"  # auto | strict | relaxed
+
+    @property
+    def root(self) -> Path | None:
+        return self.path.parent if self.path else None
+
+    def level_for(self, code: str, default: str) -> str:
+        setting = self.rules.get(code)
+        return setting.level if setting and setting.level else default
+
+    def ignored(self, code: str | None, path: str) -> bool:
+        """True when `path` (as displayed, relative to the working directory) is ignored."""
+        patterns = list(self.ignore)
+        if code and code in self.rules:
+            patterns += self.rules[code].ignore
+        if not patterns:
+            return False
+        candidates = {path}
+        if self.root is not None:
+            try:
+                candidates.add(str(Path(path).resolve().relative_to(self.root.resolve())))
+            except (ValueError, OSError):
+                pass
+        return any(_match(candidate, pattern) for candidate in candidates for pattern in patterns)
+
+
+def _match(path: str, pattern: str) -> bool:
+    pattern = pattern.rstrip("/")
+    return (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*")
+            or path.startswith(pattern + "/"))
+
+
+def find_config(start: Path) -> Path | None:
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        path = candidate / CONFIG_NAME
+        if path.is_file():
+            return path
+    return None
+
+
+def load_config(start: Path, explicit: Path | None = None) -> Config:
+    path = explicit or find_config(start)
+    if path is None:
+        return Config()
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    return parse_config(data or {}, path)
+
+
+def parse_config(data: object, path: Path | None = None) -> Config:
+    where = str(path) if path else CONFIG_NAME
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: must be a mapping with keys rules, ignore, conventions")
+    unknown = set(data) - {"rules", "ignore", "conventions"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown option(s) {', '.join(sorted(map(str, unknown)))}; "
+                          "known: rules, ignore, conventions")
+    config = Config(path=path)
+    config.ignore = _globs(data.get("ignore", []), f"{where}: ignore")
+    conventions = data.get("conventions", "auto")
+    if conventions not in ("auto", "strict", "relaxed"):
+        raise ConfigError(f"{where}: conventions must be auto, strict or relaxed, not {conventions!r}")
+    config.conventions = conventions
+    rules = data.get("rules", {}) or {}
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{where}: rules must map a rule code or id to a level or settings")
+    for key, value in rules.items():
+        try:
+            rule = registry.get(str(key))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        setting = RuleSetting()
+        if isinstance(value, str) or value is False:
+            setting.level = _level(value, f"{where}: rules.{key}")
+        elif isinstance(value, dict):
+            extra = set(value) - {"level", "ignore"}
+            if extra:
+                raise ConfigError(f"{where}: rules.{key}: unknown option(s) {', '.join(sorted(map(str, extra)))}; "
+                                  "known: level, ignore")
+            if "level" in value:
+                setting.level = _level(value["level"], f"{where}: rules.{key}.level")
+            setting.ignore = _globs(value.get("ignore", []), f"{where}: rules.{key}.ignore")
+        else:
+            raise ConfigError(f"{where}: rules.{key} must be a level ({', '.join(LEVEL_CHOICES)}) or a mapping")
+        config.rules[rule.CODE] = setting
+    return config
+
+
+def _level(value: object, where: str) -> str:
+    if value is False:
+        return "off"
+    if value not in LEVEL_CHOICES:
+        raise ConfigError(f"{where}: level must be one of {', '.join(LEVEL_CHOICES)}, not {value!r}")
+    return str(value)
+
+
+def _globs(value: object, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of path globs")
+    return list(value)

@@ -1,0 +1,103 @@
+"""Run rules over units and files and turn their findings into Problems.
+
+The engine owns everything rules should not care about: levels (rule default, foreign
+tree, configuration), `# okd-streams: disable=CODE` directives, ignored paths, and
+de-duplication of the same finding seen through several streams sharing a base file.
+"""
+
+from __future__ import annotations
+
+import traceback
+from types import ModuleType
+from typing import Iterable
+
+from okd_streams import rules as registry
+from okd_streams.config import Config
+from okd_streams.model import Finding, Unit
+from okd_streams.problem import Problem
+from okd_streams.yamlio import YamlFile
+
+INTERNAL = ("E000", "internal-error")
+
+
+def _level(rule: ModuleType, finding: Finding, foreign: bool, config: Config) -> str:
+    level = finding.level or rule.LEVEL
+    foreign_level = getattr(rule, "FOREIGN_LEVEL", None)
+    relaxed = config.conventions == "relaxed" or (foreign and config.conventions != "strict")
+    if foreign_level and relaxed and finding.level is None:
+        level = foreign_level
+    configured = config.rules.get(rule.CODE)
+    if configured and configured.level:
+        level = configured.level
+    return level
+
+
+def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign: bool,
+                config: Config) -> Problem | None:
+    level = _level(rule, finding, foreign, config)
+    if level == "off":
+        return None
+    if finding.obj is not None:
+        if rule.CODE in finding.obj.disabled or rule.ID in finding.obj.disabled:
+            return None
+        path, line, column = finding.obj.at(finding.path)
+    else:
+        path, line, column = finding.file or "", finding.line, finding.column
+    if config.ignored(rule.CODE, path):
+        return None
+    return Problem(path, max(1, line), max(1, column), rule.CODE, level, rule.ID, finding.message, stream)
+
+
+def _internal(rule: ModuleType, where: str, stream: str | None) -> Problem:
+    # A rule crashing on odd input is our bug; the user still gets every other finding.
+    last = traceback.format_exc().strip().splitlines()[-1]
+    return Problem(where, 1, 1, INTERNAL[0], "error", INTERNAL[1],
+                   f"rule {rule.CODE} ({rule.ID}) failed on this input: {last}; please report it", stream)
+
+
+def selected_rules(scope: str, only: Iterable[str] | None = None) -> list[ModuleType]:
+    chosen = registry.RULES.values() if only is None else [registry.get(code) for code in only]
+    return [rule for rule in chosen if rule.SCOPE == scope]
+
+
+def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None) -> list[Problem]:
+    problems = []
+    for rule in rules if rules is not None else selected_rules("unit"):
+        if config.level_for(rule.CODE, rule.LEVEL) == "off":
+            continue
+        try:
+            for finding in rule.check(unit):
+                problem = _to_problem(rule, finding, unit.stream, unit.foreign, config)
+                if problem:
+                    problems.append(problem)
+        except Exception:  # noqa: BLE001 - see _internal
+            problems.append(_internal(rule, unit.label, unit.stream))
+    return problems
+
+
+def check_files(files: Iterable[YamlFile], context: object, config: Config, foreign: bool = False,
+                stream: str | None = None, rules: list[ModuleType] | None = None) -> list[Problem]:
+    problems = []
+    files = list(files)
+    for rule in rules if rules is not None else selected_rules("file"):
+        if config.level_for(rule.CODE, rule.LEVEL) == "off":
+            continue
+        for yaml_file in files:
+            try:
+                for finding in rule.check_file(yaml_file, context):
+                    problem = _to_problem(rule, finding, stream, foreign, config)
+                    if problem:
+                        problems.append(problem)
+            except Exception:  # noqa: BLE001
+                problems.append(_internal(rule, yaml_file.path, stream))
+    return problems
+
+
+def finalize(problems: Iterable[Problem]) -> list[Problem]:
+    """Sort, and report a finding seen through several streams once (first stream named)."""
+    seen: dict[tuple, Problem] = {}
+    for problem in sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code, p.message, p.stream or "")):
+        key = (problem.path, problem.line, problem.column, problem.code, problem.message)
+        if key not in seen:
+            seen[key] = problem
+    return sorted(seen.values())

@@ -1,0 +1,197 @@
+"""The repository as okd-streams sees it: its root, its streams and their cards, its
+source files (each parsed once), and the units built from rendered streams."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from okd_streams import kustomization as kz
+from okd_streams.kustomize import RenderResult
+from okd_streams.model import Obj, Provenance, Unit
+from okd_streams.yamlio import Document, YamlFile, load_file
+
+STREAMS_DIR = "streams"
+CARD_NAME = "stream.yaml"
+CARD_KIND = "StreamCard"
+# Folders of an okd-streams repository whose YAML is checked; tests hold broken fixtures.
+SOURCE_DIRS = ("base", "overlays", "streams", "argocd", ".tekton")
+SKIP_DIRS = {".git", ".venv", "venv", "node_modules", ".cache", "__pycache__", ".pytest_cache", ".hypothesis",
+             "build", "dist"}
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class NotARepository(Exception):
+    """`check` outside an okd-streams repository: exit 2."""
+
+
+def find_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / STREAMS_DIR).is_dir() and (candidate / "base").is_dir():
+            return candidate
+    raise NotARepository(
+        f"{start} is not inside an okd-streams repository (no folder with base/ and streams/); "
+        "to check any Tekton tree use `okd-streams lint PATH`"
+    )
+
+
+class SourceTree:
+    """Parses each file at most once per run; shows paths relative to `base`."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base.resolve()
+        self._files: dict[Path, YamlFile] = {}
+
+    def display(self, path: Path | str) -> str:
+        path = Path(path)
+        try:
+            return str(path.resolve().relative_to(self.base))
+        except ValueError:
+            return os.path.relpath(path.resolve(), self.base) if path.is_absolute() else str(path)
+        except OSError:
+            return str(path)
+
+    def file(self, path: Path | str) -> YamlFile:
+        key = Path(path).absolute()
+        found = self._files.get(key)
+        if found is None:
+            found = load_file(key, self.display(key))
+            self._files[key] = found
+        return found
+
+    def loaded(self) -> list[YamlFile]:
+        return list(self._files.values())
+
+
+@dataclass
+class Stream:
+    name: str
+    directory: Path
+    kustomization: Path | None
+    card_path: Path
+
+    def card(self, tree: SourceTree) -> Document | None:
+        if not self.card_path.is_file():
+            return None
+        for document in tree.file(self.card_path).documents:
+            if isinstance(document.data, dict) and document.data.get("kind") == CARD_KIND:
+                return document
+        return None
+
+
+def discover_streams(root: Path) -> list[Stream]:
+    folder = root / STREAMS_DIR
+    if not folder.is_dir():
+        return []
+    streams = []
+    for child in sorted(folder.iterdir()):
+        if child.is_dir() and not child.name.startswith("."):
+            streams.append(Stream(child.name, child, kz.kustomization_file(child), child / CARD_NAME))
+    return streams
+
+
+def source_files(root: Path, folders: Iterable[str] = SOURCE_DIRS) -> list[Path]:
+    """YAML files of the repository's own folders, plus YAML files at the top level."""
+    found = [p for p in sorted(root.iterdir()) if p.is_file() and p.suffix in YAML_SUFFIXES]
+    for name in folders:
+        folder = root / name
+        if folder.is_dir():
+            found.extend(walk_yaml(folder))
+    return found
+
+
+def walk_yaml(folder: Path) -> list[Path]:
+    """YAML files below `folder`, skipping tool folders; never follows symlinked folders."""
+    found = []
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        for name in sorted(files):
+            if name.endswith(YAML_SUFFIXES) or name == "Kustomization":
+                found.append(Path(current, name))
+    return found
+
+
+def _matching_document(yaml_file: YamlFile, data: dict) -> Document | None:
+    """The source document a rendered object came from: same kind, then the closest name."""
+    kind = data.get("kind")
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    same_kind = [d for d in yaml_file.documents if isinstance(d.data, dict) and d.data.get("kind") == kind]
+    if len(same_kind) <= 1:
+        return same_kind[0] if same_kind else None
+    for document in same_kind:
+        source_name = (document.data.get("metadata") or {}).get("name") if isinstance(
+            document.data.get("metadata"), dict) else None
+        if isinstance(source_name, str) and isinstance(name, str) and source_name and source_name in name:
+            return document
+    return same_kind[0]
+
+
+def unit_from_render(result: RenderResult, tree: SourceTree, label: str, stream: str | None = None,
+                     card: Document | None = None, foreign: bool = False) -> Unit:
+    objects = []
+    for rendered in result.objects:
+        doc = None
+        shown = ""
+        if rendered.origin:
+            source = tree.file(rendered.origin)
+            shown = source.path
+            doc = _matching_document(source, rendered.data)
+        objects.append(Obj(rendered.data, shown, doc))
+    _attach_provenance(result.directory, objects, tree)
+    return Unit(label, objects, stream=stream, card=card, foreign=foreign, rendered=True)
+
+
+def _attach_provenance(directory: Path, objects: list[Obj], tree: SourceTree) -> None:
+    """Values copied by kustomize `replacements` point back at their source (a stream card)."""
+    graph = kz.closure(directory)
+    if not graph.replacements:
+        return
+    sources = [tree.file(path) for path in sorted(graph.files) if path.suffix in YAML_SUFFIXES]
+    for _, entry in graph.replacements:
+        source = entry.get("source")
+        targets = entry.get("targets")
+        if not isinstance(source, dict) or not isinstance(targets, list):
+            continue
+        doc = _find_source(sources, source)
+        if doc is None:
+            continue
+        source_path = kz.resolve_field_path(doc.data, str(source.get("fieldPath") or "metadata.name"))
+        if source_path is None:
+            continue
+        for target in targets:
+            if not isinstance(target, dict):
+                continue
+            for obj in objects:
+                labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+                if not kz.selects(target.get("select"), obj.kind, obj.name, labels):
+                    continue
+                for field_path in target.get("fieldPaths") or []:
+                    resolved = kz.resolve_field_path(obj.data, str(field_path))
+                    if resolved is not None:
+                        obj.provenance.append(Provenance(resolved, doc, source_path))
+
+
+def _find_source(files: list[YamlFile], source: dict) -> Document | None:
+    for yaml_file in files:
+        for document in yaml_file.documents:
+            data = document.data
+            if not isinstance(data, dict) or data.get("kind") != source.get("kind"):
+                continue
+            name = (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
+            if source.get("name") in (None, name):
+                return document
+    return None
+
+
+def unit_from_files(files: list[YamlFile], label: str, foreign: bool = True) -> Unit:
+    """Loose YAML files (no kustomize): every Kubernetes-shaped document is an object."""
+    objects = []
+    for yaml_file in files:
+        for document in yaml_file.documents:
+            if isinstance(document.data, dict) and "kind" in document.data:
+                objects.append(Obj(document.data, yaml_file.path, document))
+    return Unit(label, objects, foreign=foreign)

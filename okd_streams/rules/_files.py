@@ -1,0 +1,26 @@
+"""Helpers for file-scope rules: which documents in a file are Kubernetes objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from okd_streams.kustomization import NAMES
+from okd_streams.yamlio import Document, YamlFile
+
+
+def is_kustomization(yaml_file: YamlFile) -> bool:
+    return Path(yaml_file.path).name in NAMES
+
+
+def is_patch(yaml_file: YamlFile) -> bool:
+    """Partial objects applied by a kustomization (named patch-<what>.yaml by convention)."""
+    return Path(yaml_file.path).name.startswith("patch")
+
+
+def objects(yaml_file: YamlFile) -> Iterator[Document]:
+    """Documents that look like Kubernetes objects (a mapping with apiVersion and kind)."""
+    for document in yaml_file.documents:
+        data = document.data
+        if isinstance(data, dict) and isinstance(data.get("kind"), str) and isinstance(data.get("apiVersion"), str):
+            yield document

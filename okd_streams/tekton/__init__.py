@@ -1,0 +1,1 @@
+"""Tekton semantics shared by the rules: variable references, param types, object shapes."""
