@@ -21,7 +21,7 @@ check: setup ## Render, lint and contract-check every stream
 	$(BIN)/okd-streams check
 
 test: setup ## Run the test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 bench: setup ## Benchmark check/lint against a plain kustomize loop and tekton-lint
 	$(BIN)/python -m okd_streams.bench

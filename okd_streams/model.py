@@ -98,6 +98,8 @@ class Unit:
     rendered: bool = False  # True when the objects come out of kustomize
     build_error: str | None = None  # kustomize's message when the build failed
     kustomization: str | None = None  # display path of the kustomization file built
+    directory: Any = None  # pathlib.Path of the kustomization folder built, when rendered
+    kustomizations: list[Document] = field(default_factory=list)  # every kustomization the build read
     _index: dict[tuple[str, str], list[Obj]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -141,13 +141,16 @@ def unit_from_render(result: RenderResult, tree: SourceTree, label: str, stream:
             shown = source.path
             doc = _matching_document(source, rendered.data)
         objects.append(Obj(rendered.data, shown, doc))
-    _attach_provenance(result.directory, objects, tree)
-    return Unit(label, objects, stream=stream, card=card, foreign=foreign, rendered=True)
+    graph = kz.closure(result.directory)
+    _attach_provenance(graph, objects, tree)
+    kustomizations = [tree.file(path).documents[0] for path in sorted(graph.files)
+                      if path.name in kz.NAMES and tree.file(path).documents]
+    return Unit(label, objects, stream=stream, card=card, foreign=foreign, rendered=True,
+                directory=result.directory, kustomizations=kustomizations)
 
 
-def _attach_provenance(directory: Path, objects: list[Obj], tree: SourceTree) -> None:
+def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) -> None:
     """Values copied by kustomize `replacements` point back at their source (a stream card)."""
-    graph = kz.closure(directory)
     if not graph.replacements:
         return
     sources = [tree.file(path) for path in sorted(graph.files) if path.suffix in YAML_SUFFIXES]

@@ -16,6 +16,7 @@ from okd_streams.rules import (  # keep both lists sorted by code
     file_named_after_object,
     kustomize_build,
     one_object_per_file,
+    patch_target_matches_nothing,
     tekton_v1,
     yaml_extension,
     yaml_syntax,
@@ -24,6 +25,7 @@ from okd_streams.rules import (  # keep both lists sorted by code
 
 _MODULES: list[ModuleType] = [
     kustomize_build,  # K001
+    patch_target_matches_nothing,  # K002
     tekton_v1,  # S001
     one_object_per_file,  # S002
     file_named_after_object,  # S003

@@ -41,19 +41,19 @@ _QUOTED = re.compile(r"['\"`]([^'\"`]+)['\"`]")
 
 
 def _line_naming(kustomization: str, error: str) -> int:
-    """The first line of the kustomization that mentions a path or name the error quotes."""
+    """The line of the kustomization naming what failed: kustomize quotes the innermost
+    cause last, so quoted paths and names are tried from the end of the message."""
     try:
         lines = Path(kustomization).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return 1
-    tokens = set()
-    for quoted in _QUOTED.findall(error):
-        tokens.add(quoted.rstrip("/").split("/")[-1])
-        tokens.add(quoted)
-    tokens.discard("")
-    for number, line in enumerate(lines, start=1):
-        if any(token in line for token in tokens if len(token) > 2):
-            return number
+    for quoted in reversed(_QUOTED.findall(error)):
+        for token in (quoted, quoted.rstrip("/").split("/")[-1]):
+            if len(token) < 3 or token in (".", ".."):
+                continue
+            for number, line in enumerate(lines, start=1):
+                if token in line and not line.lstrip().startswith(("namespace:", "#")):
+                    return number
     return 1
 
 
