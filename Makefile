@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv with okd-streams installed (editable); idempotent
 
-check: setup ## Render, lint and contract-check every stream
+check: setup ## Render, lint and contract-check every stream; fail when docs/ is stale
 	$(BIN)/okd-streams check
+	$(BIN)/okd-streams docs --check
 
 test: setup ## Run the test suite
 	$(BIN)/pytest -q

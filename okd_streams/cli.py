@@ -13,14 +13,15 @@ import sys
 import traceback
 
 from okd_streams import __version__
-from okd_streams.commands import COMMANDS
+from okd_streams import commands
 from okd_streams.config import ConfigError
 from okd_streams.errors import UsageError
 from okd_streams.kustomize import KustomizeMissing
 from okd_streams.repo import NotARepository
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with `only`, just that subcommand (its module alone is imported)."""
     parser = argparse.ArgumentParser(
         prog="okd-streams",
         description="Scaffold, render, lint and contract-check OKD streams (Kustomize overlays on Tekton bases).",
@@ -28,13 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"okd-streams {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in COMMANDS:
+    chosen = commands.command(only) if only else None
+    for module in [chosen] if chosen is not None else commands.COMMANDS:
         module.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    # `okd-streams check ...`: build only that subcommand's parser (its help and errors are the same).
+    only = words[0] if words and not words[0].startswith("-") and commands.command(words[0]) else None
+    parser = build_parser(only)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

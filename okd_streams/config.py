@@ -96,6 +96,8 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    except (RecursionError, ValueError, OverflowError) as exc:
+        raise ConfigError(f"{path}: cannot read ({type(exc).__name__}): nested too deeply or out of range") from None
     return parse_config(data or {}, path)
 
 

@@ -93,11 +93,30 @@ def check_files(files: Iterable[YamlFile], context: object, config: Config, fore
     return problems
 
 
+def check_repo(context: object, config: Config, rules: list[ModuleType] | None = None) -> list[Problem]:
+    """Repo-scope rules (SCOPE "repo"): `check_repo(context)` sees the whole repository at once
+    (okd_streams.repocontext.RepoContext: every stream folder, the rendered units, argocd/).
+    A finding names its stream in `finding.stream` (RepoFinding), or None."""
+    problems = []
+    for rule in rules if rules is not None else selected_rules("repo"):
+        if config.level_for(rule.CODE, rule.LEVEL) == "off":
+            continue
+        try:
+            for finding in rule.check_repo(context):
+                problem = _to_problem(rule, finding, getattr(finding, "stream", None), False, config)
+                if problem:
+                    problems.append(problem)
+        except Exception:  # noqa: BLE001 - see _internal
+            problems.append(_internal(rule, "argocd", None))
+    return problems
+
+
 def finalize(problems: Iterable[Problem]) -> list[Problem]:
     """Sort, and report a finding seen through several streams once (first stream named)."""
     seen: dict[tuple, Problem] = {}
-    for problem in sorted(problems, key=lambda p: (p.path, p.line, p.column, p.code, p.message, p.stream or "")):
+    for problem in problems:  # per place and message: the first of the alphabetically first stream
         key = (problem.path, problem.line, problem.column, problem.code, problem.message)
-        if key not in seen:
+        kept = seen.get(key)
+        if kept is None or (problem.stream or "") < (kept.stream or ""):
             seen[key] = problem
     return sorted(seen.values())

@@ -101,13 +101,18 @@ class Unit:
     directory: Any = None  # pathlib.Path of the kustomization folder built, when rendered
     kustomizations: list[Document] = field(default_factory=list)  # every kustomization the build read
     _index: dict[tuple[str, str], list[Obj]] = field(default_factory=dict, repr=False)
+    _kinds: list[str] = field(default_factory=list, repr=False)  # objects' kinds, in order
 
     def __post_init__(self) -> None:
         for obj in self.objects:
-            self._index.setdefault((obj.kind, obj.name), []).append(obj)
+            kind = obj.kind
+            self._kinds.append(kind)
+            self._index.setdefault((kind, obj.name), []).append(obj)
 
     def of_kind(self, *kinds: str) -> Iterator[Obj]:
-        return (obj for obj in self.objects if obj.kind in kinds)
+        if len(self._kinds) != len(self.objects):  # objects added after the unit was made
+            return (obj for obj in self.objects if obj.kind in kinds)
+        return (obj for obj, kind in zip(self.objects, self._kinds) if kind in kinds)
 
     def find(self, kind: str, name: str) -> Obj | None:
         found = self._index.get((kind, name))
@@ -161,3 +166,6 @@ class FileContext:
     foreign: bool = False
     kustomization_files: frozenset[str] = frozenset()  # display paths of kustomization files
     unincluded: frozenset[str] = frozenset()  # YAML files no kustomization of the tree includes
+    # files kustomizations read as patches, configurations, openapi, replacements, generator inputs
+    auxiliary: frozenset[str] = frozenset()
+    cache: Any = None  # okd_streams.cache.Cache for results of costly file rules (yamllint), or None

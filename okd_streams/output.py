@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from typing import Callable, TextIO
-from xml.sax.saxutils import escape, quoteattr
 
 from okd_streams import __version__
 from okd_streams.problem import Problem
@@ -77,6 +76,8 @@ def sarif(problems: list[Problem]) -> str:
 
 def junit(problems: list[Problem]) -> str:
     """One test suite per stream (or file set), one failing test case per problem."""
+    from xml.sax.saxutils import escape, quoteattr  # imported here: it brings in urllib, http and ssl
+
     suites: dict[str, list[Problem]] = {}
     for p in problems:
         suites.setdefault(p.stream or "files", []).append(p)

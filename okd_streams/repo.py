@@ -11,7 +11,7 @@ from typing import Iterable
 from okd_streams import kustomization as kz
 from okd_streams.kustomize import RenderResult
 from okd_streams.model import Obj, Provenance, Unit
-from okd_streams.yamlio import Document, YamlFile, load_file
+from okd_streams.yamlio import Boundaries, Document, YamlFile, load_file, outside, symlink_issue
 
 STREAMS_DIR = "streams"
 CARD_NAME = "stream.yaml"
@@ -39,27 +39,53 @@ def find_root(start: Path) -> Path:
 
 
 class SourceTree:
-    """Parses each file at most once per run; shows paths relative to `base`."""
+    """Parses each file at most once per run; shows paths relative to `base`.
 
-    def __init__(self, base: Path) -> None:
+    `boundaries` (default: `base`) are the folders files may really live in: a file that a
+    symlink leads out of all of them is not read (a "symlink" load issue instead)."""
+
+    def __init__(self, base: Path, boundaries: list[Path] | None = None) -> None:
         self.base = base.resolve()
+        self.boundaries = [Path(os.path.abspath(b)) for b in boundaries] if boundaries is not None else [self.base]
+        self._bounds = Boundaries(list(dict.fromkeys(self.boundaries)))  # resolved once, for every file
         self._files: dict[Path, YamlFile] = {}
 
     def display(self, path: Path | str) -> str:
         path = Path(path)
+        absolute = Path(os.path.abspath(path))
+        try:  # the path as named (a symlink shows as itself), then as resolved
+            return str(absolute.relative_to(self.base))
+        except ValueError:
+            pass
         try:
             return str(path.resolve().relative_to(self.base))
-        except ValueError:
-            return os.path.relpath(path.resolve(), self.base) if path.is_absolute() else str(path)
-        except OSError:
-            return str(path)
+        except (ValueError, OSError, RuntimeError):
+            pass
+        return os.path.relpath(absolute, self.base) if path.is_absolute() else str(path)
 
     def file(self, path: Path | str) -> YamlFile:
         key = Path(path).absolute()
         found = self._files.get(key)
         if found is None:
-            found = load_file(key, self.display(key))
+            found = load_file(key, self.display(key), self._bounds)
             self._files[key] = found
+        return found
+
+    def escapes(self, path: Path) -> Path | None:
+        """Where `path` really is when a symlink leads it out of the boundaries (it is not read)."""
+        return outside(Path(path).absolute(), self._bounds)
+
+    def escaping_links(self, folders: Iterable[Path]) -> list[YamlFile]:
+        """Symlinked folders and non-YAML files below `folders` that lead outside the
+        boundaries, each as an unreadable YamlFile (YAML files get theirs from `file`)."""
+        found = []
+        for folder in folders:
+            for link in symlinks(folder):
+                if link.name.endswith(YAML_SUFFIXES) and not link.is_dir():
+                    continue
+                target = outside(link, self._bounds)
+                if target is not None:
+                    found.append(YamlFile(path=self.display(link), issues=[symlink_issue(target)]))
         return found
 
     def loaded(self) -> list[YamlFile]:
@@ -103,11 +129,46 @@ def source_files(root: Path, folders: Iterable[str] = SOURCE_DIRS) -> list[Path]
     return found
 
 
-def walk_yaml(folder: Path) -> list[Path]:
-    """YAML files below `folder`, skipping tool folders; never follows symlinked folders."""
+def auxiliary(tree: SourceTree, kustomizations: Iterable[Path], load=None) -> frozenset[str]:
+    """Display paths of the files these kustomizations read as patches, configurations, openapi,
+    replacements or generator inputs (not whole objects: exempt from object-shape rules).
+    `load(path)`: a kustomization's data, when the caller has parsed it already."""
+    return frozenset(tree.display(path) for k in kustomizations for path in kz.auxiliary_files(Path(k), load))
+
+
+def boundary_of(path: Path) -> Path:
+    """The folder a linted path's files may live in: its okd-streams repository, else its git
+    work tree, else the path itself (its folder, for a file)."""
+    path = Path(os.path.abspath(path))
+    try:
+        return find_root(path if path.is_dir() else path.parent)
+    except NotARepository:
+        pass
+    folder = path if path.is_dir() else path.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def symlinks(folder: Path) -> list[Path]:
+    """Every symlink below `folder` (files and folders), skipping tool folders, not following any."""
     found = []
+    if folder.is_symlink():
+        return [folder]
     for current, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        found.extend(Path(current, name) for name in dirs if os.path.islink(os.path.join(current, name)))
+        found.extend(Path(current, name) for name in sorted(files) if os.path.islink(os.path.join(current, name)))
+    return found
+
+
+def walk_yaml(folder: Path) -> list[Path]:
+    """YAML files below `folder`, skipping tool folders and hidden ones (but .tekton), such as
+    the scaffolder's half-built `streams/.new-*`; never follows symlinked folders."""
+    found = []
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d == ".tekton"))
         for name in sorted(files):
             if name.endswith(YAML_SUFFIXES) or name == "Kustomization":
                 found.append(Path(current, name))
@@ -131,7 +192,8 @@ def _matching_document(yaml_file: YamlFile, data: dict) -> Document | None:
 
 
 def unit_from_render(result: RenderResult, tree: SourceTree, label: str, stream: str | None = None,
-                     card: Document | None = None, foreign: bool = False) -> Unit:
+                     card: Document | None = None, foreign: bool = False, graph: kz.Closure | None = None) -> Unit:
+    """A rendered stream as a unit. `graph`: its closure, when the caller has it already."""
     objects = []
     for rendered in result.objects:
         doc = None
@@ -141,7 +203,8 @@ def unit_from_render(result: RenderResult, tree: SourceTree, label: str, stream:
             shown = source.path
             doc = _matching_document(source, rendered.data)
         objects.append(Obj(rendered.data, shown, doc))
-    graph = kz.closure(result.directory)
+    if graph is None:
+        graph = kz.closure(result.directory)
     _attach_provenance(graph, objects, tree)
     kustomizations = [tree.file(path).documents[0] for path in sorted(graph.files)
                       if path.name in kz.NAMES and tree.file(path).documents]

@@ -9,7 +9,9 @@ Writing (comment-preserving) lives in `okd_streams.edit`, with ruamel.yaml.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,9 @@ from typing import Any
 import yaml
 
 try:  # the C loader is an optional part of PyYAML wheels; fall back quietly
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _CLoader
 except ImportError:  # pragma: no cover - depends on the wheel
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _CLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 500_000  # after alias expansion: stops "billion laughs" documents
@@ -27,7 +29,11 @@ MAX_DEPTH = 200
 
 Path_ = tuple  # a path into a document: keys (str) and list indexes (int)
 
-_DIRECTIVE = re.compile(r"#\s*okd-streams:\s*disable=([A-Za-z0-9_,\- ]+)")
+# `# okd-streams: disable=X004,X006 reason="cosa needs /dev/kvm"`; the reason is optional here
+# (rules that demand one say so: see okd_streams/rules/waiver_without_reason.py).
+_DIRECTIVE = re.compile(
+    r"#\s*okd-streams:\s*disable=(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
+    r"""(?:\s+reason=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']\S*)))?""")
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -43,8 +49,18 @@ class LoadIssue:
 
     line: int
     column: int
-    kind: str  # "syntax" | "duplicate-key" | "encoding" | "too-large" | "too-complex"
+    kind: str  # "syntax" | "duplicate-key" | "encoding" | "too-large" | "too-complex" | "symlink"
     message: str
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One `# okd-streams: disable=CODE[,CODE] [reason="..."]` comment."""
+
+    line: int
+    column: int
+    codes: tuple[str, ...]
+    reason: str | None
 
 
 @dataclass
@@ -58,6 +74,7 @@ class Document:
     start_line: int
     end_line: int
     disabled: frozenset[str] = frozenset()
+    reasons: dict[str, str] = field(default_factory=dict)  # waived code -> the reason given
 
     def pos(self, path: tuple = ()) -> tuple[int, int]:
         """Position of `path`, or of its nearest ancestor present in the file."""
@@ -79,6 +96,7 @@ class YamlFile:
     documents: list[Document] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
     text: str = ""
+    directives: list[Directive] = field(default_factory=list)
 
 
 class _TooComplex(Exception):
@@ -146,6 +164,38 @@ class _Builder:
         return [(k, v) for k, v in merged if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)] + pairs
 
 
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values a node tree holds once aliases are expanded, counted over the shared
+    node graph (each node once, memoized), so a billion-laughs document costs milliseconds.
+    Stops counting past MAX_NODES; depth past MAX_DEPTH is the builder's to report."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        known = sizes.get(id(node))
+        if known == -1:  # reached again while counting it
+            raise _TooComplex("an alias refers to a mapping or list that contains it (endless nesting)")
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            return 1
+        sizes[id(node)] = -1
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key, depth + 1) + size(value, depth + 1)
+                if total > MAX_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+                if total > MAX_NODES:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    return size(root, 0)
+
+
 def decode(raw: bytes) -> tuple[str | None, LoadIssue | None]:
     """Bytes to text, refusing what is not a UTF-8 text file."""
     if len(raw) > MAX_FILE_BYTES:
@@ -179,11 +229,59 @@ def _deeply_nested(text: str) -> bool:
     return False
 
 
+def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The 1-based line where nesting first exceeds `limit`, else None. Walks libyaml's event
+    stream (its parser is iterative, unlike PyYAML's C composer, which recurses and crashes
+    the process past ~20,000 levels), so the answer is exact and takes milliseconds."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, ValueError, TypeError):
+        return None  # the loader reports the syntax error, before any deep level
+    return None
+
+
+class _TooDeepLoader(yaml.SafeLoader):
+    """What `_Loader` gives for text nested past what any loader survives: it raises
+    RecursionError (which callers catch) instead of crashing or scanning for seconds."""
+
+    def check_data(self) -> bool:
+        raise RecursionError(f"YAML nested deeper than {_LOADER_DEPTH} levels")
+
+    get_data = get_single_data = check_data  # type: ignore[assignment]
+
+
+_LOADER_DEPTH = 500  # PyYAML's constructors recurse in Python: RecursionError from ~330 levels on
+
+
+def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` like a class
+    """A safe loader for `yaml.load(text, Loader=_Loader)`: the fast C one, unless the text is
+    nested deeply enough to crash it (a segfault, not an exception): then one that raises
+    RecursionError at once. Callers catch RecursionError."""
+    if hasattr(stream, "read"):
+        stream = stream.read()
+    text = stream.decode("utf-8", errors="replace") if isinstance(stream, bytes) else stream
+    if isinstance(text, str) and _deeply_nested(text) and too_deep(text, _LOADER_DEPTH) is not None:
+        return _TooDeepLoader(stream)
+    return _CLoader(stream)
+
+
 def parse_text(text: str, path: str = "<string>") -> YamlFile:
     """Parse every document of `text`; problems become LoadIssues, never exceptions."""
     result = YamlFile(path=path, text=text)
-    # The pure-Python loader raises RecursionError where the C one would crash.
-    loader = yaml.SafeLoader(text) if _deeply_nested(text) else _Loader(text)
+    if _deeply_nested(text):  # cheap pre-check; then an exact one before the C composer runs
+        line = too_deep(text)
+        if line is not None:
+            result.issues.append(LoadIssue(line, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
+            _attach_directives(result)
+            return result
+    loader = _CLoader(text)
     index = 0
     try:
         while loader.check_node():
@@ -192,6 +290,8 @@ def parse_text(text: str, path: str = "<string>") -> YamlFile:
                 break
             builder = _Builder(loader)
             try:
+                if _expanded_size(node) > MAX_NODES:  # alias bombs: refused before anything is built
+                    raise _TooComplex(f"more than {MAX_NODES} values after alias expansion")
                 data = builder.build(node, (), 0)
             except _TooComplex as exc:
                 result.issues.append(LoadIssue(node.start_mark.line + 1, 1, "too-complex", str(exc)))
@@ -217,33 +317,225 @@ def parse_text(text: str, path: str = "<string>") -> YamlFile:
     return result
 
 
+def parse_directive(line: str) -> tuple[tuple[str, ...], str | None, int] | None:
+    """(codes, reason or None, 1-based column) of a disable directive in `line`, if any."""
+    match = _DIRECTIVE.search(line)
+    if not match:
+        return None
+    codes = tuple(c.strip() for c in match.group("codes").split(",") if c.strip())
+    reason = match.group("dq") if match.group("dq") is not None else match.group("sq") \
+        if match.group("sq") is not None else match.group("bare")
+    reason = reason.strip() if reason else None
+    return codes, reason or None, match.start() + 1
+
+
 def _attach_directives(result: YamlFile) -> None:
-    """`# okd-streams: disable=CODE` inside a document silences CODE for that document."""
-    if "okd-streams:" not in result.text or not result.documents:
+    """`# okd-streams: disable=CODE [reason="why"]` inside a document silences CODE for it."""
+    if "okd-streams:" not in result.text:
         return
     for number, line in enumerate(result.text.splitlines(), start=1):
-        match = _DIRECTIVE.search(line)
-        if not match:
+        found = parse_directive(line)
+        if not found:
             continue
-        codes = frozenset(c.strip() for c in match.group(1).split(",") if c.strip())
+        codes, reason, column = found
+        result.directives.append(Directive(number, column, codes, reason))
+        if not result.documents:
+            continue
         # A comment above the first key belongs to the document that follows it.
         target = next((d for d in result.documents if number <= d.end_line), result.documents[-1])
-        target.disabled = target.disabled | codes
+        target.disabled = target.disabled | frozenset(codes)
+        if reason:
+            target.reasons = {**target.reasons, **{code: reason for code in codes}}
 
 
-def load_file(path: Path, display: str | None = None) -> YamlFile:
-    """Read and parse one file. `display` is the path shown in problems."""
-    shown = display or str(path)
+def _within(path: Path, folder: Path) -> bool:
     try:
-        raw = path.read_bytes()
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+class Boundaries:
+    """Boundaries resolved once, for `outside` on many files: a lint of hundreds of folders
+    checks each file against its few ancestors, not against every boundary (no files x paths)."""
+
+    def __init__(self, boundaries: list[Path] | tuple[Path, ...]) -> None:
+        self.items = list(boundaries)
+        self.usable = True
+        self.named: set[str] = set()
+        self.real: set[str] = set()
+        for boundary in self.items:
+            try:
+                real = str(Path(boundary).resolve())
+            except (OSError, RuntimeError):
+                self.usable = False
+                return
+            self.named.update((os.path.abspath(boundary), real))
+            self.real.add(real)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    @staticmethod
+    def _within_any(path: str, folders: set[str]) -> bool:
+        while True:
+            if path in folders:
+                return True
+            parent = os.path.dirname(path)
+            if parent == path:
+                return False
+            path = parent
+
+    def outside(self, path: Path) -> Path | None:
+        if not self.items or not self.usable:
+            return None
+        if not self._within_any(os.path.abspath(path), self.named):
+            return None
+        try:
+            real = Path(path).resolve()
+        except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
+            return None
+        return None if self._within_any(str(real), self.real) else real
+
+
+def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) -> Path | None:
+    """Where `path` really is when a symlink leads it out of the boundary it is named in, else
+    None. A path named outside every boundary (a base that kustomize reached through `../`) is
+    not judged here: only a link inside the tree that points out of it is refused."""
+    if isinstance(boundaries, Boundaries):
+        return boundaries.outside(path)
+    if not boundaries:
+        return None
+    nominal = Path(os.path.abspath(path))
+    try:
+        resolved = [b.resolve() for b in boundaries]
+    except (OSError, RuntimeError):
+        return None
+    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r) for b, r in zip(boundaries, resolved)):
+        return None
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
+        return None
+    return None if any(_within(real, r) for r in resolved) else real
+
+
+def read_limited(path: Path) -> tuple[bytes | None, LoadIssue | None]:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or why not: never blocks on a
+    FIFO or device, never reads more than the limit of a huge file into memory."""
+    try:
+        info = os.stat(path)
     except OSError as exc:
-        return YamlFile(path=shown, issues=[LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}")])
+        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        return None, LoadIssue(1, 1, "encoding", "not a regular file (a FIFO, socket or device), not read")
+    if info.st_size > MAX_FILE_BYTES:
+        return None, LoadIssue(1, 1, "too-large", f"file is {info.st_size} bytes; okd-streams reads YAML files "
+                                                  f"up to {MAX_FILE_BYTES} (4 MiB): split it")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}")
+    if len(raw) > MAX_FILE_BYTES:  # grew while we read it
+        return None, LoadIssue(1, 1, "too-large", f"file is over {MAX_FILE_BYTES} bytes; okd-streams reads YAML "
+                                                  "files up to 4 MiB: split it")
+    return raw, None
+
+
+def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = ()) -> YamlFile:
+    """Read and parse one file. `display` is the path shown in problems. With `boundaries`, a
+    file that is (through a symlink) outside all of them is not read: a "symlink" issue."""
+    shown = display or str(path)
+    escaped = outside(path, boundaries)
+    if escaped is not None:
+        return YamlFile(path=shown, issues=[symlink_issue(escaped)])
+    raw, issue = read_limited(path)
+    if issue:
+        return YamlFile(path=shown, issues=[issue])
     text, issue = decode(raw)
     if issue:
         return YamlFile(path=shown, issues=[issue])
     return parse_text(text, shown)
 
 
+def symlink_issue(target: Path) -> LoadIssue:
+    return LoadIssue(1, 1, "symlink", f"symlink to {target}, outside the repository: not read (kustomize refuses "
+                                      "files outside a kustomization's folder and Argo CD refuses repositories "
+                                      "with out-of-bounds symlinks); copy the file in or remove the link")
+
+
+def load_data(text: str) -> tuple[Any, list[LoadIssue]]:
+    """The first document's plain data and the issues found, never an exception: for files
+    read without positions (kustomizations, configuration). Data is None when unreadable."""
+    parsed = parse_text(text)
+    fatal = [issue for issue in parsed.issues if issue.kind != "duplicate-key"]
+    if fatal or not parsed.documents:
+        return None, parsed.issues
+    return parsed.documents[0].data, parsed.issues
+
+
 def load_all_data(text: str) -> list[Any]:
     """Plain data of every document, for rendered output (trusted, no positions needed)."""
     return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_FAST_NODES = 2_000_000  # past this (aliases expanding), the standard constructor is used
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def load_all_fast(text: str) -> list[Any]:
+    """Every document of `text` as plain data, exactly as `yaml.load_all(text, CSafeLoader)`
+    gives it, about a third faster: for the tags kustomize prints (str, map, seq and the
+    scalar types) the composed nodes are turned into data directly, without the generic
+    constructor's bookkeeping. Anything else (merge keys, custom tags, non-scalar keys, alias
+    blow-ups) goes through PyYAML's own constructor, which also raises its own errors."""
+    try:
+        return _load_all_nodes(text)
+    except _NotPlain:
+        return list(yaml.load_all(text, Loader=_Loader))
+
+
+def _load_all_nodes(text: str) -> list[Any]:
+    loader = _Loader(text)
+    scalars = loader.yaml_constructors
+    budget = [_FAST_NODES]
+
+    def build(node: yaml.Node) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _NotPlain
+        tag = node.tag
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            if tag == _STR:
+                return node.value
+            construct = scalars.get(tag)
+            if construct is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+                raise _NotPlain
+            return construct(loader, node)
+        if kind is yaml.MappingNode and tag == _MAP:
+            result: dict = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _NotPlain
+                result[key_node.value if key_node.tag == _STR else build(key_node)] = build(value_node)
+            return result
+        if kind is yaml.SequenceNode and tag == _SEQ:
+            return [build(item) for item in node.value]
+        raise _NotPlain
+
+    documents = []
+    try:
+        while loader.check_node():
+            documents.append(build(loader.get_node()))
+    except yaml.YAMLError:
+        raise _NotPlain from None
+    finally:
+        loader.dispose()
+    return documents

@@ -1,5 +1,27 @@
-"""Subcommands, one module each; each has add_parser(subparsers) and run(args) -> exit code."""
+"""Subcommands, one module each; each has add_parser(subparsers) and run(args) -> exit code.
 
-from okd_streams.commands import check, explain, lint, render
+The modules are imported when first needed (`COMMANDS`, or `command(name)`): `okd-streams
+check` does not pay for importing what `new` or `docs` use.
+"""
 
-COMMANDS = [check, render, lint, explain]
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# (subcommand, module) in the order `--help` lists them
+NAMES = [("check", "check"), ("render", "render"), ("lint", "lint"), ("explain", "explain"), ("new", "new"),
+         ("list", "list_streams"), ("docs", "docs"), ("graph", "graph"), ("affected", "affected"), ("diff", "diff"),
+         ("apps", "apps"), ("secrets", "secrets")]
+
+
+def command(name: str) -> ModuleType | None:
+    """The module of subcommand `name`, or None when there is no such subcommand."""
+    module = dict(NAMES).get(name)
+    return importlib.import_module(f"okd_streams.commands.{module}") if module else None
+
+
+def __getattr__(name: str):
+    if name == "COMMANDS":
+        return [importlib.import_module(f"okd_streams.commands.{module}") for _, module in NAMES]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,11 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from okd_streams.affected import check_scope
 from okd_streams.checking import check_repository
 from okd_streams.commands._common import add_config, add_format, emit
+from okd_streams.commands.affected import add_revision_options, changes_for
 from okd_streams.config import load_config
+from okd_streams.errors import UsageError
 from okd_streams.problem import exit_code
-from okd_streams.repo import find_root
+from okd_streams.repo import discover_streams, find_root
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,13 +27,31 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_config(parser)
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    parser.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="render every stream and run every rule again, ignoring and not writing "
+                             ".cache/okd-streams/ (also: OKD_STREAMS_NO_CACHE=1; elsewhere: OKD_STREAMS_CACHE_DIR)")
+    add_revision_options(parser)
+    parser.add_argument("--files", nargs="*", type=Path, metavar="FILE",
+                        help="check only what these changed files affect (the pre-commit hook passes the staged "
+                             "files; with --staged, staged deletions and renames count too)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = find_root(args.root)
     config = load_config(root, args.config)
-    report = check_repository(root, config, args.streams or None)
+    if args.since or args.staged or args.files is not None:  # only what a change affects
+        if args.streams:
+            raise UsageError("name streams or use --since/--staged/--files, not both")
+        affected, label = changes_for(root, args)
+        scope = check_scope(root, affected, label)
+        for note in scope.notes:
+            (sys.stdout if args.format == "text" else sys.stderr).write(f"okd-streams: {note}\n")
+        report = check_repository(root, config, scope.names, only_files=scope.files, cache=args.cache)
+    else:
+        if not discover_streams(root):  # nothing to render: a moved or emptied streams/ must not pass silently
+            raise UsageError(f"no streams in {root / 'streams'}: add one with `okd-streams new NAME`")
+        report = check_repository(root, config, args.streams or None, cache=args.cache)
     emit(report.problems, args.format)
     if args.format == "text":
         out = sys.stdout

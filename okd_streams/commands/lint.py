@@ -23,6 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_format(parser)
     add_config(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    parser.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="do not reuse or keep results (yamllint's, rules', renders) in the cache: the "
+                             "repository's .cache/okd-streams/, else $XDG_CACHE_HOME/okd-streams")
     parser.set_defaults(run=run)
 
 
@@ -31,6 +34,6 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     config = load_config(args.paths[0], args.config)
-    report = lint_paths(args.paths, config)
+    report = lint_paths(args.paths, config, cache=args.cache, keep_units=False)
     emit(report.problems, args.format)
     return exit_code(report.problems, args.strict)

@@ -2,9 +2,10 @@
 
 A rule module defines:
   ID      kebab-case name            CODE   stable code (letter + 3 digits)
-  LEVEL   error | warning | info     SCOPE  "unit" (objects checked together) or "file"
+  LEVEL   error | warning | info     SCOPE  "unit" (objects checked together), "file", or "repo"
+                                            (the whole repository at once: okd_streams/repocontext.py)
   FOREIGN_LEVEL  optional level used when linting a tree that is not an okd-streams repo
-  check(unit) / check_file(yaml_file, context)  yielding okd_streams.model.Finding
+  check(unit) / check_file(yaml_file, context) / check_repo(context)  yielding okd_streams.model.Finding
 and a docstring: summary line, "What it does", "Why", "Fails" and "Passes" yaml examples.
 """
 
@@ -13,6 +14,67 @@ from __future__ import annotations
 from types import ModuleType
 
 from okd_streams.rules import (  # keep both lists sorted by code
+    application_permitted_by_project,
+    application_source_renders,
+    applicationset_expands,
+    manifest_generate_paths,
+    object_in_one_application,
+    stream_cluster_scoped_object,
+    stream_folder_covered,
+    sync_policy_from_card,
+    tekton_defaults_explicit,
+    tekton_object_name,
+    pipeline_task_name,
+    step_name,
+    param_name_format,
+    param_declarations,
+    param_enum,
+    duplicate_param_values,
+    task_param_references,
+    pipeline_param_references,
+    variable_prefixes,
+    context_variables,
+    workspace_variables,
+    task_results,
+    pipeline_results,
+    pipeline_task_graph,
+    finally_tasks,
+    execution_status_variables,
+    when_expressions,
+    pipeline_workspaces,
+    task_workspaces,
+    workspace_bindings,
+    pipeline_task_ref,
+    run_ref,
+    pipeline_task_on_error,
+    task_steps,
+    pipeline_task_matrix,
+    pipelinerun_spec,
+    taskrun_spec,
+    duplicate_object,
+    param_not_declared,
+    pipeline_ref_resolves,
+    pipeline_task_params,
+    pipeline_task_workspaces,
+    pipelinerun_params,
+    pipelinerun_taskrunspecs,
+    pipelinerun_workspaces,
+    remote_ref_unchecked,
+    result_ref_declared,
+    service_account_resolves,
+    stream_card_param_declared,
+    stream_card_pipeline_exists,
+    stream_card_valid,
+    stream_contract,
+    stream_namespace,
+    stream_schedule,
+    task_ref_resolves,
+    taskrun_params,
+    taskrun_workspaces,
+    trigger_binding_params_unique,
+    trigger_refs_resolve,
+    tt_params_bound,
+    tt_params_declared,
     file_named_after_object,
     kustomize_build,
     one_object_per_file,
@@ -21,17 +83,98 @@ from okd_streams.rules import (  # keep both lists sorted by code
     yaml_extension,
     yaml_syntax,
     yamllint_style,
+    not_a_kubernetes_object,
+    waiver_without_reason,
+    plaintext_secret,
+    image_latest_or_untagged,
+    image_not_digest_pinned,
+    privileged_step,
+    host_path_volume,
+    step_runs_as_root,
+    rbac_wildcard,
+    appproject_wildcard,
 )
 
 _MODULES: list[ModuleType] = [
+    applicationset_expands,  # A001
+    application_source_renders,  # A002
+    application_permitted_by_project,  # A003
+    object_in_one_application,  # A004
+    stream_folder_covered,  # A005
+    sync_policy_from_card,  # A006
+    stream_cluster_scoped_object,  # A007
+    manifest_generate_paths,  # A008
+    tekton_defaults_explicit,  # A009
+    stream_card_valid,  # C001
+    stream_card_pipeline_exists,  # C002
+    stream_card_param_declared,  # C003
+    stream_contract,  # C004
+    stream_namespace,  # C005
+    stream_schedule,  # C006
     kustomize_build,  # K001
     patch_target_matches_nothing,  # K002
+    task_ref_resolves,  # R001
+    pipeline_ref_resolves,  # R002
+    trigger_refs_resolve,  # R003
+    service_account_resolves,  # R004
+    remote_ref_unchecked,  # R005
+    pipeline_task_params,  # R010
+    param_not_declared,  # R011
+    result_ref_declared,  # R012
+    pipeline_task_workspaces,  # R013
+    pipelinerun_params,  # R020
+    pipelinerun_workspaces,  # R021
+    pipelinerun_taskrunspecs,  # R022
+    taskrun_params,  # R023
+    taskrun_workspaces,  # R024
+    tt_params_declared,  # R030
+    tt_params_bound,  # R031
+    trigger_binding_params_unique,  # R032
+    duplicate_object,  # R040
     tekton_v1,  # S001
+    tekton_object_name,  # T001
+    pipeline_task_name,  # T002
+    step_name,  # T003
+    param_name_format,  # T004
+    param_declarations,  # T010
+    param_enum,  # T011
+    duplicate_param_values,  # T012
+    task_param_references,  # T020
+    pipeline_param_references,  # T021
+    variable_prefixes,  # T022
+    context_variables,  # T023
+    workspace_variables,  # T024
+    task_results,  # T030
+    pipeline_results,  # T031
+    pipeline_task_graph,  # T040
+    finally_tasks,  # T041
+    execution_status_variables,  # T042
+    when_expressions,  # T050
+    pipeline_workspaces,  # T060
+    task_workspaces,  # T061
+    workspace_bindings,  # T062
+    pipeline_task_ref,  # T070
+    run_ref,  # T071
+    pipeline_task_on_error,  # T072
+    task_steps,  # T080
+    pipeline_task_matrix,  # T085
+    pipelinerun_spec,  # T090
+    taskrun_spec,  # T091
     one_object_per_file,  # S002
     file_named_after_object,  # S003
     yaml_extension,  # S004
     yaml_syntax,  # Y001
     yamllint_style,  # Y002
+    not_a_kubernetes_object,  # Y003
+    waiver_without_reason,  # X000
+    plaintext_secret,  # X001
+    image_latest_or_untagged,  # X002
+    image_not_digest_pinned,  # X003
+    privileged_step,  # X004
+    host_path_volume,  # X005
+    step_runs_as_root,  # X006
+    rbac_wildcard,  # X007
+    appproject_wildcard,  # X008
 ]
 
 RULES: dict[str, ModuleType] = {module.CODE: module for module in sorted(_MODULES, key=lambda m: m.CODE)}

@@ -1,8 +1,10 @@
 """A YAML file okd-streams cannot read.
 
 What it does:
-  Reports a file that is not valid YAML, not UTF-8 text, binary, too large, nested too
-  deeply or expanded past a sane size by aliases, and keys repeated in one mapping.
+  Reports a file that is not valid YAML, not UTF-8 text, binary, too large (over 4 MiB),
+  nested too deeply or expanded past a sane size by aliases, and keys repeated in one
+  mapping. Also a symlink (file or folder) that leads out of the repository, and a FIFO or
+  device where a file should be: neither is read.
 
 Why:
   kubectl, kustomize and Argo CD refuse such a file, or (duplicate keys) silently keep

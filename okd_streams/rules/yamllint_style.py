@@ -32,15 +32,17 @@ spec:
 
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
+from yamllint import __version__ as YAMLLINT_VERSION
 from yamllint import linter
 from yamllint.config import YamlLintConfig, YamlLintConfigError
 
-from okd_streams.config import ConfigError
 from okd_streams.model import FileContext, Finding
 
 ID = "yamllint"
@@ -49,33 +51,96 @@ LEVEL = "error"
 SCOPE = "file"
 
 CONFIG_NAMES = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
+_DISABLE_FILE = re.compile(r"^#\s*yamllint disable-file\s*$")
+
+
+def _config_for(folder: Path) -> YamlLintConfig:
+    return _settings_for(folder)[0]
 
 
 @lru_cache(maxsize=None)
-def _config_for(folder: Path) -> YamlLintConfig:
+def _settings_for(folder: Path) -> tuple[YamlLintConfig, str]:
+    """The yamllint configuration for files below `folder`, and a digest naming it."""
     for candidate in (folder, *folder.parents):
         for name in CONFIG_NAMES:
             path = candidate / name
             if path.is_file():
-                try:
-                    return YamlLintConfig(file=str(path))
-                except (YamlLintConfigError, OSError) as exc:
-                    raise ConfigError(f"{path}: invalid yamllint configuration: {exc}") from None
+                return _config_file(path)
+    return _shipped()
+
+
+@lru_cache(maxsize=None)
+def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
+    """One parse per configuration file, however many folders it covers."""
+    try:
+        text = path.read_bytes()
+        return YamlLintConfig(file=str(path)), _digest(str(path), text)
+    except (YamlLintConfigError, OSError) as exc:
+        from okd_streams.config import ConfigError  # here: okd_streams.config imports the rule registry
+
+        raise ConfigError(f"{path}: invalid yamllint configuration: {exc}") from None
+
+
+@lru_cache(maxsize=None)
+def _shipped() -> tuple[YamlLintConfig, str]:
     shipped = resources.files("okd_streams").joinpath("conf/yamllint.yaml").read_text(encoding="utf-8")
-    return YamlLintConfig(content=shipped)
+    return YamlLintConfig(content=shipped), _digest("shipped", shipped.encode("utf-8"))
+
+
+def _digest(*parts: str | bytes) -> str:
+    hashed = hashlib.sha256(YAMLLINT_VERSION.encode())
+    for part in parts:
+        hashed.update(b"\0" + (part if isinstance(part, bytes) else part.encode("utf-8")))
+    return hashed.hexdigest()
+
+
+def _problems(yaml_file, config: YamlLintConfig, path: Path) -> list[tuple[int, int, str, str | None, str]]:
+    """yamllint's problems as (line, column, description, rule, level). yamllint parses each
+    file twice, once (pure Python) only to find a syntax error; when okd-streams' own parse
+    found none, that pass is skipped (a syntax error is Y001's anyway)."""
+    text = yaml_file.text
+    if any(issue.kind != "duplicate-key" for issue in yaml_file.issues):
+        found = linter.run(text, config, str(path))
+    elif _DISABLE_FILE.match(text.split("\n", 1)[0]):
+        found = ()
+    else:
+        found = linter.get_cosmetic_problems(text, config, str(path))
+    try:
+        return [(p.line, p.column, p.desc, p.rule, p.level) for p in found]
+    except Exception:  # noqa: BLE001 - yamllint's own rules can crash on broken YAML (its indentation
+        return []  # rule on an unbalanced "]"); the breakage itself is Y001's finding
+
+
+def context_key(context: FileContext) -> str:
+    """What this rule's findings depend on besides the file and the context: the yamllint
+    configuration in force (for okd-streams' cache of file-rule results)."""
+    root = Path(context.root).resolve() if context.root else Path.cwd()
+    return _settings_for(root if root.is_dir() else root.parent)[1]
 
 
 def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
     if yaml_file.issues and not yaml_file.documents:
         return  # unreadable: Y001 already says why
     root = Path(context.root).resolve() if context.root else Path.cwd()
-    config = _config_for(root if root.is_dir() else root.parent)
+    config, fingerprint = _settings_for(root if root.is_dir() else root.parent)
     path = Path(yaml_file.path)
     if config.is_file_ignored(str(path)):
         return
-    for problem in linter.run(yaml_file.text, config, str(path)):
-        if problem.rule is None:  # syntax error: Y001 reports it
+    cache = getattr(context, "cache", None)
+    key = None
+    found = None
+    if cache is not None:
+        key = _digest(fingerprint, str(path), yaml_file.text)
+        stored = cache.get("yamllint", key)
+        if isinstance(stored, list) and all(isinstance(p, list) and len(p) == 5 for p in stored):
+            found = [tuple(p) for p in stored]
+    if found is None:
+        found = _problems(yaml_file, config, path)
+        if cache is not None and key is not None:
+            cache.put("yamllint", key, found)
+    for line, column, desc, rule, level in found:
+        if rule is None:  # syntax error: Y001 reports it
             continue
-        level = "warning" if context.foreign or problem.level == "warning" else "error"
-        yield Finding(None, (), f"{problem.desc} ({problem.rule})", level=level, file=yaml_file.path,
-                      line=problem.line, column=problem.column)
+        level = "warning" if context.foreign or level == "warning" else "error"
+        yield Finding(None, (), f"{desc} ({rule})", level=level, file=yaml_file.path,
+                      line=line, column=column)

@@ -38,7 +38,7 @@ def test_rule_is_documented(rule):
     assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", rule.ID), rule.ID
     assert re.fullmatch(r"[A-Z]\d{3}", rule.CODE), rule.CODE
     assert rule.LEVEL in ("error", "warning", "info")
-    assert rule.SCOPE in ("unit", "file")
+    assert rule.SCOPE in ("unit", "file", "repo")
     doc = ruledoc.parse(rule)
     assert doc.summary and doc.summary.endswith("."), f"{rule.CODE}: summary line"
     for section in ruledoc.SECTIONS:
