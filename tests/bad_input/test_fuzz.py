@@ -37,7 +37,7 @@ UNIT_RULES = [rule for rule in registry.RULES.values() if rule.SCOPE == "unit"]
 FILE_RULES = [rule for rule in registry.RULES.values() if rule.SCOPE == "file"]
 SCRATCH = Path(tempfile.mkdtemp(prefix="okd-streams-fuzz-"))
 set_hypothesis_home_dir(SCRATCH / "hypothesis")  # Hypothesis' own caches: not into the repository
-CORPUS = Path("/work/shared/corpus/tektoncd-catalog")
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "tektoncd-catalog"  # ../shared beside the clone
 
 KINDS = ["Task", "Pipeline", "PipelineRun", "TaskRun", "StepAction", "TriggerTemplate", "TriggerBinding",
          "EventListener", "Trigger", "CronJob", "Job", "Pod", "Deployment", "Role", "ClusterRole", "RoleBinding",
