@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,8 +50,9 @@ NPM_PACKAGE = "@ibm/tekton-lint"
 _RUNNER = """
 import json, resource, sys
 from okd_streams.cli import main
+sys.argv[0] = "okd-streams"
 try:
-    code = main(sys.argv[1:])
+    code = main()  # as the installed command runs it
 except SystemExit as exc:
     code = exc.code
 finally:
@@ -369,10 +369,12 @@ def main(argv: list[str] | None = None) -> int:
             big_cold = okd_streams(check, big, big_env)
             rows.append(Row(f"okd-streams check, cold, {args.memory_streams} streams", big_cold, "", "<= 500 MB",
                             verdict(big_cold.self_mb <= 500)))
-            log(f"(f) okd-streams check, warm, {args.memory_streams} streams ...")
+            log(f"(f) okd-streams check, one stream changed, {args.memory_streams} streams ...")
+            change_one_stream(big, 11)
             big_warm = okd_streams(check, big, big_env)
-            rows.append(Row(f"okd-streams check, warm, {args.memory_streams} streams", big_warm, "", "<= 500 MB",
-                            verdict(big_warm.self_mb <= 500)))
+            rows.append(Row(f"okd-streams check, one changed, {args.memory_streams} streams", big_warm, "",
+                            "<= 500 MB", verdict(big_warm.self_mb <= 500),
+                            note="every other stream from the cache: all renders loaded, the full warm path"))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -416,12 +418,18 @@ def lint_rows(args: argparse.Namespace, work: Path, pycache: Path, rows: list[Ro
     cold = okd_streams(lint, catalog, env)
     log("(e) okd-streams lint, warm ...")
     warm = median_run([okd_streams(lint, catalog, env) for _ in range(args.repeat)])
-    for label, run in (("cold", cold), ("warm", warm)):
+    settings = work / "no-yamllint.yaml"
+    settings.write_text("rules:\n  Y002: off  # yamllint: tekton-lint checks no YAML style\n", encoding="utf-8")
+    shutil.rmtree(cache, ignore_errors=True)
+    log("(e) okd-streams lint, cold, without yamllint ...")
+    bare = okd_streams(["lint", "--format", "json", "--config", str(settings), *map(str, folders)], catalog, env)
+    runs = (("cold", cold, ">= 5x faster"), ("warm", warm, ">= 5x faster"), ("cold, Y002 (yamllint) off", bare, ""))
+    for label, run, target in runs:
         speed = f"{len(files) / run.seconds:.0f} files/s"
         if reference is not None:
             factor = reference.seconds / run.seconds
             rows.append(Row(f"okd-streams lint, {len(files)} catalog files, {label}", run,
-                            f"{factor:.1f}x faster", ">= 5x faster", verdict(factor >= 5), note=speed))
+                            f"{factor:.1f}x faster", target, verdict(factor >= 5) if target else "", note=speed))
         else:
             rows.append(Row(f"okd-streams lint, {len(files)} catalog files, {label}", run, "", "", "", note=speed))
 

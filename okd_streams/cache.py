@@ -21,8 +21,13 @@ renamed into place, so two runs sharing the cache never see half an entry; an en
 does not parse, or whose key does not match its name, is ignored and written again.
 
 Besides renders, the cache keeps yamllint's findings per (file content, yamllint
-configuration, yamllint version) and the unit rules' problems per (render key, rules
-version, configuration): a warm `check` loads, it does not recompute.
+configuration, yamllint version), each file's and each unit's problems per (input, rules
+version, configuration), and the whole report of a full check per (every file of the
+repository, rules, configuration): a warm `check` loads, it does not recompute
+(okd_streams.checking).
+
+Renders that are not cached are built in parallel (one kustomize per core), eight streams
+per kustomize run when that cannot change their output (`kustomize.build_batch`).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from typing import Any, Callable
 
 from okd_streams import kustomization as kz
 from okd_streams.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
-    kill_running
+    forget_strings, kill_running
 
 SCHEME = "okd-streams-render/1"  # bump when the wrapper, the origin scheme or the stored format changes
 CACHE_ENV = "OKD_STREAMS_CACHE_DIR"
@@ -208,6 +213,7 @@ class FileHashes:
         self._names: dict[Path, tuple[str, ...]] = {}
         self._shown: dict[Path, str] = {}
         self._lock = threading.Lock()
+        self.memo: dict[str, dict] = {}  # more per-run derived values, by what they are
 
     def digest(self, path: Path) -> str:
         found = self._digests.get(path)
@@ -309,7 +315,7 @@ class CachedRenderer:
         self.walker = walker or kz.Walker()
         self.hashes = hashes or FileHashes(base)
         self._kustomize = kustomize
-        self.jobs = jobs or max(1, os.cpu_count() or 1)
+        self.jobs = jobs or _jobs()
         self.batch = batch
         self.closures: dict[Path, kz.Closure] = {}
         self.keys: dict[Path, str | None] = {}
@@ -407,7 +413,6 @@ class CachedRenderer:
         return out
 
 
-
 class RenderJob:
     """Renders in progress: cache hits at once, kustomize builds as they finish. Between two
     results the caller is free to do other work (file rules) while kustomize runs."""
@@ -449,9 +454,18 @@ class RenderJob:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
             self.pool = None
+            forget_strings()  # the renders keep theirs; the table need not outlive the job
             cache = self.renderer.cache
             if cache is not None and cache.writes:
                 cache.prune("renders")
+
+
+def _jobs() -> int:
+    """kustomize runs at once: $OKD_STREAMS_JOBS, else one per core."""
+    try:
+        return max(1, int(os.environ["OKD_STREAMS_JOBS"]))
+    except (KeyError, ValueError):
+        return max(1, os.cpu_count() or 1)
 
 
 def package_version() -> str:

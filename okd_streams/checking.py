@@ -56,9 +56,10 @@ def tree_loader(tree: SourceTree) -> Callable[[Path], Any]:
     return load
 
 
-def cached_renderer(root: Path, tree: SourceTree, cache: Cache | None) -> CachedRenderer:
+def cached_renderer(root: Path, tree: SourceTree, cache: Cache | None,
+                    hashes: FileHashes | None = None) -> CachedRenderer:
     """Renders streams from the cache when nothing they read changed, else with kustomize."""
-    return CachedRenderer(cache, base=root, walker=kz.Walker(tree_loader(tree)), hashes=FileHashes(root))
+    return CachedRenderer(cache, base=root, walker=kz.Walker(tree_loader(tree)), hashes=hashes or FileHashes(root))
 
 
 def _build(directory: Path, kustomize) -> RenderResult:
@@ -98,7 +99,9 @@ def stream_unit(stream: Stream, result: RenderResult | None, tree: SourceTree,
     shown = tree.display(stream.kustomization)
     card = stream.card(tree)
     if not result.ok:
-        return failed_unit(stream.name, stream.name, shown, result.error or "kustomize failed")
+        unit = failed_unit(stream.name, stream.name, shown, result.error or "kustomize failed")
+        unit.card = card  # K001 can then point at a card field a replacement needs
+        return unit
     graph = renders.closures.get(result.directory) if renders is not None else None
     unit = unit_from_render(result, tree, stream.name, stream=stream.name, card=card, graph=graph)
     unit.kustomization = shown
@@ -107,12 +110,17 @@ def stream_unit(stream: Stream, result: RenderResult | None, tree: SourceTree,
 
 def check_repository(root: Path, config: Config, names: list[str] | None = None,
                      renderer: Renderer | None = None, progress: bool | None = None,
-                     *, only_files: list[Path] | None = None, cache: bool = True) -> Report:
+                     *, only_files: list[Path] | None = None, cache: bool = True,
+                     reuse_report: bool = False) -> Report:
     """Everything `okd-streams check` does, as data.
 
     `only_files` scopes the run to a change (`check --since`): file rules run only on those
     of the repository's source files, the `.tekton/` unit only when one of them is there,
-    and `names` lists exactly the streams to check (an empty list: none)."""
+    and `names` lists exactly the streams to check (an empty list: none).
+
+    `reuse_report` (the CLI): when the caller needs the problems and summaries but not the
+    units, a full check of a repository in which no file changed since a cached full check
+    (see `_report_key`) returns that check's report, with `units` empty."""
     clock = _Clock()
     tree = SourceTree(root)
     streams = discover_streams(root)
@@ -128,10 +136,17 @@ def check_repository(root: Path, config: Config, names: list[str] | None = None,
     report = Report()
     store = open_cache(root, cache)
     fingerprint = rules_fingerprint(root, config)
+    memo = None
+    if reuse_report and store is not None and renderer is None and names is None and only_files is None:
+        memo = _ReportMemo(root, store, fingerprint)
+        found = memo.load()
+        if found is not None:
+            clock.lap("whole report from the cache")
+            return found
     renders = job = None
     buildable = [s for s in streams if s.kustomization is not None]
     if renderer is None:  # closures, keys and cache hits now; kustomize runs in the background
-        renders = cached_renderer(root, tree, store)
+        renders = cached_renderer(root, tree, store, memo.hashes if memo is not None else None)
         job = renders.start([s.directory.resolve() for s in buildable])
     else:
         report.units = stream_units(streams, tree, renderer, progress)
@@ -192,7 +207,96 @@ def check_repository(root: Path, config: Config, names: list[str] | None = None,
         report.summaries.append(StreamSummary(
             unit.label, len(unit.objects), counts.get((unit.stream, "error"), 0),
             counts.get((unit.stream, "warning"), 0), unit.build_error is None))
+    if memo is not None and renders is not None:
+        memo.save(report, renders)
     return report
+
+
+class _ReportMemo:
+    """The whole report of a full check, kept under a key made of every file of the repository
+    (outside tool folders such as .git and .cache: paths, contents, symlink targets, folders),
+    git's index and exclude file (which files Argo CD would see), okd-streams' code and
+    settings, the kustomize in use and OKD_STREAMS_* variables. What the builds read outside
+    that walk (a base in ../, a file in build/) is listed in the entry and checked on reuse.
+
+    Any change to the repository, even to a README, makes a new key: the check then runs,
+    from the per-stream, per-file and per-unit caches."""
+
+    KIND = "reports"
+
+    def __init__(self, root: Path, store: Cache, fingerprint: str) -> None:
+        self.root = root.resolve()
+        self.store = store
+        self.fingerprint = fingerprint
+        self.hashes = FileHashes(self.root)
+        self.walked: set[Path] = set()
+        self.key = self._key()
+
+    def _key(self) -> str:
+        from okd_streams.kustomize import find_kustomize
+        from okd_streams.repo import SKIP_DIRS
+
+        entries = []
+        for current, folders, files in os.walk(self.root):
+            folders[:] = sorted(d for d in folders if d not in SKIP_DIRS)
+            for name in folders:
+                path = os.path.join(current, name)
+                entries.append((os.path.relpath(path, self.root), "d", os.readlink(path)
+                                if os.path.islink(path) else ""))
+            for name in sorted(files):
+                path = Path(current, name)
+                self.walked.add(path)
+                link = os.readlink(path) if os.path.islink(path) else ""
+                entries.append((os.path.relpath(path, self.root), self.hashes.digest(path), link))
+        git = []
+        for name in (".git/index", ".git/info/exclude", ".git"):
+            try:
+                info = os.stat(self.root / name)
+                git.append((name, info.st_size, info.st_mtime_ns))
+            except OSError:
+                git.append((name, None, None))
+        settings = [rule.context_key(FileContext(root=self.root)) for rule in engine.selected_rules("file")
+                    if hasattr(rule, "context_key")]
+        env = sorted((k, v) for k, v in os.environ.items() if k.startswith("OKD_STREAMS_")
+                     and k not in ("OKD_STREAMS_TIMINGS", "OKD_STREAMS_CACHE_DIR"))
+        return digest("report", self.fingerprint, find_kustomize().version, entries, git, settings, env)
+
+    def load(self) -> Report | None:
+        entry = self.store.get(self.KIND, self.key)
+        try:
+            external = entry["external"]
+            if any(self._now(kind, path) != value for kind, path, value in external):
+                return None
+            problems = _decode_problems(entry["problems"])
+            summaries = [StreamSummary(*row) for row in entry["summaries"]]
+        except (TypeError, KeyError, ValueError):
+            return None
+        return None if problems is None else Report(problems=problems, summaries=summaries)
+
+    def _now(self, kind: str, path: str) -> Any:
+        if kind == "file":
+            return self.hashes.digest(Path(path))
+        if kind == "names":
+            return list(self.hashes.kustomization_names(Path(path)))
+        try:  # "tree": what a folder read whole holds now
+            return sorted(str(p) for p in Path(path).rglob("*") if p.is_file())
+        except OSError:
+            return None
+
+    def save(self, report: Report, renders: CachedRenderer) -> None:
+        if any(key is None for key in renders.keys.values()):
+            return  # a build whose inputs are not all known (a remote base): never reused
+        external: set[tuple] = set()
+        for graph in renders.closures.values():
+            external.update(("file", str(p), None) for p in graph.files if p not in self.walked)
+            external.update(("names", str(d), None) for d in graph.directories
+                            if self.root not in d.parents and d != self.root)
+            external.update(("tree", str(t), None) for t in graph.trees if self.root not in t.parents)
+        rows = [[kind, path, self._now(kind, path)] for kind, path, _ in sorted(external)]
+        self.store.put(self.KIND, self.key, {
+            "external": rows,
+            "problems": [dataclasses.astuple(p) for p in report.problems],
+            "summaries": [dataclasses.astuple(s) for s in report.summaries]})
 
 
 class _Clock:
@@ -227,7 +331,7 @@ def rules_fingerprint(root: Path, config: Config) -> str:
 def prune(store: Cache | None) -> None:
     """Keep the cache bounded: after a run that wrote entries, drop the oldest beyond the limit."""
     if store is not None and store.writes:
-        for kind in ("problems", "files", "yamllint"):
+        for kind in ("problems", "files", "yamllint", "reports"):
             store.prune(kind)
 
 
@@ -273,7 +377,11 @@ def cached_problems(store: Cache | None, kind: str, key: str | None) -> list[Pro
 def file_source(tree: SourceTree, path: Path, hashes: FileHashes) -> str:
     """A file as the file rules see it: its path as shown, its content, and whether a symlink
     leads it out of the tree (then it is not read)."""
-    return digest(tree.display(path), hashes.digest(Path(path)), str(tree.escapes(Path(path))))
+    memo = hashes.memo.setdefault("file sources", {})
+    found = memo.get(path)
+    if found is None:
+        found = memo[path] = digest(tree.display(path), hashes.digest(Path(path)), str(tree.escapes(Path(path))))
+    return found
 
 
 def loose_source(tree: SourceTree, paths: list[Path], hashes: FileHashes) -> str:

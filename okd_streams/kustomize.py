@@ -413,10 +413,19 @@ def parse_output(text: str, wrapper: Path | None) -> list[RenderedObject]:
             for data, raw in _documents(text)]
 
 
+# Strings of rendered objects, shared by every render of a process: a thousand streams repeat
+# the same keys, scripts and images. Cleared with `forget_strings` (between unrelated runs).
+_STRINGS: dict[str, str] = {}
+
+
+def forget_strings() -> None:
+    _STRINGS.clear()
+
+
 def _documents(text: str) -> list[tuple[dict, object]]:
     """(object, its origin annotation or None) for each object, the annotation removed."""
     found = []
-    for data in load_all_fast(text):
+    for data in load_all_fast(text, _STRINGS):
         if not isinstance(data, dict):
             continue
         raw = None

@@ -18,8 +18,8 @@ from okd_streams.checking import (Report, Renderer, cached_file_problems, cached
 from okd_streams.config import Config
 from okd_streams.model import FileContext
 from okd_streams.output import Progress
-from okd_streams.repo import (NotARepository, SourceTree, auxiliary, boundary_of, find_root, unit_from_files,
-                              unit_from_render, walk_yaml)
+from okd_streams.repo import (NotARepository, SourceTree, auxiliary, boundary_of, find_root, root_of,
+                              unit_from_files, unit_from_render, walk_yaml)
 
 
 @dataclass
@@ -52,7 +52,8 @@ def plan(path: Path) -> LintSet:
                                  if other != directory and other not in closures[directory].directories)
         if not included_elsewhere and not _is_component(directory):
             lint_set.roots.append(directory)
-    lint_set.loose = [f for f in lint_set.files if _resolved(f) not in lint_set.included and f.name not in kz.NAMES]
+    lint_set.loose = [f for f in lint_set.files if f.name not in kz.NAMES
+                      and (not lint_set.included or _resolved(f) not in lint_set.included)]
     return lint_set
 
 
@@ -71,14 +72,10 @@ def _repository_of(paths: list[Path]) -> Path | None:
         return None
 
 
-def _foreign(path: Path, config: Config) -> bool:
+def _foreign(path: Path, config: Config, memo: dict | None = None) -> bool:
     if config.conventions == "strict":
         return False
-    try:
-        find_root(path if path.is_dir() else path.parent)
-        return False
-    except NotARepository:
-        return True
+    return root_of(path if path.is_dir() else path.parent, {} if memo is None else memo) is None
 
 
 def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = None,
@@ -87,7 +84,8 @@ def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = No
     the units, so a set whose files and rules are unchanged is answered from the cache without
     parsing its files."""
     # Files may live in each PATH's repository (or git work tree); symlinks leading out are not read.
-    tree = SourceTree(Path.cwd(), boundaries=[boundary_of(path) for path in paths])
+    memo: dict = {}
+    tree = SourceTree(Path.cwd(), boundaries=[boundary_of(path, memo) for path in paths])
     store = open_cache(_repository_of(paths), cache)
     fingerprint = rules_fingerprint(Path.cwd(), config)
     renders = None
@@ -102,7 +100,7 @@ def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = No
     results = renderer(directories, lambda r: bar.step(tree.display(r.directory))) if directories else {}
     bar.close()
     for lint_set in sets:
-        foreign = _foreign(lint_set.path, config)
+        foreign = _foreign(lint_set.path, config, memo)
         units = []
         for root in lint_set.roots:
             result = results[root]

@@ -48,20 +48,39 @@ class SourceTree:
         self.base = base.resolve()
         self.boundaries = [Path(os.path.abspath(b)) for b in boundaries] if boundaries is not None else [self.base]
         self._bounds = Boundaries(list(dict.fromkeys(self.boundaries)))  # resolved once, for every file
+        self._shown: dict[str, str] = {}
+        self._folders: dict[str, Path] = {}
         self._files: dict[Path, YamlFile] = {}
 
     def display(self, path: Path | str) -> str:
-        path = Path(path)
+        key = str(path)
+        found = self._shown.get(key)
+        if found is None:
+            found = self._shown[key] = self._display(Path(path))
+        return found
+
+    def _display(self, path: Path) -> str:
         absolute = Path(os.path.abspath(path))
         try:  # the path as named (a symlink shows as itself), then as resolved
             return str(absolute.relative_to(self.base))
         except ValueError:
             pass
         try:
-            return str(path.resolve().relative_to(self.base))
+            return str(self._resolved(absolute).relative_to(self.base))
         except (ValueError, OSError, RuntimeError):
             pass
         return os.path.relpath(absolute, self.base) if path.is_absolute() else str(path)
+
+    def _resolved(self, absolute: Path) -> Path:
+        """`absolute.resolve()`, each folder resolved once (a file that is no symlink resolves
+        to its resolved folder and its name)."""
+        if absolute.name in ("", ".", "..") or absolute.is_symlink():
+            return absolute.resolve()
+        folder = str(absolute.parent)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = absolute.parent.resolve()
+        return real / absolute.name
 
     def file(self, path: Path | str) -> YamlFile:
         key = Path(path).absolute()
@@ -136,17 +155,36 @@ def auxiliary(tree: SourceTree, kustomizations: Iterable[Path], load=None) -> fr
     return frozenset(tree.display(path) for k in kustomizations for path in kz.auxiliary_files(Path(k), load))
 
 
-def boundary_of(path: Path) -> Path:
-    """The folder a linted path's files may live in: its okd-streams repository, else its git
-    work tree, else the path itself (its folder, for a file)."""
-    path = Path(os.path.abspath(path))
+def root_of(folder: Path, memo: dict) -> Path | None:
+    """`find_root(folder)`, or None, remembering each ancestor looked at in `memo`."""
     try:
-        return find_root(path if path.is_dir() else path.parent)
-    except NotARepository:
-        pass
+        start = folder.resolve()
+    except (OSError, RuntimeError):
+        start = Path(os.path.abspath(folder))
+    for candidate in (start, *start.parents):
+        key = ("root", candidate)
+        if key not in memo:
+            memo[key] = (candidate / STREAMS_DIR).is_dir() and (candidate / "base").is_dir()
+        if memo[key]:
+            return candidate
+    return None
+
+
+def boundary_of(path: Path, memo: dict | None = None) -> Path:
+    """The folder a linted path's files may live in: its okd-streams repository, else its git
+    work tree, else the path itself (its folder, for a file). `memo`: a dict shared by calls
+    for many paths, so that each of their common ancestors is looked at once."""
+    memo = {} if memo is None else memo
+    path = Path(os.path.abspath(path))
     folder = path if path.is_dir() else path.parent
+    found = root_of(folder, memo)
+    if found is not None:
+        return found
     for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
+        key = ("git", candidate)
+        if key not in memo:
+            memo[key] = (candidate / ".git").exists()
+        if memo[key]:
             return candidate
     return folder
 

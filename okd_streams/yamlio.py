@@ -363,6 +363,7 @@ class Boundaries:
     def __init__(self, boundaries: list[Path] | tuple[Path, ...]) -> None:
         self.items = list(boundaries)
         self.usable = True
+        self._folders: dict[str, str] = {}
         self.named: set[str] = set()
         self.real: set[str] = set()
         for boundary in self.items:
@@ -390,13 +391,24 @@ class Boundaries:
     def outside(self, path: Path) -> Path | None:
         if not self.items or not self.usable:
             return None
-        if not self._within_any(os.path.abspath(path), self.named):
+        nominal = os.path.abspath(path)
+        if not self._within_any(nominal, self.named):
             return None
         try:
-            real = Path(path).resolve()
+            real = self._real(nominal)
         except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
             return None
         return None if self._within_any(str(real), self.real) else real
+
+    def _real(self, nominal: str) -> Path:
+        """`Path(nominal).resolve()`, with each folder resolved once: files of one folder share it."""
+        folder, name = os.path.split(nominal)
+        if not name or os.path.islink(nominal):
+            return Path(nominal).resolve()
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = str(Path(folder).resolve())
+        return Path(real, name)
 
 
 def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) -> Path | None:
@@ -489,22 +501,26 @@ class _NotPlain(Exception):
     pass
 
 
-def load_all_fast(text: str) -> list[Any]:
+def load_all_fast(text: str, strings: dict[str, str] | None = None) -> list[Any]:
     """Every document of `text` as plain data, exactly as `yaml.load_all(text, CSafeLoader)`
     gives it, about a third faster: for the tags kustomize prints (str, map, seq and the
     scalar types) the composed nodes are turned into data directly, without the generic
     constructor's bookkeeping. Anything else (merge keys, custom tags, non-scalar keys, alias
-    blow-ups) goes through PyYAML's own constructor, which also raises its own errors."""
+    blow-ups) goes through PyYAML's own constructor, which also raises its own errors.
+
+    `strings`: a table shared by many calls; equal strings (keys, scripts, images that every
+    stream's render repeats) are then one object, which keeps a thousand renders in memory."""
     try:
-        return _load_all_nodes(text)
+        return _load_all_nodes(text, strings if strings is not None else {})
     except _NotPlain:
         return list(yaml.load_all(text, Loader=_Loader))
 
 
-def _load_all_nodes(text: str) -> list[Any]:
+def _load_all_nodes(text: str, strings: dict[str, str]) -> list[Any]:
     loader = _Loader(text)
     scalars = loader.yaml_constructors
     budget = [_FAST_NODES]
+    share = strings.setdefault
 
     def build(node: yaml.Node) -> Any:
         budget[0] -= 1
@@ -514,7 +530,7 @@ def _load_all_nodes(text: str) -> list[Any]:
         kind = node.__class__
         if kind is yaml.ScalarNode:
             if tag == _STR:
-                return node.value
+                return share(node.value, node.value)
             construct = scalars.get(tag)
             if construct is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
                 raise _NotPlain
@@ -524,7 +540,8 @@ def _load_all_nodes(text: str) -> list[Any]:
             for key_node, value_node in node.value:
                 if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
                     raise _NotPlain
-                result[key_node.value if key_node.tag == _STR else build(key_node)] = build(value_node)
+                result[share(key_node.value, key_node.value) if key_node.tag == _STR else build(key_node)] = \
+                    build(value_node)
             return result
         if kind is yaml.SequenceNode and tag == _SEQ:
             return [build(item) for item in node.value]

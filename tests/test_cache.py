@@ -263,3 +263,32 @@ def test_no_cache_neither_reads_nor_writes(repo, tmp_path):
     assert not (tmp_path / "cache").exists()
     check_repository(repo, Config(), progress=False)
     assert any((tmp_path / "cache" / "renders").iterdir())
+
+
+def test_an_unchanged_repository_reuses_the_whole_report(repo, monkeypatch):
+    cold = check_repository(repo, Config(), progress=False, reuse_report=True)
+    assert cold.units  # computed, not reused
+    counts = counting(monkeypatch)
+    reused = check_repository(repo, Config(), progress=False, reuse_report=True)
+    assert counts == {"build": 0, "batch": 0} and reused.units == []
+    assert as_rows(reused) == as_rows(cold) and reused.summaries == cold.summaries
+    (repo / "streams" / "okd-scos" / "README.md").write_text("Any file changed: the check runs again.\n")
+    again = check_repository(repo, Config(), progress=False, reuse_report=True)
+    assert again.units and as_rows(again) == as_rows(cold) and again.summaries == cold.summaries
+
+
+def test_a_reused_report_checks_what_the_builds_read_outside_the_repository(repo, tmp_path):
+    shared = tmp_path / "shared-base"
+    shared.mkdir()
+    (shared / "kustomization.yaml").write_text("resources:\n  - config.yaml\n")
+    config_map = shared / "config.yaml"
+    config_map.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  a: b\n")
+    kustomization = repo / "streams" / "okd-scos" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace(
+        "resources:\n", f"resources:\n  - {Path('..', '..', '..', 'shared-base')}\n", 1))
+    first = check_repository(repo, Config(), progress=False, reuse_report=True)
+    assert check_repository(repo, Config(), progress=False, reuse_report=True).units == []  # reused
+    config_map.write_text(config_map.read_text().replace("a: b", "a: c"))
+    again = check_repository(repo, Config(), progress=False, reuse_report=True)
+    assert again.units  # the file outside changed: checked again
+    assert [s.objects for s in again.summaries] == [s.objects for s in first.summaries]

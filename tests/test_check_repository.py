@@ -166,3 +166,20 @@ def test_missing_kustomize_is_exit_2(monkeypatch, capsys):
         assert "no kustomize found" in capsys.readouterr().err
     finally:
         find_kustomize.cache_clear()
+
+
+def test_an_empty_card_params_list_is_reported_at_the_card(tmp_path, capsys, monkeypatch):
+    """kustomize treats `params: []` as a missing replacement source; say so at the card."""
+    root = copy_repo(tmp_path)
+    card = root / "streams/okd-fcos/stream.yaml"
+    text = card.read_text()
+    start = text.index("    okd-release:")
+    params = text.index("      params:", start)
+    card.write_text(text[:params] + "      params: []\n")
+    monkeypatch.chdir(root)
+    assert main(["check", "--format", "json"]) == 1
+    problems = [p for p in json.loads(capsys.readouterr().out) if p["code"] == "K001"]
+    assert len(problems) == 1
+    assert problems[0]["path"] == "streams/okd-fcos/stream.yaml"
+    assert problems[0]["line"] == card.read_text().splitlines().index("      params: []") + 1
+    assert "spec.pipelines.okd-release.params" in problems[0]["message"]

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         if not discover_streams(root):  # nothing to render: a moved or emptied streams/ must not pass silently
             raise UsageError(f"no streams in {root / 'streams'}: add one with `okd-streams new NAME`")
-        report = check_repository(root, config, args.streams or None, cache=args.cache)
+        report = check_repository(root, config, args.streams or None, cache=args.cache, reuse_report=True)
     emit(report.problems, args.format)
     if args.format == "text":
         out = sys.stdout

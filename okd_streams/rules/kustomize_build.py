@@ -57,8 +57,29 @@ def _line_naming(kustomization: str, error: str) -> int:
     return 1
 
 
+_CARD_FIELD = re.compile(r"fieldPath `([^`]+)` is missing for replacement source StreamCard")
+
+
+def _card_finding(unit: Unit) -> Finding | None:
+    """A card field a replacement copies is missing (or an empty list, which kustomize treats
+    the same): say so at the card, in the card's terms, rather than quote kustomize."""
+    found = _CARD_FIELD.search(unit.build_error or "")
+    if not found or unit.card is None:
+        return None
+    field_path = found.group(1)
+    parts = tuple(field_path.split("."))
+    line, column = unit.card.pos(parts)
+    return Finding(None, (), f"the stream card has no value at {field_path} (an empty list counts as none): "
+                   "base/stream-card copies it into the triggers, so the stream does not build; set it",
+                   file=unit.card.path, line=line, column=column)
+
+
 def check(unit: Unit) -> Iterator[Finding]:
     if unit.build_error is None:
+        return
+    card_finding = _card_finding(unit)
+    if card_finding is not None:
+        yield card_finding
         return
     where = unit.kustomization or unit.label
     line = _line_naming(where, unit.build_error) if where.endswith((".yaml", ".yml", "Kustomization")) else 1
