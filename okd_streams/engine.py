@@ -7,13 +7,15 @@ de-duplication of the same finding seen through several streams sharing a base f
 
 from __future__ import annotations
 
+import json
 import traceback
+from dataclasses import replace
 from types import ModuleType
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
-from okd_streams.model import Finding, Unit
+from okd_streams.model import Finding, Obj, Unit
 from okd_streams.problem import Problem
 from okd_streams.yamlio import YamlFile
 
@@ -60,13 +62,51 @@ def selected_rules(scope: str, only: Iterable[str] | None = None) -> list[Module
     return [rule for rule in chosen if rule.SCOPE == scope]
 
 
+# PER_OBJECT rules' findings by (rule, object content, unit flags): 200 streams rendering the
+# same base Task are checked once. Bounded so a long-lived process does not grow without end.
+_PER_OBJECT_MEMO: dict[tuple, list[Finding]] = {}
+_PER_OBJECT_MEMO_MAX = 200_000
+
+
+def _fingerprint(obj: Obj) -> str:
+    """The object's content without its namespace (the one thing streams change in a base object)."""
+    cached = getattr(obj, "_fingerprint", None)
+    if cached is None:
+        data = obj.data
+        metadata = data.get("metadata")
+        if isinstance(metadata, dict) and "namespace" in metadata:
+            data = {**data, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
+        try:
+            cached = json.dumps(data, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            cached = repr(data)
+        obj._fingerprint = cached
+    return cached
+
+
+def _per_object_findings(rule: ModuleType, unit: Unit) -> Iterator[Finding]:
+    for obj in unit.objects:
+        key = (rule.CODE, unit.foreign, unit.rendered, _fingerprint(obj))
+        found = _PER_OBJECT_MEMO.get(key)
+        if found is None:
+            alone = Unit(unit.label, [obj], foreign=unit.foreign, rendered=unit.rendered)
+            found = list(rule.check(alone))
+            if len(_PER_OBJECT_MEMO) >= _PER_OBJECT_MEMO_MAX:
+                _PER_OBJECT_MEMO.clear()
+            _PER_OBJECT_MEMO[key] = found
+        for finding in found:
+            # The same finding, on this copy: its positions and waivers are this object's own.
+            yield replace(finding, obj=obj) if finding.obj is not None else finding
+
+
 def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None) -> list[Problem]:
     problems = []
     for rule in rules if rules is not None else selected_rules("unit"):
         if config.level_for(rule.CODE, rule.LEVEL) == "off":
             continue
         try:
-            for finding in rule.check(unit):
+            findings = _per_object_findings(rule, unit) if getattr(rule, "PER_OBJECT", False) else rule.check(unit)
+            for finding in findings:
                 problem = _to_problem(rule, finding, unit.stream, unit.foreign, config)
                 if problem:
                     problems.append(problem)

@@ -5,6 +5,9 @@ A rule module defines:
   LEVEL   error | warning | info     SCOPE  "unit" (objects checked together), "file", or "repo"
                                             (the whole repository at once: okd_streams/repocontext.py)
   FOREIGN_LEVEL  optional level used when linting a tree that is not an okd-streams repo
+  PER_OBJECT     optional True when a "unit" rule's findings on an object depend on that object
+                 alone: the engine then runs it once per distinct object content (streams share
+                 their base objects) and reuses the findings for every copy
   check(unit) / check_file(yaml_file, context) / check_repo(context)  yielding okd_streams.model.Finding
 and a docstring: summary line, "What it does", "Why", "Fails" and "Passes" yaml examples.
 """

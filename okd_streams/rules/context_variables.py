@@ -54,6 +54,7 @@ ID = "context-variables"
 CODE = "T023"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 TASK_CONTEXT = ((r"context\.taskRun", "context.taskRun", {"name", "namespace", "uid"}),
                 (r"context\.task", "context.task", {"name", "retry-count"}))

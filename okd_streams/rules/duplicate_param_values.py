@@ -55,6 +55,7 @@ ID = "duplicate-param-values"
 CODE = "T012"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def _duplicates(obj: Obj, path: tuple, params, label: str, fold_case: bool = False) -> Iterator[Finding]:

@@ -63,6 +63,7 @@ ID = "execution-status-variables"
 CODE = "T042"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def _is_status(expression: str) -> bool:

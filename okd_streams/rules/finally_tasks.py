@@ -63,6 +63,7 @@ ID = "finally-tasks"
 CODE = "T041"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -67,6 +67,7 @@ ID = "param-declarations"
 CODE = "T010"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 TYPES = ("string", "array", "object")
 

@@ -61,6 +61,7 @@ ID = "param-enum"
 CODE = "T011"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def _enums(obj: Obj, path: tuple, spec_owner: dict, label: str) -> Iterator[Finding]:

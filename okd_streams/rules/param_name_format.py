@@ -54,6 +54,7 @@ ID = "param-name-format"
 CODE = "T004"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def check(unit: Unit) -> Iterator[Finding]:

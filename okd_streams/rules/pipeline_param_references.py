@@ -67,6 +67,7 @@ ID = "pipeline-param-references"
 CODE = "T021"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 class _Declared:

@@ -56,6 +56,7 @@ ID = "pipeline-results"
 CODE = "T031"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def _strip(expression: str) -> str:

@@ -61,6 +61,7 @@ ID = "pipeline-task-graph"
 CODE = "T040"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def dependency_path(task: dict, dep: str) -> tuple:

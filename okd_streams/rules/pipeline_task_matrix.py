@@ -68,6 +68,7 @@ ID = "pipeline-task-matrix"
 CODE = "T085"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 MAX_COMBINATIONS = 256
 

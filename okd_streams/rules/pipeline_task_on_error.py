@@ -48,6 +48,7 @@ ID = "pipeline-task-on-error"
 CODE = "T072"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -65,6 +65,7 @@ ID = "pipeline-task-ref"
 CODE = "T070"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 FIELDS = ("taskRef", "taskSpec", "pipelineRef", "pipelineSpec")
 

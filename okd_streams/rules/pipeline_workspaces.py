@@ -59,6 +59,7 @@ ID = "pipeline-workspaces"
 CODE = "T060"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -49,6 +49,7 @@ ID = "run-ref"
 CODE = "T071"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 FIELDS = {"PipelineRun": ("pipelineRef", "pipelineSpec"), "TaskRun": ("taskRef", "taskSpec")}
 

@@ -55,6 +55,7 @@ ID = "step-name"
 CODE = "T003"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -69,6 +69,7 @@ ID = "task-param-references"
 CODE = "T020"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def container_fields(container: dict, path: tuple, with_on_error: bool = True) -> list[tuple[tuple, str, str]]:

@@ -57,6 +57,7 @@ ID = "task-results"
 CODE = "T030"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def _declarations(site) -> Iterator[Finding]:

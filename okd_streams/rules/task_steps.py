@@ -58,6 +58,7 @@ ID = "task-steps"
 CODE = "T080"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 WITH_REF_FORBIDDEN = ("image", "command", "args", "script", "workingDir", "env", "volumeMounts", "results")
 RESERVED_SIDECAR = "tekton-log-results"

@@ -59,6 +59,7 @@ ID = "task-workspaces"
 CODE = "T061"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def clean(path: str) -> str:

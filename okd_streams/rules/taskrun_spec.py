@@ -45,6 +45,7 @@ ID = "taskrun-spec"
 CODE = "T091"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 
 def check(unit: Unit) -> Iterator[Finding]:

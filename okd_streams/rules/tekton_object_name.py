@@ -45,6 +45,7 @@ ID = "tekton-object-name"
 CODE = "T001"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 KINDS = ("Task", "ClusterTask", "Pipeline", "PipelineRun", "TaskRun")
 

@@ -61,6 +61,7 @@ ID = "variable-prefixes"
 CODE = "T022"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 PREFIXES = ("params", "tasks", "finally", "context", "workspaces", "results", "tt")
 

@@ -59,6 +59,7 @@ ID = "when-expressions"
 CODE = "T050"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 OPERATORS = ("in", "notin")
 

@@ -51,6 +51,7 @@ ID = "workspace-bindings"
 CODE = "T062"
 LEVEL = "error"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 SOURCES = ("persistentVolumeClaim", "volumeClaimTemplate", "emptyDir", "configMap", "secret", "projected", "csi")
 REQUIRED = {"persistentVolumeClaim": "claimName", "configMap": "name", "secret": "secretName",

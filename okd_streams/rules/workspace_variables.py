@@ -57,6 +57,7 @@ ID = "workspace-variables"
 CODE = "T024"
 LEVEL = "warning"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 
 PROPERTIES = {"path", "bound", "claim", "volume"}
 _BARE = re.compile(r"\$\(workspaces\.([^.()\[\]\s]+)\)")
