@@ -315,7 +315,7 @@ class CachedRenderer:
         self.walker = walker or kz.Walker()
         self.hashes = hashes or FileHashes(base)
         self._kustomize = kustomize
-        self.jobs = jobs or _jobs()
+        self.jobs = jobs or cpu_jobs()
         self.batch = batch
         self.closures: dict[Path, kz.Closure] = {}
         self.keys: dict[Path, str | None] = {}
@@ -460,8 +460,8 @@ class RenderJob:
                 cache.prune("renders")
 
 
-def _jobs() -> int:
-    """kustomize runs at once: $OKD_STREAMS_JOBS, else one per core."""
+def cpu_jobs() -> int:
+    """Processes (kustomize runs, lint workers) at once: $OKD_STREAMS_JOBS, else one per core."""
     try:
         return max(1, int(os.environ["OKD_STREAMS_JOBS"]))
     except (KeyError, ValueError):

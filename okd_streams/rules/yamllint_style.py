@@ -5,12 +5,22 @@ What it does:
   walking up from the checked path) or, without one, okd-streams' shipped settings
   (`okd_streams/conf/yamllint.yaml`). Syntax errors are left to Y001.
 
+  A foreign tree (not an okd-streams repository) is held to a YAML style only when it has
+  adopted one: with no yamllint configuration of its own, this rule does not run there
+  (`conventions: strict` in `.okd-streams.yaml` applies the shipped settings anyway).
+  Duplicate keys and syntax errors are still reported, by Y003 and Y001.
+
 Why:
   Consistent YAML keeps reviews about content. Key duplicates and bad indentation also
   hide real mistakes. In a foreign tree every yamllint finding is a warning.
 
 Fails:
 ```yaml
+# file: .yamllint.yaml
+extends: default
+rules:
+  document-start: disable
+# file: example.yaml
 apiVersion: tekton.dev/v1
 kind: Task
 metadata:
@@ -21,6 +31,11 @@ spec:
 
 Passes:
 ```yaml
+# file: .yamllint.yaml
+extends: default
+rules:
+  document-start: disable
+# file: example.yaml
 apiVersion: tekton.dev/v1
 kind: Task
 metadata:
@@ -58,15 +73,21 @@ def _config_for(folder: Path) -> YamlLintConfig:
     return _settings_for(folder)[0]
 
 
-@lru_cache(maxsize=None)
 def _settings_for(folder: Path) -> tuple[YamlLintConfig, str]:
     """The yamllint configuration for files below `folder`, and a digest naming it."""
+    found = _own_config(folder)
+    return _config_file(found) if found is not None else _shipped()
+
+
+@lru_cache(maxsize=None)
+def _own_config(folder: Path) -> Path | None:
+    """The tree's own yamllint configuration file for files below `folder`, if it has one."""
     for candidate in (folder, *folder.parents):
         for name in CONFIG_NAMES:
             path = candidate / name
             if path.is_file():
-                return _config_file(path)
-    return _shipped()
+                return path
+    return None
 
 
 @lru_cache(maxsize=None)
@@ -122,7 +143,10 @@ def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
     if yaml_file.issues and not yaml_file.documents:
         return  # unreadable: Y001 already says why
     root = Path(context.root).resolve() if context.root else Path.cwd()
-    config, fingerprint = _settings_for(root if root.is_dir() else root.parent)
+    folder = root if root.is_dir() else root.parent
+    if context.foreign and _own_config(folder) is None:
+        return  # a foreign tree that never adopted yamllint is not held to our style
+    config, fingerprint = _settings_for(folder)
     path = Path(yaml_file.path)
     if config.is_file_ignored(str(path)):
         return

@@ -1,0 +1,109 @@
+"""`okd-streams lint` on foreign trees: which style it holds them to, and linting in workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from okd_streams import linting
+from okd_streams.config import Config
+from tests.conftest import write_tree
+
+# Indented by four: yamllint's indentation rule reports it under every configuration used here.
+BADLY_INDENTED = """\
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+    name: build
+spec:
+  steps: [{name: build, image: "alpine:3.20", script: "make"}]
+"""
+
+
+def lint_codes(root: Path, config: Config | None = None) -> list[str]:
+    return [p.code for p in linting.lint_paths([root], config or Config(), progress=False, cache=False).problems]
+
+
+def test_foreign_tree_without_yamllint_settings_is_not_held_to_a_style(tmp_path, monkeypatch):
+    monkeypatch.chdir(write_tree(tmp_path, {"task.yaml": BADLY_INDENTED}))
+    assert "Y002" not in lint_codes(tmp_path)
+
+
+@pytest.mark.parametrize("name", [".yamllint", ".yamllint.yaml", ".yamllint.yml"])
+def test_foreign_tree_with_its_own_yamllint_settings_gets_them(tmp_path, monkeypatch, name):
+    write_tree(tmp_path, {name: "extends: default\nrules:\n  document-start: disable\n",
+                          "tasks/task.yaml": BADLY_INDENTED})
+    monkeypatch.chdir(tmp_path)
+    assert "Y002" in lint_codes(tmp_path / "tasks")  # found by walking up from the linted path
+
+
+def test_strict_conventions_apply_the_shipped_style_to_a_foreign_tree(tmp_path, monkeypatch):
+    monkeypatch.chdir(write_tree(tmp_path, {"task.yaml": BADLY_INDENTED}))
+    assert "Y002" in lint_codes(tmp_path, Config(conventions="strict"))
+
+
+def task(name: str, body: str = "") -> str:
+    return (f"apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: {name}\nspec:\n"
+            f"  params:\n    - name: url\n  steps:\n    - name: run\n      image: alpine:3.20\n"
+            f"      script: echo $(params.url) {body}\n")
+
+
+def many_sets(root: Path, count: int) -> list[Path]:
+    """`count` folders, each its own lint set: clean tasks, broken references, bad YAML."""
+    for index in range(count):
+        folder = root / f"set{index:02d}"
+        write_tree(folder, {
+            "task.yaml": task(f"task-{index}"),
+            "broken.yaml": task(f"broken-{index}", "$(params.missing)"),  # T020: an undeclared param
+            "pipeline.yaml": (f"apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: p-{index}\n"
+                              f"spec:\n  tasks:\n    - name: a\n      taskRef:\n        name: task-{index}\n"),
+            "syntax.yaml": "key: [unclosed\n" if index % 3 == 0 else "kind: ConfigMap\napiVersion: v1\n"
+                                                                      f"metadata:\n  name: c{index}\n",
+        })
+    return sorted(root.iterdir())
+
+
+def test_workers_find_exactly_what_one_process_finds(tmp_path, monkeypatch):
+    paths = many_sets(tmp_path, 12)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OKD_STREAMS_JOBS", "1")
+    alone = linting.lint_paths(paths, Config(), progress=False, cache=False, keep_units=False).problems
+    monkeypatch.setenv("OKD_STREAMS_JOBS", "2")
+    monkeypatch.setattr(linting, "PARALLEL_MIN_FILES", 0)
+    forked = []
+    real_pool = linting.mp.get_context("fork").Pool
+
+    def counting_pool(*args, **kwargs):
+        forked.append(args)
+        return real_pool(*args, **kwargs)
+    monkeypatch.setattr(linting.mp.get_context("fork"), "Pool", counting_pool)
+    together = linting.lint_paths(paths, Config(), progress=False, cache=False, keep_units=False).problems
+    assert forked, "the workers were not used"
+    assert {p.code for p in alone} >= {"Y001", "T020", "R010", "S003"}  # unit, file and cross-object rules
+    assert together == alone
+
+
+def test_cli_lint_in_workers_writes_the_same_report_and_cache(tmp_path):
+    """Through the command line, past the size where workers start: same JSON, cache shared."""
+    paths = many_sets(tmp_path / "tree", 20)  # 80 files
+    assert sum(1 for _ in (tmp_path / "tree").rglob("*.yaml")) >= linting.PARALLEL_MIN_FILES
+
+    def lint(jobs: str, cache: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "OKD_STREAMS_JOBS": jobs, "OKD_STREAMS_CACHE_DIR": str(tmp_path / cache)}
+        return subprocess.run([sys.executable, "-m", "okd_streams.cli", "lint", "--format", "json",
+                               *map(str, paths)], cwd=tmp_path / "tree", env=env, capture_output=True, text=True)
+
+    one = lint("1", "cache-one")
+    two = lint("2", "cache-two")
+    assert one.returncode == two.returncode == 1, two.stderr
+    assert json.loads(two.stdout) == json.loads(one.stdout)
+    stored = sorted(p.relative_to(tmp_path / "cache-two") for p in (tmp_path / "cache-two").rglob("*") if p.is_file())
+    assert stored == sorted(p.relative_to(tmp_path / "cache-one") for p in (tmp_path / "cache-one").rglob("*")
+                            if p.is_file())
+    again = lint("2", "cache-two")  # answered from what the workers stored
+    assert json.loads(again.stdout) == json.loads(one.stdout)
