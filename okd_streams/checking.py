@@ -331,7 +331,7 @@ def rules_fingerprint(root: Path, config: Config) -> str:
 def prune(store: Cache | None) -> None:
     """Keep the cache bounded: after a run that wrote entries, drop the oldest beyond the limit."""
     if store is not None and store.writes:
-        for kind in ("problems", "files", "yamllint", "reports"):
+        for kind in ("problems", "files", "yamllint", "reports", "lint-sets"):
             store.prune(kind)
 
 

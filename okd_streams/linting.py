@@ -7,6 +7,7 @@ together with the other loose files of the same PATH.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,8 @@ from typing import Any, Iterator
 from okd_streams import engine
 from okd_streams import kustomization as kz
 from okd_streams.cache import CachedRenderer, FileHashes, cpu_jobs, digest, open_cache
-from okd_streams.checking import (Report, Renderer, cached_file_problems, cached_problems, cached_unit_problems,
-                                  failed_unit, loose_source, prune, rules_fingerprint, tree_loader, unit_problems_key)
+from okd_streams.checking import (Report, Renderer, cached_problems, failed_unit, file_source, prune, rules_fingerprint,
+                                  tree_loader)
 from okd_streams.config import Config
 from okd_streams.model import FileContext, Unit
 from okd_streams.output import Progress
@@ -32,6 +33,7 @@ class LintSet:
     roots: list[Path] = field(default_factory=list)  # kustomization folders to render
     loose: list[Path] = field(default_factory=list)  # YAML files no kustomization includes
     included: set[Path] = field(default_factory=set)
+    escaping: list | None = None  # unreadable YamlFiles for links leading out of the tree, once found
 
 
 def _is_component(directory: Path) -> bool:
@@ -132,56 +134,107 @@ def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = No
 
 
 def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterator[tuple[list[Problem], list[Unit]]]:
-    """Each set's problems and units, in the order of `sets`."""
-    jobs = min(cpu_jobs(), len(sets))
-    files = sum(len(s.files) for s in sets)
+    """Each set's problems and units, in the order of `sets`. From the CLI (no units kept), a
+    set whose files, renders and rules are unchanged is answered from the cache unparsed; the
+    others are linted here or, when they hold many files, in worker processes."""
     bar = Progress(len(sets), "linted", progress)
-    try:
-        if run.keep_units or jobs < 2 or files < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
-            for lint_set in sets:
-                found = _lint_set(run, lint_set)
-                bar.step(run.tree.display(lint_set.path))
-                yield found
-            return
-        yield from _in_workers(run, sets, jobs, bar)
-    finally:
-        bar.close()
-
-
-# The run a forked worker inherits (set just before the fork; read only in the workers).
-_WORKER_RUN: tuple[_Run, list[LintSet]] | None = None
-
-
-def _in_workers(run: _Run, sets: list[LintSet], jobs: int, bar: Progress) -> Iterator[tuple[list[Problem], list]]:
-    """Sets linted by `jobs` forked processes, biggest first; results in the order of `sets`.
-    The workers inherit the parsed configuration and the render results, and write their
-    own cache entries (the cache is safe for concurrent writers)."""
-    global _WORKER_RUN
-    order = sorted(range(len(sets)), key=lambda i: -len(sets[i].files))
+    keys: list[str | None] = [None] * len(sets)
     found: list[list[Problem] | None] = [None] * len(sets)
-    _WORKER_RUN = (run, sets)
+    if run.store is not None and not run.keep_units:
+        for index, lint_set in enumerate(sets):
+            keys[index] = set_key(run, lint_set)
+            found[index] = cached_problems(run.store, SET_KIND, keys[index])
+            if found[index] is not None:
+                bar.step(run.tree.display(lint_set.path))
+    todo = [index for index, problems in enumerate(found) if problems is None]
+    jobs = min(cpu_jobs(), len(todo))
+    files = sum(len(sets[index].files) for index in todo)
     try:
-        with mp.get_context("fork").Pool(jobs) as pool:
-            for index, problems, writes in pool.imap_unordered(_lint_set_in_worker, order, chunksize=2):
+        if run.keep_units:
+            for lint_set in sets:
+                problems, units = _lint_set(run, lint_set)
+                bar.step(run.tree.display(lint_set.path))
+                yield problems, units
+            return
+        if jobs < 2 or files < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
+            for index in todo:
+                found[index] = _lint_and_store(run, sets[index], keys[index])
+                bar.step(run.tree.display(sets[index].path))
+        else:
+            for index, problems in _in_workers(run, sets, keys, todo, jobs):
                 found[index] = problems
-                if run.store is not None:
-                    run.store.writes += writes
                 bar.step(run.tree.display(sets[index].path))
     finally:
-        _WORKER_RUN = None
+        bar.close()
     for problems in found:
         yield problems or [], []
 
 
+SET_KIND = "lint-sets"  # cache entries: a lint set's problems, by everything they depend on
+
+
+def set_key(run: _Run, lint_set: LintSet) -> str | None:
+    """What a set's problems depend on besides the rules and settings (in the fingerprint):
+    each file as the rules see it, the renders of its kustomizations, the links leading out of
+    it and the file rules' own settings (yamllint's). None: not cacheable (a remote base)."""
+    renders = [run.renders.keys.get(root) if run.renders is not None else None for root in lint_set.roots]
+    if any(key is None for key in renders):
+        return None
+    tree = run.tree
+    lint_set.escaping = tree.escaping_links([lint_set.path]) if lint_set.path.is_dir() else []
+    root = FileContext(root=lint_set.path)
+    return digest(run.fingerprint, SET_KIND, tree.display(lint_set.path), _foreign(lint_set.path, run.config, run.memo),
+                  [file_source(tree, path, run.hashes) for path in lint_set.files], renders,
+                  [tree.display(root) for root in lint_set.roots], [tree.display(path) for path in lint_set.loose],
+                  [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
+                  [rule.context_key(root) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")])
+
+
+def _lint_and_store(run: _Run, lint_set: LintSet, key: str | None) -> list[Problem]:
+    problems, _ = _lint_set(run, lint_set)
+    if run.store is not None and key is not None and _unchanged(run, lint_set):
+        run.store.put(SET_KIND, key, [dataclasses.astuple(p) for p in problems])
+    return problems
+
+
+def _unchanged(run: _Run, lint_set: LintSet) -> bool:
+    """Whether every file still holds what the key was computed from: a file edited while it
+    was being linted must not store the new content's problems under the old content's key."""
+    now = FileHashes()
+    return all(now.digest(path) == run.hashes.digest(path) for path in lint_set.files)
+
+
+# The run a forked worker inherits (set just before the fork; read only in the workers).
+_WORKER_RUN: tuple[_Run, list[LintSet], list[str | None]] | None = None
+
+
+def _in_workers(run: _Run, sets: list[LintSet], keys: list[str | None], todo: list[int],
+                jobs: int) -> Iterator[tuple[int, list[Problem]]]:
+    """(index, problems) of the sets at `todo`, linted by `jobs` forked processes, biggest
+    first. The workers inherit the configuration and the renders, and store their own results
+    in the cache (safe for concurrent writers)."""
+    global _WORKER_RUN
+    order = sorted(todo, key=lambda index: -len(sets[index].files))
+    _WORKER_RUN = (run, sets, keys)
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            for index, problems, writes in pool.imap_unordered(_lint_set_in_worker, order, chunksize=2):
+                if run.store is not None:
+                    run.store.writes += writes
+                yield index, problems
+    finally:
+        _WORKER_RUN = None
+
+
 def _lint_set_in_worker(index: int) -> tuple[int, list[Problem], int]:
-    run, sets = _WORKER_RUN
+    run, sets, keys = _WORKER_RUN
     before = run.store.writes if run.store is not None else 0
-    problems, _ = _lint_set(run, sets[index])
+    problems = _lint_and_store(run, sets[index], keys[index])
     return index, problems, (run.store.writes - before) if run.store is not None else 0
 
 
 def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
-    tree, config, store, fingerprint, renders = run.tree, run.config, run.store, run.fingerprint, run.renders
+    tree, config, renders = run.tree, run.config, run.renders
     problems: list[Problem] = []
     foreign = _foreign(lint_set.path, config, run.memo)
     units = []
@@ -195,22 +248,14 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
         else:
             unit = failed_unit(tree.display(root), None, shown, result.error or "kustomize failed")
         units.append(unit)
-    for unit, root in zip(units, lint_set.roots):
-        render_key = renders.keys.get(root) if renders is not None else None
-        source = render_key and digest(render_key, tree.display(root))
-        problems.extend(cached_unit_problems(unit, config, store, fingerprint, source))
     if lint_set.loose:
-        label = tree.display(lint_set.path)
-        source = loose_source(tree, lint_set.loose, run.hashes)
-        found = None if run.keep_units else cached_problems(
-            store, "problems", unit_problems_key(fingerprint, source, label, None, None, foreign, False))
-        if found is not None:  # unchanged files: not even parsed
-            problems.extend(found)
-        else:
-            unit = unit_from_files([tree.file(f) for f in lint_set.loose], label, foreign=foreign)
-            units.append(unit)
-            problems.extend(cached_unit_problems(unit, config, store, fingerprint, source))
-    escaping = tree.escaping_links([lint_set.path]) if lint_set.path.is_dir() else []
+        units.append(unit_from_files([tree.file(f) for f in lint_set.loose], tree.display(lint_set.path),
+                                     foreign=foreign))
+    for unit in units:
+        problems.extend(engine.check_unit(unit, config))
+    escaping = lint_set.escaping
+    if escaping is None:
+        escaping = tree.escaping_links([lint_set.path]) if lint_set.path.is_dir() else []
     unincluded = frozenset(tree.display(f) for f in lint_set.loose) if lint_set.roots else frozenset()
     kustomization_files = frozenset(tree.display(f) for f in lint_set.files if f.name in kz.NAMES) | \
         frozenset(f.path for f in escaping if Path(f.path).name in kz.NAMES)
@@ -218,8 +263,8 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
                           unincluded=unincluded,
                           auxiliary=auxiliary(tree, [f for f in lint_set.files if f.name in kz.NAMES],
                                               load=tree_loader(tree)),
-                          cache=store)
-    problems.extend(cached_file_problems(lint_set.files, tree, context, config, store, fingerprint,
-                                         run.hashes, foreign=foreign))
+                          cache=run.store)
+    problems.extend(engine.check_files([tree.file(path) for path in lint_set.files], context, config,
+                                       foreign=foreign))
     problems.extend(engine.check_files(escaping, context, config, foreign=foreign))
     return problems, units if run.keep_units else []

@@ -17,7 +17,25 @@ def text(problems: list[Problem]) -> str:
 
 
 def as_json(problems: list[Problem]) -> str:
-    return json.dumps([p.to_json() for p in problems], indent=2) + "\n"
+    """`json.dumps([p.to_json() ...], indent=2)`, byte for byte, without the pure-Python
+    encoder that `indent` selects (a tenth of a lint's time on thousands of problems)."""
+    if not problems:
+        return "[]\n"
+    objects = []
+    for problem in problems:
+        fields = problem.to_json()
+        objects.append("  {\n" + ",\n".join(f"    {_json_string(key)}: {_json_scalar(value)}"
+                                            for key, value in fields.items()) + "\n  }")
+    return "[\n" + ",\n".join(objects) + "\n]\n"
+
+
+_json_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for str, in C
+
+
+def _json_scalar(value: object) -> str:
+    if isinstance(value, str):
+        return _json_string(value)
+    return "null" if value is None else json.dumps(value)
 
 
 def _github_escape(value: str, property_value: bool = False) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 LEVELS = ("error", "warning", "info")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
@@ -22,8 +22,8 @@ class Problem:
     stream: str | None = None
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        return {key: data[key] for key in ("path", "line", "column", "level", "code", "rule", "message", "stream")}
+        return {"path": self.path, "line": self.line, "column": self.column, "level": self.level,
+                "code": self.code, "rule": self.rule, "message": self.message, "stream": self.stream}
 
     def with_level(self, level: str) -> Problem:
         return Problem(self.path, self.line, self.column, self.code, level, self.rule, self.message, self.stream)

@@ -107,3 +107,23 @@ def test_cli_lint_in_workers_writes_the_same_report_and_cache(tmp_path):
                             if p.is_file())
     again = lint("2", "cache-two")  # answered from what the workers stored
     assert json.loads(again.stdout) == json.loads(one.stdout)
+
+
+def test_a_file_edited_while_it_is_linted_stores_nothing_for_the_old_content(tmp_path, monkeypatch):
+    paths = many_sets(tmp_path / "tree", 1)
+    monkeypatch.chdir(tmp_path / "tree")
+    monkeypatch.setenv("OKD_STREAMS_CACHE_DIR", str(tmp_path / "cache"))
+    real_lint_set = linting._lint_set
+
+    def lint_then_edit(run, lint_set):
+        found = real_lint_set(run, lint_set)
+        (lint_set.path / "broken.yaml").write_text(task("broken-0"), encoding="utf-8")  # now clean
+        return found
+    monkeypatch.setattr(linting, "_lint_set", lint_then_edit)
+    first = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
+    assert "T020" in {p.code for p in first}
+    assert not list((tmp_path / "cache").glob(f"{linting.SET_KIND}/*.json"))
+    monkeypatch.setattr(linting, "_lint_set", real_lint_set)
+    second = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
+    assert "T020" not in {p.code for p in second}
+    assert len(list((tmp_path / "cache").glob(f"{linting.SET_KIND}/*.json"))) == 1

@@ -81,13 +81,24 @@ def _settings_for(folder: Path) -> tuple[YamlLintConfig, str]:
 
 @lru_cache(maxsize=None)
 def _own_config(folder: Path) -> Path | None:
-    """The tree's own yamllint configuration file for files below `folder`, if it has one."""
-    for candidate in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            path = candidate / name
-            if path.is_file():
-                return path
-    return None
+    """The tree's own yamllint configuration file for files below `folder`, if it has one
+    (each folder looked at once, however many linted folders share it)."""
+    for name in CONFIG_NAMES:
+        path = folder / name
+        if path.is_file():
+            return path
+    return None if folder.parent == folder else _own_config(folder.parent)
+
+
+def _folder(root: Path | None) -> Path:
+    """The resolved folder whose settings apply to a checked tree rooted at `root`."""
+    return _resolved_folder(Path(root)) if root else Path.cwd()
+
+
+@lru_cache(maxsize=None)
+def _resolved_folder(root: Path) -> Path:
+    resolved = root.resolve()
+    return resolved if resolved.is_dir() else resolved.parent
 
 
 @lru_cache(maxsize=None)
@@ -135,15 +146,13 @@ def _problems(yaml_file, config: YamlLintConfig, path: Path) -> list[tuple[int, 
 def context_key(context: FileContext) -> str:
     """What this rule's findings depend on besides the file and the context: the yamllint
     configuration in force (for okd-streams' cache of file-rule results)."""
-    root = Path(context.root).resolve() if context.root else Path.cwd()
-    return _settings_for(root if root.is_dir() else root.parent)[1]
+    return _settings_for(_folder(context.root))[1]
 
 
 def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
     if yaml_file.issues and not yaml_file.documents:
         return  # unreadable: Y001 already says why
-    root = Path(context.root).resolve() if context.root else Path.cwd()
-    folder = root if root.is_dir() else root.parent
+    folder = _folder(context.root)
     if context.foreign and _own_config(folder) is None:
         return  # a foreign tree that never adopted yamllint is not held to our style
     config, fingerprint = _settings_for(folder)
