@@ -8,6 +8,7 @@ de-duplication of the same finding seen through several streams sharing a base f
 from __future__ import annotations
 
 import json
+import marshal
 import traceback
 from dataclasses import replace
 from types import ModuleType
@@ -50,9 +51,9 @@ def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign:
     return Problem(path, max(1, line), max(1, column), rule.CODE, level, rule.ID, finding.message, stream)
 
 
-def _internal(rule: ModuleType, where: str, stream: str | None) -> Problem:
+def _internal(rule: ModuleType, where: str, stream: str | None, last: str | None = None) -> Problem:
     # A rule crashing on odd input is our bug; the user still gets every other finding.
-    last = traceback.format_exc().strip().splitlines()[-1]
+    last = last or traceback.format_exc().strip().splitlines()[-1]
     return Problem(where, 1, 1, INTERNAL[0], "error", INTERNAL[1],
                    f"rule {rule.CODE} ({rule.ID}) failed on this input: {last}; please report it", stream)
 
@@ -62,13 +63,22 @@ def selected_rules(scope: str, only: Iterable[str] | None = None) -> list[Module
     return [rule for rule in chosen if rule.SCOPE == scope]
 
 
-# PER_OBJECT rules' findings by (rule, object content, unit flags): 200 streams rendering the
-# same base Task are checked once. Bounded so a long-lived process does not grow without end.
-_PER_OBJECT_MEMO: dict[tuple, list[Finding]] = {}
-_PER_OBJECT_MEMO_MAX = 200_000
+# PER_OBJECT rules' findings by (unit flags, object content): 200 streams rendering the same
+# base Task are checked once. An entry is (codes of the rules run, their non-empty findings by
+# code). Bounded so a long-lived process does not grow without end.
+_PER_OBJECT_MEMO: dict[tuple, tuple[set[str], dict[str, list[Finding]]]] = {}
+_PER_OBJECT_MEMO_MAX = 10_000
 
 
-def _fingerprint(obj: Obj) -> str:
+class _Failed(str):
+    """A rule that raised on one object: the last line of its traceback."""
+
+
+def _last_error() -> _Failed:
+    return _Failed(traceback.format_exc().strip().splitlines()[-1])
+
+
+def _fingerprint(obj: Obj) -> bytes | str:
     """The object's content without its namespace (the one thing streams change in a base object)."""
     cached = getattr(obj, "_fingerprint", None)
     if cached is None:
@@ -76,37 +86,80 @@ def _fingerprint(obj: Obj) -> str:
         metadata = data.get("metadata")
         if isinstance(metadata, dict) and "namespace" in metadata:
             data = {**data, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
-        try:
-            cached = json.dumps(data, sort_keys=True, default=str)
-        except (TypeError, ValueError):
-            cached = repr(data)
+        try:  # marshal format 2 has no back-references: equal bytes are equal, same-typed data
+            cached = marshal.dumps(data, 2)
+        except ValueError:  # a type marshal does not know, or too deep
+            try:
+                cached = json.dumps(data, sort_keys=True, default=str)
+            except (TypeError, ValueError):
+                cached = repr(data)
         obj._fingerprint = cached
     return cached
 
 
-def _per_object_findings(rule: ModuleType, unit: Unit) -> Iterator[Finding]:
-    for obj in unit.objects:
-        key = (rule.CODE, unit.foreign, unit.rendered, _fingerprint(obj))
-        found = _PER_OBJECT_MEMO.get(key)
-        if found is None:
-            alone = Unit(unit.label, [obj], foreign=unit.foreign, rendered=unit.rendered)
-            found = list(rule.check(alone))
-            if len(_PER_OBJECT_MEMO) >= _PER_OBJECT_MEMO_MAX:
-                _PER_OBJECT_MEMO.clear()
-            _PER_OBJECT_MEMO[key] = found
-        for finding in found:
-            # The same finding, on this copy: its positions and waivers are this object's own.
-            yield replace(finding, obj=obj) if finding.obj is not None else finding
+def _object_findings(rules: list[ModuleType], codes: set[str], obj: Obj,
+                     unit: Unit) -> dict[str, list[Finding] | _Failed]:
+    """The PER_OBJECT `rules` (`codes`) that find something on `obj` alone, by code, with their
+    findings (or failure). The rules share one single-object unit, so the views they derive
+    from it (task specs ...) are computed once."""
+    try:
+        key = (unit.foreign, unit.rendered, _fingerprint(obj))
+    except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
+        failed = _last_error()
+        return {code: failed for code in codes}
+    entry = _PER_OBJECT_MEMO.get(key)
+    if entry is None:
+        if len(_PER_OBJECT_MEMO) >= _PER_OBJECT_MEMO_MAX:
+            _PER_OBJECT_MEMO.clear()
+        entry = _PER_OBJECT_MEMO[key] = (set(), {})
+    done, found = entry
+    if done.issuperset(codes):
+        return found
+    alone = Unit(unit.label, [obj], foreign=unit.foreign, rendered=unit.rendered)
+    failures: dict[str, _Failed] = {}
+    for rule in rules:
+        if rule.CODE in done:
+            continue
+        try:
+            findings = list(rule.check(alone))
+        except Exception:  # noqa: BLE001 - reported by check_unit; not remembered
+            failures[rule.CODE] = _last_error()
+            continue
+        done.add(rule.CODE)
+        if findings:
+            found[rule.CODE] = findings
+    return {**found, **failures} if failures else found
 
 
 def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None) -> list[Problem]:
     problems = []
-    for rule in rules if rules is not None else selected_rules("unit"):
-        if config.level_for(rule.CODE, rule.LEVEL) == "off":
-            continue
+    rules = [rule for rule in (rules if rules is not None else selected_rules("unit"))
+             if config.level_for(rule.CODE, rule.LEVEL) != "off"]
+    # PER_OBJECT rules run object by object (each object's rules share one single-object
+    # unit); their findings are reported rule by rule, in object order, as the others'.
+    per_object = [rule for rule in rules if getattr(rule, "PER_OBJECT", False)]
+    by_rule: dict[str, list[tuple[Obj, list[Finding] | _Failed]]] = {rule.CODE: [] for rule in per_object}
+    if per_object:
+        codes = set(by_rule)
+        for obj in unit.objects:
+            for code, found in _object_findings(per_object, codes, obj, unit).items():
+                if code in by_rule:
+                    by_rule[code].append((obj, found))
+    for rule in rules:
         try:
-            findings = _per_object_findings(rule, unit) if getattr(rule, "PER_OBJECT", False) else rule.check(unit)
-            for finding in findings:
+            if getattr(rule, "PER_OBJECT", False):
+                for obj, found in by_rule[rule.CODE]:
+                    if isinstance(found, _Failed):
+                        problems.append(_internal(rule, unit.label, unit.stream, found))
+                        break
+                    for finding in found:
+                        # The same finding, on this copy: its positions and waivers are this object's own.
+                        finding = replace(finding, obj=obj) if finding.obj is not None else finding
+                        problem = _to_problem(rule, finding, unit.stream, unit.foreign, config)
+                        if problem:
+                            problems.append(problem)
+                continue
+            for finding in rule.check(unit):
                 problem = _to_problem(rule, finding, unit.stream, unit.foreign, config)
                 if problem:
                     problems.append(problem)

@@ -10,7 +10,7 @@ copied values in from a stream card.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from okd_streams.yamlio import Document
 
@@ -102,6 +102,7 @@ class Unit:
     kustomizations: list[Document] = field(default_factory=list)  # every kustomization the build read
     _index: dict[tuple[str, str], list[Obj]] = field(default_factory=dict, repr=False)
     _kinds: list[str] = field(default_factory=list, repr=False)  # objects' kinds, in order
+    _views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # see memo(), view()
 
     def __post_init__(self) -> None:
         for obj in self.objects:
@@ -113,6 +114,29 @@ class Unit:
         if len(self._kinds) != len(self.objects):  # objects added after the unit was made
             return (obj for obj in self.objects if obj.kind in kinds)
         return (obj for obj, kind in zip(self.objects, self._kinds) if kind in kinds)
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, once per key: values derived from the objects, which rules only read."""
+        if len(self._kinds) != len(self.objects):  # objects added after the unit was made
+            return compute()
+        if key not in self._views:
+            self._views[key] = compute()
+        return self._views[key]
+
+    def view(self, compute: Callable[..., Iterator], *args: Any) -> Iterable:
+        """The items of generator `compute(self, *args)`, computed once: many rules ask for the
+        same derived views of the objects (task specs, pipeline specs ...), and only read them."""
+        if len(self._kinds) != len(self.objects):
+            return compute(self, *args)
+        key = (compute, args)
+        found = self._views.get(key)
+        if found is None:
+            try:
+                found = tuple(compute(self, *args))
+            except Exception:  # noqa: BLE001 - hostile input: each rule meets the error where it
+                return compute(self, *args)  # would without the view, after the same items
+            self._views[key] = found
+        return found
 
     def find(self, kind: str, name: str) -> Obj | None:
         found = self._index.get((kind, name))
@@ -151,7 +175,10 @@ def get(data: Any, *path: Any, default: Any = None) -> Any:
 
 def items(data: Any, *path: Any) -> Iterator[tuple[int, dict]]:
     """(index, item) for each mapping in the list at `path`; anything else is skipped."""
-    value = get(data, *path)
+    if len(path) == 1 and isinstance(data, dict) and isinstance(path[0], str):
+        value = data.get(path[0])  # the common case, as `get` would read it, at less cost
+    else:
+        value = get(data, *path)
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, dict):

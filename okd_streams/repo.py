@@ -11,7 +11,7 @@ from typing import Iterable
 from okd_streams import kustomization as kz
 from okd_streams.kustomize import RenderResult
 from okd_streams.model import Obj, Provenance, Unit
-from okd_streams.yamlio import Boundaries, Document, YamlFile, load_file, outside, symlink_issue
+from okd_streams.yamlio import Boundaries, Document, YamlFile, load_file, outside, real_folder, symlink_issue
 
 STREAMS_DIR = "streams"
 CARD_NAME = "stream.yaml"
@@ -48,8 +48,9 @@ class SourceTree:
         self.base = base.resolve()
         self.boundaries = [Path(os.path.abspath(b)) for b in boundaries] if boundaries is not None else [self.base]
         self._bounds = Boundaries(list(dict.fromkeys(self.boundaries)))  # resolved once, for every file
+        self._prefix = os.path.join(str(self.base), "")
         self._shown: dict[str, str] = {}
-        self._folders: dict[str, Path] = {}
+        self._folders: dict[str, str] = {}  # real_folder's memo
         self._files: dict[Path, YamlFile] = {}
 
     def display(self, path: Path | str) -> str:
@@ -60,8 +61,11 @@ class SourceTree:
         return found
 
     def _display(self, path: Path) -> str:
-        absolute = Path(os.path.abspath(path))
-        try:  # the path as named (a symlink shows as itself), then as resolved
+        named = os.path.abspath(path)
+        if named.startswith(self._prefix):  # the path as named (a symlink shows as itself)
+            return named[len(self._prefix):]
+        absolute = Path(named)
+        try:
             return str(absolute.relative_to(self.base))
         except ValueError:
             pass
@@ -76,11 +80,7 @@ class SourceTree:
         to its resolved folder and its name)."""
         if absolute.name in ("", ".", "..") or absolute.is_symlink():
             return absolute.resolve()
-        folder = str(absolute.parent)
-        real = self._folders.get(folder)
-        if real is None:
-            real = self._folders[folder] = absolute.parent.resolve()
-        return real / absolute.name
+        return Path(real_folder(os.path.normpath(absolute.parent), self._folders), absolute.name)
 
     def file(self, path: Path | str) -> YamlFile:
         key = Path(path).absolute()
@@ -158,16 +158,22 @@ def auxiliary(tree: SourceTree, kustomizations: Iterable[Path], load=None) -> fr
 def root_of(folder: Path, memo: dict) -> Path | None:
     """`find_root(folder)`, or None, remembering each ancestor looked at in `memo`."""
     try:
-        start = folder.resolve()
+        start = real_folder(os.path.abspath(folder), memo.setdefault("real folders", {}))
     except (OSError, RuntimeError):
-        start = Path(os.path.abspath(folder))
-    for candidate in (start, *start.parents):
+        start = os.path.abspath(folder)
+    candidate = start
+    while True:
         key = ("root", candidate)
-        if key not in memo:
-            memo[key] = (candidate / STREAMS_DIR).is_dir() and (candidate / "base").is_dir()
-        if memo[key]:
-            return candidate
-    return None
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = os.path.isdir(os.path.join(candidate, STREAMS_DIR)) and \
+                os.path.isdir(os.path.join(candidate, "base"))
+        if found:
+            return Path(candidate)
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return None
+        candidate = parent
 
 
 def boundary_of(path: Path, memo: dict | None = None) -> Path:
@@ -180,13 +186,18 @@ def boundary_of(path: Path, memo: dict | None = None) -> Path:
     found = root_of(folder, memo)
     if found is not None:
         return found
-    for candidate in (folder, *folder.parents):
+    candidate = str(folder)
+    while True:
         key = ("git", candidate)
-        if key not in memo:
-            memo[key] = (candidate / ".git").exists()
-        if memo[key]:
-            return candidate
-    return folder
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = os.path.exists(os.path.join(candidate, ".git"))
+        if found:
+            return Path(candidate)
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return folder
+        candidate = parent
 
 
 def symlinks(folder: Path) -> list[Path]:

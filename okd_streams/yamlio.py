@@ -212,12 +212,16 @@ def decode(raw: bytes) -> tuple[str | None, LoadIssue | None]:
 
 
 _BLOCK_RUN = re.compile(r"(?:[-?]\s+){64,}")
+# Any block run holds two of its steps in a row, starting with "-" or "?": patterns that start
+# with a literal character are searched several times faster than one that starts with a class.
+_DASH_STEPS = re.compile(r"-\s+[-?]\s")
+_QUESTION_STEPS = re.compile(r"\?\s+[-?]\s")
 _FLOW = re.compile(r"[\[\]{}]")
 
 
 def _deeply_nested(text: str) -> bool:
     """Cheap bound on nesting: libyaml's C composer crashes (not raises) past ~20,000 levels."""
-    if _BLOCK_RUN.search(text):
+    if (_DASH_STEPS.search(text) or _QUESTION_STEPS.search(text)) and _BLOCK_RUN.search(text):
         return True
     if text.count("[") + text.count("{") < MAX_DEPTH:
         return False
@@ -274,6 +278,15 @@ def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` l
 
 def parse_text(text: str, path: str = "<string>") -> YamlFile:
     """Parse every document of `text`; problems become LoadIssues, never exceptions."""
+    return _parse(text, path, fast=True)
+
+
+def parse_text_nodes(text: str, path: str = "<string>") -> YamlFile:
+    """`parse_text` through composed nodes only: the reference the event fast path must equal."""
+    return _parse(text, path, fast=False)
+
+
+def _parse(text: str, path: str, fast: bool) -> YamlFile:
     result = YamlFile(path=path, text=text)
     if _deeply_nested(text):  # cheap pre-check; then an exact one before the C composer runs
         line = too_deep(text)
@@ -281,7 +294,24 @@ def parse_text(text: str, path: str = "<string>") -> YamlFile:
             result.issues.append(LoadIssue(line, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
             _attach_directives(result)
             return result
-    loader = _CLoader(text)
+    if not (fast and _read_events(result)):
+        _read_nodes(result)
+    _attach_directives(result)
+    return result
+
+
+def _syntax_issue(exc: yaml.MarkedYAMLError) -> LoadIssue:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    reason = exc.problem or exc.context or "invalid YAML"
+    return LoadIssue(line, column, "syntax", f"YAML syntax error: {reason}")
+
+
+def _read_nodes(result: YamlFile) -> None:
+    """Compose each document's node tree in C, then build it with `_Builder`: handles every
+    input (aliases, merge keys, complex keys), at over twice the event path's cost."""
+    path = result.path
+    loader = _CLoader(result.text)
     index = 0
     try:
         while loader.check_node():
@@ -303,18 +333,183 @@ def parse_text(text: str, path: str = "<string>") -> YamlFile:
             )
             index += 1
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        result.issues.append(LoadIssue(line, column, "syntax", f"YAML syntax error: {reason}"))
+        result.issues.append(_syntax_issue(exc))
     except RecursionError:
         result.issues.append(LoadIssue(1, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
         result.issues.append(LoadIssue(1, 1, "syntax", f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"))
     finally:
         loader.dispose()
-    _attach_directives(result)
-    return result
+
+
+class _Fallback(Exception):
+    """Something only the node path reproduces exactly (aliases, merge keys, complex keys...)."""
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+_MISSING = object()
+_NO_KEY = object()  # in a mapping, the next scalar or collection is a key
+# Plain scalar text -> its value (str, int, float, bool or None; all immutable): keys and values
+# repeat across a repository's files. Bounded in entries and in the size of what it keeps.
+_PLAIN_VALUES: dict[str, Any] = {}
+_PLAIN_VALUES_LIMIT = 50_000
+_PLAIN_VALUE_MAX_CHARS = 256
+
+
+def _scalar_value(loader: Any, value: str, implicit: tuple[bool, bool], tag: str | None) -> Any:
+    """What `_Builder.build` makes of a scalar: tag resolution as PyYAML's composer does it,
+    then the constructor for the plain types, the text for every other tag."""
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, value, implicit)
+    if tag not in _SCALAR_TAGS:
+        return value
+    try:
+        return loader.construct_object(yaml.ScalarNode(tag, value))
+    except Exception as exc:  # e.g. `!!int x`: the node path reports it
+        raise _Fallback from exc
+
+
+def _plain_value(loader: Any, value: str) -> Any:
+    """An untagged plain scalar's value (libyaml marks those implicit=(True, False)), memoised."""
+    data = _scalar_value(loader, value, (True, False), None)
+    if len(value) <= _PLAIN_VALUE_MAX_CHARS and data == data:  # NaN: a fresh object each time, as before
+        if len(_PLAIN_VALUES) >= _PLAIN_VALUES_LIMIT:
+            _PLAIN_VALUES.clear()
+        _PLAIN_VALUES[value] = data
+    return data
+
+
+def _read_events(result: YamlFile) -> bool:
+    """Build data and marks straight from libyaml's event stream, without composing nodes:
+    the same result as `_read_nodes`, in under half the time. False (and `result` untouched)
+    when the file needs the node path."""
+    documents: list[Document] = []
+    issues: list[LoadIssue] = []
+    try:
+        loader = _CLoader(result.text)
+    except Exception:  # the node path raises or reports it the same way
+        return False
+    try:
+        _build_from_events(loader, result.path, documents, issues)
+    except yaml.MarkedYAMLError as exc:  # from the parser: construction errors are _Fallback
+        issues.append(_syntax_issue(exc))
+    except Exception:  # _Fallback, and anything unusual the node path knows how to report
+        return False
+    finally:
+        loader.dispose()
+    result.documents.extend(documents)
+    result.issues.extend(issues)
+    return True
+
+
+def _build_from_events(loader: Any, path: str, documents: list[Document], issues: list[LoadIssue]) -> None:
+    """Walk the events with an explicit stack, reproducing `_Builder`'s data, marks and
+    duplicate-key issues. A document (with its issues) is kept once its end event is parsed,
+    as the node path keeps a document once `get_node` returned it."""
+    plain_values = _PLAIN_VALUES
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, mapping_end = yaml.MappingStartEvent, yaml.MappingEndEvent
+    sequence_start, sequence_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    document_start, document_end = yaml.DocumentStartEvent, yaml.DocumentEndEvent
+    # The open collection: `container` at `container_path`. In a mapping, `key` is the key
+    # whose value comes next (else _NO_KEY: a key comes next), `child` that value's path.
+    # Outer collections wait in `stack`; at the bottom, the document itself (container None).
+    container: Any = None
+    container_path: tuple = ()
+    in_mapping = False
+    key: Any = _NO_KEY
+    child: tuple = ()
+    stack: list[tuple[Any, tuple, bool]] = []
+    marks: dict[tuple, tuple[int, int]] = {}
+    document_issues: list[LoadIssue] = []
+    root: Any = None
+    start_line = end_line = index = 0
+    for events, event in enumerate(iter(loader.get_event, None)):  # None once the stream ended
+        kind = event.__class__
+        if kind is scalar_event:
+            if event.anchor is not None:
+                raise _Fallback
+            value = event.value
+            tag = event.tag
+            if tag is not None:
+                data = _scalar_value(loader, value, event.implicit, tag)
+            elif event.implicit[0]:
+                data = plain_values.get(value, _MISSING)
+                if data is _MISSING:
+                    data = _plain_value(loader, value)
+            else:  # quoted or block: never resolved, always a string
+                data = value
+            if key is not _NO_KEY:
+                container[key] = data
+                key = _NO_KEY
+            elif in_mapping:
+                if data.__class__ is not str:
+                    data = _key_text(data)
+                if data == "<<" or tag == _MERGE:
+                    raise _Fallback
+                mark = event.start_mark
+                position = (mark.line + 1, mark.column + 1)
+                if data in container:
+                    document_issues.append(
+                        LoadIssue(position[0], position[1], "duplicate-key", f'duplicate key "{data}"'))
+                key = data
+                child = container_path + (data,)
+                marks[child] = position
+            elif container is not None:
+                mark = event.start_mark
+                marks.setdefault(container_path + (len(container),), (mark.line + 1, mark.column + 1))
+                container.append(data)
+            else:
+                root = data
+                mark = event.start_mark
+                marks[()] = (mark.line + 1, mark.column + 1)
+                start_line, end_line = mark.line + 1, event.end_mark.line + 1
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None:
+                raise _Fallback
+            new: Any = {} if kind is mapping_start else []
+            if key is not _NO_KEY:
+                container[key] = new
+                new_path = child
+            elif in_mapping:  # a mapping or list as a key
+                raise _Fallback
+            elif container is not None:
+                new_path = container_path + (len(container),)
+                mark = event.start_mark
+                marks.setdefault(new_path, (mark.line + 1, mark.column + 1))
+                container.append(new)
+            else:
+                root = new
+                new_path = ()
+                mark = event.start_mark
+                marks[()] = (mark.line + 1, mark.column + 1)
+                start_line = mark.line + 1
+            stack.append((container, container_path, in_mapping))
+            if len(stack) > MAX_DEPTH:
+                raise _Fallback
+            container, container_path, in_mapping, key = new, new_path, kind is mapping_start, _NO_KEY
+        elif kind is mapping_end or kind is sequence_end:
+            if in_mapping and "<key>" in container:  # `_Builder` drops its "<key>" scratch mark
+                marks.pop(container_path + ("<key>",), None)
+            container, container_path, in_mapping = stack.pop()
+            if container is None:
+                end_line = event.end_mark.line + 1
+        elif kind is document_start:
+            marks = {}
+            document_issues = []
+        elif kind is document_end:
+            if events > MAX_NODES:  # events outnumber values: a cheap, safe bound
+                raise _Fallback
+            documents.append(Document(path, index, root, marks, start_line, end_line))
+            issues.extend(document_issues)
+            index += 1
+        elif kind is alias_event:
+            raise _Fallback
+
+
+def _key_text(key: Any) -> str:
+    """A scalar key that is not a string, as `_Builder` names it."""
+    return "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
 
 
 def parse_directive(line: str) -> tuple[tuple[str, ...], str | None, int] | None:
@@ -405,10 +600,23 @@ class Boundaries:
         folder, name = os.path.split(nominal)
         if not name or os.path.islink(nominal):
             return Path(nominal).resolve()
-        real = self._folders.get(folder)
-        if real is None:
-            real = self._folders[folder] = str(Path(folder).resolve())
-        return Path(real, name)
+        return Path(real_folder(folder, self._folders), name)
+
+
+def real_folder(folder: str, memo: dict[str, str]) -> str:
+    """`os.path.realpath(folder)` for an absolute, normalised `folder`, each ancestor resolved
+    once per `memo`: a folder that is no symlink is its resolved parent joined with its name."""
+    found = memo.get(folder)
+    if found is None:
+        parent, name = os.path.split(folder)
+        if not name or parent == folder:
+            found = os.path.realpath(folder)
+        elif os.path.islink(folder):
+            found = os.path.realpath(folder)
+        else:
+            found = os.path.join(real_folder(parent, memo), name)
+        memo[folder] = found
+    return found
 
 
 def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) -> Path | None:

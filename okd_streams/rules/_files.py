@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
+from pathlib import PurePath
 from typing import Iterator
 
 from okd_streams.kustomization import NAMES
 from okd_streams.yamlio import Document, YamlFile
 
 
+@functools.lru_cache(maxsize=4096)
+def file_path(path: str) -> PurePath:
+    """`PurePath(path)`, parsed once: several rules look at the name of every file."""
+    return PurePath(path)
+
+
 def is_kustomization(yaml_file: YamlFile) -> bool:
-    return Path(yaml_file.path).name in NAMES
+    return file_path(yaml_file.path).name in NAMES
 
 
 def is_patch(yaml_file: YamlFile) -> bool:
     """Partial objects applied by a kustomization (named patch-<what>.yaml by convention)."""
-    return Path(yaml_file.path).name.startswith("patch")
+    return file_path(yaml_file.path).name.startswith("patch")
 
 
 def objects(yaml_file: YamlFile) -> Iterator[Document]:

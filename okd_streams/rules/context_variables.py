@@ -64,6 +64,8 @@ PIPELINE_CONTEXT = ((r"context\.pipelineRun", "context.pipelineRun", {"name", "n
 
 
 def _problems(text: str, table) -> list[str]:
+    if "$(context." not in text:  # every pattern below is a $(context.<x>...) reference
+        return []
     found = []
     for pattern, shown, known in table:
         for var in sub.unknown(text, pattern, known):

@@ -33,11 +33,10 @@ spec:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 from okd_streams.model import Finding
-from okd_streams.rules._files import is_kustomization, is_patch, objects
+from okd_streams.rules._files import file_path, is_kustomization, is_patch, objects
 
 ID = "file-named-after-object"
 CODE = "S003"
@@ -57,8 +56,9 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
     document = found[0]
     metadata = document.data.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
-    stem = Path(yaml_file.path).name.rsplit(".", 1)[0]
+    stem = file_path(yaml_file.path).name.rsplit(".", 1)[0]
     if isinstance(name, str) and name and name != stem:
         line, column = document.pos(("metadata", "name"))
         yield Finding(None, (), f'file is named "{stem}" but holds {document.data["kind"]} "{name}"; '
-                      f"rename it {name}{Path(yaml_file.path).suffix}", file=yaml_file.path, line=line, column=column)
+                      f"rename it {name}{file_path(yaml_file.path).suffix}", file=yaml_file.path, line=line,
+                      column=column)

@@ -66,6 +66,7 @@ CODE = "X005"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 WAIVER_NEEDS_REASON = True
 
 

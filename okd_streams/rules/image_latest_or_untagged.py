@@ -49,6 +49,7 @@ ID = "image-latest-or-untagged"
 CODE = "X002"
 LEVEL = "warning"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 WAIVER_NEEDS_REASON = True
 
 

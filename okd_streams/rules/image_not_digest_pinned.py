@@ -48,6 +48,7 @@ ID = "image-not-digest-pinned"
 CODE = "X003"
 LEVEL = "info"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 WAIVER_NEEDS_REASON = True
 
 

@@ -43,11 +43,10 @@ resources: []
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Iterator
 
 from okd_streams.model import Finding
-from okd_streams.rules._files import is_kustomization, is_patch
+from okd_streams.rules._files import file_path, is_kustomization, is_patch
 
 ID = "not-a-kubernetes-object"
 CODE = "Y003"
@@ -73,7 +72,7 @@ def _shape(value: object) -> str:
 
 
 def _exempt(yaml_file, context) -> bool:
-    path = PurePath(yaml_file.path)
+    path = file_path(yaml_file.path)
     if is_kustomization(yaml_file) or is_patch(yaml_file) or path.name.startswith("."):
         return True
     return yaml_file.path in getattr(context, "auxiliary", frozenset())
@@ -83,7 +82,7 @@ def _strict(yaml_file, context) -> bool:
     """Our own repository's object folders: every document must be an object."""
     if getattr(context, "foreign", False):
         return False
-    return any(part in OBJECT_DIRS for part in PurePath(yaml_file.path).parts[:-1])
+    return any(part in OBJECT_DIRS for part in file_path(yaml_file.path).parts[:-1])
 
 
 def check_file(yaml_file, context) -> Iterator[Finding]:

@@ -90,13 +90,11 @@ def _from_card(unit: Unit, obj: Obj, path: tuple) -> bool:
 
 def check(unit: Unit) -> Iterator[Finding]:
     for site in resolve.pipeline_sites(unit):
-        typer = binding.pipeline_typer(unit, site)
         for task in resolve.site_tasks(site):
             resolved = resolve.resolve_pipeline_task(unit, task)
             if not resolved.ok or resolved.obj is None:
                 continue  # an inline taskSpec sees every param passed to it (propagated params)
-            args = binding.pipeline_task_args(task, typer)
-            for issue in binding.check(args, resolved.spec.get("params"), task.label, resolved.label):
+            for issue in binding.pipeline_task_issues(unit, site, task, resolved):
                 if issue.kind == "extra" and issue.arg:
                     yield Finding(task.obj, issue.arg.path + ("name",), issue.message)
     for kind in ("PipelineRun", "TaskRun"):

@@ -99,6 +99,8 @@ class _Declared:
         return found
 
     def string(self, text: str) -> list[str]:
+        if "$(params" not in text:  # every check looks at $(params...) references only
+            return []
         found = self._common(text)
         for var in sub.prohibited(text, "params", self.arrays):
             if not isinstance(var, str):
@@ -108,6 +110,8 @@ class _Declared:
         return list(dict.fromkeys(found))
 
     def array_item(self, text: str) -> list[str]:
+        if "$(params" not in text:
+            return []
         found = self._common(text)
         for var in sub.not_isolated(text, "params", self.arrays):
             if not isinstance(var, str):
@@ -117,6 +121,8 @@ class _Declared:
         return list(dict.fromkeys(found))
 
     def whole_or_string(self, text: str) -> list[str]:
+        if "$(params" not in text:
+            return []
         if sub.whole_reference(text):
             return [problem for problem in self._common(text) if "names param" in problem]
         return self.string(text)

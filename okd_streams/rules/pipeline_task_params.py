@@ -140,15 +140,13 @@ def _enum_subset(task: resolve.PipelineTask, pipeline_params: dict, task_params:
 
 def check(unit: Unit) -> Iterator[Finding]:
     for site in resolve.pipeline_sites(unit):
-        typer = binding.pipeline_typer(unit, site)
         pipeline_params = P.specs(site.spec.get("params"))
         for task in resolve.site_tasks(site):
             resolved = resolve.resolve_pipeline_task(unit, task)
             if not resolved.ok:
                 continue
             declarations = resolved.spec.get("params")
-            args = binding.pipeline_task_args(task, typer)
-            for issue in binding.check(args, declarations, task.label, resolved.label):
+            for issue in binding.pipeline_task_issues(unit, site, task, resolved):
                 if issue.kind == "extra":
                     continue
                 path = issue.arg.value_path if issue.arg else task.path + ("params",)

@@ -56,7 +56,7 @@ from typing import Any, Iterator
 from okd_streams.model import Finding, Obj, get
 from okd_streams.rules._files import is_kustomization
 from okd_streams.tekton import variables
-from okd_streams.tekton.containers import walk
+from okd_streams.tekton.containers import MAX_DEPTH, mappings
 
 ID = "plaintext-secret"
 CODE = "X001"
@@ -94,6 +94,7 @@ def _secret_generator(obj: Obj) -> Iterator[Finding]:
 
 
 def check_file(yaml_file, context) -> Iterator[Finding]:
+    text = yaml_file.text  # the source of the documents
     for document in yaml_file.documents:
         if not isinstance(document.data, dict):
             continue
@@ -109,8 +110,13 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
                     yield Finding(obj, (key,), f'Secret "{obj.name}" holds its values in the repository ({key}): '
                                   "delete the object and create the Secret in the namespace out of band; "
                                   "reference it by name")
-        for path, value in walk(document.data):
-            if not path or path[-1] != "stringData" or path in reported or not _holds_values(value):
+        if text and "stringData" not in text and "\\" not in text:
+            continue  # no key can read stringData: only an escape in a "quoted" key hides it from the text
+        for parent, mapping in mappings(document.data):
+            if "stringData" not in mapping or len(parent) >= MAX_DEPTH:  # walk() goes no deeper
+                continue
+            path, value = parent + ("stringData",), mapping["stringData"]
+            if path in reported or not _holds_values(value):
                 continue
             name = get(document.data, *path[:-1], "metadata", "name")
             what = f'Secret "{name}"' if isinstance(name, str) else "a Secret"

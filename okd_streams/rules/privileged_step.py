@@ -60,6 +60,7 @@ CODE = "X004"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 WAIVER_NEEDS_REASON = True
 
 ADMIN_CAPABILITIES = {"ALL", "SYS_ADMIN"}

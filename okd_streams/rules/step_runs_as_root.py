@@ -57,6 +57,7 @@ CODE = "X006"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 WAIVER_NEEDS_REASON = True
 
 

@@ -102,6 +102,8 @@ def _field_name(path: tuple) -> str:
 
 def _problems(text: str, role: str, declared: set[str] | None, arrays: set[str],
               objects: dict[str, set[str]], owner: str) -> list[str]:
+    if "$(params" not in text:  # every check below looks at $(params...) references only
+        return []
     found: list[str] = []
     if declared is not None:
         for var in sub.unknown(text, "params", declared):

@@ -64,6 +64,8 @@ _BARE = re.compile(r"\$\(workspaces\.([^.()\[\]\s]+)\)")
 
 
 def _problems(text: str, declared: set[str], label: str) -> list[tuple[str, str | None]]:
+    if "$(workspaces" not in text:  # every check below looks at $(workspaces...) references only
+        return []
     found: list[tuple[str, str | None]] = []
     for var in sub.unknown(text, "workspaces", declared):
         if isinstance(var, str):

@@ -32,10 +32,10 @@ spec:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 from okd_streams.model import Finding
+from okd_streams.rules._files import file_path
 
 ID = "yaml-extension"
 CODE = "S004"
@@ -45,7 +45,7 @@ SCOPE = "file"
 
 
 def check_file(yaml_file, context) -> Iterator[Finding]:
-    name = Path(yaml_file.path).name
+    name = file_path(yaml_file.path).name
     if name.endswith(".yml"):
         yield Finding(None, (), f"name YAML files .yaml, not .yml: rename {name} to {name[:-4]}.yaml",
                       file=yaml_file.path)

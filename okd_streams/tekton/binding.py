@@ -290,6 +290,16 @@ def pipeline_task_args(task, typer: RefTyper) -> list[Arg]:
     return args
 
 
+def pipeline_task_issues(unit, site, task, resolved: resolve.ResolvedSpec) -> list[Issue]:
+    """`check` of a pipeline task's args against the Task it runs (`resolved`, which must be
+    ok). Several rules report parts of it: computed once per unit; do not change it."""
+    def compute() -> list[Issue]:
+        typer = unit.memo(("pipeline_typer", id(site.obj), site.path), lambda: pipeline_typer(unit, site))
+        return check(pipeline_task_args(task, typer), resolved.spec.get("params"), task.label, resolved.label)
+
+    return unit.memo(("pipeline_task_issues", id(task.obj), task.path), compute)
+
+
 def run_args(run: dict, base: tuple, lenient: bool = False) -> list[Arg]:
     """A PipelineRun's or TaskRun's params; TaskRun validation skips strings holding variables."""
     return args_from(run.get("spec", {}).get("params") if isinstance(run.get("spec"), dict) else None,

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from okd_streams.model import Obj, Unit, get, items
 from okd_streams.tekton.substitution import go_value
@@ -68,7 +68,11 @@ class TaskSite:
         return self.path + tuple(rest)
 
 
-def pipeline_specs(unit: Unit) -> Iterator[PipelineSite]:
+def pipeline_specs(unit: Unit) -> Iterable[PipelineSite]:
+    return unit.view(_pipeline_specs)
+
+
+def _pipeline_specs(unit: Unit) -> Iterator[PipelineSite]:
     for obj in tekton_objects(unit, "Pipeline"):
         if isinstance(obj.data.get("spec"), dict):
             yield PipelineSite(obj, ("spec",), obj.data["spec"], True, describe(obj))
@@ -172,7 +176,11 @@ def _combine(found: dict[str, dict], declared: dict) -> None:
         found[name] = declared
 
 
-def task_specs(unit: Unit) -> Iterator[TaskSite]:
+def task_specs(unit: Unit) -> Iterable[TaskSite]:
+    return unit.view(_task_specs)
+
+
+def _task_specs(unit: Unit) -> Iterator[TaskSite]:
     for obj in tekton_objects(unit, *TASK_KINDS):
         spec = obj.data.get("spec")
         if isinstance(spec, dict):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from okd_streams.model import Obj, Unit, get, items
 from okd_streams.tekton.pipeline import (VERSIONS, PipelineSite, is_custom_task, pipeline_specs, pipeline_tasks,
@@ -113,8 +113,12 @@ def read_ref(data: Any, path: tuple, default_kind: str) -> Ref | None:
 # --- where pipeline specs live ------------------------------------------------------------
 
 
-def run_templates(unit: Unit, kind: str) -> Iterator[tuple[Obj, tuple, dict]]:
+def run_templates(unit: Unit, kind: str) -> Iterable[tuple[Obj, tuple, dict]]:
     """(holder, path, run) for every `kind` run: standalone, or in a TriggerTemplate."""
+    return unit.view(_run_templates, kind)
+
+
+def _run_templates(unit: Unit, kind: str) -> Iterator[tuple[Obj, tuple, dict]]:
     for obj in tekton_objects(unit, kind):
         yield obj, (), obj.data
     for obj in unit.of_kind("TriggerTemplate"):
@@ -134,9 +138,13 @@ def run_label(holder: Obj, path: tuple, run: dict, kind: str) -> str:
     return f"the {kind}{shown} in TriggerTemplate {quoted(holder.name)}"
 
 
-def pipeline_sites(unit: Unit) -> Iterator[PipelineSite]:
+def pipeline_sites(unit: Unit) -> Iterable[PipelineSite]:
     """Every PipelineSpec: Pipelines, PipelineRuns' pipelineSpec, and those of the
     PipelineRuns a TriggerTemplate creates."""
+    return unit.view(_pipeline_sites)
+
+
+def _pipeline_sites(unit: Unit) -> Iterator[PipelineSite]:
     yield from pipeline_specs(unit)
     for holder, path, run in run_templates(unit, "PipelineRun"):
         spec = get(run, "spec", "pipelineSpec")
@@ -200,7 +208,14 @@ class ResolvedSpec:
 
 
 def resolve_task(unit: Unit, holder: Obj, data: dict, base: tuple = ()) -> ResolvedSpec:
-    """The Task spec a pipeline task or TaskRun runs (`data` holds taskRef or taskSpec)."""
+    """The Task spec a pipeline task or TaskRun runs (`data` holds taskRef or taskSpec).
+    Several rules resolve every pipeline task: the result is shared, do not change it."""
+    # Keyed by identity; the entry keeps holder and data alive, so their ids stay theirs.
+    key = ("resolve_task", id(holder), id(data), base)
+    return unit.memo(key, lambda: (holder, data, _resolve_task(unit, holder, data, base)))[2]
+
+
+def _resolve_task(unit: Unit, holder: Obj, data: dict, base: tuple) -> ResolvedSpec:
     if is_custom_task(data):
         return ResolvedSpec("custom", ref=read_ref(data, ("taskRef",), "Task"))
     ref = read_ref(data, ("taskRef",), "Task")

@@ -25,9 +25,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 _SUBSTITUTION = r".*?(?:\[\*\])?"
-_BRACE = (r"\$\({prefix}(?:\.(?P<var1>{sub})|\[\"(?P<var2>{sub})\"\]|\['(?P<var3>{sub})'\])\)")
+# Tekton's pattern is `\$\(` + prefix + _AFTER_PREFIX.
+_AFTER_PREFIX = r"(?:\.(?P<var1>{sub})|\[\"(?P<var2>{sub})\"\]|\['(?P<var3>{sub})'\])\)".format(sub=_SUBSTITUTION)
+_AFTER = re.compile(_AFTER_PREFIX)
 _ARRAY_INDEX = re.compile(r"\[([0-9])*\*?\]")
 _EXPRESSION = re.compile(r"\$\([_a-zA-Z0-9.-]+(?:\.[_a-zA-Z0-9.-]+)*(?:\[(?:[0-9]+|\*)\])?\)")
 _EXACT_EXPRESSION = re.compile(r"^\$\([_a-zA-Z0-9.-]+(?:\.[_a-zA-Z0-9.-]+)*(?:\[(?:[0-9]+|\*)\])?\)$")
@@ -35,7 +38,42 @@ _EXACT_EXPRESSION = re.compile(r"^\$\([_a-zA-Z0-9.-]+(?:\.[_a-zA-Z0-9.-]+)*(?:\[
 
 @functools.lru_cache(maxsize=512)
 def _pattern(prefix: str) -> re.Pattern:
-    return re.compile(_BRACE.format(prefix=prefix, sub=_SUBSTITUTION))
+    return re.compile(r"\$\(" + prefix + _AFTER_PREFIX)
+
+
+@functools.lru_cache(maxsize=512)
+def _plain(prefix: str) -> str | None:
+    """The text `prefix` matches when it is plain text escaped the way the rules build it
+    ("params", or "params" + an escaped dot + re.escape(name)), else None."""
+    plain = re.sub(r"\\([^A-Za-z0-9])", r"\1", prefix)
+    return plain if re.escape(plain) == prefix else None
+
+
+@functools.lru_cache(maxsize=512)
+def _start(prefix: str) -> str:
+    """Text every match of `prefix`'s pattern starts with: a cheap test before any regex."""
+    plain = _plain(prefix)
+    return "$(" if plain is None else "$(" + plain
+
+
+def _matches(text: str, prefix: str) -> Iterator[tuple[str, str, str, str]]:
+    """(var1, var2, var3, the whole `$(...)`) of each match of Tekton's pattern for `prefix`,
+    as `finditer` finds them ("" for a group that did not match). A plain prefix is found as
+    text and only what follows it matched: the same matches, without compiling a pattern per
+    param or workspace name."""
+    if _plain(prefix) is None:
+        for match in _pattern(prefix).finditer(text):
+            yield match.group("var1") or "", match.group("var2") or "", match.group("var3") or "", match.group(0)
+        return
+    start = _start(prefix)
+    at = text.find(start)
+    while at != -1:
+        match = _AFTER.match(text, at + len(start))
+        if match is None:
+            at = text.find(start, at + 1)
+            continue
+        yield match.group("var1") or "", match.group("var2") or "", match.group("var3") or "", text[at:match.end()]
+        at = text.find(start, match.end())
 
 
 @dataclass(frozen=True)
@@ -45,27 +83,33 @@ class Variable:
     raw: str  # the `$(...)` text
 
 
-def extract(text: str, prefix: str) -> tuple[list[Variable], str | None]:
+def extract(text: str, prefix: str) -> tuple[tuple[Variable, ...], str | None]:
     """Variables with `prefix` in text, and Tekton's error for more than two dotted parts."""
-    if not isinstance(text, str) or "$(" not in text:
-        return [], None
+    if not isinstance(text, str) or _start(prefix) not in text:
+        return (), None
+    return _extract(text, prefix)
+
+
+# Rules extract the same (script, prefix) pairs many times: several checks per field, and the
+# same scripts recur in objects across streams and catalog versions. Results are immutable.
+@functools.lru_cache(maxsize=8192)
+def _extract(text: str, prefix: str) -> tuple[tuple[Variable, ...], str | None]:
     found = []
-    for match in _pattern(prefix).finditer(text):
-        groups = [match.group("var1") or "", match.group("var2") or "", match.group("var3") or ""]
+    for *groups, raw in _matches(text, prefix):
         name = ""
         for index, value in enumerate(groups):
             if index == 0 and "." in value:
                 if len(value.split(".")) > 2:
-                    return found, (f'invalid reference "{match.group(0)}": only two dot-separated parts are '
-                                   f'allowed after the prefix; use the bracket form for names with dots')
+                    return tuple(found), (f'invalid reference "{raw}": only two dot-separated parts are '
+                                          f'allowed after the prefix; use the bracket form for names with dots')
                 name = value.split(".", 1)[0]
                 break
             if value:
                 name = value
                 break
         entire = next((value for value in groups if value), "")
-        found.append(Variable(name, entire, match.group(0)))
-    return found, None
+        found.append(Variable(name, entire, raw))
+    return tuple(found), None
 
 
 def trim_index(name: str) -> str:
@@ -91,13 +135,16 @@ def prohibited(text: str, prefix: str, names) -> list[Variable | str]:
 
 def entire_prohibited(text: str, prefix: str, names) -> list[Variable]:
     """Whole-value references (`$(params.obj)`, `$(params.obj[*])`) to one of `names`."""
-    if not isinstance(text, str) or "$(" not in text:
+    if not names:
         return []
-    found = []
-    for match in _pattern(prefix).finditer(text):
-        entire = next((g for g in (match.group("var1"), match.group("var2"), match.group("var3")) if g), "")
+    variables, error = extract(text, prefix)
+    if error is None:  # the same matches, already read
+        return [Variable(_strip_star(v.entire), v.entire, v.raw) for v in variables if _strip_star(v.entire) in names]
+    found = []  # extract stopped at its error; this check reads every match
+    for *groups, raw in _matches(text, prefix):
+        entire = next((g for g in groups if g), "")
         if _strip_star(entire) in names:
-            found.append(Variable(_strip_star(entire), entire, match.group(0)))
+            found.append(Variable(_strip_star(entire), entire, raw))
     return found
 
 
@@ -108,8 +155,8 @@ def not_isolated(text: str, prefix: str, names) -> list[Variable | str]:
         return [error]
     if not variables:
         return []
-    first = _pattern(prefix).search(text)
-    if any(_strip_star(v.name) in names for v in variables) and first and len(first.group(0)) != len(text):
+    first = variables[0].raw  # the first match: extract found no error
+    if any(_strip_star(v.name) in names for v in variables) and len(first) != len(text):
         return [v for v in variables if _strip_star(v.name) in names]
     return []
 

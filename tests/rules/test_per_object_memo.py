@@ -12,7 +12,9 @@ from okd_streams import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config
 from okd_streams.linting import plan
+from okd_streams.model import Finding
 from okd_streams.repo import SourceTree, unit_from_files
+from okd_streams.yamlio import parse_text
 from tests.conftest import REPO
 
 PER_OBJECT = [rule for rule in registry.RULES.values() if getattr(rule, "PER_OBJECT", False)]
@@ -34,8 +36,13 @@ def units():
         yield unit_from_files([tree.file(f) for f in loose], str(folder), foreign=folder.parent != REPO)
 
 
+# Unit rules that look at each object by itself (containers, images, security contexts).
+PER_OBJECT_OTHERS = {"X002", "X003", "X004", "X005", "X006"}
+
+
 def test_every_webhook_rule_is_per_object():
-    assert {rule.CODE for rule in PER_OBJECT} == {code for code in registry.RULES if code.startswith("T")}
+    webhook = {code for code in registry.RULES if code.startswith("T")}
+    assert {rule.CODE for rule in PER_OBJECT} == webhook | PER_OBJECT_OTHERS
 
 
 @pytest.mark.parametrize("rule", PER_OBJECT, ids=[r.CODE for r in PER_OBJECT])
@@ -56,3 +63,33 @@ def test_the_comparison_covers_real_findings():
     engine._PER_OBJECT_MEMO.clear()
     found = {p.code for unit in units() for p in engine.check_unit(unit, Config(), PER_OBJECT)}
     assert {"T031", "T070"} <= found
+
+
+def _rule(code: str, boom: str | None = None):
+    """A PER_OBJECT rule reporting every object's name, raising on the object named `boom`."""
+    rule = types.ModuleType(f"fake_{code}")
+    rule.ID, rule.CODE, rule.LEVEL, rule.SCOPE, rule.PER_OBJECT = f"fake-{code}", code, "error", "unit", True
+
+    def check(unit):
+        for obj in unit.objects:
+            if obj.name == boom:
+                raise ValueError(f"cannot read {boom}")
+            yield Finding(obj, ("metadata", "name"), f"{code} saw {obj.name}")
+
+    rule.check = check
+    return rule
+
+
+def test_a_rule_failing_on_one_object_reports_what_the_whole_unit_run_reports():
+    """Findings before the failing object, then E000, in the same order; the failure is not
+    remembered, and the other rules of the object are unaffected."""
+    text = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n" for name in "abc")
+    unit = unit_from_files([parse_text(text, "objects.yaml")], "set")
+    rules = [_rule("Z901", boom="b"), _rule("Z902")]
+    engine._PER_OBJECT_MEMO.clear()
+    memoised = engine.check_unit(unit, Config(), rules)
+    again = engine.check_unit(unit, Config(), rules)
+    whole = engine.check_unit(unit, Config(), [plain(rule) for rule in rules])
+    assert memoised == again == whole
+    assert [(p.code, p.message.split(" ")[0]) for p in whole] == [
+        ("Z901", "Z901"), ("E000", "rule"), ("Z902", "Z902"), ("Z902", "Z902"), ("Z902", "Z902")]
