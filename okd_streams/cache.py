@@ -210,6 +210,7 @@ class FileHashes:
     def __init__(self, base: Path | None = None) -> None:
         self.base = Path(os.path.abspath(base)) if base is not None else None
         self._digests: dict[Path, str] = {}
+        self._stamps: dict[Path, tuple] = {}  # what os.stat said when each file was hashed
         self._names: dict[Path, tuple[str, ...]] = {}
         self._shown: dict[Path, str] = {}
         self._lock = threading.Lock()
@@ -219,7 +220,9 @@ class FileHashes:
         found = self._digests.get(path)
         if found is None:
             try:
-                if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device: opening it would block
+                info = os.stat(path)
+                self._stamps[path] = _stamp(info)
+                if not stat.S_ISREG(info.st_mode):  # a FIFO or device: opening it would block
                     found = self.SPECIAL
                 else:
                     # Non-blocking: some "regular" files (/proc/kmsg) block a reader forever.
@@ -239,6 +242,13 @@ class FileHashes:
                 self._digests[path] = found
         return found
 
+    def changed(self, path: Path) -> bool:
+        """Whether the file at `path` looks changed (size, time, inode) since it was hashed."""
+        try:
+            return _stamp(os.stat(path)) != self._stamps.get(path)
+        except OSError:
+            return self._stamps.get(path) is not None
+
     def kustomization_names(self, directory: Path) -> tuple[str, ...]:
         found = self._names.get(directory)
         if found is None:
@@ -256,6 +266,10 @@ class FileHashes:
                 text = text[len(prefix):] if text.startswith(prefix) else os.path.relpath(text, self.base)
             found = self._shown[path] = text
         return found
+
+
+def _stamp(info: os.stat_result) -> tuple:
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 def render_key(kustomize: Kustomize, directory: Path, graph: kz.Closure, hashes: FileHashes) -> str | None:

@@ -295,7 +295,7 @@ class _ReportMemo:
         rows = [[kind, path, self._now(kind, path)] for kind, path, _ in sorted(external)]
         self.store.put(self.KIND, self.key, {
             "external": rows,
-            "problems": [dataclasses.astuple(p) for p in report.problems],
+            "problems": [p.as_row() for p in report.problems],
             "summaries": [dataclasses.astuple(s) for s in report.summaries]})
 
 
@@ -364,7 +364,7 @@ def cached_unit_problems(unit: Unit, config: Config, store: Cache | None, finger
             return problems
     problems = engine.check_unit(unit, config)
     if key is not None:
-        store.put("problems", key, [dataclasses.astuple(p) for p in problems])
+        store.put("problems", key, [p.as_row() for p in problems])
     return problems
 
 
@@ -406,7 +406,7 @@ def cached_file_problems(paths: list[Path], tree: SourceTree, context: FileConte
         found = cached_problems(store, "files", key)
         if found is None:
             found = engine.check_files([tree.file(path)], context, config, foreign=foreign, rules=rules)
-            store.put("files", key, [dataclasses.astuple(p) for p in found])
+            store.put("files", key, [p.as_row() for p in found])
         problems.extend(found)
     return problems
 

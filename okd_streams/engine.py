@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Iterable, Iterator
 
 from okd_streams import rules as registry
-from okd_streams.config import Config
+from okd_streams.config import Config, ConfigError
 from okd_streams.model import Finding, Obj, Unit
 from okd_streams.problem import Problem
 from okd_streams.yamlio import YamlFile
@@ -181,6 +181,8 @@ def check_files(files: Iterable[YamlFile], context: object, config: Config, fore
                     problem = _to_problem(rule, finding, stream, foreign, config)
                     if problem:
                         problems.append(problem)
+            except ConfigError:
+                raise  # the user's settings (a broken .yamllint) are unusable: exit 2, not a finding
             except Exception:  # noqa: BLE001
                 problems.append(_internal(rule, yaml_file.path, stream))
     return problems

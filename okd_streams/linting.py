@@ -7,7 +7,6 @@ together with the other loose files of the same PATH.
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing as mp
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,20 +134,9 @@ def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = No
 
 def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterator[tuple[list[Problem], list[Unit]]]:
     """Each set's problems and units, in the order of `sets`. From the CLI (no units kept), a
-    set whose files, renders and rules are unchanged is answered from the cache unparsed; the
-    others are linted here or, when they hold many files, in worker processes."""
+    set whose files, renders and rules are unchanged is answered from the cache unparsed, and
+    sets holding many files in all are answered in worker processes, one per core."""
     bar = Progress(len(sets), "linted", progress)
-    keys: list[str | None] = [None] * len(sets)
-    found: list[list[Problem] | None] = [None] * len(sets)
-    if run.store is not None and not run.keep_units:
-        for index, lint_set in enumerate(sets):
-            keys[index] = set_key(run, lint_set)
-            found[index] = cached_problems(run.store, SET_KIND, keys[index])
-            if found[index] is not None:
-                bar.step(run.tree.display(lint_set.path))
-    todo = [index for index, problems in enumerate(found) if problems is None]
-    jobs = min(cpu_jobs(), len(todo))
-    files = sum(len(sets[index].files) for index in todo)
     try:
         if run.keep_units:
             for lint_set in sets:
@@ -156,14 +144,16 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
                 bar.step(run.tree.display(lint_set.path))
                 yield problems, units
             return
-        if jobs < 2 or files < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
-            for index in todo:
-                found[index] = _lint_and_store(run, sets[index], keys[index])
-                bar.step(run.tree.display(sets[index].path))
+        found: list[list[Problem] | None] = [None] * len(sets)
+        jobs = min(cpu_jobs(), len(sets))
+        if jobs < 2 or sum(len(s.files) for s in sets) < PARALLEL_MIN_FILES or \
+                "fork" not in mp.get_all_start_methods():
+            answers: Iterator[tuple[int, list[Problem]]] = ((i, _answer(run, s)) for i, s in enumerate(sets))
         else:
-            for index, problems in _in_workers(run, sets, keys, todo, jobs):
-                found[index] = problems
-                bar.step(run.tree.display(sets[index].path))
+            answers = _in_workers(run, sets, jobs)
+        for index, problems in answers:
+            found[index] = problems
+            bar.step(run.tree.display(sets[index].path))
     finally:
         bar.close()
     for problems in found:
@@ -190,35 +180,33 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
                   [rule.context_key(root) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")])
 
 
-def _lint_and_store(run: _Run, lint_set: LintSet, key: str | None) -> list[Problem]:
+def _answer(run: _Run, lint_set: LintSet) -> list[Problem]:
+    """A set's problems: from the cache when nothing they depend on changed, else linted (and
+    stored, unless a file changed while it was being linted)."""
+    key = set_key(run, lint_set) if run.store is not None else None
+    found = cached_problems(run.store, SET_KIND, key)
+    if found is not None:
+        return found
     problems, _ = _lint_set(run, lint_set)
-    if run.store is not None and key is not None and _unchanged(run, lint_set):
-        run.store.put(SET_KIND, key, [dataclasses.astuple(p) for p in problems])
+    if key is not None and not any(run.hashes.changed(path) for path in lint_set.files):
+        run.store.put(SET_KIND, key, [p.as_row() for p in problems])
     return problems
 
 
-def _unchanged(run: _Run, lint_set: LintSet) -> bool:
-    """Whether every file still holds what the key was computed from: a file edited while it
-    was being linted must not store the new content's problems under the old content's key."""
-    now = FileHashes()
-    return all(now.digest(path) == run.hashes.digest(path) for path in lint_set.files)
-
-
 # The run a forked worker inherits (set just before the fork; read only in the workers).
-_WORKER_RUN: tuple[_Run, list[LintSet], list[str | None]] | None = None
+_WORKER_RUN: tuple[_Run, list[LintSet]] | None = None
 
 
-def _in_workers(run: _Run, sets: list[LintSet], keys: list[str | None], todo: list[int],
-                jobs: int) -> Iterator[tuple[int, list[Problem]]]:
-    """(index, problems) of the sets at `todo`, linted by `jobs` forked processes, biggest
-    first. The workers inherit the configuration and the renders, and store their own results
-    in the cache (safe for concurrent writers)."""
+def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int, list[Problem]]]:
+    """(index, problems) of every set, answered by `jobs` forked processes, biggest first. The
+    workers inherit the configuration and the renders, and store their own results in the
+    cache (safe for concurrent writers)."""
     global _WORKER_RUN
-    order = sorted(todo, key=lambda index: -len(sets[index].files))
-    _WORKER_RUN = (run, sets, keys)
+    order = sorted(range(len(sets)), key=lambda index: -len(sets[index].files))
+    _WORKER_RUN = (run, sets)
     try:
         with mp.get_context("fork").Pool(jobs) as pool:
-            for index, problems, writes in pool.imap_unordered(_lint_set_in_worker, order, chunksize=2):
+            for index, problems, writes in pool.imap_unordered(_answer_in_worker, order, chunksize=2):
                 if run.store is not None:
                     run.store.writes += writes
                 yield index, problems
@@ -226,10 +214,10 @@ def _in_workers(run: _Run, sets: list[LintSet], keys: list[str | None], todo: li
         _WORKER_RUN = None
 
 
-def _lint_set_in_worker(index: int) -> tuple[int, list[Problem], int]:
-    run, sets, keys = _WORKER_RUN
+def _answer_in_worker(index: int) -> tuple[int, list[Problem], int]:
+    run, sets = _WORKER_RUN
     before = run.store.writes if run.store is not None else 0
-    problems = _lint_and_store(run, sets[index], keys[index])
+    problems = _answer(run, sets[index])
     return index, problems, (run.store.writes - before) if run.store is not None else 0
 
 

@@ -25,6 +25,10 @@ class Problem:
         return {"path": self.path, "line": self.line, "column": self.column, "level": self.level,
                 "code": self.code, "rule": self.rule, "message": self.message, "stream": self.stream}
 
+    def as_row(self) -> list:
+        """The fields in order (`Problem(*row)` makes it again): how the cache stores problems."""
+        return [self.path, self.line, self.column, self.code, self.level, self.rule, self.message, self.stream]
+
     def with_level(self, level: str) -> Problem:
         return Problem(self.path, self.line, self.column, self.code, level, self.rule, self.message, self.stream)
 

@@ -52,6 +52,7 @@ class SourceTree:
         self._shown: dict[str, str] = {}
         self._folders: dict[str, str] = {}  # real_folder's memo
         self._files: dict[Path, YamlFile] = {}
+        self._absolute: dict[Path | str, Path] = {}  # each path as named, made absolute once
 
     def display(self, path: Path | str) -> str:
         key = str(path)
@@ -83,7 +84,9 @@ class SourceTree:
         return Path(real_folder(os.path.normpath(absolute.parent), self._folders), absolute.name)
 
     def file(self, path: Path | str) -> YamlFile:
-        key = Path(path).absolute()
+        key = self._absolute.get(path)
+        if key is None:
+            key = self._absolute[path] = Path(path).absolute()
         found = self._files.get(key)
         if found is None:
             found = load_file(key, self.display(key), self._bounds)

@@ -593,14 +593,14 @@ class Boundaries:
             real = self._real(nominal)
         except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
             return None
-        return None if self._within_any(str(real), self.real) else real
+        return None if self._within_any(real, self.real) else Path(real)
 
-    def _real(self, nominal: str) -> Path:
-        """`Path(nominal).resolve()`, with each folder resolved once: files of one folder share it."""
+    def _real(self, nominal: str) -> str:
+        """`os.path.realpath(nominal)`, with each folder resolved once: files of one folder share it."""
         folder, name = os.path.split(nominal)
         if not name or os.path.islink(nominal):
-            return Path(nominal).resolve()
-        return Path(real_folder(folder, self._folders), name)
+            return os.path.realpath(nominal)
+        return os.path.join(real_folder(folder, self._folders), name)
 
 
 def real_folder(folder: str, memo: dict[str, str]) -> str:

@@ -127,3 +127,14 @@ def test_a_file_edited_while_it_is_linted_stores_nothing_for_the_old_content(tmp
     second = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
     assert "T020" not in {p.code for p in second}
     assert len(list((tmp_path / "cache").glob(f"{linting.SET_KIND}/*.json"))) == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_broken_yamllint_configuration_stops_the_run_with_exit_2(tmp_path, jobs):
+    many_sets(tmp_path, 20)  # enough files for workers when jobs is 2
+    (tmp_path / ".yamllint").write_text("extends: no-such-configuration\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "okd_streams.cli", "lint", *sorted(map(str, tmp_path.glob("set*")))],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "OKD_STREAMS_JOBS": jobs, "OKD_STREAMS_CACHE_DIR": str(tmp_path / "c")})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "invalid yamllint configuration" in done.stderr and "Traceback" not in done.stderr

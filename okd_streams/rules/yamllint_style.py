@@ -48,17 +48,19 @@ spec:
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from yamllint import __version__ as YAMLLINT_VERSION
-from yamllint import linter
-from yamllint.config import YamlLintConfig, YamlLintConfigError
+from yamllint import __version__ as YAMLLINT_VERSION  # the package's constants only: cheap
 
 from okd_streams.model import FileContext, Finding
+
+if TYPE_CHECKING:  # yamllint's linter and configuration are imported when a file is linted
+    from yamllint.config import YamlLintConfig
 
 ID = "yamllint"
 CODE = "Y002"
@@ -79,6 +81,13 @@ def _settings_for(folder: Path) -> tuple[YamlLintConfig, str]:
     return _config_file(found) if found is not None else _shipped()
 
 
+def _settings_digest(folder: Path) -> str:
+    """The digest `_settings_for(folder)` names its configuration with. A tree's own settings
+    are parsed (a broken `.yamllint` stops the run at once); the shipped ones need not be."""
+    found = _own_config(folder)
+    return _config_file(found)[1] if found is not None else _shipped_digest()
+
+
 @lru_cache(maxsize=None)
 def _own_config(folder: Path) -> Path | None:
     """The tree's own yamllint configuration file for files below `folder`, if it has one
@@ -90,23 +99,24 @@ def _own_config(folder: Path) -> Path | None:
     return None if folder.parent == folder else _own_config(folder.parent)
 
 
-def _folder(root: Path | None) -> Path:
+def _folder(root: Path | str | None) -> Path:
     """The resolved folder whose settings apply to a checked tree rooted at `root`."""
-    return _resolved_folder(Path(root)) if root else Path.cwd()
+    return _named_folder(root) if root else Path.cwd()
 
 
 @lru_cache(maxsize=None)
-def _resolved_folder(root: Path) -> Path:
-    resolved = root.resolve()
-    return resolved if resolved.is_dir() else resolved.parent
+def _named_folder(root: Path | str) -> Path:
+    named = os.path.abspath(root)  # as named: yamllint, too, looks up from where it is pointed
+    return Path(named if os.path.isdir(named) else os.path.dirname(named))
 
 
 @lru_cache(maxsize=None)
 def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
     """One parse per configuration file, however many folders it covers."""
+    from yamllint.config import YamlLintConfig, YamlLintConfigError
+
     try:
-        text = path.read_bytes()
-        return YamlLintConfig(file=str(path)), _digest(str(path), text)
+        return YamlLintConfig(file=str(path)), _config_file_digest(path)
     except (YamlLintConfigError, OSError) as exc:
         from okd_streams.config import ConfigError  # here: okd_streams.config imports the rule registry
 
@@ -114,9 +124,27 @@ def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
 
 
 @lru_cache(maxsize=None)
+def _config_file_digest(path: Path) -> str:
+    try:
+        return _digest(str(path), path.read_bytes())
+    except OSError:
+        return _digest(str(path), "unreadable")
+
+
+@lru_cache(maxsize=None)
 def _shipped() -> tuple[YamlLintConfig, str]:
-    shipped = resources.files("okd_streams").joinpath("conf/yamllint.yaml").read_text(encoding="utf-8")
-    return YamlLintConfig(content=shipped), _digest("shipped", shipped.encode("utf-8"))
+    from yamllint.config import YamlLintConfig
+
+    return YamlLintConfig(content=_shipped_text()), _shipped_digest()
+
+
+@lru_cache(maxsize=None)
+def _shipped_text() -> str:
+    return resources.files("okd_streams").joinpath("conf/yamllint.yaml").read_text(encoding="utf-8")
+
+
+def _shipped_digest() -> str:
+    return _digest("shipped", _shipped_text().encode("utf-8"))
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -130,6 +158,8 @@ def _problems(yaml_file, config: YamlLintConfig, path: Path) -> list[tuple[int, 
     """yamllint's problems as (line, column, description, rule, level). yamllint parses each
     file twice, once (pure Python) only to find a syntax error; when okd-streams' own parse
     found none, that pass is skipped (a syntax error is Y001's anyway)."""
+    from yamllint import linter
+
     text = yaml_file.text
     if any(issue.kind != "duplicate-key" for issue in yaml_file.issues):
         found = linter.run(text, config, str(path))
@@ -146,7 +176,7 @@ def _problems(yaml_file, config: YamlLintConfig, path: Path) -> list[tuple[int, 
 def context_key(context: FileContext) -> str:
     """What this rule's findings depend on besides the file and the context: the yamllint
     configuration in force (for okd-streams' cache of file-rule results)."""
-    return _settings_for(_folder(context.root))[1]
+    return _settings_digest(_folder(context.root))
 
 
 def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
