@@ -164,12 +164,20 @@ def median_run(runs: list[Run]) -> Run:
 # The synthetic repository
 
 
+BUILT_MARK = ".okd-streams-bench"  # in each repository the benchmark builds
+
+
 def build_repository(target: Path, count: int, full: int = 2) -> str:
     """A repository of `count` streams in `target` (made with the scaffolder); says how."""
     from okd_streams import edit, scaffold
     from okd_streams.repo import discover_streams
 
+    if target.exists():  # left by an earlier run with --keep: made again, unless it is not ours
+        if not (target / BUILT_MARK).is_file():
+            raise SystemExit(f"bench: {target} exists and was not made by the benchmark: choose another --keep folder")
+        shutil.rmtree(target)
     scaffold.copy_checked_tree(REPO, target)
+    (target / BUILT_MARK).write_text("made by python -m okd_streams.bench\n", encoding="utf-8")
     shutil.rmtree(target / ".cache", ignore_errors=True)
     seeds = [s.name for s in discover_streams(target)]
     if not seeds:

@@ -43,10 +43,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from okd_streams import kustomization as kz
+from okd_streams import origins
 from okd_streams.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
     forget_strings, kill_running
+from okd_streams.yamlio import load_file
 
-SCHEME = "okd-streams-render/1"  # bump when the wrapper, the origin scheme or the stored format changes
+SCHEME = "okd-streams-render/2"  # bump when the wrapper, the origin scheme or the stored format changes
 CACHE_ENV = "OKD_STREAMS_CACHE_DIR"
 NO_CACHE_ENV = "OKD_STREAMS_NO_CACHE"
 MAX_ENTRIES = 20_000  # per kind; the least recently written beyond this are removed
@@ -334,6 +336,7 @@ class CachedRenderer:
         self.closures: dict[Path, kz.Closure] = {}
         self.keys: dict[Path, str | None] = {}
         self.rendered = 0  # folders kustomize built in this run (not from the cache)
+        self._resource_documents: dict[Path, list] = {}
         self.runs = 0  # kustomize processes started
 
     @property
@@ -400,16 +403,30 @@ class CachedRenderer:
         return groups
 
     def _build_group(self, group: list[Path]) -> list[RenderResult]:
-        if len(group) > 1:
+        out = None
+        namespaces = [self.walker.namespace(directory) for directory in group]
+        if len(group) > 1 and all(namespaces):
             self.runs += 1
-            found = build_batch(group, self.kustomize)
+            found = build_batch(group, namespaces, self.kustomize)
             if found is not None:
-                return [found[d] for d in group]
-        out = []
-        for directory in group:
-            self.runs += 1
-            out.append(build(directory, self.kustomize))
+                out = [found[d.resolve()] for d in group]
+        if out is None:
+            out = []
+            for directory in group:
+                self.runs += 1
+                out.append(build(directory, self.kustomize, annotate=False))
+        for directory, result in zip(group, out):
+            if result.ok:
+                origins.assign(result.objects, result.directory, self.closure(directory), self._documents,
+                               self.walker.load)
         return out
+
+    def _documents(self, path: Path) -> list:
+        """The data of every document of a resource file, read once per run (for origins)."""
+        found = self._resource_documents.get(path)
+        if found is None:
+            found = self._resource_documents[path] = [d.data for d in load_file(path).documents]
+        return found
 
     def _finish(self, result: RenderResult) -> None:
         """Store a successful render (in the worker thread, while kustomize runs elsewhere)."""

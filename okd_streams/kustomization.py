@@ -54,6 +54,7 @@ class Closure:
 
     files: set[Path] = field(default_factory=set)
     directories: set[Path] = field(default_factory=set)
+    resources: set[Path] = field(default_factory=set)  # the files (of `files`) named as resources
     replacements: list[tuple[Path, dict]] = field(default_factory=list)  # (declared in, entry)
     remote: list[str] = field(default_factory=list)
     trees: set[Path] = field(default_factory=set)  # folders read whole (a generator's or chart's folder)
@@ -134,6 +135,7 @@ class _Node:
     keys: frozenset[str] = frozenset()
     settings: set[tuple[str, Path]] = field(default_factory=set)
     incomplete: list[str] = field(default_factory=list)
+    namespace: str | None = None  # the `namespace` it sets on everything it builds
 
 
 class Walker:
@@ -178,6 +180,14 @@ class Walker:
             self._targets[key] = found
         return found
 
+    def load(self, path: Path) -> Any:
+        """A kustomization's data, as this walker reads it (None when unreadable)."""
+        return self._load(path)
+
+    def namespace(self, directory: Path) -> str | None:
+        """The namespace the kustomization in `directory` sets, if it sets one."""
+        return self._node(directory.resolve()).namespace
+
     def closure(self, directory: Path) -> Closure:
         result = Closure()
         self._visit(directory.resolve(), result, frozenset())
@@ -209,6 +219,7 @@ class Walker:
                 self._visit(value, result, stack)
             else:
                 result.files.add(value)
+                result.resources.add(value)
 
     def _node(self, directory: Path) -> _Node:
         node = self._nodes.get(directory)
@@ -225,6 +236,8 @@ class Walker:
             return node
         node.readable = True
         node.keys = frozenset(key for key in data if isinstance(key, str))
+        namespace = data.get("namespace")
+        node.namespace = namespace if isinstance(namespace, str) and namespace else None
         replacements = data.get("replacements") if isinstance(data.get("replacements"), list) else []
         node.replacements.extend(entry for entry in replacements if isinstance(entry, dict))
         for key in _PLUGIN_KEYS:

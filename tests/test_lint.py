@@ -54,9 +54,12 @@ def task(name: str, body: str = "") -> str:
 
 
 def many_sets(root: Path, count: int) -> list[Path]:
-    """`count` folders, each its own lint set: clean tasks, broken references, bad YAML."""
+    """`count` folders, each its own lint set: clean tasks, broken references, bad YAML; every
+    fourth renders its Task and Pipeline with kustomize (the rest of its files are loose)."""
     for index in range(count):
         folder = root / f"set{index:02d}"
+        if index % 4 == 1:
+            write_tree(folder, {"kustomization.yaml": "resources:\n  - task.yaml\n  - pipeline.yaml\n"})
         write_tree(folder, {
             "task.yaml": task(f"task-{index}"),
             "broken.yaml": task(f"broken-{index}", "$(params.missing)"),  # T020: an undeclared param
@@ -85,6 +88,7 @@ def test_workers_find_exactly_what_one_process_finds(tmp_path, monkeypatch):
     together = linting.lint_paths(paths, Config(), progress=False, cache=False, keep_units=False).problems
     assert forked, "the workers were not used"
     assert {p.code for p in alone} >= {"Y001", "T020", "R010", "S003"}  # unit, file and cross-object rules
+    assert any(p.path == "set01/pipeline.yaml" and p.code == "R010" for p in alone)  # found in a render
     assert together == alone
 
 
