@@ -7,6 +7,7 @@ together with the other loose files of the same PATH.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,27 +199,33 @@ _WORKER_RUN: tuple[_Run, list[LintSet]] | None = None
 
 
 def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int, list[Problem]]]:
-    """(index, problems) of every set, answered by `jobs` forked processes, biggest first. The
-    workers inherit the configuration and the renders, and store their own results in the
-    cache (safe for concurrent writers)."""
+    """(index, problems) of every set, answered by `jobs` forked processes. Sets in one folder
+    (a catalog's versions of one task) go to the same worker, whose per-object memo then
+    checks what they share once; the largest groups go first. The workers inherit the
+    configuration and the renders, and store their own results in the cache (safe for
+    concurrent writers)."""
     global _WORKER_RUN
-    order = sorted(range(len(sets)), key=lambda index: -len(sets[index].files))
+    groups: dict[Path, list[int]] = {}
+    for index, lint_set in enumerate(sets):
+        groups.setdefault(lint_set.path.parent, []).append(index)
+    order = sorted(groups.values(), key=lambda members: -sum(len(sets[i].files) for i in members))
     _WORKER_RUN = (run, sets)
+    gc.freeze()  # what the workers inherit is never scanned by their collector: no copy-on-write of it
     try:
         with mp.get_context("fork").Pool(jobs) as pool:
-            for index, problems, writes in pool.imap_unordered(_answer_in_worker, order, chunksize=2):
+            for answered, writes in pool.imap_unordered(_answer_in_worker, order):
                 if run.store is not None:
                     run.store.writes += writes
-                yield index, problems
+                yield from answered
     finally:
         _WORKER_RUN = None
 
 
-def _answer_in_worker(index: int) -> tuple[int, list[Problem], int]:
+def _answer_in_worker(indexes: list[int]) -> tuple[list[tuple[int, list[Problem]]], int]:
     run, sets = _WORKER_RUN
     before = run.store.writes if run.store is not None else 0
-    problems = _answer(run, sets[index])
-    return index, problems, (run.store.writes - before) if run.store is not None else 0
+    answered = [(index, _answer(run, sets[index])) for index in indexes]
+    return answered, (run.store.writes - before) if run.store is not None else 0
 
 
 def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:

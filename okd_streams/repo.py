@@ -53,6 +53,7 @@ class SourceTree:
         self._folders: dict[str, str] = {}  # real_folder's memo
         self._files: dict[Path, YamlFile] = {}
         self._absolute: dict[Path | str, Path] = {}  # each path as named, made absolute once
+        self._parsed: dict[str, YamlFile] = {}  # parses by text: equal files are parsed once
 
     def display(self, path: Path | str) -> str:
         key = str(path)
@@ -89,7 +90,7 @@ class SourceTree:
             key = self._absolute[path] = Path(path).absolute()
         found = self._files.get(key)
         if found is None:
-            found = load_file(key, self.display(key), self._bounds)
+            found = load_file(key, self.display(key), self._bounds, self._parsed)
             self._files[key] = found
         return found
 

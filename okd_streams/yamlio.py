@@ -9,6 +9,7 @@ Writing (comment-preserving) lives in `okd_streams.edit`, with ruamel.yaml.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -97,6 +98,11 @@ class YamlFile:
     issues: list[LoadIssue] = field(default_factory=list)
     text: str = ""
     directives: list[Directive] = field(default_factory=list)
+
+    def named(self, path: str) -> YamlFile:
+        """The same parse, shown as another file (its documents' data and positions shared)."""
+        documents = [dataclasses.replace(document, path=path) for document in self.documents]
+        return YamlFile(path, documents, list(self.issues), self.text, list(self.directives))
 
 
 class _TooComplex(Exception):
@@ -664,9 +670,12 @@ def read_limited(path: Path) -> tuple[bytes | None, LoadIssue | None]:
     return raw, None
 
 
-def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = ()) -> YamlFile:
+def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = (),
+              parsed: dict[str, YamlFile] | None = None) -> YamlFile:
     """Read and parse one file. `display` is the path shown in problems. With `boundaries`, a
-    file that is (through a symlink) outside all of them is not read: a "symlink" issue."""
+    file that is (through a symlink) outside all of them is not read: a "symlink" issue.
+    `parsed`: files already parsed in this run by text; a file with the same text (a catalog's
+    versions share their samples) is not parsed again but shares that parse (read-only data)."""
     shown = display or str(path)
     escaped = outside(path, boundaries)
     if escaped is not None:
@@ -677,7 +686,12 @@ def load_file(path: Path, display: str | None = None, boundaries: list[Path] | t
     text, issue = decode(raw)
     if issue:
         return YamlFile(path=shown, issues=[issue])
-    return parse_text(text, shown)
+    if parsed is None:
+        return parse_text(text, shown)
+    same = parsed.get(text)
+    if same is None:
+        same = parsed[text] = parse_text(text, shown)
+    return same if same.path == shown else same.named(shown)
 
 
 def symlink_issue(target: Path) -> LoadIssue:

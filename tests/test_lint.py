@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from okd_streams import linting
+from okd_streams import yamlio
 from okd_streams.config import Config
+from okd_streams.repo import SourceTree
 from tests.conftest import write_tree
 
 # Indented by four: yamllint's indentation rule reports it under every configuration used here.
@@ -142,3 +144,21 @@ def test_a_broken_yamllint_configuration_stops_the_run_with_exit_2(tmp_path, job
                           env={**os.environ, "OKD_STREAMS_JOBS": jobs, "OKD_STREAMS_CACHE_DIR": str(tmp_path / "c")})
     assert done.returncode == 2, done.stdout + done.stderr
     assert "invalid yamllint configuration" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_files_with_equal_text_are_parsed_once_and_each_reported_at_its_own_place(tmp_path, monkeypatch):
+    same = task("shared", "$(params.missing)")
+    write_tree(tmp_path, {"v1/shared.yaml": same, "v2/shared.yaml": same, "v2/other.yaml": task("other")})
+    monkeypatch.chdir(tmp_path)
+    parses = []
+    real_parse = yamlio.parse_text
+    monkeypatch.setattr(yamlio, "parse_text", lambda text, path="<string>": parses.append(path)
+                        or real_parse(text, path))
+    problems = linting.lint_paths([tmp_path / "v1", tmp_path / "v2"], Config(), progress=False, cache=False).problems
+    assert sorted(parses) == ["v1/shared.yaml", "v2/other.yaml"]
+    assert sorted(p.path for p in problems if p.code == "T020") == ["v1/shared.yaml", "v2/shared.yaml"]
+    tree = SourceTree(tmp_path)
+    first, second = tree.file(tmp_path / "v1/shared.yaml"), tree.file(tmp_path / "v2/shared.yaml")
+    assert (first.path, second.path) == ("v1/shared.yaml", "v2/shared.yaml")
+    assert [d.path for d in second.documents] == ["v2/shared.yaml"]
+    assert second.documents[0].data is first.documents[0].data  # shared, read-only
