@@ -261,7 +261,7 @@ _CYCLE = re.compile(r"cycle detected: candidate root '([^']*)' contains visited 
 _MISSING = re.compile(r"lstat ([^:]*): no such file or directory")
 
 
-def _clean_error(stderr: str, roots: Iterable[str]) -> str:
+def clean_error(stderr: str, roots: Iterable[str]) -> str:
     """kustomize's message, trimmed of the temporary wrapper's paths and layers, with the
     common causes (a missing file, a file outside the kustomization's folder, a cycle) said
     plainly. The name of what failed is quoted last: K001 points at the line naming it."""
@@ -322,7 +322,7 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
             result.error = f"cannot run kustomize: {exc}"
             return result
         if done.returncode != 0:
-            result.error = _clean_error(done.stderr, [wrapper, str(directory.parent)])
+            result.error = clean_error(done.stderr, [wrapper, str(directory.parent)])
             return result
         try:
             result.objects = parse_output(done.stdout, Path(wrapper))

@@ -182,3 +182,18 @@ def test_an_empty_card_params_list_is_reported_at_the_card(tmp_path, capsys, mon
     assert problems[0]["path"] == "streams/okd-fcos/stream.yaml"
     assert problems[0]["line"] == card.read_text().splitlines().index("      params: []") + 1
     assert "spec.pipelines.okd-release.params" in problems[0]["message"]
+
+
+def test_render_of_a_broken_stream_says_why_in_one_line(tmp_path, capsys, monkeypatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "streams", repo / "streams")
+    shutil.copytree(REPO / "base", repo / "base")
+    shutil.copytree(REPO / "overlays", repo / "overlays")
+    (repo / "streams" / "okd-fcos" / "kustomization.yaml").write_text(
+        "namespace: okd-fcos\nresources:\n  - ../../base\n  - missing.yaml\n")
+    monkeypatch.chdir(repo)
+    assert main(["render", "okd-fcos"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("okd-streams: okd-fcos: ") and "missing.yaml" in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from okd_streams.errors import UsageError
-from okd_streams.kustomize import DEFAULT_TIMEOUT, find_kustomize
+from okd_streams.kustomize import DEFAULT_TIMEOUT, clean_error, find_kustomize, kustomize_env, run_bounded
 from okd_streams.repo import discover_streams, find_root
 
 
@@ -29,14 +29,17 @@ def run(args: argparse.Namespace) -> int:
     if stream.kustomization is None:
         raise UsageError(f"streams/{stream.name} has no kustomization.yaml")
     kustomize = find_kustomize()
-    try:
-        done = subprocess.run(kustomize.command(str(stream.directory)), capture_output=True, text=True,
-                              timeout=DEFAULT_TIMEOUT, stdin=subprocess.DEVNULL)
+    try:  # in its own process group, killed whole on a timeout or Ctrl-C, as check's builds
+        done = run_bounded(kustomize.command(str(stream.directory)), timeout=DEFAULT_TIMEOUT, env=kustomize_env())
     except subprocess.TimeoutExpired:
-        print(f"okd-streams: kustomize did not finish within {DEFAULT_TIMEOUT:g}s", file=sys.stderr)
+        print(f"okd-streams: kustomize did not finish within {DEFAULT_TIMEOUT:g}s "
+              "(set OKD_STREAMS_KUSTOMIZE_TIMEOUT)", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"okd-streams: cannot run kustomize: {exc}", file=sys.stderr)
+        return 2
     if done.returncode != 0:
-        message = (done.stderr.strip().splitlines() or ["kustomize failed"])[-1]
+        message = clean_error(done.stderr, [str(stream.directory.parent)]) or "kustomize failed"
         print(f"okd-streams: {stream.name}: {message}", file=sys.stderr)
         return 1
     sys.stdout.write(done.stdout)
