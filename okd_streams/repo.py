@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from okd_streams import kustomization as kz
 from okd_streams.kustomize import RenderResult
@@ -159,25 +159,34 @@ def auxiliary(tree: SourceTree, kustomizations: Iterable[Path], load=None) -> fr
     return frozenset(tree.display(path) for k in kustomizations for path in kz.auxiliary_files(Path(k), load))
 
 
-def root_of(folder: Path, memo: dict) -> Path | None:
-    """`find_root(folder)`, or None, remembering each ancestor looked at in `memo`."""
-    try:
-        start = real_folder(os.path.abspath(folder), memo.setdefault("real folders", {}))
-    except (OSError, RuntimeError):
-        start = os.path.abspath(folder)
+def _nearest(start: str, memo: dict, what: str, test: Callable[[str], bool]) -> Path | None:
+    """The first of `start` and its ancestors that passes `test`, each folder tested once per
+    `memo` (remembered under `what`), or None."""
     candidate = start
     while True:
-        key = ("root", candidate)
+        key = (what, candidate)
         found = memo.get(key)
         if found is None:
-            found = memo[key] = os.path.isdir(os.path.join(candidate, STREAMS_DIR)) and \
-                os.path.isdir(os.path.join(candidate, "base"))
+            found = memo[key] = test(candidate)
         if found:
             return Path(candidate)
         parent = os.path.dirname(candidate)
         if parent == candidate:
             return None
         candidate = parent
+
+
+def _is_repository(folder: str) -> bool:
+    return os.path.isdir(os.path.join(folder, STREAMS_DIR)) and os.path.isdir(os.path.join(folder, "base"))
+
+
+def root_of(folder: Path, memo: dict) -> Path | None:
+    """`find_root(folder)`, or None, remembering each ancestor looked at in `memo`."""
+    try:
+        start = real_folder(os.path.abspath(folder), memo.setdefault("real folders", {}))
+    except (OSError, RuntimeError):
+        start = os.path.abspath(folder)
+    return _nearest(start, memo, "root", _is_repository)
 
 
 def boundary_of(path: Path, memo: dict | None = None) -> Path:
@@ -187,21 +196,9 @@ def boundary_of(path: Path, memo: dict | None = None) -> Path:
     memo = {} if memo is None else memo
     path = Path(os.path.abspath(path))
     folder = path if path.is_dir() else path.parent
-    found = root_of(folder, memo)
-    if found is not None:
-        return found
-    candidate = str(folder)
-    while True:
-        key = ("git", candidate)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = os.path.exists(os.path.join(candidate, ".git"))
-        if found:
-            return Path(candidate)
-        parent = os.path.dirname(candidate)
-        if parent == candidate:
-            return folder
-        candidate = parent
+    return root_of(folder, memo) or _nearest(str(folder), memo, "git",
+                                             lambda candidate: os.path.exists(os.path.join(candidate, ".git"))) \
+        or folder
 
 
 def symlinks(folder: Path) -> list[Path]:
