@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -212,13 +213,19 @@ def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int
     _WORKER_RUN = (run, sets)
     gc.freeze()  # what the workers inherit is never scanned by their collector: no copy-on-write of it
     try:
-        with mp.get_context("fork").Pool(jobs) as pool:
+        with mp.get_context("fork").Pool(jobs, initializer=_quiet_on_interrupt) as pool:
             for answered, writes in pool.imap_unordered(_answer_in_worker, order):
                 if run.store is not None:
                     run.store.writes += writes
                 yield from answered
     finally:
         _WORKER_RUN = None
+
+
+def _quiet_on_interrupt() -> None:
+    """Ctrl-C reaches the whole process group: only the main process answers it (it stops the
+    workers), so no worker prints a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _answer_in_worker(indexes: list[int]) -> tuple[list[tuple[int, list[Problem]]], int]:

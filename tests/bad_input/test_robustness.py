@@ -117,3 +117,32 @@ def test_kustomize_output_nested_too_deeply_is_an_error(tmp_path, fresh_kustomiz
     fresh_kustomize.setenv("OKD_STREAMS_KUSTOMIZE", fake)
     result = build(tmp_path / "app")
     assert not result.ok and "kustomize printed output" in result.error
+
+
+def test_ctrl_c_during_a_lint_in_workers_stops_them_quietly(tmp_path):
+    """Ctrl-C from a terminal reaches the whole process group, workers included: only the
+    main process answers (exit 130, one line); no worker prints a traceback or lingers."""
+    from tests.test_lint import many_sets
+
+    paths = many_sets(tmp_path / "tree", 150)  # 600 files: long enough to catch the workers at work
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OKD_STREAMS_")}
+    environment.update(OKD_STREAMS_JOBS="2", OKD_STREAMS_CACHE_DIR=str(tmp_path / "cache"))
+    process = subprocess.Popen([sys.executable, "-m", "okd_streams", "lint", *map(str, paths)], cwd=tmp_path / "tree",
+                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+
+    def workers() -> list[str]:
+        return subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+
+    def answered() -> int:  # sets the workers have stored: they are in the middle of their work
+        return len(list((tmp_path / "cache").glob("lint-sets/*.json")))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and answered() < 5 and process.poll() is None:
+        time.sleep(0.005)
+    assert process.poll() is None and len(workers()) >= 2 and answered() < 150, "the workers were not seen at work"
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert err.strip() == "okd-streams: interrupted"
+    time.sleep(0.2)
+    assert subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout == ""
