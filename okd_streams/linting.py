@@ -174,12 +174,12 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
         return None
     tree = run.tree
     lint_set.escaping = tree.escaping_links([lint_set.path]) if lint_set.path.is_dir() else []
-    root = FileContext(root=lint_set.path)
+    context = FileContext(root=lint_set.path)
     return digest(run.fingerprint, SET_KIND, tree.display(lint_set.path), _foreign(lint_set.path, run.config, run.memo),
                   [file_source(tree, path, run.hashes) for path in lint_set.files], renders,
                   [tree.display(root) for root in lint_set.roots], [tree.display(path) for path in lint_set.loose],
                   [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
-                  [rule.context_key(root) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")])
+                  [rule.context_key(context) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")])
 
 
 def _answer(run: _Run, lint_set: LintSet) -> list[Problem]:
@@ -220,6 +220,7 @@ def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int
                 yield from answered
     finally:
         _WORKER_RUN = None
+        gc.unfreeze()
 
 
 def _quiet_on_interrupt() -> None:
