@@ -8,7 +8,6 @@ together with the other loose files of the same PATH.
 from __future__ import annotations
 
 import gc
-import multiprocessing as mp
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,8 +147,7 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
             return
         found: list[list[Problem] | None] = [None] * len(sets)
         jobs = min(cpu_jobs(), len(sets))
-        if jobs < 2 or sum(len(s.files) for s in sets) < PARALLEL_MIN_FILES or \
-                "fork" not in mp.get_all_start_methods():
+        if jobs < 2 or sum(len(s.files) for s in sets) < PARALLEL_MIN_FILES or not _can_fork():
             answers: Iterator[tuple[int, list[Problem]]] = ((i, _answer(run, s)) for i, s in enumerate(sets))
         else:
             answers = _in_workers(run, sets, jobs)
@@ -195,6 +193,12 @@ def _answer(run: _Run, lint_set: LintSet) -> list[Problem]:
     return problems
 
 
+def _can_fork() -> bool:
+    import multiprocessing  # here: small lints (pre-commit) never pay for importing it
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 # The run a forked worker inherits (set just before the fork; read only in the workers).
 _WORKER_RUN: tuple[_Run, list[LintSet]] | None = None
 
@@ -205,6 +209,8 @@ def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int
     checks what they share once; the largest groups go first. The workers inherit the
     configuration and the renders, and store their own results in the cache (safe for
     concurrent writers)."""
+    import multiprocessing
+
     global _WORKER_RUN
     groups: dict[Path, list[int]] = {}
     for index, lint_set in enumerate(sets):
@@ -213,7 +219,7 @@ def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int
     _WORKER_RUN = (run, sets)
     gc.freeze()  # what the workers inherit is never scanned by their collector: no copy-on-write of it
     try:
-        with mp.get_context("fork").Pool(jobs, initializer=_quiet_on_interrupt) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_on_interrupt) as pool:
             for answered, writes in pool.imap_unordered(_answer_in_worker, order):
                 if run.store is not None:
                     run.store.writes += writes

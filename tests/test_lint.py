@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -81,12 +82,12 @@ def test_workers_find_exactly_what_one_process_finds(tmp_path, monkeypatch):
     monkeypatch.setenv("OKD_STREAMS_JOBS", "2")
     monkeypatch.setattr(linting, "PARALLEL_MIN_FILES", 0)
     forked = []
-    real_pool = linting.mp.get_context("fork").Pool
+    real_pool = multiprocessing.get_context("fork").Pool
 
     def counting_pool(*args, **kwargs):
         forked.append(args)
         return real_pool(*args, **kwargs)
-    monkeypatch.setattr(linting.mp.get_context("fork"), "Pool", counting_pool)
+    monkeypatch.setattr(multiprocessing.get_context("fork"), "Pool", counting_pool)
     together = linting.lint_paths(paths, Config(), progress=False, cache=False, keep_units=False).problems
     assert forked, "the workers were not used"
     assert {p.code for p in alone} >= {"Y001", "T020", "R010", "S003"}  # unit, file and cross-object rules
