@@ -25,7 +25,7 @@ INTERNAL = ("E000", "internal-error")
 
 def _level(rule: ModuleType, finding: Finding, foreign: bool, config: Config) -> str:
     level = finding.level or rule.LEVEL
-    foreign_level = getattr(rule, "FOREIGN_LEVEL", None)
+    foreign_level = _attr(rule, "FOREIGN_LEVEL")
     relaxed = config.conventions == "relaxed" or (foreign and config.conventions != "strict")
     if foreign_level and relaxed and finding.level is None:
         level = foreign_level
@@ -70,6 +70,21 @@ _PER_OBJECT_MEMO: dict[tuple, tuple[set[str], dict[str, list[Finding]]]] = {}
 _PER_OBJECT_MEMO_MAX = 10_000
 
 
+# The apiVersions whose objects a rule's APPLIES_TO kinds name (okd_streams.tekton.pipeline.VERSIONS).
+TEKTON_VERSIONS = ("tekton.dev/v1", "tekton.dev/v1beta1")
+
+
+def _attr(rule: ModuleType, name: str, default: object = None) -> object:
+    """getattr(rule, name, default), without the cost of a missing module attribute."""
+    if type(rule) is ModuleType:
+        return rule.__dict__.get(name, default)
+    return getattr(rule, name, default)
+
+
+def _is_per_object(rule: ModuleType) -> bool:
+    return bool(_attr(rule, "PER_OBJECT", False))
+
+
 class _Failed(str):
     """A rule that raised on one object: the last line of its traceback."""
 
@@ -97,11 +112,11 @@ def _fingerprint(obj: Obj) -> bytes | str:
     return cached
 
 
-def _object_findings(rules: list[ModuleType], codes: set[str], obj: Obj,
+def _object_findings(rules: list[tuple[ModuleType, str, object]], codes: set[str], obj: Obj,
                      unit: Unit) -> dict[str, list[Finding] | _Failed]:
-    """The PER_OBJECT `rules` (`codes`) that find something on `obj` alone, by code, with their
-    findings (or failure). The rules share one single-object unit, so the views they derive
-    from it (task specs ...) are computed once."""
+    """The PER_OBJECT `rules` ((rule, code, APPLIES_TO) for `codes`) that find something on
+    `obj` alone, by code, with their findings (or failure). The rules share one single-object
+    unit, so the views they derive from it (task specs ...) are computed once."""
     try:
         key = (unit.foreign, unit.rendered, _fingerprint(obj))
     except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
@@ -116,18 +131,22 @@ def _object_findings(rules: list[ModuleType], codes: set[str], obj: Obj,
     if done.issuperset(codes):
         return found
     alone = Unit(unit.label, [obj], foreign=unit.foreign, rendered=unit.rendered)
+    tekton_kind = obj.kind if obj.api_version in TEKTON_VERSIONS else None
     failures: dict[str, _Failed] = {}
-    for rule in rules:
-        if rule.CODE in done:
+    for rule, code, applies_to in rules:
+        if code in done:
+            continue
+        if applies_to is not None and tekton_kind not in applies_to:
+            done.add(code)  # it only reads other Tekton objects: nothing to find here
             continue
         try:
             findings = list(rule.check(alone))
         except Exception:  # noqa: BLE001 - reported by check_unit; not remembered
-            failures[rule.CODE] = _last_error()
+            failures[code] = _last_error()
             continue
-        done.add(rule.CODE)
+        done.add(code)
         if findings:
-            found[rule.CODE] = findings
+            found[code] = findings
     return {**found, **failures} if failures else found
 
 
@@ -137,17 +156,18 @@ def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None
              if config.level_for(rule.CODE, rule.LEVEL) != "off"]
     # PER_OBJECT rules run object by object (each object's rules share one single-object
     # unit); their findings are reported rule by rule, in object order, as the others'.
-    per_object = [rule for rule in rules if getattr(rule, "PER_OBJECT", False)]
-    by_rule: dict[str, list[tuple[Obj, list[Finding] | _Failed]]] = {rule.CODE: [] for rule in per_object}
+    flagged = [(rule, _is_per_object(rule)) for rule in rules]
+    per_object = [(rule, rule.CODE, _attr(rule, "APPLIES_TO")) for rule, flag in flagged if flag]
+    by_rule: dict[str, list[tuple[Obj, list[Finding] | _Failed]]] = {code: [] for _, code, _ in per_object}
     if per_object:
         codes = set(by_rule)
         for obj in unit.objects:
             for code, found in _object_findings(per_object, codes, obj, unit).items():
                 if code in by_rule:
                     by_rule[code].append((obj, found))
-    for rule in rules:
+    for rule, flag in flagged:
         try:
-            if getattr(rule, "PER_OBJECT", False):
+            if flag:
                 for obj, found in by_rule[rule.CODE]:
                     if isinstance(found, _Failed):
                         problems.append(_internal(rule, unit.label, unit.stream, found))

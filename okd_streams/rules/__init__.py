@@ -8,6 +8,9 @@ A rule module defines:
   PER_OBJECT     optional True when a "unit" rule's findings on an object depend on that object
                  alone: the engine then runs it once per distinct object content (streams share
                  their base objects) and reuses the findings for every copy
+  APPLIES_TO     optional, with PER_OBJECT: the kinds of tekton.dev/v1 and v1beta1 objects the rule
+                 reads (through task_specs, pipeline_specs, tekton_objects); the engine does not run
+                 it on any other object, where it can find nothing
   check(unit) / check_file(yaml_file, context) / check_repo(context)  yielding okd_streams.model.Finding
 and a docstring: summary line, "What it does", "Why", "Fails" and "Passes" yaml examples.
 """

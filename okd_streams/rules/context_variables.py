@@ -55,6 +55,7 @@ CODE = "T023"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 TASK_CONTEXT = ((r"context\.taskRun", "context.taskRun", {"name", "namespace", "uid"}),
                 (r"context\.task", "context.task", {"name", "retry-count"}))
@@ -80,14 +81,14 @@ def check(unit: Unit) -> Iterator[Finding]:
     note = " (Tekton's webhook does not check here, but the variable is not replaced at run time)"
     for site in task_specs(unit):
         for index, step in items(site.spec, "steps"):
-            for path, text, _ in container_fields(step, site.at("steps", index)):
+            for path, text, _ in container_fields(step, site.at("steps", index), needle="$(context."):
                 for problem in _problems(text, TASK_CONTEXT):
                     yield Finding(site.obj, path, f"step of {site.label}: {problem}")
         others = [(site.at("sidecars", i), c) for i, c in items(site.spec, "sidecars")]
         if isinstance(site.spec.get("stepTemplate"), dict):
             others.append((site.at("stepTemplate"), site.spec["stepTemplate"]))
         for base, container in others:
-            for path, text, _ in container_fields(container, base, with_on_error=False):
+            for path, text, _ in container_fields(container, base, with_on_error=False, needle="$(context."):
                 for problem in _problems(text, TASK_CONTEXT):
                     yield Finding(site.obj, path, f"{site.label}: {problem}{note}", level="warning")
     for site in pipeline_specs(unit):

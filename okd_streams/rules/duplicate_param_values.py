@@ -56,6 +56,7 @@ CODE = "T012"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Pipeline", "PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 
 def _duplicates(obj: Obj, path: tuple, params, label: str, fold_case: bool = False) -> Iterator[Finding]:

@@ -64,6 +64,7 @@ CODE = "T041"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 
 def check(unit: Unit) -> Iterator[Finding]:

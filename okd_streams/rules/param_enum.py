@@ -62,6 +62,7 @@ CODE = "T011"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 
 def _enums(obj: Obj, path: tuple, spec_owner: dict, label: str) -> Iterator[Finding]:

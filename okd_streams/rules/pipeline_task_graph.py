@@ -62,6 +62,7 @@ CODE = "T040"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 
 def dependency_path(task: dict, dep: str) -> tuple:

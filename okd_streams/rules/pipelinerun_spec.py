@@ -58,6 +58,7 @@ CODE = "T090"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("PipelineRun",)  # tekton.dev/v1, v1beta1 kinds it reads
 
 STATUSES = ("Cancelled", "CancelledRunFinally", "StoppedRunFinally", "PipelineRunPending")
 

@@ -50,6 +50,7 @@ CODE = "T071"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 FIELDS = {"PipelineRun": ("pipelineRef", "pipelineSpec"), "TaskRun": ("taskRef", "taskSpec")}
 

@@ -70,28 +70,36 @@ CODE = "T020"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 
-def container_fields(container: dict, path: tuple, with_on_error: bool = True) -> list[tuple[tuple, str, str]]:
-    """(path, text, role) of the fields Tekton checks: role "list" for command/args items."""
+def container_fields(container: dict, path: tuple, with_on_error: bool = True,
+                     needle: str = "") -> list[tuple[tuple, str, str]]:
+    """(path, text, role) of the fields Tekton checks: role "list" for command/args items.
+    Only the texts holding `needle` (callers looking for `$(params` skip the others cheaply)."""
     found: list[tuple[tuple, str, str]] = []
     for key in ("name", "image", "workingDir", "script"):
-        if isinstance(container.get(key), str):
-            found.append((path + (key,), container[key], key))
+        value = container.get(key)
+        if isinstance(value, str) and needle in value:
+            found.append((path + (key,), value, key))
     for key in ("command", "args"):
         values = container.get(key)
         for i, value in enumerate(values if isinstance(values, list) else []):
-            if isinstance(value, str):
+            if isinstance(value, str) and needle in value:
                 found.append((path + (key, i), value, "list"))
     for i, env in items(container, "env"):
-        if isinstance(env.get("value"), str):
-            found.append((path + ("env", i, "value"), env["value"], "env"))
+        value = env.get("value")
+        if isinstance(value, str) and needle in value:
+            found.append((path + ("env", i, "value"), value, "env"))
     for i, mount in items(container, "volumeMounts"):
         for key in ("name", "mountPath", "subPath"):
-            if isinstance(mount.get(key), str):
-                found.append((path + ("volumeMounts", i, key), mount[key], "volumeMounts"))
-    if with_on_error and isinstance(container.get("onError"), str):
-        found.append((path + ("onError",), container["onError"], "onError"))
+            value = mount.get(key)
+            if isinstance(value, str) and needle in value:
+                found.append((path + ("volumeMounts", i, key), value, "volumeMounts"))
+    if with_on_error:
+        value = container.get("onError")
+        if isinstance(value, str) and needle in value:
+            found.append((path + ("onError",), value, "onError"))
     return found
 
 
@@ -170,7 +178,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         owner = _owner(site)
         for index, step in items(site.spec, "steps"):
             step_name = step.get("name") if isinstance(step.get("name"), str) and step.get("name") else f"steps[{index}]"
-            for path, text, role in container_fields(step, site.at("steps", index)):
+            for path, text, role in container_fields(step, site.at("steps", index), needle="$(params"):
                 for problem in _problems(text, role, declared, arrays, objects, owner):
                     yield Finding(site.obj, path, f'{_field_name(path)} of step "{step_name}" in {site.label}: {problem}')
         # Not validated by the webhook: left unreplaced at run time.
@@ -179,7 +187,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         if isinstance(site.spec.get("stepTemplate"), dict):
             extra.append((site.at("stepTemplate"), site.spec["stepTemplate"], "the stepTemplate"))
         for base, container, what in extra:
-            for path, text, role in container_fields(container, base, with_on_error=False):
+            for path, text, role in container_fields(container, base, with_on_error=False, needle="$(params"):
                 for problem in _problems(text, role, declared, arrays, objects, owner):
                     yield Finding(site.obj, path,
                                   f"{_field_name(path)} of {what} in {site.label}: {problem} (Tekton's webhook does "

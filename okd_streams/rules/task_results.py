@@ -58,6 +58,7 @@ CODE = "T030"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 
 def _declarations(site) -> Iterator[Finding]:
@@ -90,7 +91,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         containers = [(site.at("steps", i), step, True) for i, step in items(site.spec, "steps")]
         containers += [(site.at("sidecars", i), car, False) for i, car in items(site.spec, "sidecars")]
         for base, container, is_step in containers:
-            for path, text, role in container_fields(container, base, with_on_error=False):
+            for path, text, role in container_fields(container, base, with_on_error=False, needle="$(results"):
                 for var in sub.unknown(text, "results", declared):
                     checked = is_step and role == "script"
                     if isinstance(var, str):

@@ -59,6 +59,7 @@ CODE = "T080"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 WITH_REF_FORBIDDEN = ("image", "command", "args", "script", "workingDir", "env", "volumeMounts", "results")
 RESERVED_SIDECAR = "tekton-log-results"

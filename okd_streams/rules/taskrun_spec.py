@@ -46,6 +46,7 @@ CODE = "T091"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("TaskRun",)  # tekton.dev/v1, v1beta1 kinds it reads
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -46,6 +46,7 @@ CODE = "T001"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 KINDS = ("Task", "ClusterTask", "Pipeline", "PipelineRun", "TaskRun")
 

@@ -62,6 +62,7 @@ CODE = "T022"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 PREFIXES = ("params", "tasks", "finally", "context", "workspaces", "results", "tt")
 

@@ -52,6 +52,7 @@ CODE = "T062"
 LEVEL = "error"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 SOURCES = ("persistentVolumeClaim", "volumeClaimTemplate", "emptyDir", "configMap", "secret", "projected", "csi")
 REQUIRED = {"persistentVolumeClaim": "claimName", "configMap": "name", "secret": "secretName",

@@ -58,6 +58,7 @@ CODE = "T024"
 LEVEL = "warning"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 PROPERTIES = {"path", "bound", "claim", "volume"}
 _BARE = re.compile(r"\$\(workspaces\.([^.()\[\]\s]+)\)")
@@ -94,6 +95,6 @@ def check(unit: Unit) -> Iterator[Finding]:
         containers = [(site.at("steps", i), step, None) for i, step in items(site.spec, "steps")]
         containers += [(site.at("sidecars", i), car, "warning") for i, car in items(site.spec, "sidecars")]
         for base, container, level in containers:
-            for path, text, _ in container_fields(container, base):
+            for path, text, _ in container_fields(container, base, needle="$(workspaces"):
                 for problem, problem_level in _problems(text, declared, site.label):
                     yield Finding(site.obj, path, f"{site.label}: {problem}", level=problem_level or level)

@@ -4,9 +4,10 @@ Tekton puts containers in Task steps, sidecars and the stepTemplate, in the embe
 taskSpec of a Pipeline task or TaskRun, in the pipelineSpec of a PipelineRun, in a
 TriggerTemplate's resourcetemplates; Kubernetes in Pod, workload and CronJob templates, an
 EventListener in its kubernetesResource. Rather than a path per kind, the object is walked
-once, iteratively (no recursion limit), and values are recognised by the key they sit
-under: an item of a `steps`/`sidecars`/`containers`/... list, a `stepTemplate`, a
-`securityContext`, an item of a `volumes` list. Fields of the wrong type are skipped.
+once (no recursion limit: a walk too deep for the stack is redone iteratively), and values
+are recognised by the key they sit under: an item of a `steps`/`sidecars`/`containers`/...
+list, a `stepTemplate`, a `securityContext`, an item of a `volumes` list. Fields of the
+wrong type are skipped.
 """
 
 from __future__ import annotations
@@ -77,6 +78,56 @@ def _scan(obj: Obj) -> _Scan:
     found = _SCANS.get(obj)
     if found is not None:
         return found
+    found = _Scan([], [], [], [])
+    kind = obj.kind
+    add_container, add_context = found.containers.append, found.security_contexts.append
+    add_pod_spec, add_volume = found.pod_specs.append, found.volumes.append
+
+    # The mappings `mappings(obj.data)` yields, in the same order, classified as they come.
+    def mapping(path: tuple, value: dict) -> None:
+        if path:  # container_role(path, kind), and the other roles, as the helpers define them
+            last = path[-1]
+            if len(path) >= 2 and isinstance(last, int) and path[-2] in CONTAINER_LISTS:
+                add_container(Container(path, value, CONTAINER_LISTS[path[-2]]))
+            elif last == "stepTemplate":
+                add_container(Container(path, value, "step template"))
+            elif path == ("spec",) and kind == "StepAction":
+                add_container(Container(path, value, "StepAction"))
+            if last == "securityContext":
+                add_context((path, value))
+            if "hostNetwork" in value or "hostPID" in value or "hostIPC" in value:
+                add_pod_spec((path, value))
+            if len(path) >= 2 and isinstance(last, int) and path[-2] == "volumes":
+                add_volume((path, value))
+        elif "hostNetwork" in value or "hostPID" in value or "hostIPC" in value:
+            add_pod_spec((path, value))
+        if len(path) < MAX_DEPTH:
+            for key, item in value.items():
+                if isinstance(item, dict):
+                    mapping(path + (key,), item)
+                elif isinstance(item, list):
+                    sequence(path + (key,), item)
+
+    def sequence(path: tuple, value: list) -> None:
+        if len(path) < MAX_DEPTH:
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    mapping(path + (index,), item)
+                elif isinstance(item, list):
+                    sequence(path + (index,), item)
+
+    try:  # recursion is the faster walk; MAX_DEPTH frames fit Python's default limit
+        if isinstance(obj.data, dict):
+            mapping((), obj.data)
+        elif isinstance(obj.data, list):
+            sequence((), obj.data)
+    except RecursionError:  # called deep in some stack: the same walk, iteratively
+        return _scan_iteratively(obj)
+    _SCANS[obj] = found
+    return found
+
+
+def _scan_iteratively(obj: Obj) -> _Scan:
     found = _Scan([], [], [], [])
     kind = obj.kind
     for path, value in mappings(obj.data):

@@ -243,7 +243,14 @@ def _resolve_task(unit: Unit, holder: Obj, data: dict, base: tuple) -> ResolvedS
 
 
 def resolve_pipeline(unit: Unit, holder: Obj, data: dict, base: tuple = ()) -> ResolvedSpec:
-    """The Pipeline spec a PipelineRun (or a pipeline task, alpha) runs."""
+    """The Pipeline spec a PipelineRun (or a pipeline task, alpha) runs. Several rules resolve
+    every PipelineRun: the result is shared, do not change it."""
+    # Keyed by identity; the entry keeps holder and data alive, so their ids stay theirs.
+    key = ("resolve_pipeline", id(holder), id(data), base)
+    return unit.memo(key, lambda: (holder, data, _resolve_pipeline(unit, holder, data, base)))[2]
+
+
+def _resolve_pipeline(unit: Unit, holder: Obj, data: dict, base: tuple) -> ResolvedSpec:
     inline = data.get("pipelineSpec")
     if isinstance(inline, dict):
         return ResolvedSpec("ok", inline, None, "its pipelineSpec")
