@@ -326,7 +326,7 @@ class CachedRenderer:
 
     def __init__(self, cache: Cache | None, base: Path | None = None, walker: kz.Walker | None = None,
                  hashes: FileHashes | None = None, kustomize: Kustomize | None = None, jobs: int | None = None,
-                 batch: bool = True) -> None:
+                 batch: bool = True, documents: Callable[[Path], list] | None = None) -> None:
         self.cache = cache
         self.walker = walker or kz.Walker()
         self.hashes = hashes or FileHashes(base)
@@ -336,6 +336,9 @@ class CachedRenderer:
         self.closures: dict[Path, kz.Closure] = {}
         self.keys: dict[Path, str | None] = {}
         self.rendered = 0  # folders kustomize built in this run (not from the cache)
+        # The data of every document of a resource file (for origins): from the caller's parsed
+        # tree when it has one, so no file is parsed twice, else read here once per run.
+        self._documents = documents or self._read_documents
         self._resource_documents: dict[Path, list] = {}
         self.runs = 0  # kustomize processes started
 
@@ -421,8 +424,7 @@ class CachedRenderer:
                                self.walker.load)
         return out
 
-    def _documents(self, path: Path) -> list:
-        """The data of every document of a resource file, read once per run (for origins)."""
+    def _read_documents(self, path: Path) -> list:
         found = self._resource_documents.get(path)
         if found is None:
             found = self._resource_documents[path] = [d.data for d in load_file(path).documents]

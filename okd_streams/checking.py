@@ -56,10 +56,16 @@ def tree_loader(tree: SourceTree) -> Callable[[Path], Any]:
     return load
 
 
+def tree_documents(tree: SourceTree) -> Callable[[Path], list]:
+    """The data of every document of a file, from the files `tree` parses (once)."""
+    return lambda path: [document.data for document in tree.file(path).documents]
+
+
 def cached_renderer(root: Path, tree: SourceTree, cache: Cache | None,
                     hashes: FileHashes | None = None) -> CachedRenderer:
     """Renders streams from the cache when nothing they read changed, else with kustomize."""
-    return CachedRenderer(cache, base=root, walker=kz.Walker(tree_loader(tree)), hashes=hashes or FileHashes(root))
+    return CachedRenderer(cache, base=root, walker=kz.Walker(tree_loader(tree)), hashes=hashes or FileHashes(root),
+                          documents=tree_documents(tree))
 
 
 def _build(directory: Path, kustomize) -> RenderResult:
@@ -382,11 +388,6 @@ def file_source(tree: SourceTree, path: Path, hashes: FileHashes) -> str:
     if found is None:
         found = memo[path] = digest(tree.display(path), hashes.digest(Path(path)), str(tree.escapes(Path(path))))
     return found
-
-
-def loose_source(tree: SourceTree, paths: list[Path], hashes: FileHashes) -> str:
-    """What a unit of loose files is made of: each file as `file_source` sees it."""
-    return digest([file_source(tree, path, hashes) for path in paths])
 
 
 def cached_file_problems(paths: list[Path], tree: SourceTree, context: FileContext, config: Config,

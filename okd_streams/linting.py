@@ -17,7 +17,7 @@ from okd_streams import engine
 from okd_streams import kustomization as kz
 from okd_streams.cache import CachedRenderer, FileHashes, cpu_jobs, digest, open_cache
 from okd_streams.checking import (Report, Renderer, cached_problems, failed_unit, file_source, prune, rules_fingerprint,
-                                  tree_loader)
+                                  tree_documents, tree_loader)
 from okd_streams.config import Config
 from okd_streams.model import FileContext, Unit
 from okd_streams.output import Progress
@@ -115,7 +115,8 @@ def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = No
     renders = None
     hashes = FileHashes()
     if renderer is None:
-        renders = CachedRenderer(store, walker=kz.Walker(tree_loader(tree)), hashes=hashes, batch=False)
+        renders = CachedRenderer(store, walker=kz.Walker(tree_loader(tree)), hashes=hashes, batch=False,
+                                 documents=tree_documents(tree))
         renderer = renders
     sets = [plan(path) for path in paths]
     directories = sorted({root for s in sets for root in s.roots})

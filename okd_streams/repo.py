@@ -4,6 +4,7 @@ source files (each parsed once), and the units built from rendered streams."""
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -54,6 +55,7 @@ class SourceTree:
         self._files: dict[Path, YamlFile] = {}
         self._absolute: dict[Path | str, Path] = {}  # each path as named, made absolute once
         self._parsed: dict[str, YamlFile] = {}  # parses by text: equal files are parsed once
+        self._lock = threading.RLock()
 
     def display(self, path: Path | str) -> str:
         key = str(path)
@@ -90,8 +92,10 @@ class SourceTree:
             key = self._absolute[path] = Path(path).absolute()
         found = self._files.get(key)
         if found is None:
-            found = load_file(key, self.display(key), self._bounds, self._parsed)
-            self._files[key] = found
+            with self._lock:  # render threads read resource files too (for origins): parse each once
+                found = self._files.get(key)
+                if found is None:
+                    found = self._files[key] = load_file(key, self.display(key), self._bounds, self._parsed)
         return found
 
     def escapes(self, path: Path) -> Path | None:

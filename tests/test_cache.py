@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
 import threading
 from dataclasses import replace
@@ -310,3 +311,18 @@ def test_a_reused_report_checks_what_the_builds_read_outside_the_repository(repo
     again = check_repository(repo, Config(), progress=False, reuse_report=True)
     assert again.units  # the file outside changed: checked again
     assert [s.objects for s in again.summaries] == [s.objects for s in first.summaries]
+
+
+def test_a_cold_check_parses_each_source_file_once(repo, monkeypatch):
+    """Render threads look up resource files (to credit objects to them) through the same
+    parsed tree as the rules: no file is read and parsed twice in one run."""
+    from okd_streams import yamlio
+
+    parsed: list[str] = []
+    real = yamlio.parse_text
+    monkeypatch.setattr(yamlio, "parse_text", lambda text, path="<string>": parsed.append(path) or real(text, path))
+    report = check_repository(repo, Config(), progress=False)
+    assert all(s.rendered for s in report.summaries)
+    files = [os.path.relpath(p, repo) if os.path.isabs(p) else p for p in parsed]  # however it was named
+    assert any(p.startswith("base/tasks/") for p in files)
+    assert len(files) == len(set(files)), sorted({p for p in files if files.count(p) > 1})

@@ -71,10 +71,6 @@ CONFIG_NAMES = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
 _DISABLE_FILE = re.compile(r"^#\s*yamllint disable-file\s*$")
 
 
-def _config_for(folder: Path) -> YamlLintConfig:
-    return _settings_for(folder)[0]
-
-
 def _settings_for(folder: Path) -> tuple[YamlLintConfig, str]:
     """The yamllint configuration for files below `folder`, and a digest naming it."""
     found = _own_config(folder)
