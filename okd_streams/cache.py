@@ -44,9 +44,10 @@ from typing import Any, Callable
 
 from okd_streams import kustomization as kz
 from okd_streams import origins
+from okd_streams.cache_table import EntryTable
 from okd_streams.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
     forget_strings, kill_running
-from okd_streams.yamlio import load_file
+from okd_streams.yamlio import MAX_FILE_BYTES, load_file
 
 SCHEME = "okd-streams-render/2"  # bump when the wrapper, the origin scheme or the stored format changes
 CACHE_ENV = "OKD_STREAMS_CACHE_DIR"
@@ -89,6 +90,16 @@ class Cache:
         self.writes = 0
         self._prepared: set[str] = set()
         self._lock = threading.Lock()
+        self._tables: dict[str, EntryTable] = {}
+
+    def table(self, kind: str) -> EntryTable:
+        """The entries of `kind` kept in one SQLite file (okd_streams.cache_table), for kinds
+        stored by the hundred at once: a file each would cost an inode each."""
+        found = self._tables.get(kind)
+        if found is None:
+            found = self._tables[kind] = EntryTable(self.directory / f"{kind}.sqlite", SCHEME, MAX_ENTRIES,
+                                                    prepare=self._prepare_directory)
+        return found
 
     def _path(self, kind: str, key: str) -> Path:
         return self.directory / kind / f"{key}.json"
@@ -144,13 +155,17 @@ class Cache:
         if kind in self._prepared:
             return
         folder.mkdir(parents=True, exist_ok=True)
+        self._prepare_directory()
+        self._prepared.add(kind)
+
+    def _prepare_directory(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
         ignore = self.directory / ".gitignore"
         if not ignore.exists():  # the cache ignores itself, whatever the repository's .gitignore says
             _write_quietly(ignore, "# created by okd-streams: everything here is a cache\n*\n")
             _write_quietly(self.directory / "CACHEDIR.TAG",
                            "Signature: 8a477f597d28d172789f06886806bc55\n"
                            "# This file is a cache directory tag created by okd-streams.\n")
-        self._prepared.add(kind)
 
     def prune(self, kind: str, keep: int = MAX_ENTRIES) -> int:
         """Remove the oldest entries of `kind` beyond `keep` (and leftover temporary files)."""
@@ -243,6 +258,29 @@ class FileHashes:
             with self._lock:
                 self._digests[path] = found
         return found
+
+    def read(self, path: Path) -> bytes | None:
+        """The bytes of a regular file of at most yamlio.MAX_FILE_BYTES (what the rules read),
+        hashed as `digest` hashes them: one read for a key and the parse behind it. None (and
+        the file hashed as usual) for anything else, or when it was hashed already."""
+        if path in self._digests:
+            return None
+        raw = None
+        try:
+            info = os.stat(path)
+            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+                handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+                with os.fdopen(handle, "rb") as stream:
+                    raw = stream.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            raw = None
+        if raw is None or len(raw) > MAX_FILE_BYTES:  # unreadable, special, or grown past the limit
+            self.digest(path)
+            return None
+        with self._lock:
+            self._stamps[path] = _stamp(info)
+            self._digests[path] = hashlib.sha256(raw).hexdigest()
+        return raw
 
     def changed(self, path: Path) -> bool:
         """Whether the file at `path` looks changed (size, time, inode) since it was hashed."""

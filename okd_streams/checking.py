@@ -273,7 +273,7 @@ class _ReportMemo:
             external = entry["external"]
             if any(self._now(kind, path) != value for kind, path, value in external):
                 return None
-            problems = _decode_problems(entry["problems"])
+            problems = decode_problems(entry["problems"])
             summaries = [StreamSummary(*row) for row in entry["summaries"]]
         except (TypeError, KeyError, ValueError):
             return None
@@ -337,7 +337,7 @@ def rules_fingerprint(root: Path, config: Config) -> str:
 def prune(store: Cache | None) -> None:
     """Keep the cache bounded: after a run that wrote entries, drop the oldest beyond the limit."""
     if store is not None and store.writes:
-        for kind in ("problems", "files", "yamllint", "reports", "lint-sets"):
+        for kind in ("problems", "files", "yamllint", "reports"):
             store.prune(kind)
 
 
@@ -377,7 +377,7 @@ def cached_unit_problems(unit: Unit, config: Config, store: Cache | None, finger
 def cached_problems(store: Cache | None, kind: str, key: str | None) -> list[Problem] | None:
     if store is None or key is None:
         return None
-    return _decode_problems(store.get(kind, key))
+    return decode_problems(store.get(kind, key))
 
 
 def file_source(tree: SourceTree, path: Path, hashes: FileHashes) -> str:
@@ -412,7 +412,7 @@ def cached_file_problems(paths: list[Path], tree: SourceTree, context: FileConte
     return problems
 
 
-def _decode_problems(stored: Any) -> list[Problem] | None:
+def decode_problems(stored: Any) -> list[Problem] | None:
     if not isinstance(stored, list):
         return None
     problems = []

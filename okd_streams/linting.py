@@ -8,6 +8,8 @@ together with the other loose files of the same PATH.
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +17,9 @@ from typing import Any, Iterator
 
 from okd_streams import engine
 from okd_streams import kustomization as kz
-from okd_streams.cache import CachedRenderer, FileHashes, cpu_jobs, digest, open_cache
-from okd_streams.checking import (Report, Renderer, cached_problems, failed_unit, file_source, prune, rules_fingerprint,
+from okd_streams.cache import CachedRenderer, FileHashes, cpu_jobs, open_cache
+from okd_streams.cache_table import EntryTable
+from okd_streams.checking import (Report, Renderer, decode_problems, failed_unit, prune, rules_fingerprint,
                                   tree_documents, tree_loader)
 from okd_streams.config import Config
 from okd_streams.model import FileContext, Unit
@@ -100,6 +103,12 @@ class _Run:
     results: dict
     keep_units: bool
     memo: dict = field(default_factory=dict)
+    stored: list = field(default_factory=list)  # (key, rows) to store in the sets' table at the end
+
+    @property
+    def table(self) -> EntryTable | None:
+        """Where sets' problems are cached: one SQLite table (hundreds of sets are stored at once)."""
+        return self.store.table(SET_KIND) if self.store is not None else None
 
 
 def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = None,
@@ -129,6 +138,8 @@ def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = No
     for problems, units in _lint_sets(run, sets, progress):
         report.problems.extend(problems)
         report.units.extend(units)
+    if run.stored:
+        run.table.put_many(run.stored)
     report.problems = engine.finalize(report.problems)
     prune(store)
     return report
@@ -149,7 +160,7 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
         found: list[list[Problem] | None] = [None] * len(sets)
         jobs = min(cpu_jobs(), len(sets))
         if jobs < 2 or sum(len(s.files) for s in sets) < PARALLEL_MIN_FILES or not _can_fork():
-            answers: Iterator[tuple[int, list[Problem]]] = ((i, _answer(run, s)) for i, s in enumerate(sets))
+            answers = _serially(run, sets)
         else:
             answers = _in_workers(run, sets, jobs)
         for index, problems in answers:
@@ -167,31 +178,56 @@ SET_KIND = "lint-sets"  # cache entries: a lint set's problems, by everything th
 def set_key(run: _Run, lint_set: LintSet) -> str | None:
     """What a set's problems depend on besides the rules and settings (in the fingerprint):
     each file as the rules see it, the renders of its kustomizations, the links leading out of
-    it and the file rules' own settings (yamllint's). None: not cacheable (a remote base)."""
+    it and the file rules' own settings (yamllint's). None: not cacheable (a remote base).
+    Each file is read once: the bytes hashed here are the ones its rules will parse."""
     renders = [run.renders.keys.get(root) if run.renders is not None else None for root in lint_set.roots]
     if any(key is None for key in renders):
         return None
-    tree = run.tree
+    tree, hashes = run.tree, run.hashes
     lint_set.escaping = tree.escaping_links([lint_set.path]) if lint_set.path.is_dir() else []
     context = FileContext(root=lint_set.path)
-    return digest(run.fingerprint, SET_KIND, tree.display(lint_set.path), _foreign(lint_set.path, run.config, run.memo),
-                  [file_source(tree, path, run.hashes) for path in lint_set.files], renders,
-                  [tree.display(root) for root in lint_set.roots], [tree.display(path) for path in lint_set.loose],
-                  [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
-                  [rule.context_key(context) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")])
+    key = hashlib.sha256(json.dumps([
+        run.fingerprint, SET_KIND, tree.display(lint_set.path), _foreign(lint_set.path, run.config, run.memo), renders,
+        [tree.display(root) for root in lint_set.roots], [tree.display(path) for path in lint_set.loose],
+        [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
+        [rule.context_key(context) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")],
+    ]).encode("utf-8", "surrogatepass"))
+    for path in lint_set.files:
+        escaped = tree.escapes(path)
+        raw = hashes.read(path) if escaped is None else None  # a file a link leads out to is not read
+        if raw is not None:
+            tree.prefetch(path, raw)
+        # No path holds a NUL: each file's record is unambiguous.
+        key.update(f"\0{tree.display(path)}\0{hashes.digest(path)}\0{escaped}".encode("utf-8", "surrogatepass"))
+    return key.hexdigest()
 
 
-def _answer(run: _Run, lint_set: LintSet) -> list[Problem]:
-    """A set's problems: from the cache when nothing they depend on changed, else linted (and
-    stored, unless a file changed while it was being linted)."""
+def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, list] | None]:
+    """A set's problems: from the cache when nothing they depend on changed, else linted. With
+    them, what to store in the cache, (key, rows), or None: nothing when answered from it, or
+    when a file changed while it was being linted."""
     key = set_key(run, lint_set) if run.store is not None else None
-    found = cached_problems(run.store, SET_KIND, key)
+    found = decode_problems(run.table.get(key)) if key is not None else None
     if found is not None:
-        return found
+        run.tree.forget_prefetched(lint_set.files)
+        return found, None
     problems, _ = _lint_set(run, lint_set)
-    if key is not None and not any(run.hashes.changed(path) for path in lint_set.files):
-        run.store.put(SET_KIND, key, [p.as_row() for p in problems])
-    return problems
+    if key is None or any(run.hashes.changed(path) for path in lint_set.files):
+        return problems, None
+    return problems, (key, [p.as_row() for p in problems])
+
+
+def _store(run: _Run, entry: tuple[str, list] | None) -> None:
+    """Stored when the run ends, in one transaction."""
+    if entry is not None:
+        run.stored.append(entry)
+
+
+def _serially(run: _Run, sets: list[LintSet]) -> Iterator[tuple[int, list[Problem]]]:
+    for index, lint_set in enumerate(sets):
+        problems, entry = _answer(run, lint_set)
+        _store(run, entry)
+        yield index, problems
 
 
 def _can_fork() -> bool:
@@ -208,26 +244,47 @@ def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int
     """(index, problems) of every set, answered by `jobs` forked processes. Sets in one folder
     (a catalog's versions of one task) go to the same worker, whose per-object memo then
     checks what they share once; the largest groups go first. The workers inherit the
-    configuration and the renders, and store their own results in the cache (safe for
-    concurrent writers)."""
+    configuration and the renders; this process stores what they found in the cache, once
+    they are done (one transaction, no writer waiting on another)."""
     import multiprocessing
 
     global _WORKER_RUN
-    groups: dict[Path, list[int]] = {}
-    for index, lint_set in enumerate(sets):
-        groups.setdefault(lint_set.path.parent, []).append(index)
-    order = sorted(groups.values(), key=lambda members: -sum(len(sets[i].files) for i in members))
+    order = work_order(sets, jobs)
     _WORKER_RUN = (run, sets)
     gc.freeze()  # what the workers inherit is never scanned by their collector: no copy-on-write of it
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_on_interrupt) as pool:
-            for answered, writes in pool.imap_unordered(_answer_in_worker, order):
-                if run.store is not None:
-                    run.store.writes += writes
-                yield from answered
+            for answered in pool.imap_unordered(_answer_in_worker, order):
+                for index, rows, entry in answered:
+                    _store(run, entry)
+                    yield index, [Problem(*row) for row in rows]
     finally:
         _WORKER_RUN = None
         gc.unfreeze()
+
+
+def work_order(sets: list[LintSet], jobs: int) -> list[list[int]]:
+    """The sets' indexes in groups, largest first. Sets in one folder (a catalog's versions of
+    a task) go together, so one worker's per-object memo checks what they share once; a group
+    holding over a share of the files (`lint streams/*`: every set in one folder) is cut, so
+    that every worker gets some."""
+    folders: dict[Path, list[int]] = {}
+    for index, lint_set in enumerate(sets):
+        folders.setdefault(lint_set.path.parent, []).append(index)
+    share = max(1, sum(len(s.files) for s in sets) // (jobs * 8))
+    groups = []
+    for members in folders.values():
+        group: list[int] = []
+        size = 0
+        for index in members:
+            group.append(index)
+            size += len(sets[index].files)
+            if size >= share:
+                groups.append(group)
+                group, size = [], 0
+        if group:
+            groups.append(group)
+    return sorted(groups, key=lambda members: -sum(len(sets[i].files) for i in members))
 
 
 def _quiet_on_interrupt() -> None:
@@ -236,11 +293,14 @@ def _quiet_on_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _answer_in_worker(indexes: list[int]) -> tuple[list[tuple[int, list[Problem]]], int]:
+def _answer_in_worker(indexes: list[int]) -> list[tuple[int, list[list], tuple[str, list] | None]]:
+    """Each set's problems as rows (cheaper to send than Problems), and its cache entry."""
     run, sets = _WORKER_RUN
-    before = run.store.writes if run.store is not None else 0
-    answered = [(index, _answer(run, sets[index])) for index in indexes]
-    return answered, (run.store.writes - before) if run.store is not None else 0
+    answered = []
+    for index in indexes:
+        problems, entry = _answer(run, sets[index])
+        answered.append((index, entry[1] if entry is not None else [p.as_row() for p in problems], entry))
+    return answered
 
 
 def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:

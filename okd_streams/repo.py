@@ -55,6 +55,8 @@ class SourceTree:
         self._files: dict[Path, YamlFile] = {}
         self._absolute: dict[Path | str, Path] = {}  # each path as named, made absolute once
         self._parsed: dict[str, YamlFile] = {}  # parses by text: equal files are parsed once
+        self._prefetched: dict[Path, bytes] = {}  # bytes read already (to hash them), by absolute path
+        self._escaped: dict[Path, Path | None] = {}  # `escapes`, by absolute path
         self._lock = threading.RLock()
 
     def display(self, path: Path | str) -> str:
@@ -86,21 +88,46 @@ class SourceTree:
             return absolute.resolve()
         return Path(real_folder(os.path.normpath(absolute.parent), self._folders), absolute.name)
 
-    def file(self, path: Path | str) -> YamlFile:
+    def _key(self, path: Path | str) -> Path:
         key = self._absolute.get(path)
         if key is None:
             key = self._absolute[path] = Path(path).absolute()
+        return key
+
+    def file(self, path: Path | str) -> YamlFile:
+        key = self._key(path)
         found = self._files.get(key)
         if found is None:
             with self._lock:  # render threads read resource files too (for origins): parse each once
                 found = self._files.get(key)
                 if found is None:
-                    found = self._files[key] = load_file(key, self.display(key), self._bounds, self._parsed)
+                    found = self._files[key] = self._load(key)
         return found
 
-    def escapes(self, path: Path) -> Path | None:
+    def _load(self, key: Path) -> YamlFile:
+        shown = self.display(key)
+        escaped = self.escapes(key)
+        if escaped is not None:
+            return YamlFile(path=shown, issues=[symlink_issue(escaped)])
+        return load_file(key, shown, parsed=self._parsed, raw=self._prefetched.pop(key, None))
+
+    def prefetch(self, path: Path | str, raw: bytes) -> None:
+        """`path`'s bytes, read already (to hash them): `file` parses these, it does not read again."""
+        key = self._key(path)
+        if key not in self._files:
+            self._prefetched[key] = raw
+
+    def forget_prefetched(self, paths: Iterable[Path | str]) -> None:
+        """Bytes that will not be parsed after all (the cache answered for them)."""
+        for path in paths:
+            self._prefetched.pop(self._key(path), None)
+
+    def escapes(self, path: Path | str) -> Path | None:
         """Where `path` really is when a symlink leads it out of the boundaries (it is not read)."""
-        return outside(Path(path).absolute(), self._bounds)
+        key = self._key(path)
+        if key not in self._escaped:
+            self._escaped[key] = outside(key, self._bounds)
+        return self._escaped[key]
 
     def escaping_links(self, folders: Iterable[Path]) -> list[YamlFile]:
         """Symlinked folders and non-YAML files below `folders` that lead outside the

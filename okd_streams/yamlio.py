@@ -671,18 +671,20 @@ def read_limited(path: Path) -> tuple[bytes | None, LoadIssue | None]:
 
 
 def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = (),
-              parsed: dict[str, YamlFile] | None = None) -> YamlFile:
+              parsed: dict[str, YamlFile] | None = None, raw: bytes | None = None) -> YamlFile:
     """Read and parse one file. `display` is the path shown in problems. With `boundaries`, a
     file that is (through a symlink) outside all of them is not read: a "symlink" issue.
     `parsed`: files already parsed in this run by text; a file with the same text (a catalog's
-    versions share their samples) is not parsed again but shares that parse (read-only data)."""
+    versions share their samples) is not parsed again but shares that parse (read-only data).
+    `raw`: the file's bytes, already read as `read_limited` reads them (to hash them)."""
     shown = display or str(path)
     escaped = outside(path, boundaries)
     if escaped is not None:
         return YamlFile(path=shown, issues=[symlink_issue(escaped)])
-    raw, issue = read_limited(path)
-    if issue:
-        return YamlFile(path=shown, issues=[issue])
+    if raw is None:
+        raw, issue = read_limited(path)
+        if issue:
+            return YamlFile(path=shown, issues=[issue])
     text, issue = decode(raw)
     if issue:
         return YamlFile(path=shown, issues=[issue])

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -56,12 +58,13 @@ def task(name: str, body: str = "") -> str:
             f"      script: echo $(params.url) {body}\n")
 
 
-def many_sets(root: Path, count: int) -> list[Path]:
-    """`count` folders, each its own lint set: clean tasks, broken references, bad YAML; every
-    fourth renders its Task and Pipeline with kustomize (the rest of its files are loose)."""
+def many_sets(root: Path, count: int, rendered: bool = True) -> list[Path]:
+    """`count` folders, each its own lint set: clean tasks, broken references, bad YAML; with
+    `rendered`, every fourth renders its Task and Pipeline with kustomize (the rest of its
+    files are loose)."""
     for index in range(count):
         folder = root / f"set{index:02d}"
-        if index % 4 == 1:
+        if rendered and index % 4 == 1:
             write_tree(folder, {"kustomization.yaml": "resources:\n  - task.yaml\n  - pipeline.yaml\n"})
         write_tree(folder, {
             "task.yaml": task(f"task-{index}"),
@@ -129,11 +132,20 @@ def test_a_file_edited_while_it_is_linted_stores_nothing_for_the_old_content(tmp
     monkeypatch.setattr(linting, "_lint_set", lint_then_edit)
     first = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
     assert "T020" in {p.code for p in first}
-    assert not list((tmp_path / "cache").glob(f"{linting.SET_KIND}/*.json"))
+    assert stored_sets(tmp_path / "cache") == 0
     monkeypatch.setattr(linting, "_lint_set", real_lint_set)
     second = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
     assert "T020" not in {p.code for p in second}
-    assert len(list((tmp_path / "cache").glob(f"{linting.SET_KIND}/*.json"))) == 1
+    assert stored_sets(tmp_path / "cache") == 1
+
+
+def stored_sets(cache: Path) -> int:
+    """How many lint sets the cache folder holds (one SQLite table, okd_streams.cache_table)."""
+    table = cache / f"{linting.SET_KIND}.sqlite"
+    if not table.exists():
+        return 0
+    with closing(sqlite3.connect(table)) as connection:
+        return connection.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -163,3 +175,37 @@ def test_files_with_equal_text_are_parsed_once_and_each_reported_at_its_own_plac
     assert (first.path, second.path) == ("v1/shared.yaml", "v2/shared.yaml")
     assert [d.path for d in second.documents] == ["v2/shared.yaml"]
     assert second.documents[0].data is first.documents[0].data  # shared, read-only
+
+
+def test_sets_in_one_folder_are_shared_out_and_a_tasks_versions_kept_together(tmp_path):
+    streams = [linting.LintSet(tmp_path / "streams" / f"s{i:02d}", files=[Path(f"f{j}") for j in range(4)])
+               for i in range(40)]  # `lint streams/*`: every set in one folder
+    groups = linting.work_order(streams, jobs=2)
+    assert len(groups) >= 8, "all in one group would leave the other worker idle"
+    assert sorted(i for group in groups for i in group) == list(range(40))
+    versions = [linting.LintSet(tmp_path / "task" / f"task-{name:02d}" / version, files=[Path("a"), Path("b")])
+                for name in range(30) for version in ("0.1", "0.2", "0.3")]  # a catalog
+    groups = linting.work_order(versions, jobs=2)
+    assert sorted(sorted(group) for group in groups) == [[i, i + 1, i + 2] for i in range(0, 90, 3)]
+
+
+def test_a_cold_lint_reads_each_file_once_for_its_key_and_its_parse(tmp_path, monkeypatch):
+    paths = many_sets(tmp_path / "tree", 3, rendered=False)
+    monkeypatch.chdir(tmp_path / "tree")
+    monkeypatch.setenv("OKD_STREAMS_CACHE_DIR", str(tmp_path / "cache"))
+    opened = []
+    real_open = os.open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(os.path.basename(path))
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", counting_open)
+    monkeypatch.setattr(yamlio, "read_limited", lambda path: pytest.fail(f"{path} read a second time"))
+    cold = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
+    yaml_files = [p.name for p in (tmp_path / "tree").rglob("*.yaml")]
+    assert sorted(name for name in opened if name.endswith(".yaml")) == sorted(yaml_files)
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path / "tree")
+    monkeypatch.setenv("OKD_STREAMS_CACHE_DIR", str(tmp_path / "cache"))
+    assert linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems == cold
+    assert stored_sets(tmp_path / "cache") == 3

@@ -124,22 +124,22 @@ def test_ctrl_c_during_a_lint_in_workers_stops_them_quietly(tmp_path):
     main process answers (exit 130, one line); no worker prints a traceback or lingers."""
     from tests.test_lint import many_sets
 
-    paths = many_sets(tmp_path / "tree", 150)  # 600 files: long enough to catch the workers at work
+    paths = many_sets(tmp_path / "tree", 400, rendered=False)  # 1,600 files: long enough to catch the workers at work
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OKD_STREAMS_")}
     environment.update(OKD_STREAMS_JOBS="2", OKD_STREAMS_CACHE_DIR=str(tmp_path / "cache"))
     process = subprocess.Popen([sys.executable, "-m", "okd_streams", "lint", *map(str, paths)], cwd=tmp_path / "tree",
                                env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
 
-    def workers() -> list[str]:
-        return subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    def workers() -> list[str]:  # forked, so named as the main process is
+        return subprocess.run(["pgrep", "-P", str(process.pid), "-f", "okd_streams"], capture_output=True,
+                              text=True).stdout.split()
 
-    def answered() -> int:  # sets the workers have stored: they are in the middle of their work
-        return len(list((tmp_path / "cache").glob("lint-sets/*.json")))
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and answered() < 5 and process.poll() is None:
+    while time.monotonic() < deadline and len(workers()) < 2 and process.poll() is None:
         time.sleep(0.005)
-    assert process.poll() is None and len(workers()) >= 2 and answered() < 150, "the workers were not seen at work"
+    time.sleep(0.05)  # into their work: 600 files take them several times longer
+    assert process.poll() is None and len(workers()) >= 2, "the workers were not seen at work"
     os.killpg(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
