@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, scheme TEXT NOT NULL, "
-           "value TEXT NOT NULL, stored REAL NOT NULL) WITHOUT ROWID")
+           "value TEXT NOT NULL, stored REAL NOT NULL)")
 _UNUSABLE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # the file is not (or no longer) a database of ours
 TIMEOUT = 10.0  # seconds a run waits for another run's write to end
 
@@ -90,7 +90,8 @@ class EntryTable:
         try:
             with connection:  # one transaction: all of it or nothing
                 connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
-            self._bound(connection)
+            if not self.writes:  # once a run
+                self._bound(connection)
         except (sqlite3.Error, UnicodeError) as exc:
             self._failed(exc)
             return 0
@@ -123,6 +124,9 @@ class EntryTable:
                                              check_same_thread=False)
                 # A cache: losing the last writes in a power cut is fine, a commit's fsync is not.
                 connection.execute("PRAGMA synchronous = OFF")
+                # The rollback journal is kept between transactions (its header cleared), not
+                # made anew for each: a new file costs more than the transaction.
+                connection.execute("PRAGMA journal_mode = PERSIST")
                 connection.execute(_SCHEMA)
                 self._connection = connection
                 return connection

@@ -7,15 +7,13 @@ together with the other loose files of the same PATH.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from okd_streams import engine
+from okd_streams import engine, forked
 from okd_streams import kustomization as kz
 from okd_streams.cache import CachedRenderer, FileHashes, cpu_jobs, open_cache
 from okd_streams.cache_table import EntryTable
@@ -103,7 +101,7 @@ class _Run:
     results: dict
     keep_units: bool
     memo: dict = field(default_factory=dict)
-    stored: list = field(default_factory=list)  # (key, rows) to store in the sets' table at the end
+    stored: list = field(default_factory=list)  # (key, rows) to store in the sets' table (see _store)
 
     @property
     def table(self) -> EntryTable | None:
@@ -138,8 +136,7 @@ def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = No
     for problems, units in _lint_sets(run, sets, progress):
         report.problems.extend(problems)
         report.units.extend(units)
-    if run.stored:
-        run.table.put_many(run.stored)
+    _store(run, None, last=True)
     report.problems = engine.finalize(report.problems)
     prune(store)
     return report
@@ -159,7 +156,7 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
             return
         found: list[list[Problem] | None] = [None] * len(sets)
         jobs = min(cpu_jobs(), len(sets))
-        if jobs < 2 or sum(len(s.files) for s in sets) < PARALLEL_MIN_FILES or not _can_fork():
+        if jobs < 2 or sum(len(s.files) for s in sets) < PARALLEL_MIN_FILES or not forked.can_fork():
             answers = _serially(run, sets)
         else:
             answers = _in_workers(run, sets, jobs)
@@ -217,10 +214,16 @@ def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, lis
     return problems, (key, [p.as_row() for p in problems])
 
 
-def _store(run: _Run, entry: tuple[str, list] | None) -> None:
-    """Stored when the run ends, in one transaction."""
+STORE_BATCH = 32  # sets' entries stored in one transaction, while the workers go on
+
+
+def _store(run: _Run, entry: tuple[str, list] | None, last: bool = False) -> None:
+    """Keep `entry`; store what is kept by the batch (and the rest with `last`)."""
     if entry is not None:
         run.stored.append(entry)
+    if run.stored and (last or len(run.stored) >= STORE_BATCH):
+        run.table.put_many(run.stored)
+        run.stored = []
 
 
 def _serially(run: _Run, sets: list[LintSet]) -> Iterator[tuple[int, list[Problem]]]:
@@ -230,37 +233,29 @@ def _serially(run: _Run, sets: list[LintSet]) -> Iterator[tuple[int, list[Proble
         yield index, problems
 
 
-def _can_fork() -> bool:
-    import multiprocessing  # here: small lints (pre-commit) never pay for importing it
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-# The run a forked worker inherits (set just before the fork; read only in the workers).
-_WORKER_RUN: tuple[_Run, list[LintSet]] | None = None
-
-
 def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int, list[Problem]]]:
-    """(index, problems) of every set, answered by `jobs` forked processes. Sets in one folder
-    (a catalog's versions of one task) go to the same worker, whose per-object memo then
-    checks what they share once; the largest groups go first. The workers inherit the
-    configuration and the renders; this process stores what they found in the cache, once
-    they are done (one transaction, no writer waiting on another)."""
-    import multiprocessing
-
-    global _WORKER_RUN
+    """(index, problems) of every set, answered by `jobs` forked processes (okd_streams.forked),
+    groups of sets at a time (`work_order`). The workers inherit the configuration and the
+    renders; this process stores what they found in the cache as it arrives (a transaction
+    per batch, no writer waiting on another)."""
     order = work_order(sets, jobs)
-    _WORKER_RUN = (run, sets)
-    gc.freeze()  # what the workers inherit is never scanned by their collector: no copy-on-write of it
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_on_interrupt) as pool:
-            for answered in pool.imap_unordered(_answer_in_worker, order):
-                for index, rows, entry in answered:
-                    _store(run, entry)
-                    yield index, [Problem(*row) for row in rows]
-    finally:
-        _WORKER_RUN = None
-        gc.unfreeze()
+    if len(order) > forked.MAX_TASKS:  # tens of thousands of PATHs: fewer, larger groups
+        size = -(-len(order) // forked.MAX_TASKS)
+        order = [[index for group in order[start:start + size] for index in group]
+                 for start in range(0, len(order), size)]
+    for _, answered in forked.run_forked(order, lambda indexes: _answer_group(run, sets, indexes), jobs):
+        for index, rows, entry in answered:
+            _store(run, entry)
+            yield index, [Problem(*row) for row in rows]
+
+
+def _answer_group(run: _Run, sets: list[LintSet], indexes: list[int]) -> list[tuple[int, list[list], tuple | None]]:
+    """In a worker: each set's problems as rows (cheaper to send than Problems), and its cache entry."""
+    answered = []
+    for index in indexes:
+        problems, entry = _answer(run, sets[index])
+        answered.append((index, entry[1] if entry is not None else [p.as_row() for p in problems], entry))
+    return answered
 
 
 def work_order(sets: list[LintSet], jobs: int) -> list[list[int]]:
@@ -285,22 +280,6 @@ def work_order(sets: list[LintSet], jobs: int) -> list[list[int]]:
         if group:
             groups.append(group)
     return sorted(groups, key=lambda members: -sum(len(sets[i].files) for i in members))
-
-
-def _quiet_on_interrupt() -> None:
-    """Ctrl-C reaches the whole process group: only the main process answers it (it stops the
-    workers), so no worker prints a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _answer_in_worker(indexes: list[int]) -> list[tuple[int, list[list], tuple[str, list] | None]]:
-    """Each set's problems as rows (cheaper to send than Problems), and its cache entry."""
-    run, sets = _WORKER_RUN
-    answered = []
-    for index in indexes:
-        problems, entry = _answer(run, sets[index])
-        answered.append((index, entry[1] if entry is not None else [p.as_row() for p in problems], entry))
-    return answered
 
 
 def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:

@@ -65,9 +65,8 @@ def test_a_table_locked_by_another_run_is_a_miss_and_no_write(tmp_path, monkeypa
 
 def test_the_table_stays_bounded_keeping_the_newest(tmp_path):
     path = tmp_path / "t.sqlite"
-    table = EntryTable(path, "s", max_entries=10)
-    table.put_many(rows(8))
-    table.put_many([(f"new-{i}", [i]) for i in range(8)])
+    EntryTable(path, "s", max_entries=10).put_many(rows(8))
+    EntryTable(path, "s", max_entries=10).put_many([(f"new-{i}", [i]) for i in range(8)])  # the next run
     with closing(sqlite3.connect(path)) as connection:
         keys = {key for (key,) in connection.execute("SELECT key FROM entries")}
     assert len(keys) == 10

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -84,15 +83,16 @@ def test_workers_find_exactly_what_one_process_finds(tmp_path, monkeypatch):
     alone = linting.lint_paths(paths, Config(), progress=False, cache=False, keep_units=False).problems
     monkeypatch.setenv("OKD_STREAMS_JOBS", "2")
     monkeypatch.setattr(linting, "PARALLEL_MIN_FILES", 0)
-    forked = []
-    real_pool = multiprocessing.get_context("fork").Pool
+    real_answer_group = linting._answer_group
 
-    def counting_pool(*args, **kwargs):
-        forked.append(args)
-        return real_pool(*args, **kwargs)
-    monkeypatch.setattr(multiprocessing.get_context("fork"), "Pool", counting_pool)
+    def noting_the_process(*args):  # runs in a worker: tells the test through a file
+        with open(tmp_path / "answered-by", "a", encoding="utf-8") as note:
+            note.write(f"{os.getpid()}\n")
+        return real_answer_group(*args)
+    monkeypatch.setattr(linting, "_answer_group", noting_the_process)
     together = linting.lint_paths(paths, Config(), progress=False, cache=False, keep_units=False).problems
-    assert forked, "the workers were not used"
+    answered_by = set((tmp_path / "answered-by").read_text(encoding="utf-8").split())
+    assert answered_by and str(os.getpid()) not in answered_by, "the workers were not used"
     assert {p.code for p in alone} >= {"Y001", "T020", "R010", "S003"}  # unit, file and cross-object rules
     assert any(p.path == "set01/pipeline.yaml" and p.code == "R010" for p in alone)  # found in a render
     assert together == alone
