@@ -36,11 +36,9 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from okd_streams import kustomization as kz
 from okd_streams import origins
@@ -48,6 +46,9 @@ from okd_streams.cache_table import EntryTable
 from okd_streams.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
     forget_strings, kill_running
 from okd_streams.yamlio import MAX_FILE_BYTES, load_file
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 SCHEME = "okd-streams-render/2"  # bump when the wrapper, the origin scheme or the stored format changes
 CACHE_ENV = "OKD_STREAMS_CACHE_DIR"
@@ -134,6 +135,8 @@ class Cache:
             try:
                 handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:  # left by a killed run that had our process id
+                import tempfile
+
                 handle, temporary = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".tmp", dir=folder)
             try:
                 with os.fdopen(handle, "wb") as out:
@@ -494,6 +497,8 @@ class RenderJob:
         self.pending: set[Future] = set()
         self.pool: ThreadPoolExecutor | None = None
         if todo:
+            from concurrent.futures import ThreadPoolExecutor  # only when kustomize runs
+
             groups = renderer.groups(todo)
             self.pool = ThreadPoolExecutor(max_workers=min(renderer.jobs, len(groups)),
                                            thread_name_prefix="okd-streams-render")
@@ -505,6 +510,8 @@ class RenderJob:
         self.hits = []
         try:
             while self.pending:
+                from concurrent.futures import FIRST_COMPLETED, wait
+
                 done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     for result in future.result():

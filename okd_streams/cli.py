@@ -11,7 +11,6 @@ import argparse
 import gc
 import os
 import sys
-import traceback
 
 from okd_streams import __version__
 from okd_streams import commands
@@ -60,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("OKD_STREAMS_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         print(f"okd-streams: internal error: {type(exc).__name__}: {exc} "
               "(set OKD_STREAMS_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import marshal
-import traceback
 from dataclasses import replace
 from types import ModuleType
 from typing import Iterable, Iterator
@@ -53,7 +52,7 @@ def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign:
 
 def _internal(rule: ModuleType, where: str, stream: str | None, last: str | None = None) -> Problem:
     # A rule crashing on odd input is our bug; the user still gets every other finding.
-    last = last or traceback.format_exc().strip().splitlines()[-1]
+    last = last or _last_error()
     return Problem(where, 1, 1, INTERNAL[0], "error", INTERNAL[1],
                    f"rule {rule.CODE} ({rule.ID}) failed on this input: {last}; please report it", stream)
 
@@ -90,6 +89,8 @@ class _Failed(str):
 
 
 def _last_error() -> _Failed:
+    import traceback  # only when a rule failed
+
     return _Failed(traceback.format_exc().strip().splitlines()[-1])
 
 

@@ -19,13 +19,10 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -92,6 +89,8 @@ def find_kustomize() -> Kustomize:
         name = Path(override).name
         candidates.append((override, "kustomize") if name.startswith("kubectl") else (override, "build"))
     else:
+        import shutil  # here and below: `lint` of a tree without kustomizations never imports these
+
         found = shutil.which("kustomize")
         if found:
             candidates.append((found, "build"))
@@ -156,6 +155,8 @@ def _remember_version(identity: str, version: str) -> None:
     memo[identity] = version
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         handle, temporary = tempfile.mkstemp(prefix=".kustomize-versions-", dir=path.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(memo, out)
@@ -305,6 +306,8 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
     kustomize = kustomize or find_kustomize()
     directory = directory.resolve()
     result = RenderResult(directory)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="okd-streams-") as wrapper:
         target = str(directory)
         if origins:
@@ -373,6 +376,8 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
             or len(namespaces) != len(directories) or len(owner) != len(namespaces) \
             or not all(isinstance(n, str) and n for n in namespaces):
         return None
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="okd-streams-batch-") as wrapper:
         try:
             for index, directory in enumerate(directories):
@@ -478,6 +483,8 @@ def build_many(directories: list[Path], jobs: int | None = None,
     results: dict[Path, RenderResult] = {}
     if not directories:
         return results
+    from concurrent.futures import ThreadPoolExecutor
+
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         for result in pool.map(builder, directories):

@@ -51,7 +51,6 @@ import hashlib
 import os
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -136,6 +135,8 @@ def _shipped() -> tuple[YamlLintConfig, str]:
 
 @lru_cache(maxsize=None)
 def _shipped_text() -> str:
+    from importlib import resources  # imports tempfile: only when the shipped settings are read
+
     return resources.files("okd_streams").joinpath("conf/yamllint.yaml").read_text(encoding="utf-8")
 
 
