@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,7 +25,7 @@ from okd_streams.model import FileContext, Unit
 from okd_streams.output import Progress
 from okd_streams.problem import Problem
 from okd_streams.repo import (NotARepository, SourceTree, auxiliary, boundary_of, find_root, root_of,
-                              unit_from_files, unit_from_render, walk_yaml)
+                              unit_from_files, unit_from_render, walk_tree)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class LintSet:
     roots: list[Path] = field(default_factory=list)  # kustomization folders to render
     loose: list[Path] = field(default_factory=list)  # YAML files no kustomization includes
     included: set[Path] = field(default_factory=set)
+    links: list[Path] | None = None  # every symlink below `path` (a folder), listed with `files`
     escaping: list | None = None  # unreadable YamlFiles for links leading out of the tree, once found
 
 
@@ -46,7 +48,10 @@ def _is_component(directory: Path) -> bool:
 def plan(path: Path) -> LintSet:
     """Which folders to render and which files are loose, for one PATH."""
     lint_set = LintSet(path)
-    lint_set.files = [path] if path.is_file() else walk_yaml(path)
+    if path.is_file():
+        lint_set.files = [path]
+    else:  # absolute: every later look-up of the files is cheaper
+        lint_set.files, lint_set.links = walk_tree(Path(os.path.abspath(path)))
     kustomization_dirs = sorted({f.parent.resolve() for f in lint_set.files if f.name in kz.NAMES})
     closures = {d: kz.closure(d) for d in kustomization_dirs}
     for directory, graph in closures.items():
@@ -181,7 +186,7 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
     if any(key is None for key in renders):
         return None
     tree, hashes = run.tree, run.hashes
-    lint_set.escaping = tree.escaping_links([lint_set.path]) if lint_set.path.is_dir() else []
+    lint_set.escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.path.is_dir() else []
     context = FileContext(root=lint_set.path)
     key = hashlib.sha256(json.dumps([
         run.fingerprint, SET_KIND, tree.display(lint_set.path), _foreign(lint_set.path, run.config, run.memo), renders,
@@ -189,8 +194,9 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
         [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
         [rule.context_key(context) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")],
     ]).encode("utf-8", "surrogatepass"))
+    links = set(lint_set.links or ())
     for path in lint_set.files:
-        escaped = tree.escapes(path)
+        escaped = tree.escapes(path, is_link=path in links if lint_set.links is not None else None)
         raw = hashes.read(path) if escaped is None else None  # a file a link leads out to is not read
         if raw is not None:
             tree.prefetch(path, raw)
@@ -304,7 +310,7 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
         problems.extend(engine.check_unit(unit, config))
     escaping = lint_set.escaping
     if escaping is None:
-        escaping = tree.escaping_links([lint_set.path]) if lint_set.path.is_dir() else []
+        escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.path.is_dir() else []
     unincluded = frozenset(tree.display(f) for f in lint_set.loose) if lint_set.roots else frozenset()
     kustomization_files = frozenset(tree.display(f) for f in lint_set.files if f.name in kz.NAMES) | \
         frozenset(f.path for f in escaping if Path(f.path).name in kz.NAMES)

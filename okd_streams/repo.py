@@ -122,24 +122,28 @@ class SourceTree:
         for path in paths:
             self._prefetched.pop(self._key(path), None)
 
-    def escapes(self, path: Path | str) -> Path | None:
-        """Where `path` really is when a symlink leads it out of the boundaries (it is not read)."""
+    def escapes(self, path: Path | str, is_link: bool | None = None) -> Path | None:
+        """Where `path` really is when a symlink leads it out of the boundaries (it is not read).
+        `is_link`: whether `path` itself is a symlink, when its folder's listing said so."""
         key = self._key(path)
-        if key not in self._escaped:
-            self._escaped[key] = outside(key, self._bounds)
-        return self._escaped[key]
+        found = self._escaped.get(key, self)
+        if found is self:
+            found = self._escaped[key] = self._bounds.outside(key, is_link)
+        return found
 
-    def escaping_links(self, folders: Iterable[Path]) -> list[YamlFile]:
+    def escaping_links(self, folders: Iterable[Path], links: list[Path] | None = None) -> list[YamlFile]:
         """Symlinked folders and non-YAML files below `folders` that lead outside the
-        boundaries, each as an unreadable YamlFile (YAML files get theirs from `file`)."""
+        boundaries, each as an unreadable YamlFile (YAML files get theirs from `file`).
+        `links`: every symlink below `folders`, when the caller has listed them already."""
         found = []
-        for folder in folders:
-            for link in symlinks(folder):
-                if link.name.endswith(YAML_SUFFIXES) and not link.is_dir():
-                    continue
-                target = outside(link, self._bounds)
-                if target is not None:
-                    found.append(YamlFile(path=self.display(link), issues=[symlink_issue(target)]))
+        if links is None:
+            links = [link for folder in folders for link in symlinks(folder)]
+        for link in links:
+            if link.name.endswith(YAML_SUFFIXES) and not link.is_dir():
+                continue
+            target = outside(link, self._bounds)
+            if target is not None:
+                found.append(YamlFile(path=self.display(link), issues=[symlink_issue(target)]))
         return found
 
     def loaded(self) -> list[YamlFile]:
@@ -254,6 +258,50 @@ def walk_yaml(folder: Path) -> list[Path]:
             if name.endswith(YAML_SUFFIXES) or name == "Kustomization":
                 found.append(Path(current, name))
     return found
+
+
+def walk_tree(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(`walk_yaml(folder)`, `symlinks(folder)`) in one pass over the folders, each entry's
+    type as the folder listing tells it (no lstat per file)."""
+    if os.path.islink(folder):
+        return walk_yaml(folder), [folder]
+    yaml_files: list[Path] = []
+    links: list[Path] = []
+    _walk_tree(os.fspath(folder), True, yaml_files, links)
+    return yaml_files, links
+
+
+def _walk_tree(current: str, yaml_here: bool, yaml_files: list[Path], links: list[Path]) -> None:
+    # As os.walk: a folder that cannot be listed is skipped; a symlink to a folder is listed
+    # with the folders, not entered. YAML is collected outside hidden folders (but .tekton),
+    # symlinks everywhere but the tool folders.
+    try:
+        with os.scandir(current) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    dirs: list[tuple[str, bool]] = []
+    files: list[tuple[str, bool]] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        try:
+            is_link = entry.is_symlink()
+        except OSError:
+            is_link = False
+        (dirs if is_dir else files).append((entry.name, is_link))
+    dirs = sorted(d for d in dirs if d[0] not in SKIP_DIRS)
+    for name, is_link in sorted(files):
+        if yaml_here and (name.endswith(YAML_SUFFIXES) or name == "Kustomization"):
+            yaml_files.append(Path(current, name))
+    links.extend(Path(current, name) for name, is_link in dirs if is_link)
+    links.extend(Path(current, name) for name, is_link in sorted(files) if is_link)
+    for name, is_link in dirs:
+        if not is_link:
+            _walk_tree(os.path.join(current, name), yaml_here and (not name.startswith(".") or name == ".tekton"),
+                       yaml_files, links)
 
 
 def _matching_document(yaml_file: YamlFile, data: dict) -> Document | None:

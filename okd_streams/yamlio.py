@@ -589,22 +589,23 @@ class Boundaries:
                 return False
             path = parent
 
-    def outside(self, path: Path) -> Path | None:
+    def outside(self, path: Path, is_link: bool | None = None) -> Path | None:
+        """See `outside`. `is_link`: whether `path` itself is a symlink, when the caller knows."""
         if not self.items or not self.usable:
             return None
         nominal = os.path.abspath(path)
         if not self._within_any(nominal, self.named):
             return None
         try:
-            real = self._real(nominal)
+            real = self._real(nominal, is_link)
         except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
             return None
         return None if self._within_any(real, self.real) else Path(real)
 
-    def _real(self, nominal: str) -> str:
+    def _real(self, nominal: str, is_link: bool | None = None) -> str:
         """`os.path.realpath(nominal)`, with each folder resolved once: files of one folder share it."""
         folder, name = os.path.split(nominal)
-        if not name or os.path.islink(nominal):
+        if not name or (os.path.islink(nominal) if is_link is None else is_link):
             return os.path.realpath(nominal)
         return os.path.join(real_folder(folder, self._folders), name)
 

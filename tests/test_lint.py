@@ -209,3 +209,32 @@ def test_a_cold_lint_reads_each_file_once_for_its_key_and_its_parse(tmp_path, mo
     monkeypatch.setenv("OKD_STREAMS_CACHE_DIR", str(tmp_path / "cache"))
     assert linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems == cold
     assert stored_sets(tmp_path / "cache") == 3
+
+
+def test_one_walk_finds_what_walk_yaml_and_symlinks_find(tmp_path):
+    """plan lists a set's YAML files and its symlinks in one pass; the two walks it replaces
+    are the reference, on a tree with every kind of entry they treat apart."""
+    from okd_streams.repo import symlinks, walk_tree, walk_yaml
+
+    outside = tmp_path / "outside"
+    write_tree(outside, {"secret.yaml": "a: 1\n", "dir/x.yaml": "b: 2\n"})
+    root = tmp_path / "tree"
+    write_tree(root, {
+        "a.yaml": "a: 1\n", "b.yml": "b: 1\n", "Kustomization": "resources: []\n", "notes.txt": "x\n",
+        "sub/c.yaml": "c: 1\n", "sub/deeper/d.yaml": "d: 1\n",
+        ".hidden/e.yaml": "e: 1\n", ".hidden/inner/f.yaml": "f: 1\n",
+        ".tekton/run.yaml": "g: 1\n", "node_modules/pkg/h.yaml": "h: 1\n", ".git/config.yaml": "i: 1\n",
+    })
+    (root / "link.yaml").symlink_to(outside / "secret.yaml")
+    (root / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (root / "linked-dir").symlink_to(outside / "dir")
+    (root / "sub" / "text-link").symlink_to(outside / "secret.yaml")
+    (root / ".hidden" / "hidden-link").symlink_to(outside)
+    (root / "node_modules" / "skipped-link").symlink_to(outside)
+    (root / "whole").symlink_to(root / "sub")
+    for folder in (root, root / "sub", root / ".hidden", root / "whole", root / "link.yaml"):
+        assert walk_tree(folder) == (walk_yaml(folder), symlinks(folder)), folder
+    yaml_files, links = walk_tree(root)
+    assert {p.name for p in yaml_files} == {"a.yaml", "b.yml", "Kustomization", "c.yaml", "d.yaml", "run.yaml",
+                                            "link.yaml", "dangling.yaml"}
+    assert {p.name for p in links} == {"link.yaml", "dangling.yaml", "linked-dir", "text-link", "hidden-link", "whole"}
