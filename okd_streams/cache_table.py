@@ -45,6 +45,7 @@ class EntryTable:
         self._connection: Any = None
         self._owner = 0  # the process that opened the connection
         self._broken = False
+        self._absent = False
 
     def get(self, key: str) -> Any | None:
         """The stored value, or None: missing, of another scheme, not JSON, or the table unreadable."""
@@ -110,11 +111,14 @@ class EntryTable:
         import sqlite3
 
         if self._owner != os.getpid():  # new, or inherited through fork: never used here
-            self._connection, self._owner, self._broken = None, os.getpid(), False
+            self._connection, self._owner, self._broken, self._absent = None, os.getpid(), False, False
         if self._connection is not None or self._broken:
             return self._connection
+        if not create and self._absent:
+            return None
         if not create and not self.path.exists():
-            return None  # nothing stored yet: not created by a run that only reads
+            self._absent = True  # nothing stored yet (a first run): not looked for again by this process
+            return None
         for attempt in (1, 2):
             try:
                 if self.prepare is not None:

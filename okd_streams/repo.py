@@ -229,11 +229,13 @@ def boundary_of(path: Path, memo: dict | None = None) -> Path:
     work tree, else the path itself (its folder, for a file). `memo`: a dict shared by calls
     for many paths, so that each of their common ancestors is looked at once."""
     memo = {} if memo is None else memo
-    path = Path(os.path.abspath(path))
-    folder = path if path.is_dir() else path.parent
-    return root_of(folder, memo) or _nearest(str(folder), memo, "git",
-                                             lambda candidate: os.path.exists(os.path.join(candidate, ".git"))) \
-        or folder
+    named = os.path.abspath(path)
+    folder = named if os.path.isdir(named) else os.path.dirname(named)
+    found = memo.get(("boundary", folder))
+    if found is None:
+        found = memo[("boundary", folder)] = root_of(Path(folder), memo) or _nearest(
+            folder, memo, "git", lambda candidate: os.path.exists(os.path.join(candidate, ".git"))) or Path(folder)
+    return found
 
 
 def symlinks(folder: Path) -> list[Path]:

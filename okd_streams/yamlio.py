@@ -568,12 +568,13 @@ class Boundaries:
         self.named: set[str] = set()
         self.real: set[str] = set()
         for boundary in self.items:
+            named = os.path.abspath(boundary)
             try:
-                real = str(Path(boundary).resolve())
+                real = real_folder(named, self._folders)  # a lint of hundreds of folders: each ancestor once
             except (OSError, RuntimeError):
                 self.usable = False
                 return
-            self.named.update((os.path.abspath(boundary), real))
+            self.named.update((named, real))
             self.real.add(real)
 
     def __bool__(self) -> bool:
