@@ -113,32 +113,67 @@ def _fingerprint(obj: Obj) -> bytes | str:
     return cached
 
 
-def _object_findings(rules: list[tuple[ModuleType, str, object]], codes: set[str], obj: Obj,
-                     unit: Unit) -> dict[str, list[Finding] | _Failed]:
-    """The PER_OBJECT `rules` ((rule, code, APPLIES_TO) for `codes`) that find something on
-    `obj` alone, by code, with their findings (or failure). The rules share one single-object
-    unit, so the views they derive from it (task specs ...) are computed once."""
+class _UnitPlan:
+    """The unit rules a configuration runs, sorted out once (not per unit and per object):
+    in order, with whether each runs object by object; and for the PER_OBJECT ones, which run
+    on an object of each Tekton kind (APPLIES_TO) and which have nothing to find there."""
+
+    def __init__(self, rules: list[ModuleType]) -> None:
+        self.flagged = [(rule, _is_per_object(rule)) for rule in rules]
+        self.per_object = [(rule, rule.CODE, _attr(rule, "APPLIES_TO")) for rule, flag in self.flagged if flag]
+        self.codes = frozenset(code for _, code, _ in self.per_object)
+        self._by_kind: dict[str | None, tuple[list[tuple[ModuleType, str]], frozenset[str]]] = {}
+
+    def for_kind(self, tekton_kind: str | None) -> tuple[list[tuple[ModuleType, str]], frozenset[str]]:
+        """(the rules to run on an object of `tekton_kind`, the codes with nothing to find on it)."""
+        found = self._by_kind.get(tekton_kind)
+        if found is None:
+            run = [(rule, code) for rule, code, applies_to in self.per_object
+                   if applies_to is None or tekton_kind in applies_to]
+            found = self._by_kind[tekton_kind] = (run, self.codes - {code for _, code in run})
+        return found
+
+
+_PLANS: dict[tuple, _UnitPlan] = {}
+
+
+def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
+    chosen = tuple(rules if rules is not None else selected_rules("unit"))
+    levels = tuple(sorted((code, setting.level) for code, setting in config.rules.items() if setting.level))
+    key = (chosen, levels)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 64:  # a long-lived process trying many configurations
+            _PLANS.clear()
+        plan = _PLANS[key] = _UnitPlan([rule for rule in chosen if config.level_for(rule.CODE, rule.LEVEL) != "off"])
+    return plan
+
+
+def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit) -> dict[str, list[Finding] | _Failed]:
+    """The PER_OBJECT rules of `plan` that find something on `obj` alone, by code, with their
+    findings (or failure). The rules share one single-object unit, so the views they derive
+    from it (task specs ...) are computed once."""
+    codes = plan.codes
     try:
         key = (unit.foreign, unit.rendered, _fingerprint(obj))
     except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
         failed = _last_error()
         return {code: failed for code in codes}
     entry = _PER_OBJECT_MEMO.get(key)
+    tekton_kind = obj.kind if obj.api_version in TEKTON_VERSIONS else None
+    to_run, nothing_to_find = plan.for_kind(tekton_kind)
     if entry is None:
         if len(_PER_OBJECT_MEMO) >= _PER_OBJECT_MEMO_MAX:
             _PER_OBJECT_MEMO.clear()
-        entry = _PER_OBJECT_MEMO[key] = (set(), {})
+        # Rules that only read other Tekton kinds are done: nothing to find here.
+        entry = _PER_OBJECT_MEMO[key] = (set(nothing_to_find), {})
     done, found = entry
     if done.issuperset(codes):
         return found
     alone = Unit(unit.label, [obj], foreign=unit.foreign, rendered=unit.rendered)
-    tekton_kind = obj.kind if obj.api_version in TEKTON_VERSIONS else None
     failures: dict[str, _Failed] = {}
-    for rule, code, applies_to in rules:
+    for rule, code in to_run:
         if code in done:
-            continue
-        if applies_to is not None and tekton_kind not in applies_to:
-            done.add(code)  # it only reads other Tekton objects: nothing to find here
             continue
         try:
             findings = list(rule.check(alone))
@@ -148,25 +183,22 @@ def _object_findings(rules: list[tuple[ModuleType, str, object]], codes: set[str
         done.add(code)
         if findings:
             found[code] = findings
+    done.update(nothing_to_find)
     return {**found, **failures} if failures else found
 
 
 def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None) -> list[Problem]:
     problems = []
-    rules = [rule for rule in (rules if rules is not None else selected_rules("unit"))
-             if config.level_for(rule.CODE, rule.LEVEL) != "off"]
+    plan = _unit_plan(rules, config)
     # PER_OBJECT rules run object by object (each object's rules share one single-object
     # unit); their findings are reported rule by rule, in object order, as the others'.
-    flagged = [(rule, _is_per_object(rule)) for rule in rules]
-    per_object = [(rule, rule.CODE, _attr(rule, "APPLIES_TO")) for rule, flag in flagged if flag]
-    by_rule: dict[str, list[tuple[Obj, list[Finding] | _Failed]]] = {code: [] for _, code, _ in per_object}
-    if per_object:
-        codes = set(by_rule)
+    by_rule: dict[str, list[tuple[Obj, list[Finding] | _Failed]]] = {code: [] for code in plan.codes}
+    if plan.per_object:
         for obj in unit.objects:
-            for code, found in _object_findings(per_object, codes, obj, unit).items():
+            for code, found in _object_findings(plan, obj, unit).items():
                 if code in by_rule:
                     by_rule[code].append((obj, found))
-    for rule, flag in flagged:
+    for rule, flag in plan.flagged:
         try:
             if flag:
                 for obj, found in by_rule[rule.CODE]:
