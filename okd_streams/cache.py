@@ -272,9 +272,7 @@ class FileHashes:
         try:
             info = os.stat(path)
             if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
-                handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-                with os.fdopen(handle, "rb") as stream:
-                    raw = stream.read(MAX_FILE_BYTES + 1)
+                raw = _read_at_most(path, MAX_FILE_BYTES + 1)
         except OSError:
             raw = None
         if raw is None or len(raw) > MAX_FILE_BYTES:  # unreadable, special, or grown past the limit
@@ -309,6 +307,23 @@ class FileHashes:
                 text = text[len(prefix):] if text.startswith(prefix) else os.path.relpath(text, self.base)
             found = self._shown[path] = text
         return found
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file, with plain system calls (no buffered stream)."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        chunks = []
+        size = 0
+        while size < limit:
+            chunk = os.read(handle, limit - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def _stamp(info: os.stat_result) -> tuple:

@@ -86,7 +86,11 @@ def _repository_of(paths: list[Path]) -> Path | None:
 def _foreign(path: Path, config: Config, memo: dict | None = None) -> bool:
     if config.conventions == "strict":
         return False
-    return root_of(path if path.is_dir() else path.parent, {} if memo is None else memo) is None
+    memo = {} if memo is None else memo
+    found = memo.get(("foreign", path))
+    if found is None:
+        found = memo[("foreign", path)] = root_of(path if path.is_dir() else path.parent, memo) is None
+    return found
 
 
 # Below this many files a lint runs in one process: forking costs more than it saves.

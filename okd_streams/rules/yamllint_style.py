@@ -83,15 +83,26 @@ def _settings_digest(folder: Path) -> str:
     return _config_file(found)[1] if found is not None else _shipped_digest()
 
 
-@lru_cache(maxsize=None)
 def _own_config(folder: Path) -> Path | None:
     """The tree's own yamllint configuration file for files below `folder`, if it has one
     (each folder looked at once, however many linted folders share it)."""
-    for name in CONFIG_NAMES:
-        path = folder / name
-        if path.is_file():
-            return path
-    return None if folder.parent == folder else _own_config(folder.parent)
+    found = _own_config_in(os.fspath(folder))
+    return Path(found) if found is not None else None
+
+
+_OWN_CONFIGS: dict[str, str | None] = {}  # folder -> its configuration file, or None
+
+
+def _own_config_in(folder: str) -> str | None:
+    found = _OWN_CONFIGS.get(folder, "")
+    if found == "":
+        found = next((candidate for candidate in (os.path.join(folder, name) for name in CONFIG_NAMES)
+                      if os.path.isfile(candidate)), None)
+        if found is None:
+            parent = os.path.dirname(folder)
+            found = None if parent == folder else _own_config_in(parent)
+        _OWN_CONFIGS[folder] = found
+    return found
 
 
 def _folder(root: Path | str | None) -> Path:
