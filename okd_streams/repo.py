@@ -60,16 +60,17 @@ class SourceTree:
         self._lock = threading.RLock()
 
     def display(self, path: Path | str) -> str:
-        key = str(path)
+        key = path if path.__class__ is str else os.fspath(path)
         found = self._shown.get(key)
         if found is None:
-            found = self._shown[key] = self._display(Path(path))
+            found = self._shown[key] = self._display(key)
         return found
 
-    def _display(self, path: Path) -> str:
-        named = os.path.abspath(path)
+    def _display(self, named_as: str) -> str:
+        named = os.path.abspath(named_as)
         if named.startswith(self._prefix):  # the path as named (a symlink shows as itself)
             return named[len(self._prefix):]
+        path = Path(named_as)
         absolute = Path(named)
         try:
             return str(absolute.relative_to(self.base))
@@ -91,7 +92,8 @@ class SourceTree:
     def _key(self, path: Path | str) -> Path:
         key = self._absolute.get(path)
         if key is None:
-            key = self._absolute[path] = Path(path).absolute()
+            named = path if isinstance(path, Path) else Path(path)
+            key = self._absolute[path] = named if named.is_absolute() else named.absolute()
         return key
 
     def file(self, path: Path | str) -> YamlFile:
