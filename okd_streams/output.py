@@ -21,12 +21,12 @@ def as_json(problems: list[Problem]) -> str:
     encoder that `indent` selects (a tenth of a lint's time on thousands of problems)."""
     if not problems:
         return "[]\n"
-    objects = []
-    for problem in problems:
-        fields = problem.to_json()
-        objects.append("  {\n" + ",\n".join(f"    {_json_string(key)}: {_json_scalar(value)}"
-                                            for key, value in fields.items()) + "\n  }")
-    return "[\n" + ",\n".join(objects) + "\n]\n"
+    string, scalar = _json_string, _json_scalar
+    # The fields of Problem.to_json, in its order (tests/test_output.py holds the two equal).
+    return "[\n" + ",\n".join(
+        f'  {{\n    "path": {string(p.path)},\n    "line": {scalar(p.line)},\n    "column": {scalar(p.column)},\n'
+        f'    "level": {string(p.level)},\n    "code": {string(p.code)},\n    "rule": {string(p.rule)},\n'
+        f'    "message": {string(p.message)},\n    "stream": {scalar(p.stream)}\n  }}' for p in problems) + "\n]\n"
 
 
 _json_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for str, in C
@@ -35,6 +35,8 @@ _json_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for 
 def _json_scalar(value: object) -> str:
     if isinstance(value, str):
         return _json_string(value)
+    if value.__class__ is int:
+        return int.__repr__(value)
     return "null" if value is None else json.dumps(value)
 
 
