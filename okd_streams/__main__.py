@@ -1,3 +1,3 @@
-from okd_streams.cli import main
+from okd_streams.cli import run
 
-raise SystemExit(main())
+run()

@@ -49,10 +49,10 @@ NPM_PACKAGE = "@ibm/tekton-lint"
 # children's (kustomize) largest, as the last line on stderr.
 _RUNNER = """
 import json, resource, sys
-from okd_streams.cli import main
+from okd_streams.cli import exit_now, main
 sys.argv[0] = "okd-streams"
 try:
-    code = main()  # as the installed command runs it
+    code = main()  # as the installed command (cli.run) runs it
 except SystemExit as exc:
     code = exc.code
 finally:
@@ -61,7 +61,7 @@ me = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 sys.stderr.write("\\nBENCH " + json.dumps({"self_kb": me.ru_maxrss, "children_kb": kids.ru_maxrss,
                                            "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}) + "\\n")
-sys.exit(code if isinstance(code, int) else 1)
+exit_now(code if isinstance(code, int) else 1)
 """
 
 # Any other command, for its wall time and its peak memory (the largest process it ran).

@@ -67,5 +67,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """The installed command and `python -m okd_streams`: `main()`, then the process ends
+    without taking its objects apart one by one (a big run holds millions; that took longer
+    than writing the report). Everything the command writes is written before it returns:
+    files through `with` blocks, the cache in committed transactions; only the standard
+    streams are left to flush."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> None:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away (`| head`), or stdout is closed
+        pass
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
