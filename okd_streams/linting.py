@@ -36,6 +36,7 @@ class LintSet:
     loose: list[Path] = field(default_factory=list)  # YAML files no kustomization includes
     included: set[Path] = field(default_factory=set)
     links: list[Path] | None = None  # every symlink below `path` (a folder), listed with `files`
+    unshared: list[Path] = field(default_factory=list)  # files not parsed from the bytes their key hashed
     escaping: list | None = None  # unreadable YamlFiles for links leading out of the tree, once found
 
 
@@ -204,6 +205,8 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
         raw = hashes.read(path) if escaped is None else None  # a file a link leads out to is not read
         if raw is not None:
             tree.prefetch(path, raw)
+        else:
+            lint_set.unshared.append(path)
         # No path holds a NUL: each file's record is unambiguous.
         key.update(f"\0{tree.display(path)}\0{hashes.digest(path)}\0{escaped}".encode("utf-8", "surrogatepass"))
     return key.hexdigest()
@@ -219,12 +222,15 @@ def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, lis
         run.tree.forget_prefetched(lint_set.files)
         return found, None
     problems, _ = _lint_set(run, lint_set)
-    if key is None or any(run.hashes.changed(path) for path in lint_set.files):
+    # A file whose bytes were hashed and parsed at once cannot have changed in between; one
+    # read twice (by kustomize, or past the size for sharing) may have.
+    read_twice = lint_set.files if lint_set.roots else lint_set.unshared
+    if key is None or any(run.hashes.changed(path) for path in read_twice):
         return problems, None
     return problems, (key, [p.as_row() for p in problems])
 
 
-STORE_BATCH = 32  # sets' entries stored in one transaction, while the workers go on
+STORE_BATCH = 100  # sets' entries stored in one transaction, while the workers go on
 
 
 def _store(run: _Run, entry: tuple[str, list] | None, last: bool = False) -> None:

@@ -119,24 +119,30 @@ def test_cli_lint_in_workers_writes_the_same_report_and_cache(tmp_path):
     assert json.loads(again.stdout) == json.loads(one.stdout)
 
 
-def test_a_file_edited_while_it_is_linted_stores_nothing_for_the_old_content(tmp_path, monkeypatch):
-    paths = many_sets(tmp_path / "tree", 1)
+def test_a_file_edited_while_it_is_linted_is_seen_by_the_next_run(tmp_path, monkeypatch):
+    """A loose file is hashed and parsed from one read: what is stored is keyed by what was
+    linted, and an edit made meanwhile is a new key. Files kustomize reads on its own are
+    read twice: a set whose render read an edited file stores nothing."""
+    paths = many_sets(tmp_path / "tree", 2)  # set00 loose files only; set01 renders task.yaml
     monkeypatch.chdir(tmp_path / "tree")
     monkeypatch.setenv("OKD_STREAMS_CACHE_DIR", str(tmp_path / "cache"))
     real_lint_set = linting._lint_set
 
     def lint_then_edit(run, lint_set):
         found = real_lint_set(run, lint_set)
-        (lint_set.path / "broken.yaml").write_text(task("broken-0"), encoding="utf-8")  # now clean
+        index = int(lint_set.path.name[3:])
+        edited = "broken.yaml" if index == 0 else "task.yaml"
+        (lint_set.path / edited).write_text(task(f"edited-{index}"), encoding="utf-8")  # now clean
         return found
     monkeypatch.setattr(linting, "_lint_set", lint_then_edit)
     first = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
-    assert "T020" in {p.code for p in first}
-    assert stored_sets(tmp_path / "cache") == 0
+    assert {p.path for p in first if p.code == "T020"} == {"set00/broken.yaml", "set01/broken.yaml"}
+    assert stored_sets(tmp_path / "cache") == 1, "set00's problems, under its content as linted; set01 not at all"
     monkeypatch.setattr(linting, "_lint_set", real_lint_set)
     second = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
-    assert "T020" not in {p.code for p in second}
-    assert stored_sets(tmp_path / "cache") == 1
+    assert {p.path for p in second if p.code == "T020"} == {"set01/broken.yaml"}, "set00's edit is seen"
+    assert stored_sets(tmp_path / "cache") == 3
+    assert linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems == second
 
 
 def stored_sets(cache: Path) -> int:
