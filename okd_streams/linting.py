@@ -35,7 +35,7 @@ class LintSet:
     roots: list[Path] = field(default_factory=list)  # kustomization folders to render
     loose: list[Path] = field(default_factory=list)  # YAML files no kustomization includes
     included: set[Path] = field(default_factory=set)
-    links: list[Path] | None = None  # every symlink below `path` (a folder), listed with `files`
+    links: list[Path] | None = None  # every symlink below `path`, listed with `files`; None: `path` is a file
     unshared: list[Path] = field(default_factory=list)  # files not parsed from the bytes their key hashed
     escaping: list | None = None  # unreadable YamlFiles for links leading out of the tree, once found
 
@@ -191,7 +191,7 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
     if any(key is None for key in renders):
         return None
     tree, hashes = run.tree, run.hashes
-    lint_set.escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.path.is_dir() else []
+    lint_set.escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.links is not None else []
     context = FileContext(root=lint_set.path)
     key = hashlib.sha256(json.dumps([
         run.fingerprint, SET_KIND, tree.display(lint_set.path), _foreign(lint_set.path, run.config, run.memo), renders,
@@ -320,7 +320,7 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
         problems.extend(engine.check_unit(unit, config))
     escaping = lint_set.escaping
     if escaping is None:
-        escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.path.is_dir() else []
+        escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.links is not None else []
     unincluded = frozenset(tree.display(f) for f in lint_set.loose) if lint_set.roots else frozenset()
     kustomization_files = frozenset(tree.display(f) for f in lint_set.files if f.name in kz.NAMES) | \
         frozenset(f.path for f in escaping if Path(f.path).name in kz.NAMES)

@@ -45,6 +45,8 @@ class PipelineSite:
     spec: dict
     standalone: bool  # a Pipeline object (not a PipelineRun's inline pipelineSpec)
     label: str  # 'Pipeline "p"' or 'the pipelineSpec of PipelineRun "r"'
+    # Its pipeline tasks (resolve.site_tasks), listed once: a dozen rules walk them.
+    tasks: list | None = field(default=None, compare=False, repr=False)
 
     def at(self, *rest) -> tuple:
         return self.path + tuple(rest)

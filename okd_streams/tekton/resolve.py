@@ -179,8 +179,9 @@ class PipelineTask:
 
 
 def site_tasks(site: PipelineSite) -> Iterator[PipelineTask]:
-    for section, index, task in pipeline_tasks(site.spec):
-        yield PipelineTask(site, section, index, task)
+    if site.tasks is None:
+        site.tasks = [PipelineTask(site, section, index, task) for section, index, task in pipeline_tasks(site.spec)]
+    return iter(site.tasks)
 
 
 def task_names(spec: dict) -> dict[str, tuple[str, dict]]:
