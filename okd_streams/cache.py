@@ -24,7 +24,9 @@ Besides renders, the cache keeps yamllint's findings per (file content, yamllint
 configuration, yamllint version), each file's and each unit's problems per (input, rules
 version, configuration), and the whole report of a full check per (every file of the
 repository, rules, configuration): a warm `check` loads, it does not recompute
-(okd_streams.checking).
+(okd_streams.checking). `lint` keeps each PATH's problems in one SQLite table instead
+(`Cache.table`, okd_streams.cache_table): hundreds are stored at once, and a file each
+would cost an inode each.
 
 Renders that are not cached are built in parallel (one kustomize per core), eight streams
 per kustomize run when that cannot change their output (`kustomize.build_batch`).
@@ -82,7 +84,8 @@ def digest(*parts: Any) -> str:
 
 
 class Cache:
-    """A folder of JSON entries, `<kind>/<key>.json`. Every failure to read or write is a miss."""
+    """A folder of JSON entries, `<kind>/<key>.json`, and of `<kind>.sqlite` tables for kinds
+    stored by the hundred (`table`). Every failure to read or write is a miss."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
