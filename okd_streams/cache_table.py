@@ -7,7 +7,8 @@ here; a warm run reads them without opening a file per entry.
 
 What holds for the folder of JSON entries holds here too:
   - values are JSON text, never pickle: a cache file must not be able to run code;
-  - two runs may share the table: SQLite serialises their writes, readers see whole entries;
+  - two runs may share the table: SQLite serialises their writes, readers see whole entries
+    (and are not held up by a writer: the table keeps a write-ahead log);
   - every failure is a miss (or a write not made), never an error: locked past the timeout,
     a full disk, an unreadable file. A file that is not a database, or a damaged one, is
     removed and made again;
@@ -71,18 +72,17 @@ class EntryTable:
             self.hits += 1
         return value
 
-    def put_many(self, entries: Iterable[tuple[str, Any]]) -> int:
-        """Store each (key, value) in one transaction; how many were stored (0 on any failure)."""
+    def put_many(self, entries: Iterable[tuple[str, Any]], encoded: bool = False) -> int:
+        """Store each (key, value) in one transaction; how many were stored (0 on any failure).
+        `encoded`: the values are `encode`'s text already (made where there was time for it)."""
         import sqlite3
 
         now = time.time()
         rows = []
         for key, value in entries:
-            try:
-                text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-            except (TypeError, ValueError, RecursionError):
-                continue  # not JSON: not cached
-            rows.append((key, self.scheme, text, now))
+            text = value if encoded else encode(value)
+            if text is not None:  # else not JSON: not cached
+                rows.append((key, self.scheme, text, now))
         if not rows:
             return 0
         connection = self._connect(create=True)
@@ -128,9 +128,11 @@ class EntryTable:
                                              check_same_thread=False)
                 # A cache: losing the last writes in a power cut is fine, a commit's fsync is not.
                 connection.execute("PRAGMA synchronous = OFF")
-                # The rollback journal is kept between transactions (its header cleared), not
-                # made anew for each: a new file costs more than the transaction.
-                connection.execute("PRAGMA journal_mode = PERSIST")
+                # Write-ahead: a transaction appends to one log file, kept from run to run
+                # (a rollback journal is a file made or rewritten per transaction), and a
+                # reader is never held up by a writer. Where the file system cannot share
+                # the log's index (some network mounts), SQLite keeps its rollback journal.
+                connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute(_SCHEMA)
                 self._connection = connection
                 return connection
@@ -164,6 +166,14 @@ class EntryTable:
                 os.unlink(f"{self.path}{suffix}")
             except OSError:
                 pass
+
+
+def encode(value: Any) -> str | None:
+    """The JSON text a value is stored as, or None when JSON cannot hold it."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _unusable(exc: Exception) -> bool:

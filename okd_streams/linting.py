@@ -17,7 +17,7 @@ from typing import Any, Iterator
 from okd_streams import engine, forked
 from okd_streams import kustomization as kz
 from okd_streams.cache import CachedRenderer, FileHashes, cpu_jobs, open_cache
-from okd_streams.cache_table import EntryTable
+from okd_streams.cache_table import EntryTable, encode
 from okd_streams.checking import (Report, Renderer, decode_problems, failed_unit, prune, rules_fingerprint,
                                   tree_documents, tree_loader)
 from okd_streams.config import Config
@@ -212,10 +212,10 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
     return key.hexdigest()
 
 
-def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, list] | None]:
+def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, str] | None]:
     """A set's problems: from the cache when nothing they depend on changed, else linted. With
-    them, what to store in the cache, (key, rows), or None: nothing when answered from it, or
-    when a file changed while it was being linted."""
+    them, what to store in the cache, (key, JSON text of the rows), or None: nothing when
+    answered from it, or when a file changed while it was being linted."""
     key = set_key(run, lint_set) if run.store is not None else None
     found = decode_problems(run.table.get(key)) if key is not None else None
     if found is not None:
@@ -227,18 +227,19 @@ def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, lis
     read_twice = lint_set.files if lint_set.roots else lint_set.unshared
     if key is None or any(run.hashes.changed(path) for path in read_twice):
         return problems, None
-    return problems, (key, [p.as_row() for p in problems])
+    text = encode([p.as_row() for p in problems])  # here: in a worker, in parallel
+    return problems, (key, text) if text is not None else None
 
 
 STORE_BATCH = 100  # sets' entries stored in one transaction, while the workers go on
 
 
-def _store(run: _Run, entry: tuple[str, list] | None, last: bool = False) -> None:
+def _store(run: _Run, entry: tuple[str, str] | None, last: bool = False) -> None:
     """Keep `entry`; store what is kept by the batch (and the rest with `last`)."""
     if entry is not None:
         run.stored.append(entry)
     if run.stored and (last or len(run.stored) >= STORE_BATCH):
-        run.table.put_many(run.stored)
+        run.table.put_many(run.stored, encoded=True)
         run.stored = []
 
 
@@ -266,11 +267,12 @@ def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int
 
 
 def _answer_group(run: _Run, sets: list[LintSet], indexes: list[int]) -> list[tuple[int, list[list], tuple | None]]:
-    """In a worker: each set's problems as rows (cheaper to send than Problems), and its cache entry."""
+    """In a worker: each set's problems as rows (cheaper to send than Problems), and its cache
+    entry (key, JSON text)."""
     answered = []
     for index in indexes:
         problems, entry = _answer(run, sets[index])
-        answered.append((index, entry[1] if entry is not None else [p.as_row() for p in problems], entry))
+        answered.append((index, [p.as_row() for p in problems], entry))
     return answered
 
 

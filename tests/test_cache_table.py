@@ -34,6 +34,15 @@ def test_an_entry_of_another_scheme_is_a_miss(tmp_path):
     assert EntryTable(tmp_path / "t.sqlite", "scheme/2", 100).get("key-0000") is None
 
 
+def test_values_encoded_elsewhere_are_stored_as_they_are(tmp_path):
+    from okd_streams.cache_table import encode
+
+    table = EntryTable(tmp_path / "t.sqlite", "s", 100)
+    assert table.put_many([("a", encode([["x", 1]]))], encoded=True) == 1
+    assert table.get("a") == [["x", 1]]
+    assert encode({1, 2}) is None
+
+
 def test_what_json_cannot_hold_is_not_stored(tmp_path):
     table = EntryTable(tmp_path / "t.sqlite", "s", 100)
     assert table.put_many([("nan", [float("nan")]), ("set", {1, 2}), ("fine", [1])]) == 1
@@ -50,15 +59,16 @@ def test_a_damaged_file_is_a_miss_then_made_again(tmp_path, content):
     assert EntryTable(path, "s", 100).get("key-0001") == rows(2)[1][1]
 
 
-def test_a_table_locked_by_another_run_is_a_miss_and_no_write(tmp_path, monkeypatch):
+def test_a_table_another_run_is_writing_still_answers_and_a_write_gives_up(tmp_path, monkeypatch):
     monkeypatch.setattr("okd_streams.cache_table.TIMEOUT", 0.05)
     path = tmp_path / "t.sqlite"
     EntryTable(path, "s", 100).put_many(rows(1))
     with closing(sqlite3.connect(path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
+        other.execute("DELETE FROM entries")
         table = EntryTable(path, "s", 100)
-        assert table.get("key-0000") is None
-        assert table.put_many(rows(3)) == 0
+        assert table.get("key-0000") == rows(1)[0][1], "a reader is not held up, and sees no half-done write"
+        assert table.put_many(rows(3)) == 0, "a second writer gives up after the timeout: no error"
         other.execute("ROLLBACK")
     assert EntryTable(path, "s", 100).get("key-0000") == rows(1)[0][1], "the earlier entry survives"
 
