@@ -244,3 +244,21 @@ def test_one_walk_finds_what_walk_yaml_and_symlinks_find(tmp_path):
     assert {p.name for p in yaml_files} == {"a.yaml", "b.yml", "Kustomization", "c.yaml", "d.yaml", "run.yaml",
                                             "link.yaml", "dangling.yaml"}
     assert {p.name for p in links} == {"link.yaml", "dangling.yaml", "linked-dir", "text-link", "hidden-link", "whole"}
+
+
+@pytest.mark.parametrize("damage", [b"garbage, not a database\n" * 100, b"SQLite format 3\x00" + b"\x13" * 8000])
+def test_a_damaged_sets_table_is_replaced_and_the_report_is_the_same(tmp_path, damage):
+    paths = many_sets(tmp_path / "tree", 20, rendered=False)  # workers, when the machine has two cores
+    environment = {**os.environ, "OKD_STREAMS_CACHE_DIR": str(tmp_path / "cache")}
+
+    def lint() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "okd_streams", "lint", "--format", "json", *map(str, paths)],
+                              cwd=tmp_path / "tree", env=environment, capture_output=True, text=True)
+    first = lint()
+    (tmp_path / "cache" / f"{linting.SET_KIND}.sqlite").write_bytes(damage)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / "cache" / f"{linting.SET_KIND}.sqlite{suffix}").unlink(missing_ok=True)
+    second = lint()
+    assert second.returncode == first.returncode == 1 and second.stderr == "", second.stderr
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+    assert stored_sets(tmp_path / "cache") == 20, "made again"
