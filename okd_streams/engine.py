@@ -221,7 +221,8 @@ def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None
                         break
                     for finding in found:
                         # The same finding, on this copy: its positions and waivers are this object's own.
-                        finding = replace(finding, obj=obj) if finding.obj is not None else finding
+                        if finding.obj is not None and finding.obj is not obj:
+                            finding = replace(finding, obj=obj)
                         problem = _to_problem(rule, finding, unit.stream, unit.foreign, config)
                         if problem:
                             problems.append(problem)
