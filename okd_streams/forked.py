@@ -47,16 +47,8 @@ def run_forked(tasks: list[Task], work: Callable[[Task], Result], jobs: int) -> 
         raise ValueError(f"at most {MAX_TASKS} tasks at once (got {len(tasks)})")
     if not tasks:
         return
-    numbers_read, numbers_write = os.pipe()
-    numbers = b"".join(_NUMBER.pack(index) for index in range(len(tasks)))
-    os.set_blocking(numbers_write, False)
-    try:
-        written = os.write(numbers_write, numbers)
-    except BlockingIOError:
-        written = 0
-    os.close(numbers_write)  # all written: a worker reading past the last number gets end-of-file
-    if written < len(numbers):  # a pipe smaller than usual (the user's pipe buffers are limited)
-        os.close(numbers_read)
+    numbers_read = _task_numbers(len(tasks))
+    if numbers_read is None:  # no pipe to be had, or one smaller than usual: all done here
         for index, task in enumerate(tasks):
             yield index, work(task)
         return
@@ -66,8 +58,16 @@ def run_forked(tasks: list[Task], work: Callable[[Task], Result], jobs: int) -> 
     gc.freeze()  # what the workers inherit is never scanned by their collector: no copy-on-write of it
     try:
         for _ in range(min(jobs, len(tasks))):
-            results_read, results_write = os.pipe()
-            pid = os.fork()
+            try:
+                results_read, results_write = os.pipe()
+            except OSError:  # out of file descriptors: fewer workers (or none: see below)
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # out of processes or memory: likewise
+                os.close(results_read)
+                os.close(results_write)
+                break
             if pid == 0:  # the worker
                 os.close(results_read)
                 for other in workers:
@@ -84,9 +84,29 @@ def run_forked(tasks: list[Task], work: Callable[[Task], Result], jobs: int) -> 
             os.close(numbers_read)
         _stop(workers, kill=not finished)
         gc.unfreeze()
-    for index, task in enumerate(tasks):  # left by a worker that died
+    for index, task in enumerate(tasks):  # left by a worker that died, or all when none started
         if index not in done:
             yield index, work(task)
+
+
+def _task_numbers(count: int) -> int | None:
+    """The reading end of a pipe holding the numbers 0..count-1, the writing end closed (a
+    worker reading past the last number gets end-of-file); None when that cannot be had."""
+    try:
+        numbers_read, numbers_write = os.pipe()
+    except OSError:
+        return None
+    numbers = b"".join(_NUMBER.pack(index) for index in range(count))
+    os.set_blocking(numbers_write, False)
+    try:
+        written = os.write(numbers_write, numbers)
+    except BlockingIOError:
+        written = 0
+    os.close(numbers_write)
+    if written < len(numbers):  # the user's pipe buffers are limited
+        os.close(numbers_read)
+        return None
+    return numbers_read
 
 
 def _serve(numbers: int, results: int, tasks: list, work: Callable) -> None:

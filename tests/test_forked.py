@@ -106,3 +106,27 @@ def _left_running(folder) -> list[int]:
         except ProcessLookupError:
             pass
     return left
+
+
+def test_no_process_to_be_had_means_the_parent_does_it_all(monkeypatch):
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN: a limit on processes
+    monkeypatch.setattr(os, "fork", no_fork)
+    results = dict(forked.run_forked(list(range(30)), square, jobs=2))
+    assert sorted(results) == list(range(30))
+    assert {pid for _, pid in results.values()} == {os.getpid()}
+
+
+def test_a_second_worker_refused_leaves_the_work_to_the_first(monkeypatch):
+    real_fork = os.fork
+    calls = []
+
+    def one_fork() -> int:
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError(12, "Cannot allocate memory")
+        return real_fork()
+    monkeypatch.setattr(os, "fork", one_fork)
+    results = dict(forked.run_forked(list(range(30)), square, jobs=2))
+    assert sorted(results) == list(range(30))
+    assert len({pid for _, pid in results.values()}) == 1 and os.getpid() not in {pid for _, pid in results.values()}
