@@ -47,7 +47,7 @@ from okd_streams import origins
 from okd_streams.cache_table import EntryTable
 from okd_streams.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
     forget_strings, kill_running
-from okd_streams.yamlio import MAX_FILE_BYTES, load_file
+from okd_streams.yamlio import load_file, read_regular
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -266,19 +266,13 @@ class FileHashes:
         return found
 
     def read(self, path: Path) -> bytes | None:
-        """The bytes of a regular file of at most yamlio.MAX_FILE_BYTES (what the rules read),
-        hashed as `digest` hashes them: one read for a key and the parse behind it. None (and
-        the file hashed as usual) for anything else, or when it was hashed already."""
+        """The bytes of the file as the rules read them (yamlio.read_regular), hashed as
+        `digest` hashes them: one read for a key and the parse behind it. None (and the file
+        hashed as usual) when the rules would not get bytes, or when it was hashed already."""
         if path in self._digests:
             return None
-        raw = None
-        try:
-            info = os.stat(path)
-            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
-                raw = _read_at_most(path, MAX_FILE_BYTES + 1)
-        except OSError:
-            raw = None
-        if raw is None or len(raw) > MAX_FILE_BYTES:  # unreadable, special, or grown past the limit
+        raw, _, info = read_regular(path)
+        if raw is None:  # unreadable, special, or too large: `digest` says what it is
             self.digest(path)
             return None
         with self._lock:
@@ -310,23 +304,6 @@ class FileHashes:
                 text = text[len(prefix):] if text.startswith(prefix) else os.path.relpath(text, self.base)
             found = self._shown[path] = text
         return found
-
-
-def _read_at_most(path: Path, limit: int) -> bytes:
-    """Up to `limit` bytes of a regular file, with plain system calls (no buffered stream)."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        chunks = []
-        size = 0
-        while size < limit:
-            chunk = os.read(handle, limit - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(handle)
 
 
 def _stamp(info: os.stat_result) -> tuple:

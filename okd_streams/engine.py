@@ -119,7 +119,6 @@ class _UnitPlan:
     on an object of each Tekton kind (APPLIES_TO) and which have nothing to find there."""
 
     def __init__(self, rules: list[ModuleType]) -> None:
-        self.active = rules
         self.flagged = [(rule, _is_per_object(rule)) for rule in rules]
         self.per_object = [(rule, rule.CODE, _attr(rule, "APPLIES_TO")) for rule, flag in self.flagged if flag]
         self.codes = frozenset(code for _, code, _ in self.per_object)
@@ -139,27 +138,32 @@ _ACTIVE: dict[tuple, list[ModuleType]] = {}
 _PLANS: dict[tuple, _UnitPlan] = {}
 
 
+def _selection(rules: list[ModuleType] | None, config: Config, scope: str) -> tuple:
+    """What decides which rules run: the rules asked for (default: every rule of `scope`) and
+    the levels the configuration sets."""
+    chosen = tuple(rules if rules is not None else selected_rules(scope))
+    return chosen, tuple(sorted((code, setting.level) for code, setting in config.rules.items() if setting.level))
+
+
 def _active(rules: list[ModuleType] | None, config: Config, scope: str) -> list[ModuleType]:
     """`rules` (default: every rule of `scope`) less those the configuration turns off,
     worked out once per configuration (a lint asks for every set, a check for every unit)."""
-    chosen = tuple(rules if rules is not None else selected_rules(scope))
-    levels = tuple(sorted((code, setting.level) for code, setting in config.rules.items() if setting.level))
-    key = (chosen, levels)
+    key = _selection(rules, config, scope)
     found = _ACTIVE.get(key)
     if found is None:
         if len(_ACTIVE) > 64:  # a long-lived process trying many configurations
             _ACTIVE.clear()
-        found = _ACTIVE[key] = [rule for rule in chosen if config.level_for(rule.CODE, rule.LEVEL) != "off"]
+        found = _ACTIVE[key] = [rule for rule in key[0] if config.level_for(rule.CODE, rule.LEVEL) != "off"]
     return found
 
 
 def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
-    active = _active(rules, config, "unit")
-    plan = _PLANS.get(id(active))
-    if plan is None or plan.active is not active:
+    key = _selection(rules, config, "unit")
+    plan = _PLANS.get(key)
+    if plan is None:
         if len(_PLANS) > 64:
             _PLANS.clear()
-        plan = _PLANS[id(active)] = _UnitPlan(active)
+        plan = _PLANS[key] = _UnitPlan(_active(rules, config, "unit"))
     return plan
 
 

@@ -652,24 +652,48 @@ def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) 
 def read_limited(path: Path) -> tuple[bytes | None, LoadIssue | None]:
     """The bytes of a regular file of at most MAX_FILE_BYTES, or why not: never blocks on a
     FIFO or device, never reads more than the limit of a huge file into memory."""
+    raw, issue, _ = read_regular(path)
+    return raw, issue
+
+
+def read_regular(path: Path) -> tuple[bytes | None, LoadIssue | None, os.stat_result | None]:
+    """`read_limited`, with what os.stat said before the read (to tell later whether the file
+    changed), or None when it could not say."""
     try:
         info = os.stat(path)
     except OSError as exc:
-        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}")
+        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}"), None
     if not stat.S_ISREG(info.st_mode):
-        return None, LoadIssue(1, 1, "encoding", "not a regular file (a FIFO, socket or device), not read")
+        return None, LoadIssue(1, 1, "encoding", "not a regular file (a FIFO, socket or device), not read"), info
     if info.st_size > MAX_FILE_BYTES:
         return None, LoadIssue(1, 1, "too-large", f"file is {info.st_size} bytes; okd-streams reads YAML files "
-                                                  f"up to {MAX_FILE_BYTES} (4 MiB): split it")
+                                                  f"up to {MAX_FILE_BYTES} (4 MiB): split it"), info
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        raw = _read_at_most(path, MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}")
+        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}"), info
     if len(raw) > MAX_FILE_BYTES:  # grew while we read it
         return None, LoadIssue(1, 1, "too-large", f"file is over {MAX_FILE_BYTES} bytes; okd-streams reads YAML "
-                                                  "files up to 4 MiB: split it")
-    return raw, None
+                                                  "files up to 4 MiB: split it"), info
+    return raw, None, info
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of a file, with plain system calls (no buffered stream); never
+    waits on a FIFO swapped in after the stat."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        chunks = []
+        size = 0
+        while size < limit:
+            chunk = os.read(handle, limit - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(handle)
 
 
 def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = (),
