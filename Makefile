@@ -25,7 +25,7 @@ test: setup ## Run the test suite
 	$(BIN)/pytest -q
 
 bench: setup ## Benchmark check/lint against a plain kustomize loop and tekton-lint
-	$(BIN)/python -m okd_streams.bench
+	$(BIN)/python benchmarks/bench.py
 
 fuzz: setup ## Longer property-based run over hostile YAML
 	OKD_STREAMS_FUZZ_EXAMPLES=5000 $(BIN)/pytest tests/bad_input -q

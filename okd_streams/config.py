@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from okd_streams import rules as registry
-from okd_streams.yamlio import _Loader
+from okd_streams.files.loader import _Loader
 
 CONFIG_NAME = ".okd-streams.yaml"
 LEVEL_CHOICES = ("error", "warning", "info", "off")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_lint import many_sets
+from tests.lint.test_lint import many_sets
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from okd_streams.output import FORMATS, write
+from okd_streams.lint.output import FORMATS, write
 from okd_streams.problem import Problem
 
 

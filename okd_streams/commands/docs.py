@@ -7,8 +7,8 @@ import difflib
 import sys
 from pathlib import Path
 
-from okd_streams import docgen
-from okd_streams.repo import find_root
+from okd_streams.lint import docgen
+from okd_streams.model.repo import find_root
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

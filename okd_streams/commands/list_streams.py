@@ -8,8 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from okd_streams.repo import find_root
-from okd_streams.stream_info import StreamInfo, read_all
+from okd_streams.model.repo import find_root
+from okd_streams.streams.info import StreamInfo, read_all
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from okd_streams import scaffold
+from okd_streams.streams import scaffold
 
 EPILOG = """\
 examples:

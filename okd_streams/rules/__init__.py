@@ -3,7 +3,7 @@
 A rule module defines:
   ID      kebab-case name            CODE   stable code (letter + 3 digits)
   LEVEL   error | warning | info     SCOPE  "unit" (objects checked together), "file", or "repo"
-                                            (the whole repository at once: okd_streams/repocontext.py)
+                                            (the whole repository at once: okd_streams/model/context.py)
   FOREIGN_LEVEL  optional level used when linting a tree that is not an okd-streams repo
   PER_OBJECT     optional True when a "unit" rule's findings on an object depend on that object
                  alone: the engine then runs it once per distinct object content (streams share
@@ -11,7 +11,7 @@ A rule module defines:
   APPLIES_TO     optional, with PER_OBJECT: the kinds of tekton.dev/v1 and v1beta1 objects the rule
                  reads (through task_specs, pipeline_specs, tekton_objects); the engine does not run
                  it on any other object, where it can find nothing
-  check(unit) / check_file(yaml_file, context) / check_repo(context)  yielding okd_streams.model.Finding
+  check(unit) / check_file(yaml_file, context) / check_repo(context)  yielding okd_streams.model.objects.Finding
 and a docstring: summary line, "What it does", "Why", "Fails" and "Passes" yaml examples.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from okd_streams.rules import (  # keep both lists sorted by code
+from okd_streams.rules.argocd import (
     application_permitted_by_project,
     application_source_renders,
     applicationset_expands,
@@ -29,34 +29,20 @@ from okd_streams.rules import (  # keep both lists sorted by code
     stream_folder_covered,
     sync_policy_from_card,
     tekton_defaults_explicit,
-    tekton_object_name,
-    pipeline_task_name,
-    step_name,
-    param_name_format,
-    param_declarations,
-    param_enum,
-    duplicate_param_values,
-    task_param_references,
-    pipeline_param_references,
-    variable_prefixes,
-    context_variables,
-    workspace_variables,
-    task_results,
-    pipeline_results,
-    pipeline_task_graph,
-    finally_tasks,
-    execution_status_variables,
-    when_expressions,
-    pipeline_workspaces,
-    task_workspaces,
-    workspace_bindings,
-    pipeline_task_ref,
-    run_ref,
-    pipeline_task_on_error,
-    task_steps,
-    pipeline_task_matrix,
-    pipelinerun_spec,
-    taskrun_spec,
+)
+from okd_streams.rules.card import (
+    stream_card_param_declared,
+    stream_card_pipeline_exists,
+    stream_card_valid,
+    stream_contract,
+    stream_namespace,
+    stream_schedule,
+)
+from okd_streams.rules.kustomize import (
+    kustomize_build,
+    patch_target_matches_nothing,
+)
+from okd_streams.rules.refs import (
     duplicate_object,
     param_not_declared,
     pipeline_ref_resolves,
@@ -68,12 +54,6 @@ from okd_streams.rules import (  # keep both lists sorted by code
     remote_ref_unchecked,
     result_ref_declared,
     service_account_resolves,
-    stream_card_param_declared,
-    stream_card_pipeline_exists,
-    stream_card_valid,
-    stream_contract,
-    stream_namespace,
-    stream_schedule,
     task_ref_resolves,
     taskrun_params,
     taskrun_workspaces,
@@ -81,24 +61,56 @@ from okd_streams.rules import (  # keep both lists sorted by code
     trigger_refs_resolve,
     tt_params_bound,
     tt_params_declared,
+)
+from okd_streams.rules.security import (
+    appproject_wildcard,
+    host_path_volume,
+    image_latest_or_untagged,
+    image_not_digest_pinned,
+    plaintext_secret,
+    privileged_step,
+    rbac_wildcard,
+    step_runs_as_root,
+    waiver_without_reason,
+)
+from okd_streams.rules.style import (
     file_named_after_object,
-    kustomize_build,
+    not_a_kubernetes_object,
     one_object_per_file,
-    patch_target_matches_nothing,
     tekton_v1,
     yaml_extension,
     yaml_syntax,
     yamllint_style,
-    not_a_kubernetes_object,
-    waiver_without_reason,
-    plaintext_secret,
-    image_latest_or_untagged,
-    image_not_digest_pinned,
-    privileged_step,
-    host_path_volume,
-    step_runs_as_root,
-    rbac_wildcard,
-    appproject_wildcard,
+)
+from okd_streams.rules.tekton import (
+    context_variables,
+    duplicate_param_values,
+    execution_status_variables,
+    finally_tasks,
+    param_declarations,
+    param_enum,
+    param_name_format,
+    pipeline_param_references,
+    pipeline_results,
+    pipeline_task_graph,
+    pipeline_task_matrix,
+    pipeline_task_name,
+    pipeline_task_on_error,
+    pipeline_task_ref,
+    pipeline_workspaces,
+    pipelinerun_spec,
+    run_ref,
+    step_name,
+    task_param_references,
+    task_results,
+    task_steps,
+    task_workspaces,
+    taskrun_spec,
+    tekton_object_name,
+    variable_prefixes,
+    when_expressions,
+    workspace_bindings,
+    workspace_variables,
 )
 
 _MODULES: list[ModuleType] = [

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from okd_streams.model import items
+from okd_streams.model.objects import items
 from okd_streams.tekton import params as P
 from okd_streams.tekton import resolve
 from okd_streams.tekton.pipeline import is_matrixed

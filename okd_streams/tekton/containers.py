@@ -17,7 +17,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from okd_streams.model import Obj, get
+from okd_streams.model.objects import Obj, get, items
 from okd_streams.tekton import variables
 
 CONTAINER_LISTS = {"steps": "step", "sidecars": "sidecar", "containers": "container",
@@ -282,3 +282,33 @@ def _images(obj: Obj) -> Iterator[tuple[tuple, ImageRef, str]]:
         if "${" in text or "{{" in text or "/" in text.partition("@")[2] or text.count("@") > 1:
             continue  # filled in by some other templating (envsubst, Helm, @PLACEHOLDER@)
         yield path, parse_image(text), owner
+
+
+def container_fields(container: dict, path: tuple, with_on_error: bool = True,
+                     needle: str = "") -> list[tuple[tuple, str, str]]:
+    """(path, text, role) of the fields Tekton checks: role "list" for command/args items.
+    Only the texts holding `needle` (callers looking for `$(params` skip the others cheaply)."""
+    found: list[tuple[tuple, str, str]] = []
+    for key in ("name", "image", "workingDir", "script"):
+        value = container.get(key)
+        if isinstance(value, str) and needle in value:
+            found.append((path + (key,), value, key))
+    for key in ("command", "args"):
+        values = container.get(key)
+        for i, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str) and needle in value:
+                found.append((path + (key, i), value, "list"))
+    for i, env in items(container, "env"):
+        value = env.get("value")
+        if isinstance(value, str) and needle in value:
+            found.append((path + ("env", i, "value"), value, "env"))
+    for i, mount in items(container, "volumeMounts"):
+        for key in ("name", "mountPath", "subPath"):
+            value = mount.get(key)
+            if isinstance(value, str) and needle in value:
+                found.append((path + ("volumeMounts", i, key), value, "volumeMounts"))
+    if with_on_error:
+        value = container.get("onError")
+        if isinstance(value, str) and needle in value:
+            found.append((path + ("onError",), value, "onError"))
+    return found

@@ -23,7 +23,7 @@ API (used by several rules; keep it stable):
 
 from __future__ import annotations
 
-from okd_streams.model import get, items
+from okd_streams.model.objects import get, items
 from okd_streams.tekton.pipeline import param_strings, task_name
 from okd_streams.tekton.substitution import ResultRef, result_refs
 from okd_streams.tekton.variables import strings_in

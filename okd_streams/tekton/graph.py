@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from okd_streams.model import items
+from okd_streams.model.objects import items
 from okd_streams.tekton import dag
 from okd_streams.tekton.pipeline import task_name
 

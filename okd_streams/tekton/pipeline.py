@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from okd_streams.model import Obj, Unit, get, items
+from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton.substitution import go_value
 
 VERSIONS = ("tekton.dev/v1", "tekton.dev/v1beta1")

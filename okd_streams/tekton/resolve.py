@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from okd_streams.model import Obj, Unit, get, items
+from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton.pipeline import (VERSIONS, PipelineSite, is_custom_task, pipeline_specs, pipeline_tasks,
                                          task_label, task_name, tekton_objects)
 

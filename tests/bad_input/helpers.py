@@ -56,7 +56,7 @@ def copy_repo(target: Path) -> Path:
     return target
 
 
-IGNORED = (".git", ".cache")  # git's own files; okd-streams' render cache (gitignored, see okd_streams/cache.py)
+IGNORED = (".git", ".cache")  # git's own files; okd-streams' render cache (gitignored, see okd_streams/render/cache.py)
 
 
 def tree_state(root: Path) -> tuple[dict[str, bytes], list[str]]:

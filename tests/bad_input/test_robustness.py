@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams import kustomize
-from okd_streams.kustomize import build, find_kustomize
+from okd_streams.render import kustomize
+from okd_streams.render.kustomize import build, find_kustomize
 from tests.bad_input import helpers as h
 
 
@@ -122,7 +122,7 @@ def test_kustomize_output_nested_too_deeply_is_an_error(tmp_path, fresh_kustomiz
 def test_ctrl_c_during_a_lint_in_workers_stops_them_quietly(tmp_path):
     """Ctrl-C from a terminal reaches the whole process group, workers included: only the
     main process answers (exit 130, one line); no worker prints a traceback or lingers."""
-    from tests.test_lint import many_sets
+    from tests.lint.test_lint import many_sets
 
     paths = many_sets(tmp_path / "tree", 400, rendered=False)  # 1,600 files: long enough to catch the workers at work
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OKD_STREAMS_")}

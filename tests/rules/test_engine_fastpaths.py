@@ -9,7 +9,7 @@ import copy
 import pytest
 
 from okd_streams import rules as registry
-from okd_streams.model import Obj, Unit
+from okd_streams.model.objects import Obj, Unit
 from okd_streams.tekton import containers
 from okd_streams.tekton.pipeline import VERSIONS
 from tests.rules.test_per_object_memo import units

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from okd_streams import rules as registry
-from okd_streams import ruledoc
-from okd_streams.checking import check_repository
+from okd_streams.lint import ruledoc
+from okd_streams.lint.checking import check_repository
 from okd_streams.config import Config
-from okd_streams.linting import lint_paths
+from okd_streams.lint.linting import lint_paths
 from tests.conftest import write_tree
 
 RULES = list(registry.RULES.values())

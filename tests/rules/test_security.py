@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams import engine
+from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config, parse_config
-from okd_streams.model import FileContext
-from okd_streams.repo import unit_from_files
+from okd_streams.model.objects import FileContext
+from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton.containers import parse_image, pinned_by_digest
-from okd_streams.yamlio import parse_text
+from okd_streams.files.loader import parse_text
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -232,7 +232,7 @@ def test_every_security_rule_requires_a_reason():
 
 def test_the_repository_bases_pass_the_policy(tmp_path):
     """Every error-level security finding on base/ and overlays/ is waived with a reason."""
-    from okd_streams.checking import check_repository
+    from okd_streams.lint.checking import check_repository
     from tests.conftest import REPO
 
     report = check_repository(REPO, Config(), progress=False)

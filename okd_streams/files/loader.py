@@ -1,0 +1,808 @@
+"""Read YAML once, fast, keeping where every value came from.
+
+Read-only parsing uses PyYAML's C parser (libyaml) and builds plain Python data plus a
+map from each value's path to its 1-based (line, column). Anything that goes wrong while
+reading (not UTF-8, binary, too big, syntax, duplicate keys, alias bombs, absurd depth)
+becomes a `LoadIssue` in position, never an exception: the caller turns it into a Problem.
+Writing (comment-preserving) lives in `okd_streams.files.edit`, with ruamel.yaml.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # the C loader is an optional part of PyYAML wheels; fall back quietly
+    from yaml import CSafeLoader as _CLoader
+except ImportError:  # pragma: no cover - depends on the wheel
+    from yaml import SafeLoader as _CLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NODES = 500_000  # after alias expansion: stops "billion laughs" documents
+MAX_DEPTH = 200
+
+Path_ = tuple  # a path into a document: keys (str) and list indexes (int)
+
+# `# okd-streams: disable=X004,X006 reason="cosa needs /dev/kvm"`; the reason is optional here
+# (rules that demand one say so: see okd_streams/rules/security/waiver_without_reason.py).
+_DIRECTIVE = re.compile(
+    r"#\s*okd-streams:\s*disable=(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
+    r"""(?:\s+reason=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']\S*)))?""")
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+@dataclass
+class LoadIssue:
+    """Something wrong with the file itself (not with what it describes)."""
+
+    line: int
+    column: int
+    kind: str  # "syntax" | "duplicate-key" | "encoding" | "too-large" | "too-complex" | "symlink"
+    message: str
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One `# okd-streams: disable=CODE[,CODE] [reason="..."]` comment."""
+
+    line: int
+    column: int
+    codes: tuple[str, ...]
+    reason: str | None
+
+
+@dataclass
+class Document:
+    """One YAML document: its data and the position of each value in the file."""
+
+    path: str
+    index: int
+    data: Any
+    marks: dict[tuple, tuple[int, int]]
+    start_line: int
+    end_line: int
+    disabled: frozenset[str] = frozenset()
+    reasons: dict[str, str] = field(default_factory=dict)  # waived code -> the reason given
+
+    def pos(self, path: tuple = ()) -> tuple[int, int]:
+        """Position of `path`, or of its nearest ancestor present in the file."""
+        path = tuple(path)
+        while path:
+            found = self.marks.get(path)
+            if found is not None:
+                return found
+            path = path[:-1]
+        return self.marks.get((), (self.start_line, 1))
+
+    def has(self, path: tuple) -> bool:
+        return tuple(path) in self.marks
+
+
+@dataclass
+class YamlFile:
+    path: str
+    documents: list[Document] = field(default_factory=list)
+    issues: list[LoadIssue] = field(default_factory=list)
+    text: str = ""
+    directives: list[Directive] = field(default_factory=list)
+
+    def named(self, path: str) -> YamlFile:
+        """The same parse, shown as another file (its documents' data and positions shared)."""
+        documents = [dataclasses.replace(document, path=path) for document in self.documents]
+        return YamlFile(path, documents, list(self.issues), self.text, list(self.directives))
+
+
+class _TooComplex(Exception):
+    pass
+
+
+class _Builder:
+    """Turn a composed node tree into plain data plus positions."""
+
+    def __init__(self, constructor: Any) -> None:
+        self.constructor = constructor
+        self.nodes = 0
+        self.marks: dict[tuple, tuple[int, int]] = {}
+        self.issues: list[LoadIssue] = []
+
+    def build(self, node: yaml.Node, path: tuple, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooComplex(f"more than {MAX_NODES} values after alias expansion")
+        if depth > MAX_DEPTH:
+            raise _TooComplex(f"nesting deeper than {MAX_DEPTH} levels")
+        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag in _SCALAR_TAGS:
+            return self.constructor.construct_object(node)
+        # timestamps, binary and custom tags: keep the text, as Kubernetes would see it
+        return node.value if isinstance(node.value, str) else str(node.value)
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
+        result: dict = {}
+        for key_node, value_node in self._merged_pairs(node):
+            key = self.build(key_node, path + ("<key>",), depth + 1)
+            if isinstance(key, (list, dict)):
+                key = yaml.dump(key, default_flow_style=True).strip()
+            elif not isinstance(key, str):
+                key = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
+            child = path + (key,)
+            if key in result:
+                self.issues.append(
+                    LoadIssue(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                              "duplicate-key", f'duplicate key "{key}"')
+                )
+            self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child, depth + 1)
+            self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        self.marks.pop(path + ("<key>",), None)
+        return result
+
+    @staticmethod
+    def _merged_pairs(node: yaml.MappingNode) -> list:
+        pairs = []
+        merged = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    if isinstance(source, yaml.MappingNode):
+                        merged.extend(source.value)
+            else:
+                pairs.append((key_node, value_node))
+        explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+        return [(k, v) for k, v in merged if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)] + pairs
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values a node tree holds once aliases are expanded, counted over the shared
+    node graph (each node once, memoized), so a billion-laughs document costs milliseconds.
+    Stops counting past MAX_NODES; depth past MAX_DEPTH is the builder's to report."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        known = sizes.get(id(node))
+        if known == -1:  # reached again while counting it
+            raise _TooComplex("an alias refers to a mapping or list that contains it (endless nesting)")
+        if known is not None:
+            return known
+        if depth > MAX_DEPTH:
+            return 1
+        sizes[id(node)] = -1
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key, depth + 1) + size(value, depth + 1)
+                if total > MAX_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+                if total > MAX_NODES:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    return size(root, 0)
+
+
+def decode(raw: bytes) -> tuple[str | None, LoadIssue | None]:
+    """Bytes to text, refusing what is not a UTF-8 text file."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, LoadIssue(1, 1, "too-large",
+                               f"file is {len(raw)} bytes; okd-streams reads YAML files up to {MAX_FILE_BYTES}")
+    if b"\x00" in raw:
+        return None, LoadIssue(1, 1, "encoding", "binary file (contains NUL bytes), not YAML")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, LoadIssue(line, 1, "encoding", f"not UTF-8 text (bad byte at offset {exc.start})")
+    return text, None
+
+
+_BLOCK_RUN = re.compile(r"(?:[-?]\s+){64,}")
+# Any block run holds two of its steps in a row, starting with "-" or "?": patterns that start
+# with a literal character are searched several times faster than one that starts with a class.
+_DASH_STEPS = re.compile(r"-\s+[-?]\s")
+_QUESTION_STEPS = re.compile(r"\?\s+[-?]\s")
+_FLOW = re.compile(r"[\[\]{}]")
+
+
+def _deeply_nested(text: str) -> bool:
+    """Cheap bound on nesting: libyaml's C composer crashes (not raises) past ~20,000 levels."""
+    if (_DASH_STEPS.search(text) or _QUESTION_STEPS.search(text)) and _BLOCK_RUN.search(text):
+        return True
+    if text.count("[") + text.count("{") < MAX_DEPTH:
+        return False
+    depth = 0
+    for match in _FLOW.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The 1-based line where nesting first exceeds `limit`, else None. Walks libyaml's event
+    stream (its parser is iterative, unlike PyYAML's C composer, which recurses and crashes
+    the process past ~20,000 levels), so the answer is exact and takes milliseconds."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, ValueError, TypeError):
+        return None  # the loader reports the syntax error, before any deep level
+    return None
+
+
+class _TooDeepLoader(yaml.SafeLoader):
+    """What `_Loader` gives for text nested past what any loader survives: it raises
+    RecursionError (which callers catch) instead of crashing or scanning for seconds."""
+
+    def check_data(self) -> bool:
+        raise RecursionError(f"YAML nested deeper than {_LOADER_DEPTH} levels")
+
+    get_data = get_single_data = check_data  # type: ignore[assignment]
+
+
+_LOADER_DEPTH = 500  # PyYAML's constructors recurse in Python: RecursionError from ~330 levels on
+
+
+def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` like a class
+    """A safe loader for `yaml.load(text, Loader=_Loader)`: the fast C one, unless the text is
+    nested deeply enough to crash it (a segfault, not an exception): then one that raises
+    RecursionError at once. Callers catch RecursionError."""
+    if hasattr(stream, "read"):
+        stream = stream.read()
+    text = stream.decode("utf-8", errors="replace") if isinstance(stream, bytes) else stream
+    if isinstance(text, str) and _deeply_nested(text) and too_deep(text, _LOADER_DEPTH) is not None:
+        return _TooDeepLoader(stream)
+    return _CLoader(stream)
+
+
+def parse_text(text: str, path: str = "<string>") -> YamlFile:
+    """Parse every document of `text`; problems become LoadIssues, never exceptions."""
+    return _parse(text, path, fast=True)
+
+
+def parse_text_nodes(text: str, path: str = "<string>") -> YamlFile:
+    """`parse_text` through composed nodes only: the reference the event fast path must equal."""
+    return _parse(text, path, fast=False)
+
+
+def _parse(text: str, path: str, fast: bool) -> YamlFile:
+    result = YamlFile(path=path, text=text)
+    if _deeply_nested(text):  # cheap pre-check; then an exact one before the C composer runs
+        line = too_deep(text)
+        if line is not None:
+            result.issues.append(LoadIssue(line, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
+            _attach_directives(result)
+            return result
+    if not (fast and _read_events(result)):
+        _read_nodes(result)
+    _attach_directives(result)
+    return result
+
+
+def _syntax_issue(exc: yaml.MarkedYAMLError) -> LoadIssue:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    reason = exc.problem or exc.context or "invalid YAML"
+    return LoadIssue(line, column, "syntax", f"YAML syntax error: {reason}")
+
+
+def _read_nodes(result: YamlFile) -> None:
+    """Compose each document's node tree in C, then build it with `_Builder`: handles every
+    input (aliases, merge keys, complex keys), at over twice the event path's cost."""
+    path = result.path
+    loader = _CLoader(result.text)
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                break
+            builder = _Builder(loader)
+            try:
+                if _expanded_size(node) > MAX_NODES:  # alias bombs: refused before anything is built
+                    raise _TooComplex(f"more than {MAX_NODES} values after alias expansion")
+                data = builder.build(node, (), 0)
+            except _TooComplex as exc:
+                result.issues.append(LoadIssue(node.start_mark.line + 1, 1, "too-complex", str(exc)))
+                index += 1
+                continue
+            result.issues.extend(builder.issues)
+            result.documents.append(
+                Document(path, index, data, builder.marks, node.start_mark.line + 1, node.end_mark.line + 1)
+            )
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        result.issues.append(_syntax_issue(exc))
+    except RecursionError:
+        result.issues.append(LoadIssue(1, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        result.issues.append(LoadIssue(1, 1, "syntax", f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"))
+    finally:
+        loader.dispose()
+
+
+class _Fallback(Exception):
+    """Something only the node path reproduces exactly (aliases, merge keys, complex keys...)."""
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+_MISSING = object()
+_NO_KEY = object()  # in a mapping, the next scalar or collection is a key
+# Plain scalar text -> its value (str, int, float, bool or None; all immutable): keys and values
+# repeat across a repository's files. Bounded in entries and in the size of what it keeps.
+_PLAIN_VALUES: dict[str, Any] = {}
+_PLAIN_VALUES_LIMIT = 50_000
+_PLAIN_VALUE_MAX_CHARS = 256
+
+
+def _scalar_value(loader: Any, value: str, implicit: tuple[bool, bool], tag: str | None) -> Any:
+    """What `_Builder.build` makes of a scalar: tag resolution as PyYAML's composer does it,
+    then the constructor for the plain types, the text for every other tag."""
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, value, implicit)
+    if tag not in _SCALAR_TAGS:
+        return value
+    try:
+        return loader.construct_object(yaml.ScalarNode(tag, value))
+    except Exception as exc:  # e.g. `!!int x`: the node path reports it
+        raise _Fallback from exc
+
+
+def _plain_value(loader: Any, value: str) -> Any:
+    """An untagged plain scalar's value (libyaml marks those implicit=(True, False)), memoised."""
+    data = _scalar_value(loader, value, (True, False), None)
+    if len(value) <= _PLAIN_VALUE_MAX_CHARS and data == data:  # NaN: a fresh object each time, as before
+        if len(_PLAIN_VALUES) >= _PLAIN_VALUES_LIMIT:
+            _PLAIN_VALUES.clear()
+        _PLAIN_VALUES[value] = data
+    return data
+
+
+def _read_events(result: YamlFile) -> bool:
+    """Build data and marks straight from libyaml's event stream, without composing nodes:
+    the same result as `_read_nodes`, in under half the time. False (and `result` untouched)
+    when the file needs the node path."""
+    documents: list[Document] = []
+    issues: list[LoadIssue] = []
+    try:
+        loader = _CLoader(result.text)
+    except Exception:  # the node path raises or reports it the same way
+        return False
+    try:
+        _build_from_events(loader, result.path, documents, issues)
+    except yaml.MarkedYAMLError as exc:  # from the parser: construction errors are _Fallback
+        issues.append(_syntax_issue(exc))
+    except Exception:  # _Fallback, and anything unusual the node path knows how to report
+        return False
+    finally:
+        loader.dispose()
+    result.documents.extend(documents)
+    result.issues.extend(issues)
+    return True
+
+
+def _build_from_events(loader: Any, path: str, documents: list[Document], issues: list[LoadIssue]) -> None:
+    """Walk the events with an explicit stack, reproducing `_Builder`'s data, marks and
+    duplicate-key issues. A document (with its issues) is kept once its end event is parsed,
+    as the node path keeps a document once `get_node` returned it."""
+    plain_values = _PLAIN_VALUES
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, mapping_end = yaml.MappingStartEvent, yaml.MappingEndEvent
+    sequence_start, sequence_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    document_start, document_end = yaml.DocumentStartEvent, yaml.DocumentEndEvent
+    # The open collection: `container` at `container_path`. In a mapping, `key` is the key
+    # whose value comes next (else _NO_KEY: a key comes next), `child` that value's path.
+    # Outer collections wait in `stack`; at the bottom, the document itself (container None).
+    container: Any = None
+    container_path: tuple = ()
+    in_mapping = False
+    key: Any = _NO_KEY
+    child: tuple = ()
+    stack: list[tuple[Any, tuple, bool]] = []
+    marks: dict[tuple, tuple[int, int]] = {}
+    document_issues: list[LoadIssue] = []
+    root: Any = None
+    start_line = end_line = index = 0
+    for events, event in enumerate(iter(loader.get_event, None)):  # None once the stream ended
+        kind = event.__class__
+        if kind is scalar_event:
+            if event.anchor is not None:
+                raise _Fallback
+            value = event.value
+            tag = event.tag
+            if tag is not None:
+                data = _scalar_value(loader, value, event.implicit, tag)
+            elif event.implicit[0]:
+                data = plain_values.get(value, _MISSING)
+                if data is _MISSING:
+                    data = _plain_value(loader, value)
+            else:  # quoted or block: never resolved, always a string
+                data = value
+            if key is not _NO_KEY:
+                container[key] = data
+                key = _NO_KEY
+            elif in_mapping:
+                if data.__class__ is not str:
+                    data = _key_text(data)
+                if data == "<<" or tag == _MERGE:
+                    raise _Fallback
+                mark = event.start_mark
+                position = (mark.line + 1, mark.column + 1)
+                if data in container:
+                    document_issues.append(
+                        LoadIssue(position[0], position[1], "duplicate-key", f'duplicate key "{data}"'))
+                key = data
+                child = container_path + (data,)
+                marks[child] = position
+            elif container is not None:
+                mark = event.start_mark
+                marks.setdefault(container_path + (len(container),), (mark.line + 1, mark.column + 1))
+                container.append(data)
+            else:
+                root = data
+                mark = event.start_mark
+                marks[()] = (mark.line + 1, mark.column + 1)
+                start_line, end_line = mark.line + 1, event.end_mark.line + 1
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None:
+                raise _Fallback
+            new: Any = {} if kind is mapping_start else []
+            if key is not _NO_KEY:
+                container[key] = new
+                new_path = child
+            elif in_mapping:  # a mapping or list as a key
+                raise _Fallback
+            elif container is not None:
+                new_path = container_path + (len(container),)
+                mark = event.start_mark
+                marks.setdefault(new_path, (mark.line + 1, mark.column + 1))
+                container.append(new)
+            else:
+                root = new
+                new_path = ()
+                mark = event.start_mark
+                marks[()] = (mark.line + 1, mark.column + 1)
+                start_line = mark.line + 1
+            stack.append((container, container_path, in_mapping))
+            if len(stack) > MAX_DEPTH:
+                raise _Fallback
+            container, container_path, in_mapping, key = new, new_path, kind is mapping_start, _NO_KEY
+        elif kind is mapping_end or kind is sequence_end:
+            if in_mapping and "<key>" in container:  # `_Builder` drops its "<key>" scratch mark
+                marks.pop(container_path + ("<key>",), None)
+            container, container_path, in_mapping = stack.pop()
+            if container is None:
+                end_line = event.end_mark.line + 1
+        elif kind is document_start:
+            marks = {}
+            document_issues = []
+        elif kind is document_end:
+            if events > MAX_NODES:  # events outnumber values: a cheap, safe bound
+                raise _Fallback
+            documents.append(Document(path, index, root, marks, start_line, end_line))
+            issues.extend(document_issues)
+            index += 1
+        elif kind is alias_event:
+            raise _Fallback
+
+
+def _key_text(key: Any) -> str:
+    """A scalar key that is not a string, as `_Builder` names it."""
+    return "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
+
+
+def parse_directive(line: str) -> tuple[tuple[str, ...], str | None, int] | None:
+    """(codes, reason or None, 1-based column) of a disable directive in `line`, if any."""
+    match = _DIRECTIVE.search(line)
+    if not match:
+        return None
+    codes = tuple(c.strip() for c in match.group("codes").split(",") if c.strip())
+    reason = match.group("dq") if match.group("dq") is not None else match.group("sq") \
+        if match.group("sq") is not None else match.group("bare")
+    reason = reason.strip() if reason else None
+    return codes, reason or None, match.start() + 1
+
+
+def _attach_directives(result: YamlFile) -> None:
+    """`# okd-streams: disable=CODE [reason="why"]` inside a document silences CODE for it."""
+    if "okd-streams:" not in result.text:
+        return
+    for number, line in enumerate(result.text.splitlines(), start=1):
+        found = parse_directive(line)
+        if not found:
+            continue
+        codes, reason, column = found
+        result.directives.append(Directive(number, column, codes, reason))
+        if not result.documents:
+            continue
+        # A comment above the first key belongs to the document that follows it.
+        target = next((d for d in result.documents if number <= d.end_line), result.documents[-1])
+        target.disabled = target.disabled | frozenset(codes)
+        if reason:
+            target.reasons = {**target.reasons, **{code: reason for code in codes}}
+
+
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+class Boundaries:
+    """Boundaries resolved once, for `outside` on many files: a lint of hundreds of folders
+    checks each file against its few ancestors, not against every boundary (no files x paths)."""
+
+    def __init__(self, boundaries: list[Path] | tuple[Path, ...]) -> None:
+        self.items = list(boundaries)
+        self.usable = True
+        self._folders: dict[str, str] = {}
+        self.named: set[str] = set()
+        self.real: set[str] = set()
+        for boundary in self.items:
+            named = os.path.abspath(boundary)
+            try:
+                real = real_folder(named, self._folders)  # a lint of hundreds of folders: each ancestor once
+            except (OSError, RuntimeError):
+                self.usable = False
+                return
+            self.named.update((named, real))
+            self.real.add(real)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    @staticmethod
+    def _within_any(path: str, folders: set[str]) -> bool:
+        while True:
+            if path in folders:
+                return True
+            parent = os.path.dirname(path)
+            if parent == path:
+                return False
+            path = parent
+
+    def outside(self, path: Path, is_link: bool | None = None) -> Path | None:
+        """See `outside`. `is_link`: whether `path` itself is a symlink, when the caller knows."""
+        if not self.items or not self.usable:
+            return None
+        nominal = os.path.abspath(path)
+        if not self._within_any(nominal, self.named):
+            return None
+        try:
+            real = self._real(nominal, is_link)
+        except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
+            return None
+        return None if self._within_any(real, self.real) else Path(real)
+
+    def _real(self, nominal: str, is_link: bool | None = None) -> str:
+        """`os.path.realpath(nominal)`, with each folder resolved once: files of one folder share it."""
+        folder, name = os.path.split(nominal)
+        if not name or (os.path.islink(nominal) if is_link is None else is_link):
+            return os.path.realpath(nominal)
+        return os.path.join(real_folder(folder, self._folders), name)
+
+
+def real_folder(folder: str, memo: dict[str, str]) -> str:
+    """`os.path.realpath(folder)` for an absolute, normalised `folder`, each ancestor resolved
+    once per `memo`: a folder that is no symlink is its resolved parent joined with its name."""
+    found = memo.get(folder)
+    if found is None:
+        parent, name = os.path.split(folder)
+        if not name or parent == folder:
+            found = os.path.realpath(folder)
+        elif os.path.islink(folder):
+            found = os.path.realpath(folder)
+        else:
+            found = os.path.join(real_folder(parent, memo), name)
+        memo[folder] = found
+    return found
+
+
+def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) -> Path | None:
+    """Where `path` really is when a symlink leads it out of the boundary it is named in, else
+    None. A path named outside every boundary (a base that kustomize reached through `../`) is
+    not judged here: only a link inside the tree that points out of it is refused."""
+    if isinstance(boundaries, Boundaries):
+        return boundaries.outside(path)
+    if not boundaries:
+        return None
+    nominal = Path(os.path.abspath(path))
+    try:
+        resolved = [b.resolve() for b in boundaries]
+    except (OSError, RuntimeError):
+        return None
+    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r) for b, r in zip(boundaries, resolved)):
+        return None
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
+        return None
+    return None if any(_within(real, r) for r in resolved) else real
+
+
+def read_limited(path: Path) -> tuple[bytes | None, LoadIssue | None]:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or why not: never blocks on a
+    FIFO or device, never reads more than the limit of a huge file into memory."""
+    raw, issue, _ = read_regular(path)
+    return raw, issue
+
+
+def read_regular(path: Path) -> tuple[bytes | None, LoadIssue | None, os.stat_result | None]:
+    """`read_limited`, with what os.stat said before the read (to tell later whether the file
+    changed), or None when it could not say."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}"), None
+    if not stat.S_ISREG(info.st_mode):
+        return None, LoadIssue(1, 1, "encoding", "not a regular file (a FIFO, socket or device), not read"), info
+    if info.st_size > MAX_FILE_BYTES:
+        return None, LoadIssue(1, 1, "too-large", f"file is {info.st_size} bytes; okd-streams reads YAML files "
+                                                  f"up to {MAX_FILE_BYTES} (4 MiB): split it"), info
+    try:
+        raw = _read_at_most(path, MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}"), info
+    if len(raw) > MAX_FILE_BYTES:  # grew while we read it
+        return None, LoadIssue(1, 1, "too-large", f"file is over {MAX_FILE_BYTES} bytes; okd-streams reads YAML "
+                                                  "files up to 4 MiB: split it"), info
+    return raw, None, info
+
+
+def _read_at_most(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of a file, with plain system calls (no buffered stream); never
+    waits on a FIFO swapped in after the stat."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        chunks = []
+        size = 0
+        while size < limit:
+            chunk = os.read(handle, limit - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(handle)
+
+
+def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = (),
+              parsed: dict[str, YamlFile] | None = None, raw: bytes | None = None) -> YamlFile:
+    """Read and parse one file. `display` is the path shown in problems. With `boundaries`, a
+    file that is (through a symlink) outside all of them is not read: a "symlink" issue.
+    `parsed`: files already parsed in this run by text; a file with the same text (a catalog's
+    versions share their samples) is not parsed again but shares that parse (read-only data).
+    `raw`: the file's bytes, already read as `read_limited` reads them (to hash them)."""
+    shown = display or str(path)
+    escaped = outside(path, boundaries)
+    if escaped is not None:
+        return YamlFile(path=shown, issues=[symlink_issue(escaped)])
+    if raw is None:
+        raw, issue = read_limited(path)
+        if issue:
+            return YamlFile(path=shown, issues=[issue])
+    text, issue = decode(raw)
+    if issue:
+        return YamlFile(path=shown, issues=[issue])
+    if parsed is None:
+        return parse_text(text, shown)
+    same = parsed.get(text)
+    if same is None:
+        same = parsed[text] = parse_text(text, shown)
+    return same if same.path == shown else same.named(shown)
+
+
+def symlink_issue(target: Path) -> LoadIssue:
+    return LoadIssue(1, 1, "symlink", f"symlink to {target}, outside the repository: not read (kustomize refuses "
+                                      "files outside a kustomization's folder and Argo CD refuses repositories "
+                                      "with out-of-bounds symlinks); copy the file in or remove the link")
+
+
+def load_data(text: str) -> tuple[Any, list[LoadIssue]]:
+    """The first document's plain data and the issues found, never an exception: for files
+    read without positions (kustomizations, configuration). Data is None when unreadable."""
+    parsed = parse_text(text)
+    fatal = [issue for issue in parsed.issues if issue.kind != "duplicate-key"]
+    if fatal or not parsed.documents:
+        return None, parsed.issues
+    return parsed.documents[0].data, parsed.issues
+
+
+def load_all_data(text: str) -> list[Any]:
+    """Plain data of every document, for rendered output (trusted, no positions needed)."""
+    return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_FAST_NODES = 2_000_000  # past this (aliases expanding), the standard constructor is used
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def load_all_fast(text: str, strings: dict[str, str] | None = None) -> list[Any]:
+    """Every document of `text` as plain data, exactly as `yaml.load_all(text, CSafeLoader)`
+    gives it, about a third faster: for the tags kustomize prints (str, map, seq and the
+    scalar types) the composed nodes are turned into data directly, without the generic
+    constructor's bookkeeping. Anything else (merge keys, custom tags, non-scalar keys, alias
+    blow-ups) goes through PyYAML's own constructor, which also raises its own errors.
+
+    `strings`: a table shared by many calls; equal strings (keys, scripts, images that every
+    stream's render repeats) are then one object, which keeps a thousand renders in memory."""
+    try:
+        return _load_all_nodes(text, strings if strings is not None else {})
+    except _NotPlain:
+        return list(yaml.load_all(text, Loader=_Loader))
+
+
+def _load_all_nodes(text: str, strings: dict[str, str]) -> list[Any]:
+    loader = _Loader(text)
+    scalars = loader.yaml_constructors
+    budget = [_FAST_NODES]
+    share = strings.setdefault
+
+    def build(node: yaml.Node) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _NotPlain
+        tag = node.tag
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            if tag == _STR:
+                return share(node.value, node.value)
+            construct = scalars.get(tag)
+            if construct is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+                raise _NotPlain
+            return construct(loader, node)
+        if kind is yaml.MappingNode and tag == _MAP:
+            result: dict = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _NotPlain
+                result[share(key_node.value, key_node.value) if key_node.tag == _STR else build(key_node)] = \
+                    build(value_node)
+            return result
+        if kind is yaml.SequenceNode and tag == _SEQ:
+            return [build(item) for item in node.value]
+        raise _NotPlain
+
+    documents = []
+    try:
+        while loader.check_node():
+            documents.append(build(loader.get_node()))
+    except yaml.YAMLError:
+        raise _NotPlain from None
+    finally:
+        loader.dispose()
+    return documents

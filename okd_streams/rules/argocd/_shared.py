@@ -1,0 +1,58 @@
+"""Helpers for the Argo CD rules (A0xx): where to report, and the shared expansion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from okd_streams.argocd import expand as argocd
+from okd_streams.model.objects import Obj
+from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.files.loader import Document
+
+
+def expansion(context: RepoContext) -> argocd.Argo | None:
+    """The expanded argocd/ when it could be rendered (A001 reports when it could not)."""
+    argo = argocd.analyze(context)
+    if argo is None or argo.build_error is not None:
+        return None
+    return argo
+
+
+def at_obj(obj: Obj | None, path: tuple, message: str, stream: str | None, level: str | None = None) -> RepoFinding:
+    if obj is None:
+        return RepoFinding(None, (), message, level=level, file="", stream=stream)
+    return RepoFinding(obj, tuple(path), message, level=level, stream=stream)
+
+
+def at_app(app: argocd.App, path: tuple, message: str, level: str | None = None) -> RepoFinding:
+    """At the field of the Application's source: the ApplicationSet template, or the static Application."""
+    shown, line, column = app.at(path)
+    return RepoFinding(None, (), message, level=level, file=shown, line=line, column=column, stream=app.stream)
+
+
+def at_document(document: Document, path: tuple, message: str, stream: str | None,
+                level: str | None = None) -> RepoFinding:
+    line, column = document.pos(path)
+    return RepoFinding(None, (), message, level=level, file=document.path, line=line, column=column, stream=stream)
+
+
+def at_file(shown: str, message: str, stream: str | None, line: int = 1, column: int = 1,
+            level: str | None = None) -> RepoFinding:
+    return RepoFinding(None, (), message, level=level, file=shown, line=line, column=column, stream=stream)
+
+
+def kustomization_namespace(context: RepoContext, stream: str) -> tuple[str, int, int] | None:
+    """Where a stream's kustomization.yaml sets `namespace:` (file, line, column), if it does."""
+    found = context.stream(stream)
+    if found is None or found.kustomization is None:
+        return None
+    yaml_file = context.tree.file(found.kustomization)
+    for document in yaml_file.documents:
+        if isinstance(document.data, dict) and isinstance(document.data.get("namespace"), str):
+            line, column = document.pos(("namespace",))
+            return document.path, line, column
+    return None
+
+
+def folder(context: RepoContext, path: str) -> str:
+    return context.display(Path(context.root, path))

@@ -1,0 +1,214 @@
+"""An Argo CD Application its AppProject does not permit: source, destination or kind.
+
+What it does:
+  Checks every Application against the AppProject it names in argocd/, as Argo CD's
+  AppProject checks do: the project exists; its `sourceRepos` permit the source
+  repository; its `destinations` permit the destination server and namespace (for a
+  stream, the stream card's `spec.namespace`, reported at that line); and every object
+  the Application renders is of a kind the project permits
+  (`namespaceResourceWhitelist`/`Blacklist`, `clusterResourceWhitelist`) in a namespace
+  it permits. Globs (`okd-*`, `{a,b}`) and `!` denials follow Argo CD.
+
+Why:
+  The AppProject is the boundary that keeps a stream inside its own namespaces. A card
+  naming another namespace, or an overlay adding a kind the project does not list, is
+  refused by Argo CD only when it syncs, after the merge.
+
+Fails:
+```yaml
+# file: argocd/kustomization.yaml
+resources: [project.yaml, appset.yaml]
+# file: argocd/project.yaml
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: streams, namespace: argocd}
+spec:
+  sourceRepos: ["https://example.com/streams.git"]
+  destinations: [{server: "https://kubernetes.default.svc", namespace: "okd-*"}]
+  clusterResourceWhitelist: [{group: "", kind: Namespace}]
+# file: argocd/appset.yaml
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: streams, namespace: argocd}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - git:
+        repoURL: https://example.com/streams.git
+        revision: main
+        files: [{path: streams/*/stream.yaml}]
+  template:
+    metadata:
+      name: "{{ .path.basename }}"
+      annotations: {argocd.argoproj.io/manifest-generate-paths: "."}
+    spec:
+      project: streams
+      source: {repoURL: "https://example.com/streams.git", targetRevision: main, path: "{{ .path.path }}"}
+      destination: {server: "https://kubernetes.default.svc", namespace: "{{ .spec.namespace }}"}
+      syncPolicy: {syncOptions: [CreateNamespace=true], retry: {limit: 3}}
+  templatePatch: |
+    spec:
+      syncPolicy:
+    {{- if eq .spec.sync "automatic" }}
+        automated: {prune: true, selfHeal: true}
+    {{- else }}
+        automated: null
+    {{- end }}
+# file: streams/okd-a/kustomization.yaml
+namespace: kube-system
+resources: [sa.yaml]
+# file: streams/okd-a/sa.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: builder}
+# file: streams/okd-a/stream.yaml
+apiVersion: okd-streams.io/v1alpha1
+kind: StreamCard
+metadata: {name: okd-a}
+spec: {namespace: kube-system, sync: automatic}
+```
+
+Passes:
+```yaml
+# file: argocd/kustomization.yaml
+resources: [project.yaml, appset.yaml]
+# file: argocd/project.yaml
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: streams, namespace: argocd}
+spec:
+  sourceRepos: ["https://example.com/streams.git"]
+  destinations: [{server: "https://kubernetes.default.svc", namespace: "okd-*"}]
+  clusterResourceWhitelist: [{group: "", kind: Namespace}]
+# file: argocd/appset.yaml
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: streams, namespace: argocd}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - git:
+        repoURL: https://example.com/streams.git
+        revision: main
+        files: [{path: streams/*/stream.yaml}]
+  template:
+    metadata:
+      name: "{{ .path.basename }}"
+      annotations: {argocd.argoproj.io/manifest-generate-paths: "."}
+    spec:
+      project: streams
+      source: {repoURL: "https://example.com/streams.git", targetRevision: main, path: "{{ .path.path }}"}
+      destination: {server: "https://kubernetes.default.svc", namespace: "{{ .spec.namespace }}"}
+      syncPolicy: {syncOptions: [CreateNamespace=true], retry: {limit: 3}}
+  templatePatch: |
+    spec:
+      syncPolicy:
+    {{- if eq .spec.sync "automatic" }}
+        automated: {prune: true, selfHeal: true}
+    {{- else }}
+        automated: null
+    {{- end }}
+# file: streams/okd-a/kustomization.yaml
+namespace: okd-a
+resources: [sa.yaml]
+# file: streams/okd-a/sa.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: builder}
+# file: streams/okd-a/stream.yaml
+apiVersion: okd-streams.io/v1alpha1
+kind: StreamCard
+metadata: {name: okd-a}
+spec: {namespace: okd-a, sync: automatic}
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.argocd import expand as argocd
+from okd_streams.model.kinds import group_of, is_cluster_scoped
+from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.rules.argocd._shared import at_app, at_document, at_file, at_obj, expansion, kustomization_namespace
+
+ID = "application-permitted-by-project"
+CODE = "A003"
+LEVEL = "error"
+SCOPE = "repo"
+
+
+def _destinations(project) -> str:
+    entries = project.spec.get("destinations")
+    shown = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            shown.append(f"{entry.get('server') or entry.get('name')} {entry.get('namespace')}")
+    return ", ".join(shown) or "none"
+
+
+def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
+    argo = expansion(context)
+    if argo is None:
+        return
+    for app in argo.apps:
+        yield from _check(context, argo, app)
+
+
+def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator[RepoFinding]:
+    label = f'Application "{app.name}"' + (f" (stream {app.stream})" if app.stream else "")
+    project = argo.projects.get(app.project)
+    if project is None:
+        yield at_app(app, ("spec", "project"), f'{label} belongs to project "{app.project}", which argocd/ does not '
+                     f"define (projects: {', '.join(sorted(argo.projects)) or 'none'}); Argo CD refuses it")
+        return
+    repo_url = app.source.get("repoURL")
+    if isinstance(repo_url, str) and not argocd.source_permitted(project, repo_url):
+        yield at_app(app, ("spec", "source", "repoURL"), f'{label}: AppProject "{project.name}" does not permit '
+                     f"source repository {repo_url} (sourceRepos); Argo CD refuses to sync it")
+    destination = app.destination
+    server = str(destination.get("server") or "")
+    name = str(destination.get("name") or "")
+    namespace = str(destination.get("namespace") or "")
+    denied_destination = not argocd.destination_permitted(project, server, name, namespace)
+    if denied_destination:
+        message = (f'{label}: destination {server or name} namespace "{namespace}" is not permitted by AppProject '
+                   f'"{project.name}" (destinations: {_destinations(project)}); Argo CD refuses to sync it. Use a '
+                   "namespace the project allows, or change the project in argocd/ on purpose")
+        if app.card is not None and app.card.has(("spec", "namespace")):
+            yield at_document(app.card, ("spec", "namespace"), message, app.stream)
+        else:
+            yield at_app(app, ("spec", "destination", "namespace"), message)
+    deployed = argocd.deployed(context, argo, app)
+    if deployed is None or deployed.error:
+        return
+    kinds_seen: set[tuple[str, str]] = set()
+    namespaces_seen: set[str] = set()
+    for obj in deployed.objects:
+        group = group_of(obj.api_version)
+        cluster = is_cluster_scoped(group, obj.kind)
+        if cluster and app.stream is not None:
+            continue  # A007 reports every cluster-scoped object of a stream
+        allowed, listing = argocd.kind_permitted(project, group, obj.kind, not cluster)
+        if not allowed and (group, obj.kind) not in kinds_seen:
+            kinds_seen.add((group, obj.kind))
+            yield at_obj(obj, ("kind",), f'{label} would sync {obj.label()} (group "{group}", kind {obj.kind}), '
+                         f'which AppProject "{project.name}" does not permit ({listing}); the sync fails with '
+                         f'"resource {group}:{obj.kind} is not permitted in project {project.name}". Add the kind '
+                         "to the project in argocd/ or drop the object", app.stream)
+        if cluster:
+            continue
+        target = argocd.object_namespace(obj, app)
+        if target in namespaces_seen or (denied_destination and target == namespace):
+            continue
+        if not argocd.destination_permitted(project, server, name, target):
+            namespaces_seen.add(target)
+            message = (f'{label} would sync {obj.label()} into namespace "{target}", which AppProject '
+                       f'"{project.name}" does not permit (destinations: {_destinations(project)})')
+            where = kustomization_namespace(context, app.stream) if app.stream else None
+            if where is not None:
+                yield at_file(where[0], message, app.stream, where[1], where[2])
+            else:
+                yield at_obj(obj, ("metadata", "namespace"), message, app.stream)

@@ -1,0 +1,141 @@
+"""A stream card entry for a Pipeline the stream does not have, or that nothing runs.
+
+What it does:
+  For every Pipeline named under `spec.pipelines` of a stream card, checks that the
+  rendered stream has that Pipeline and a TriggerTemplate whose PipelineRun runs it
+  (the run the card's params and schedule are for).
+
+Why:
+  Values for a Pipeline that is not there go nowhere: a misspelled or renamed Pipeline
+  in the card silently drops the stream's settings, and kustomize does not complain.
+
+Fails:
+```yaml
+# file: base/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - pipelines/build.yaml
+# file: base/pipelines/build.yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskSpec:
+        steps: [{name: make, image: "alpine:3.20", script: "make"}]
+# file: streams/demo/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: demo
+resources:
+  - ../../base
+# file: streams/demo/stream.yaml
+apiVersion: okd-streams.io/v1alpha1
+kind: StreamCard
+metadata:
+  name: demo
+spec:
+  description: A demo stream.
+  owners: [okd-wg]
+  os: scos
+  version: "4.20"
+  namespace: demo
+  sync: manual
+  pipelines:
+    biuld:
+      schedule: "@daily"
+      params: []
+```
+
+Passes:
+```yaml
+# file: base/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - pipelines/build.yaml
+  - triggers/build.yaml
+# file: base/pipelines/build.yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskSpec:
+        steps: [{name: make, image: "alpine:3.20", script: "make"}]
+# file: base/triggers/build.yaml
+apiVersion: triggers.tekton.dev/v1beta1
+kind: TriggerTemplate
+metadata:
+  name: build
+spec:
+  resourcetemplates:
+    - apiVersion: tekton.dev/v1
+      kind: PipelineRun
+      metadata:
+        generateName: build-
+      spec:
+        pipelineRef:
+          name: build
+# file: streams/demo/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: demo
+resources:
+  - ../../base
+# file: streams/demo/stream.yaml
+apiVersion: okd-streams.io/v1alpha1
+kind: StreamCard
+metadata:
+  name: demo
+spec:
+  description: A demo stream.
+  owners: [okd-wg]
+  os: scos
+  version: "4.20"
+  namespace: demo
+  sync: manual
+  pipelines:
+    build:
+      schedule: "@daily"
+      params: []
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit
+from okd_streams.rules.card import _shared as _card
+from okd_streams.tekton import resolve
+
+ID = "stream-card-pipeline-exists"
+CODE = "C002"
+LEVEL = "error"
+SCOPE = "unit"
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    if not unit.stream or not unit.rendered or unit.build_error is not None:
+        return
+    card = _card.card_obj(unit)
+    if card is None:
+        return
+    runs = list(_card.stream_runs(unit))
+    pipelines = sorted({obj.name for obj in unit.of_kind("Pipeline") if obj.group == resolve.PIPELINES})
+    for key, _ in _card.pipelines(card):
+        path = ("spec", "pipelines", key)
+        pipeline = _card.card_pipeline(unit, key)
+        if pipeline is None:
+            yield Finding(card, path, f'the stream card sets values for Pipeline "{key}", which stream {unit.stream} '
+                          f"does not have (Pipelines: {resolve.names_list(pipelines)})")
+            continue
+        if not any(key == run_key or (resolved.obj is pipeline) for _, _, _, resolved, run_key in runs):
+            yield Finding(card, path, f'no TriggerTemplate of stream {unit.stream} runs Pipeline "{key}": the card\'s '
+                          "params and schedule for it reach nothing; add a TriggerTemplate whose PipelineRun runs it")

@@ -1,0 +1,200 @@
+"""A stream whose CronJob does not run on the schedule its stream card sets.
+
+What it does:
+  For every Pipeline with a `schedule` in the stream card, finds the rendered CronJobs
+  labelled `okd-streams.io/pipeline: <pipeline>` (or named after the Pipeline) and
+  checks that their `spec.schedule` is the card's: the kustomize replacement that copies
+  the schedule (base/stream-card) is wired. A scheduled Pipeline without a CronJob is
+  reported too.
+
+Why:
+  The card is what people read and edit; if the replacement is missing or selects the
+  wrong CronJob, the stream keeps running on the base's placeholder schedule and nobody
+  notices.
+
+Fails:
+```yaml
+# file: base/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - pipelines/build.yaml
+  - triggers/build.yaml
+# file: base/pipelines/build.yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskSpec:
+        steps: [{name: make, image: "alpine:3.20", script: "make"}]
+# file: base/triggers/build.yaml
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: build
+  labels:
+    okd-streams.io/pipeline: build
+spec:
+  schedule: "0 0 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: trigger
+              image: "quay.io/curl/curl:8.11.1"
+              args: ["--data", "{}", "http://el-demo:8080"]
+# file: streams/demo/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: demo
+resources:
+  - ../../base
+# file: streams/demo/stream.yaml
+apiVersion: okd-streams.io/v1alpha1
+kind: StreamCard
+metadata:
+  name: demo
+spec:
+  description: A demo stream.
+  owners: [okd-wg]
+  os: scos
+  version: "4.20"
+  namespace: demo
+  sync: manual
+  pipelines:
+    build:
+      schedule: "30 6 * * *"
+      params: []
+```
+
+Passes:
+```yaml
+# file: base/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - pipelines/build.yaml
+  - triggers/build.yaml
+# file: base/pipelines/build.yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskSpec:
+        steps: [{name: make, image: "alpine:3.20", script: "make"}]
+# file: base/triggers/build.yaml
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: build
+  labels:
+    okd-streams.io/pipeline: build
+spec:
+  schedule: "0 0 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: trigger
+              image: "quay.io/curl/curl:8.11.1"
+              args: ["--data", "{}", "http://el-demo:8080"]
+# file: base/stream-card/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+replacements:
+  - source:
+      kind: StreamCard
+      fieldPath: spec.pipelines.build.schedule
+    targets:
+      - select:
+          kind: CronJob
+          labelSelector: okd-streams.io/pipeline=build
+        fieldPaths:
+          - spec.schedule
+# file: streams/demo/kustomization.yaml
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: demo
+resources:
+  - ../../base
+  - stream.yaml
+components:
+  - ../../base/stream-card
+# file: streams/demo/stream.yaml
+apiVersion: okd-streams.io/v1alpha1
+kind: StreamCard
+metadata:
+  name: demo
+  annotations:
+    config.kubernetes.io/local-config: "true"
+spec:
+  description: A demo stream.
+  owners: [okd-wg]
+  os: scos
+  version: "4.20"
+  namespace: demo
+  sync: manual
+  pipelines:
+    build:
+      schedule: "30 6 * * *"
+      params: []
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Obj, Unit
+from okd_streams.rules.card import _shared as _card
+
+ID = "stream-schedule"
+CODE = "C006"
+LEVEL = "error"
+SCOPE = "unit"
+
+
+def cronjobs(unit: Unit, pipeline: str) -> list[Obj]:
+    labelled = []
+    named = []
+    for obj in unit.of_kind("CronJob"):
+        labels = obj.metadata.get("labels")
+        if isinstance(labels, dict) and labels.get(_card.PIPELINE_LABEL) == pipeline:
+            labelled.append(obj)
+        elif obj.name == pipeline:
+            named.append(obj)
+    return labelled or named
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    if not unit.stream or not unit.rendered or unit.build_error is not None:
+        return
+    card = _card.card_obj(unit)
+    if card is None:
+        return
+    for key, entry in _card.pipelines(card):
+        schedule = entry.get("schedule")
+        if not isinstance(schedule, str) or _card.card_pipeline(unit, key) is None:
+            continue  # no such Pipeline: stream-card-pipeline-exists (C002)
+        path = ("spec", "pipelines", key, "schedule")
+        found = cronjobs(unit, key)
+        if not found:
+            yield Finding(card, path, f'stream {unit.stream} has no CronJob for Pipeline "{key}" (labelled '
+                          f"{_card.PIPELINE_LABEL}: {key}), so the card's schedule starts nothing")
+            continue
+        for cronjob in found:
+            actual = cronjob.spec.get("schedule")
+            if actual != schedule:
+                yield Finding(card, path, f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", not on '
+                              f'the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
+                              "spec.schedule with a kustomize replacement (see base/stream-card)")

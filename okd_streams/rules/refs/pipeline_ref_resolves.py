@@ -1,0 +1,96 @@
+"""A pipelineRef that names no Pipeline among the objects checked together.
+
+What it does:
+  Looks up the Pipeline named by every PipelineRun's `pipelineRef` (standalone, or in a
+  TriggerTemplate's `resourcetemplates`) and by pipeline tasks that run a Pipeline
+  (`pipelineRef`, Tekton's pipelines-in-pipelines), among the objects of the same unit.
+  In a rendered stream a missing Pipeline is an error (the stream must be
+  self-contained); in a lint set it is a warning (it may exist on the cluster). A name
+  built from a Triggers variable (`$(tt.params.x)`) cannot be looked up and is skipped;
+  resolver and bundle references are left to `remote-ref-unchecked` (R005).
+
+Why:
+  Tekton resolves a pipelineRef only when the run starts: the trigger fires, the
+  PipelineRun is created and fails at once with `CouldntGetPipeline`.
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  generateName: build-
+spec:
+  pipelineRef:
+    name: biuld
+---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskSpec:
+        steps: [{name: make, image: "alpine:3.20", script: "make"}]
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  generateName: build-
+spec:
+  pipelineRef:
+    name: build
+---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskSpec:
+        steps: [{name: make, image: "alpine:3.20", script: "make"}]
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit, get
+from okd_streams.tekton import resolve
+
+ID = "pipeline-ref-resolves"
+CODE = "R002"
+LEVEL = "error"
+SCOPE = "unit"
+
+
+def _report(unit: Unit, obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
+    ref = resolved.ref
+    if ref is None or resolved.status != "missing":
+        return
+    path = ref.path + ("name",)
+    if resolve.unresolved_level(unit) == "error":
+        yield Finding(obj, path, f'{who} runs Pipeline "{ref.name}", which this stream does not contain; a '
+                      "stream must be self-contained: fix the name or add the Pipeline to the base")
+    else:
+        yield Finding(obj, path, f'{who} runs Pipeline "{ref.name}", which is not among the checked objects; '
+                      "it must exist in the namespace on the cluster", level="warning")
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    for holder, path, run in resolve.run_templates(unit, "PipelineRun"):
+        spec = get(run, "spec")
+        if isinstance(spec, dict):
+            resolved = resolve.resolve_pipeline(unit, holder, spec, path + ("spec",))
+            yield from _report(unit, holder, resolve.run_label(holder, path, run, "PipelineRun"), resolved)
+    for site in resolve.pipeline_sites(unit):
+        for task in resolve.site_tasks(site):
+            if isinstance(task.data.get("pipelineRef"), dict):
+                resolved = resolve.resolve_pipeline(unit, task.obj, {"pipelineRef": task.data["pipelineRef"]},
+                                                    task.path)
+                yield from _report(unit, task.obj, task.label, resolved)

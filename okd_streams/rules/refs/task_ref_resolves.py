@@ -1,0 +1,99 @@
+"""A taskRef that names no Task among the objects checked together.
+
+What it does:
+  Looks up the Task (or ClusterTask) named by every pipeline task's `taskRef` (in
+  `tasks` and `finally`, also in a PipelineRun's or a TriggerTemplate's embedded
+  `pipelineSpec`) and by every TaskRun's `taskRef`, among the objects of the same unit.
+  In a rendered stream a missing Task is an error: the stream must be self-contained.
+  In a lint set it is a warning (the Task may be installed on the cluster), and a
+  ClusterTask not in the set is only noted (info). Resolver and bundle references are
+  left to `remote-ref-unchecked` (R005); custom tasks are not Tasks and are skipped.
+
+Why:
+  Tekton resolves a taskRef only when the PipelineRun starts; a misspelled or renamed
+  Task fails the run with `CouldntGetTask`, hours after the merge.
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskRef:
+        name: compil
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: compile
+spec:
+  steps: [{name: make, image: "alpine:3.20", script: "make"}]
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: build
+spec:
+  tasks:
+    - name: compile
+      taskRef:
+        name: compile
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: compile
+spec:
+  steps: [{name: make, image: "alpine:3.20", script: "make"}]
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit, get
+from okd_streams.tekton import resolve
+
+ID = "task-ref-resolves"
+CODE = "R001"
+LEVEL = "error"
+SCOPE = "unit"
+
+
+def _report(unit: Unit, obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
+    ref = resolved.ref
+    if ref is None or resolved.status not in ("missing", "cluster-missing"):
+        return
+    path = ref.path + ("name",)
+    if resolved.status == "cluster-missing":
+        yield Finding(obj, path, f'{who} runs ClusterTask "{ref.name}", which is not among the checked objects; '
+                      "it must exist on the cluster (ClusterTasks are deprecated: prefer a Task in the same "
+                      "namespace or the cluster resolver)", level="info")
+        return
+    if resolve.unresolved_level(unit) == "error":
+        yield Finding(obj, path, f'{who} runs Task "{ref.name}", which this stream does not contain; a stream '
+                      "must be self-contained: add the Task to the base or an overlay, or fix the name")
+    else:
+        yield Finding(obj, path, f'{who} runs Task "{ref.name}", which is not among the checked objects; it '
+                      "must exist in the namespace on the cluster", level="warning")
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    for site in resolve.pipeline_sites(unit):
+        for task in resolve.site_tasks(site):
+            if "pipelineRef" in task.data or "pipelineSpec" in task.data:
+                continue
+            resolved = resolve.resolve_task(unit, task.obj, task.data, task.path)
+            yield from _report(unit, task.obj, task.label, resolved)
+    for holder, path, run in resolve.run_templates(unit, "TaskRun"):
+        spec = get(run, "spec")
+        if isinstance(spec, dict):
+            resolved = resolve.resolve_task(unit, holder, spec, path + ("spec",))
+            yield from _report(unit, holder, resolve.run_label(holder, path, run, "TaskRun"), resolved)

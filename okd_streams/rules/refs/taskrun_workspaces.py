@@ -1,0 +1,121 @@
+"""A TaskRun whose workspaces or step/sidecar overrides do not fit its Task.
+
+What it does:
+  Checks every TaskRun (standalone or in a TriggerTemplate) against the Task it runs:
+  each workspace the Task declares without `optional: true` is bound; each binding names
+  a declared workspace (an inline taskSpec may use bound workspaces it does not declare:
+  propagated workspaces); each `stepSpecs` / `sidecarSpecs` entry (v1beta1:
+  `stepOverrides` / `sidecarOverrides`) names a step or sidecar of the Task.
+
+Why:
+  The TaskRun reconciler checks these only when the run is created: `declared workspace
+  "w" is required but has not been bound`, `invalid StepOverride: No Step named x`.
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata:
+  generateName: compile-
+spec:
+  taskRef:
+    name: compile
+  stepSpecs:
+    - name: build
+      computeResources:
+        requests:
+          memory: 1Gi
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: compile
+spec:
+  workspaces:
+    - name: source
+  steps:
+    - name: make
+      image: "alpine:3.20"
+      script: make -C $(workspaces.source.path)
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata:
+  generateName: compile-
+spec:
+  taskRef:
+    name: compile
+  workspaces:
+    - name: source
+      emptyDir: {}
+  stepSpecs:
+    - name: make
+      computeResources:
+        requests:
+          memory: 1Gi
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: compile
+spec:
+  workspaces:
+    - name: source
+  steps:
+    - name: make
+      image: "alpine:3.20"
+      script: make -C $(workspaces.source.path)
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit, get, items
+from okd_streams.tekton import resolve
+
+ID = "taskrun-workspaces"
+CODE = "R024"
+LEVEL = "error"
+SCOPE = "unit"
+
+OVERRIDES = (("stepSpecs", "steps", "step"), ("stepOverrides", "steps", "step"),
+             ("sidecarSpecs", "sidecars", "sidecar"), ("sidecarOverrides", "sidecars", "sidecar"))
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    for holder, base, run in resolve.run_templates(unit, "TaskRun"):
+        spec = get(run, "spec")
+        if not isinstance(spec, dict):
+            continue
+        resolved = resolve.resolve_task(unit, holder, spec, base + ("spec",))
+        if not resolved.ok:
+            continue
+        who = resolve.run_label(holder, base, run, "TaskRun")
+        declared = resolve.workspace_specs(resolved.spec)
+        bound: dict[str, int] = {}
+        for index, binding in items(spec, "workspaces"):
+            if isinstance(binding.get("name"), str):
+                bound.setdefault(binding["name"], index)
+        for name, workspace in declared.items():
+            if workspace.get("optional") is not True and name not in bound:
+                yield Finding(holder, base + ("spec", "workspaces"),
+                              f'{who} does not bind workspace "{name}", which {resolved.label} requires')
+        if resolved.obj is not None:
+            for name, index in bound.items():
+                if name not in declared:
+                    yield Finding(holder, base + ("spec", "workspaces", index, "name"),
+                                  f'{who} binds workspace "{name}", which {resolved.label} does not declare '
+                                  f"(declared: {resolve.names_list(declared)})")
+        for key, section, what in OVERRIDES:
+            names = {item.get("name") for _, item in items(resolved.spec, section)}
+            for index, override in items(spec, key):
+                name = override.get("name")
+                if isinstance(name, str) and name not in names:
+                    yield Finding(holder, base + ("spec", key, index, "name"),
+                                  f'{who} overrides {what} "{name}" in {key}, but {resolved.label} has no such {what} '
+                                  f"({section}: {resolve.names_list(sorted(n for n in names if isinstance(n, str)))})")

@@ -1,0 +1,121 @@
+"""A YAML document where a Kubernetes object belongs that is not one.
+
+What it does:
+  In the folders of an okd-streams repository that hold objects (base/, overlays/,
+  streams/, argocd/, .tekton/), reports a document that is a list or a scalar, a mapping
+  without `apiVersion` and `kind`, or one whose `kind` or `apiVersion` is missing, empty or
+  not a string. Kustomizations, patches (`patch*.yaml`), the files a kustomization reads
+  as configurations, openapi, replacements or generator inputs, dot-files (such as
+  `.yamllint.yaml`) and empty documents are exempt. In any other tree (`okd-streams lint`
+  of a foreign folder) only a half object is reported: a Tekton `apiVersion` without a
+  `kind`, or a Tekton `kind` without an `apiVersion`; GitHub workflows, Helm charts and
+  other YAML pass.
+
+Why:
+  kubectl, kustomize and Argo CD refuse such a document ("Object 'Kind' is missing"), and
+  every Tekton check silently skips it: a Task whose `kind` was lost in an edit is never
+  applied and never checked.
+
+Fails:
+```yaml
+# file: base/tasks/build.yaml
+metadata:
+  name: build
+spec:
+  steps: [{name: build, image: "alpine:3.20", script: "make"}]
+# file: streams/demo/kustomization.yaml
+resources: []
+```
+
+Passes:
+```yaml
+# file: base/tasks/build.yaml
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: build
+spec:
+  steps: [{name: build, image: "alpine:3.20", script: "make"}]
+# file: streams/demo/kustomization.yaml
+resources: []
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding
+from okd_streams.model.documents import file_path, is_kustomization, is_patch
+
+ID = "not-a-kubernetes-object"
+CODE = "Y003"
+LEVEL = "error"
+SCOPE = "file"
+
+OBJECT_DIRS = {"base", "overlays", "streams", "argocd", ".tekton"}
+TEKTON_KINDS = {"Task", "Pipeline", "PipelineRun", "TaskRun", "StepAction", "CustomRun", "EventListener",
+                "TriggerTemplate", "TriggerBinding", "ClusterTriggerBinding", "Trigger", "Interceptor",
+                "ClusterInterceptor"}
+
+
+def _shape(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+def _exempt(yaml_file, context) -> bool:
+    path = file_path(yaml_file.path)
+    if is_kustomization(yaml_file) or is_patch(yaml_file) or path.name.startswith("."):
+        return True
+    return yaml_file.path in getattr(context, "auxiliary", frozenset())
+
+
+def _strict(yaml_file, context) -> bool:
+    """Our own repository's object folders: every document must be an object."""
+    if getattr(context, "foreign", False):
+        return False
+    return any(part in OBJECT_DIRS for part in file_path(yaml_file.path).parts[:-1])
+
+
+def check_file(yaml_file, context) -> Iterator[Finding]:
+    if not yaml_file.documents or _exempt(yaml_file, context):
+        return
+    strict = _strict(yaml_file, context)
+    for document in yaml_file.documents:
+        data = document.data
+        if data is None:
+            continue  # an empty document: kubectl and kustomize skip it too
+        line = document.start_line
+        if not isinstance(data, dict):
+            if strict:
+                yield Finding(None, (), f"this document is {_shape(data)}, not a Kubernetes object: files here hold "
+                              "one object each, a mapping with apiVersion, kind and metadata",
+                              file=yaml_file.path, line=line)
+            continue
+        kind, api_version = data.get("kind"), data.get("apiVersion")
+        if kind is None and api_version is None:
+            if strict:
+                yield Finding(None, (), "this mapping has no apiVersion and no kind: kubectl and kustomize refuse "
+                              "it; add them (for example apiVersion: tekton.dev/v1, kind: Task)",
+                              file=yaml_file.path, line=line)
+            continue
+        tekton = (isinstance(api_version, str) and "tekton.dev" in api_version) or (
+            isinstance(kind, str) and kind in TEKTON_KINDS)
+        if not strict and not tekton:
+            continue
+        for key, value in (("kind", kind), ("apiVersion", api_version)):
+            if isinstance(value, str) and value.strip():
+                continue
+            problem = "is missing" if value is None else f"is {_shape(value)}, not a string" \
+                if not isinstance(value, str) else "is empty"
+            where = document.pos((key,)) if value is not None else (line, 1)
+            yield Finding(None, (), f"{key} {problem}: kubectl and kustomize refuse an object without a {key}",
+                          file=yaml_file.path, line=where[0], column=where[1])

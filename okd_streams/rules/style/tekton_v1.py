@@ -1,0 +1,54 @@
+"""A Tekton Pipelines object that is not `tekton.dev/v1`.
+
+What it does:
+  Reports Task, Pipeline, PipelineRun, TaskRun and other `tekton.dev` objects written in
+  `v1beta1` or `v1alpha1`.
+
+Why:
+  `tekton.dev/v1beta1` is deprecated upstream since Tekton Pipelines v0.50 and its
+  fields differ (resources, `taskRunSpecs`, `serviceAccountName`). okd-streams writes
+  every Tekton object in v1; in a foreign tree this is a warning.
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1beta1
+kind: Task
+metadata:
+  name: build
+spec:
+  steps: [{name: build, image: "alpine:3.20", script: "make"}]
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: build
+spec:
+  steps: [{name: build, image: "alpine:3.20", script: "make"}]
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding
+from okd_streams.model.documents import objects
+
+ID = "tekton-v1"
+CODE = "S001"
+LEVEL = "error"
+FOREIGN_LEVEL = "warning"
+SCOPE = "file"
+
+
+def check_file(yaml_file, context) -> Iterator[Finding]:
+    for document in objects(yaml_file):
+        api_version = document.data["apiVersion"]
+        group, _, version = api_version.rpartition("/")
+        if group == "tekton.dev" and version != "v1" and document.data["kind"] != "StepAction":
+            line, column = document.pos(("apiVersion",))
+            yield Finding(None, (), f"{document.data['kind']} uses {api_version}; write it as tekton.dev/v1 "
+                          "(v1beta1 is deprecated)", file=yaml_file.path, line=line, column=column)

@@ -1,0 +1,53 @@
+"""A YAML file named `.yml`.
+
+What it does:
+  Reports files ending in `.yml` (and kustomizations not named `kustomization.yaml`).
+
+Why:
+  One spelling keeps globs, hooks and reviews simple: `.yaml`, always
+  `kustomization.yaml`. In a foreign tree this is a warning.
+
+Fails:
+```yaml
+# tasks/build.yml
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: build
+spec:
+  steps: [{name: build, image: "alpine:3.20", script: "make"}]
+```
+
+Passes:
+```yaml
+# tasks/build.yaml
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: build
+spec:
+  steps: [{name: build, image: "alpine:3.20", script: "make"}]
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding
+from okd_streams.model.documents import file_path
+
+ID = "yaml-extension"
+CODE = "S004"
+LEVEL = "error"
+FOREIGN_LEVEL = "warning"
+SCOPE = "file"
+
+
+def check_file(yaml_file, context) -> Iterator[Finding]:
+    name = file_path(yaml_file.path).name
+    if name.endswith(".yml"):
+        yield Finding(None, (), f"name YAML files .yaml, not .yml: rename {name} to {name[:-4]}.yaml",
+                      file=yaml_file.path)
+    elif name == "Kustomization":
+        yield Finding(None, (), "name the kustomization kustomization.yaml", file=yaml_file.path)

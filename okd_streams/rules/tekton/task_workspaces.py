@@ -1,0 +1,119 @@
+"""Task workspaces or volumes Tekton rejects: duplicate names, clashing mount paths, undeclared step workspaces.
+
+What it does:
+  Checks every Task, ClusterTask and inline taskSpec: workspace names are unique; each
+  workspace's mount path (`mountPath`, default `/workspace/<name>`) differs from every
+  other workspace's and from the `volumeMounts` of the steps and stepTemplate; the
+  `workspaces` a step or sidecar lists are declared by the Task; volume names are unique.
+
+Why:
+  Tekton's webhook rejects the Task (`validateDeclaredWorkspaces`: "workspace mount path
+  "/workspace/source" must be unique"; `validateWorkspaceUsages`: "undefined workspace";
+  `ValidateVolumes`: "multiple volumes with same name"). Two volumes on one path cannot
+  both be mounted.
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: build
+spec:
+  workspaces:
+    - name: source
+    - name: cache
+      mountPath: /workspace/source
+  steps:
+    - name: build
+      image: "alpine:3.20"
+      script: make
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: build
+spec:
+  workspaces:
+    - name: source
+    - name: cache
+      mountPath: /workspace/cache
+  steps:
+    - name: build
+      image: "alpine:3.20"
+      script: make
+```
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.tekton.pipeline import task_specs
+
+ID = "task-workspaces"
+CODE = "T061"
+LEVEL = "error"
+SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+
+
+def clean(path: str) -> str:
+    """Go's filepath.Clean on a slash path."""
+    if not path:
+        return "."
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    for site in task_specs(unit):
+        mounts: dict[str, str] = {}
+        for i, step in items(site.spec, "steps"):
+            for j, mount in items(step, "volumeMounts"):
+                if isinstance(mount.get("mountPath"), str):
+                    mounts.setdefault(clean(mount["mountPath"]), f'volumeMount "{mount.get("name")}" of steps[{i}]')
+        for j, mount in items(site.spec, "stepTemplate", "volumeMounts"):
+            if isinstance(mount.get("mountPath"), str):
+                mounts.setdefault(clean(mount["mountPath"]), f'volumeMount "{mount.get("name")}" of the stepTemplate')
+        names: dict[str, int] = {}
+        for index, workspace in items(site.spec, "workspaces"):
+            name = workspace.get("name") if isinstance(workspace.get("name"), str) else ""
+            if name in names:
+                yield Finding(site.obj, site.at("workspaces", index, "name"),
+                              f'workspace "{name}" is declared twice in {site.label} (workspaces[{names[name]}] and '
+                              f"workspaces[{index}])")
+            else:
+                names[name] = index
+            given = workspace.get("mountPath")
+            mount_path = clean(given if isinstance(given, str) and given else posixpath.join("/workspace", name))
+            if mount_path in mounts:
+                yield Finding(site.obj, site.at("workspaces", index) + (("mountPath",) if given else ()),
+                              f'workspace "{name}" of {site.label} mounts at {mount_path}, already used by '
+                              f"{mounts[mount_path]}; mount paths must be unique")
+            else:
+                mounts[mount_path] = f'workspace "{name}"'
+        declared = set(names)
+        for kind in ("steps", "sidecars"):
+            for i, container in items(site.spec, kind):
+                for j, usage in items(container, "workspaces"):
+                    if not isinstance(usage.get("name"), str) or usage["name"] not in declared:
+                        yield Finding(site.obj, site.at(kind, i, "workspaces", j, "name"),
+                                      f'{kind[:-1]} {i} of {site.label} uses workspace "{usage.get("name")}", which '
+                                      f"the Task does not declare (workspaces: {', '.join(sorted(declared)) or 'none'})")
+        volumes: dict[str, int] = {}
+        for index, volume in items(site.spec, "volumes"):
+            name = volume.get("name")
+            if not isinstance(name, str):
+                continue
+            if name in volumes:
+                yield Finding(site.obj, site.at("volumes", index, "name"),
+                              f'volume "{name}" is declared twice in {site.label} (volumes[{volumes[name]}] and '
+                              f"volumes[{index}])")
+            else:
+                volumes[name] = index

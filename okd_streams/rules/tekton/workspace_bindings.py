@@ -1,0 +1,88 @@
+"""A PipelineRun or TaskRun workspace binding without exactly one volume source, or bound twice.
+
+What it does:
+  Checks each entry of `spec.workspaces` in PipelineRuns and TaskRuns: it needs exactly
+  one of `persistentVolumeClaim` (with `claimName`), `volumeClaimTemplate`, `emptyDir`,
+  `configMap` (with `name`), `secret` (with `secretName`), `projected` (with `sources`)
+  or `csi` (with `driver`), and each workspace name may be bound once. An empty
+  `emptyDir:` (null) counts as no source; write `emptyDir: {}`.
+
+Why:
+  Tekton's webhook rejects the run (`WorkspaceBinding.Validate`: "expected exactly one,
+  got both", "expected exactly one, got neither"; "workspace "src" provided by
+  pipelinerun more than once").
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: release-1
+spec:
+  pipelineRef: {name: release}
+  workspaces:
+    - name: shared
+      emptyDir: {}
+      persistentVolumeClaim: {claimName: shared}
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: release-1
+spec:
+  pipelineRef: {name: release}
+  workspaces:
+    - name: shared
+      persistentVolumeClaim: {claimName: shared}
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit, get, items
+from okd_streams.tekton.pipeline import describe, tekton_objects
+
+ID = "workspace-bindings"
+CODE = "T062"
+LEVEL = "error"
+SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = ("PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
+
+SOURCES = ("persistentVolumeClaim", "volumeClaimTemplate", "emptyDir", "configMap", "secret", "projected", "csi")
+REQUIRED = {"persistentVolumeClaim": "claimName", "configMap": "name", "secret": "secretName",
+            "projected": "sources", "csi": "driver"}
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    for obj in tekton_objects(unit, "PipelineRun", "TaskRun"):
+        label = describe(obj)
+        seen: dict[str, int] = {}
+        for index, binding in items(obj.data, "spec", "workspaces"):
+            at = ("spec", "workspaces", index)
+            name = binding.get("name") if isinstance(binding.get("name"), str) else ""
+            key = name.lower() if obj.kind == "TaskRun" else name
+            if key in seen:
+                yield Finding(obj, at + ("name",), f'workspace "{name}" is bound twice in {label} '
+                              f"(workspaces[{seen[key]}] and workspaces[{index}])")
+            else:
+                seen[key] = index
+            given = [source for source in SOURCES if binding.get(source) is not None]
+            if len(given) > 1:
+                yield Finding(obj, at + (given[1],), f'workspace "{name}" of {label} has {len(given)} volume sources '
+                              f"({', '.join(given)}); give exactly one")
+                continue
+            if not given:
+                hint = "; `emptyDir:` with no value counts as none, write `emptyDir: {}`" if "emptyDir" in binding else ""
+                yield Finding(obj, at, f'workspace "{name}" of {label} has no volume source; give one of '
+                              f"{', '.join(SOURCES)}{hint}")
+                continue
+            source = given[0]
+            field = REQUIRED.get(source)
+            if field and not get(binding, source, field):
+                yield Finding(obj, at + (source,), f'workspace "{name}" of {label}: {source} needs `{field}`')
