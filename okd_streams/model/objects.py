@@ -75,13 +75,20 @@ class Obj:
     def at(self, path: Iterable = ()) -> tuple[str, int, int]:
         """Source file, line and column that produced the value at `path`."""
         path = tuple(path)
-        for prov in self.provenance:
-            if path[: len(prov.target)] == prov.target:
-                rest = path[len(prov.target):]
-                line, column = prov.doc.pos(prov.source + rest)
-                return prov.doc.path, line, column
+        best = None
+        for prov in self.provenance:  # the deepest claim; of equal ones, the last applied
+            if path[: len(prov.target)] == prov.target and (best is None or len(prov.target) >= len(best.target)):
+                best = prov
+        if best is not None:
+            rest = path[len(best.target):]
+            if rest:
+                rest = source_path(get(self.data, *best.target), get(best.doc.data, *best.source), rest)
+            line, column = best.doc.pos(best.source + rest)
+            return best.doc.path, line, column
         if self.doc is None:
             return self.file, 1, 1
+        if self.doc.data is not self.data:
+            path = source_path(self.data, self.doc.data, path)
         line, column = self.doc.pos(path)
         return self.doc.path, line, column
 
@@ -157,6 +164,27 @@ class Finding:
     file: str | None = None  # for findings on a file rather than an object
     line: int = 1
     column: int = 1
+
+
+def source_path(rendered: Any, source: Any, path: tuple) -> tuple:
+    """`path` in a rendered value, as a path in the source it came from: an item of a list of
+    named items (Tekton's params, tasks, steps...) is found by its name, since a patch may have
+    added items before it. Stops at the list when the source has no item of that name."""
+    found: list = []
+    for step in path:
+        if isinstance(step, int) and isinstance(rendered, list) and isinstance(source, list):
+            item = rendered[step] if -len(rendered) <= step < len(rendered) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            if name is not None:
+                step = next((i for i, s in enumerate(source) if isinstance(s, dict) and s.get("name") == name), -1)
+                if step < 0:
+                    return tuple(found)
+            rendered, source = item, source[step] if -len(source) <= step < len(source) else None
+        else:
+            rendered = get(rendered, step)
+            source = get(source, step)
+        found.append(step)
+    return tuple(found)
 
 
 def get(data: Any, *path: Any, default: Any = None) -> Any:

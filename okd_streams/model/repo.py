@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult
+from okd_streams.model import patches
 from okd_streams.model.objects import Obj, Provenance, Unit
 from okd_streams.files.loader import Boundaries, Document, YamlFile, load_file, outside, real_folder, symlink_issue
 
@@ -338,6 +339,7 @@ def unit_from_render(result: RenderResult, tree: SourceTree, label: str, stream:
         objects.append(Obj(rendered.data, shown, doc))
     if graph is None:
         graph = kz.closure(result.directory)
+    patches.attach(graph, objects, tree.file)  # before replacements, which kustomize applies after patches
     _attach_provenance(graph, objects, tree)
     kustomizations = [tree.file(path).documents[0] for path in sorted(graph.files)
                       if path.name in kz.NAMES and tree.file(path).documents]

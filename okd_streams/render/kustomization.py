@@ -49,6 +49,18 @@ def is_remote(reference: str) -> bool:
 
 
 @dataclass
+class PatchRef:
+    """One patch a kustomization applies: a file (`file`) or inline text (`inline`, at `entry_path`
+    in the kustomization's document), with the entry's `target` when it has one."""
+
+    kustomization: Path
+    entry_path: tuple  # where the entry sits in the kustomization (for inline patches' positions)
+    file: Path | None = None
+    inline: str | None = None
+    target: dict | None = None
+
+
+@dataclass
 class Closure:
     """Everything one build reads: files, and the kustomization folders on the way."""
 
@@ -56,6 +68,7 @@ class Closure:
     directories: set[Path] = field(default_factory=set)
     resources: set[Path] = field(default_factory=set)  # the files (of `files`) named as resources
     replacements: list[tuple[Path, dict]] = field(default_factory=list)  # (declared in, entry)
+    patches: list[PatchRef] = field(default_factory=list)  # in the order the walk meets them
     remote: list[str] = field(default_factory=list)
     trees: set[Path] = field(default_factory=set)  # folders read whole (a generator's or chart's folder)
     # Why the files above may not be all a build reads (remote bases, unreadable kustomizations,
@@ -128,6 +141,7 @@ class _Node:
     kustomization: Path | None
     readable: bool = False
     replacements: list[dict] = field(default_factory=list)
+    patches: list[PatchRef] = field(default_factory=list)
     files: set[Path] = field(default_factory=set)
     trees: set[Path] = field(default_factory=set)
     file_remotes: list[str] = field(default_factory=list)
@@ -208,6 +222,7 @@ class Walker:
         result.settings |= node.settings
         result.incomplete.extend(node.incomplete)
         result.replacements.extend((directory, entry) for entry in node.replacements)
+        result.patches.extend(node.patches)
         result.remote.extend(node.file_remotes)
         result.files |= node.files
         result.trees |= node.trees
@@ -240,6 +255,7 @@ class Walker:
         node.namespace = namespace if isinstance(namespace, str) and namespace else None
         replacements = data.get("replacements") if isinstance(data.get("replacements"), list) else []
         node.replacements.extend(entry for entry in replacements if isinstance(entry, dict))
+        node.patches = self._patches(directory, node.kustomization, data)
         for key in _PLUGIN_KEYS:
             if data.get(key):
                 node.incomplete.append(f"{node.kustomization} uses {key}")
@@ -281,6 +297,30 @@ class Walker:
                     continue
                 node.resources.append(("dir", found[0]) if found[1] else ("file", found[0]))
         return node
+
+
+    def _patches(self, directory: Path, kustomization: Path, data: dict) -> list[PatchRef]:
+        """The strategic-merge and JSON 6902 patches a kustomization names, as files or inline."""
+        found = []
+        for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
+            entries = data.get(key)
+            for index, entry in enumerate(entries if isinstance(entries, list) else []):
+                if isinstance(entry, str):  # patchesStrategicMerge: a file, or the patch itself
+                    entry = {"patch": entry} if "\n" in entry else {"path": entry}
+                    at: tuple = (key, index)
+                elif isinstance(entry, dict):
+                    at = (key, index, "patch")
+                else:
+                    continue
+                target = entry.get("target") if isinstance(entry.get("target"), dict) else None
+                reference, inline = entry.get("path"), entry.get("patch")
+                if isinstance(reference, str) and not is_remote(reference):
+                    resolved = self._target(directory, reference)
+                    if resolved is not None and not resolved[1]:
+                        found.append(PatchRef(kustomization, at, file=resolved[0], target=target))
+                elif isinstance(inline, str):
+                    found.append(PatchRef(kustomization, at, inline=inline, target=target))
+        return found
 
 
 def _resolve(directory: Path, reference: str) -> Path | None:
