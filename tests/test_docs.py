@@ -300,3 +300,59 @@ def test_a_new_stream_is_noted_not_failed_and_a_changed_one_is_stale(tmp_path, c
     assert main(["docs", "--check"]) == 1
     assert main(["docs"]) == 0
     assert "okd-extra" in (tmp_path / STREAMS_DOC).read_text().splitlines()[0]
+
+
+# --- the README and the guides ----------------------------------------------------------------
+
+README_MAX_BYTES = 12 * 1024
+GUIDES = ("overlays.md", "argocd.md", "pull-requests.md", "configuration.md", "security.md", "development.md")
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|<a\s+href=\"([^\"]+)\"")
+_FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+def _markdown_files() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub's heading anchors (lowercased, punctuation dropped, spaces to '-') and explicit ids."""
+    text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+    found = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    seen: dict[str, int] = {}
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", text, re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug if slug not in seen else f"{slug}-{seen[slug]}")
+        seen[slug] = seen.get(slug, 0) + 1
+    return found
+
+
+def test_readme_is_the_front_door():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) <= README_MAX_BYTES, "README.md over 12 KB: move the details to docs/"
+    assert "make check" in readme and "make test" in readme
+    for guide in GUIDES:
+        assert (REPO / "docs" / guide).is_file(), guide
+        assert f"(docs/{guide})" in readme, f"README.md does not link docs/{guide}"
+    for generated in docgen.DOCS:
+        assert f"({generated})" in readme, f"README.md does not link {generated}"
+
+
+def test_every_relative_link_in_the_readme_and_docs_resolves():
+    broken = []
+    for path in _markdown_files():
+        text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+        text = re.sub(r"`[^`\n]*`", "", text)  # code spans are not links
+        for match in _LINK.finditer(text):
+            target = match.group(1) or match.group(2)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...
+                continue
+            file_part, _, anchor = target.partition("#")
+            resolved = (path.parent / file_part).resolve() if file_part else path
+            where = f"{path.relative_to(REPO)}: {target}"
+            if not resolved.exists():
+                broken.append(where)
+            elif anchor and resolved.suffix == ".md" and anchor not in _anchors(resolved):
+                broken.append(f"{where} (no such anchor)")
+            elif REPO not in (resolved, *resolved.parents):
+                broken.append(f"{where} (outside the repository)")
+    assert not broken, "broken links:\n" + "\n".join(broken)
