@@ -30,7 +30,7 @@ bench: setup ## Benchmark check/lint against a plain kustomize loop and tekton-l
 fuzz: setup ## Longer property-based run over hostile YAML
 	OKD_STREAMS_FUZZ_EXAMPLES=5000 $(BIN)/pytest tests/bad_input -q
 
-docs: setup ## Regenerate docs/rules.md and docs/streams.md
+docs: setup ## Regenerate docs/reference/rules.md and docs/reference/streams.md
 	$(BIN)/okd-streams docs
 
 clean: ## Remove .venv and caches

@@ -1,4 +1,4 @@
-"""okd-streams docs [--check]: generate docs/rules.md and docs/streams.md, or check they are current."""
+"""okd-streams docs [--check]: generate docs/reference/rules.md and docs/reference/streams.md, or check them."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from okd_streams.model.repo import find_root
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "docs", help="generate docs/rules.md and docs/streams.md (--check: fail when stale)",
-        description="Generate docs/rules.md (every rule, from the rule registry) and docs/streams.md (the "
-                    "stream catalog: every stream, a drift matrix against the base, and each stream's "
+        "docs", help="generate docs/reference/rules.md and docs/reference/streams.md (--check: fail when stale)",
+        description="Generate docs/reference/rules.md (every rule, from the rule registry) and "
+                    "docs/reference/streams.md (the stream catalog: every stream, a drift matrix against the "
+                    "base, and each stream's "
                     "pipeline graphs as Mermaid diagrams). Renders the base and every stream with kustomize. "
                     "With --check nothing is written: exit 1 when a file is missing or stale.")
     parser.add_argument("--check", action="store_true",

@@ -1,4 +1,4 @@
-"""The generated documents: docs/rules.md (from the rule registry) and docs/streams.md (the catalog).
+"""The generated documents: docs/reference/rules.md (the rule registry), docs/reference/streams.md (the catalog).
 
 `generate(root)` returns {relative path: text}; `stale(root, generated)` lists the files whose
 content differs (or that are missing); `write(root, generated)` writes the changed ones
@@ -19,13 +19,13 @@ from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
 from okd_streams.model.repo import discover_streams
 
-RULES_DOC = "docs/rules.md"
+RULES_DOC = "docs/reference/rules.md"
 STREAMS_DOC = catalog.DOC_PATH
 DOCS = (RULES_DOC, STREAMS_DOC)
 REGENERATE = "make docs (or okd-streams docs)"
 
 
-# --- docs/rules.md ----------------------------------------------------------------------------
+# --- docs/reference/rules.md ------------------------------------------------------------------
 
 _FENCE = re.compile(r"^\s*```")
 

@@ -72,7 +72,7 @@ def sarif(problems: list[Problem]) -> str:
             summary, name = code, code
         descriptors.append({
             "id": code, "name": name, "shortDescription": {"text": summary},
-            "helpUri": f"https://github.com/okd-project/okd-streams/blob/main/docs/rules.md#{code.lower()}",
+            "helpUri": f"https://github.com/okd-project/okd-streams/blob/main/docs/reference/rules.md#{code.lower()}",
         })
     level = {"error": "error", "warning": "warning", "info": "note"}
     results = [{

@@ -1,4 +1,4 @@
-"""The stream catalog, docs/streams.md: every stream, its drift from the base, its pipeline graphs.
+"""The stream catalog, docs/reference/streams.md: every stream, its drift from the base, its pipeline graphs.
 
 Three parts, all generated (never edited by hand), deterministic (sorted, no timestamps,
 no absolute paths) so that `okd-streams docs --check` can tell when the file is stale:
@@ -46,7 +46,7 @@ from okd_streams.files.loader import _Loader
 
 SAME = "·"
 UNKNOWN = "?"
-DOC_PATH = "docs/streams.md"
+DOC_PATH = "docs/reference/streams.md"
 STREAM_OWN_PATCH = "own patch"
 
 
@@ -460,7 +460,7 @@ def _streams_table(catalog: Catalog, anchors: dict[str, str]) -> list[str]:
     rows = []
     for view in catalog.streams:
         info = view.info
-        components = ", ".join(f"[{text_cell(name)}](../{folder}/)" for name, folder in view.components)
+        components = ", ".join(f"[{text_cell(name)}](../../{folder}/)" for name, folder in view.components)
         schedules = "<br>".join(f"{text_cell(p)} {code(s)}" for p, s in sorted(info.schedules.items()) if s)
         name = f"[{text_cell(view.name)}](#{anchors[view.name]})"
         if view.error is not None:
@@ -500,7 +500,7 @@ def _stream_sections(catalog: Catalog, anchors: dict[str, str]) -> list[str]:
         lines += [f'<a id="{anchors[view.name]}"></a>', "", f"### {text_cell(view.name)}", ""]
         about = text_cell(view.info.description) or "No description in its stream card."
         if (view.stream.directory / "README.md").is_file():
-            about += f" See [streams/{view.name}/README.md](../streams/{view.name}/README.md)."
+            about += f" See [streams/{view.name}/README.md](../../streams/{view.name}/README.md)."
         lines += [about, ""]
         if view.error is not None:
             lines += [f"> kustomize build failed: {text_cell(view.error)}", ""]

@@ -878,14 +878,14 @@ class Scaffolder:
         self._review(plan)
         self.out(f"Next: edit streams/{plan.name}/stream.yaml and README.md, run `make check`, and open a pull "
                  "request.")
-        catalog = self.root / "docs" / "streams.md"
+        catalog = self.root / "docs" / "reference" / "streams.md"
         try:
             listed = f'id="stream-{plan.name}"' in catalog.read_text(encoding="utf-8", errors="replace")
         except OSError:
             listed = True  # no catalog
         if not listed:
-            self.out("The stream catalog docs/streams.md will list it after `make docs` (in this pull request "
-                     "or a later one: `make check` notes the stream, it does not fail).")
+            self.out("The stream catalog docs/reference/streams.md will list it after `make docs` (in this pull "
+                     "request or a later one: `make check` notes the stream, it does not fail).")
 
     # -- git -----------------------------------------------------------------------------
     def _git_precheck(self):

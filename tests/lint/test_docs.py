@@ -1,4 +1,4 @@
-"""`okd-streams docs`: docs/rules.md and docs/streams.md, generated, deterministic, checked for staleness."""
+"""`okd-streams docs`: docs/reference/rules.md and streams.md, generated, deterministic, checked for staleness."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from okd_streams import rules as registry
 from okd_streams.cli import main
 from tests.conftest import REPO, snapshot
 
-STREAMS_DOC = "docs/streams.md"
-RULES_DOC = "docs/rules.md"
+STREAMS_DOC = "docs/reference/streams.md"
+RULES_DOC = "docs/reference/rules.md"
 
 
 def copy_repo(target: Path) -> Path:
@@ -64,7 +64,7 @@ def test_docs_writes_both_files_and_regenerates_identically(repo, capsys):
     assert f"{STREAMS_DOC}: up to date" in capsys.readouterr().out
     assert {name: (repo / name).read_bytes() for name in first} == first
     assert docs(repo, "--check") == 0
-    assert not [p for p in (repo / "docs").iterdir() if p.name not in ("rules.md", "streams.md")], \
+    assert not [p for p in (repo / "docs" / "reference").iterdir() if p.name not in ("rules.md", "streams.md")], \
         "atomic writes leave no temporary files"
 
 
@@ -171,7 +171,7 @@ def test_a_component_that_adds_a_task_shows_in_the_tasks_table(repo):
     _, rows = table_rows(text, "### Pipeline okd-coreos", "Params:")
     assert rows["`hpc-image-suffix`"][1:] == ["—", "·", "`hpc` *via hpc*"]
     assert rows["`hpc-packages`"][3].startswith('`["openmpi", ')
-    assert "[hpc](../overlays/hpc/)" in text
+    assert "[hpc](../../overlays/hpc/)" in text
     assert "classDef changed" in text and re.search(r"class [\w,]*t_hpc_layer[\w,]* changed", text)
 
 
@@ -198,7 +198,7 @@ def test_the_stream_table(repo):
     assert header == ["Stream", "Description", "Owners", "OS", "Version", "Components", "Schedule", "Sync",
                       "Namespace"]
     row = rows["[okd-scos](#stream-okd-scos)"]
-    assert row[2:] == ["okd-wg", "scos", "4.19", "[scos](../overlays/scos/)",
+    assert row[2:] == ["okd-wg", "scos", "4.19", "[scos](../../overlays/scos/)",
                        "okd-coreos `30 6 * * *`<br>okd-release `0 5 * * 1`", "automatic", "okd-scos"]
     assert row[1].startswith("OKD on CentOS Stream CoreOS")
     assert '<a id="stream-okd-scos"></a>' in text
@@ -252,7 +252,7 @@ def test_a_repository_without_streams(tmp_path, capsys):
     assert "No streams yet." in text and "### Pipeline okd-coreos" in text
 
 
-# --- docs/rules.md ----------------------------------------------------------------------------
+# --- docs/reference/rules.md ------------------------------------------------------------------
 
 def test_rules_doc_documents_every_rule_with_anchors():
     text = docgen.rules_markdown()
@@ -295,9 +295,65 @@ def test_a_new_stream_is_noted_not_failed_and_a_changed_one_is_stale(tmp_path, c
     shutil.copytree(tmp_path / "streams" / "okd-scos", tmp_path / "streams" / "okd-extra")
     monkeypatch.chdir(tmp_path)
     assert main(["docs", "--check"]) == 0
-    assert "stream okd-extra is not in docs/streams.md yet" in capsys.readouterr().out
+    assert f"stream okd-extra is not in {STREAMS_DOC} yet" in capsys.readouterr().out
     card = tmp_path / "streams" / "okd-scos" / "stream.yaml"
     card.write_text(card.read_text().replace("value: okd-scos\n", "value: okd-scos-elsewhere\n"))
     assert main(["docs", "--check"]) == 1
     assert main(["docs"]) == 0
-    assert "okd-extra" in (tmp_path / "docs" / "streams.md").read_text().splitlines()[0]
+    assert "okd-extra" in (tmp_path / STREAMS_DOC).read_text().splitlines()[0]
+
+
+# --- the README and the guides ----------------------------------------------------------------
+
+README_MAX_BYTES = 12 * 1024
+GUIDES = ("overlays.md", "argocd.md", "pull-requests.md", "configuration.md", "security.md", "development.md")
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|<a\s+href=\"([^\"]+)\"")
+_FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+def _markdown_files() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub's heading anchors (lowercased, punctuation dropped, spaces to '-') and explicit ids."""
+    text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+    found = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    seen: dict[str, int] = {}
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", text, re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug if slug not in seen else f"{slug}-{seen[slug]}")
+        seen[slug] = seen.get(slug, 0) + 1
+    return found
+
+
+def test_readme_is_the_front_door():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) <= README_MAX_BYTES, "README.md over 12 KB: move the details to docs/"
+    assert "make check" in readme and "make test" in readme
+    for guide in GUIDES:
+        assert (REPO / "docs" / guide).is_file(), guide
+        assert f"(docs/{guide})" in readme, f"README.md does not link docs/{guide}"
+    for generated in docgen.DOCS:
+        assert f"({generated})" in readme, f"README.md does not link {generated}"
+
+
+def test_every_relative_link_in_the_readme_and_docs_resolves():
+    broken = []
+    for path in _markdown_files():
+        text = _FENCED.sub("", path.read_text(encoding="utf-8"))
+        text = re.sub(r"`[^`\n]*`", "", text)  # code spans are not links
+        for match in _LINK.finditer(text):
+            target = match.group(1) or match.group(2)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...
+                continue
+            file_part, _, anchor = target.partition("#")
+            resolved = (path.parent / file_part).resolve() if file_part else path
+            where = f"{path.relative_to(REPO)}: {target}"
+            if not resolved.exists():
+                broken.append(where)
+            elif anchor and resolved.suffix == ".md" and anchor not in _anchors(resolved):
+                broken.append(f"{where} (no such anchor)")
+            elif REPO not in (resolved, *resolved.parents):
+                broken.append(f"{where} (outside the repository)")
+    assert not broken, "broken links:\n" + "\n".join(broken)

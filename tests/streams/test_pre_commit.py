@@ -105,12 +105,12 @@ def test_the_hook_checks_only_the_streams_the_staged_change_affects(clone, tmp_p
 @pytest.mark.skipif(not HAS_DOCS, reason="the docs command is not there yet")
 def test_pre_commit_fails_on_stale_generated_docs(clone, tmp_path):
     root = Path(clone.working_tree_dir)
-    stale = root / "docs/rules.md"
+    stale = root / "docs/reference/rules.md"
     stale.write_text(stale.read_text() + "\nhand edit\n")
-    clone.git.add("docs/rules.md")
+    clone.git.add("docs/reference/rules.md")
     done = pre_commit(root, tmp_path / "pre-commit-home", "run")
     assert done.returncode != 0
-    assert "docs/rules.md is stale" in done.stdout
+    assert "docs/reference/rules.md is stale" in done.stdout
 
 
 def test_yamllint_hook_fails_on_style(clone, tmp_path):
