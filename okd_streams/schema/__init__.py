@@ -70,9 +70,17 @@ def check_object(data: Any, target: Target | None = None) -> list[SchemaIssue]:
         raws = explain(data, root, store.Resolver(target.kubernetes))
     named = {r.path for r in raws}
     raws += [r for r in names.check(data) if r.path not in named]
+    raws += [r for r in names.admission_required(data) if r.path not in named]
     raws += gates.check(data, target)
-    issues = {_issue(data, r) for r in raws}
+    issues = _one_per_mistake({_issue(data, r) for r in raws})
     return sorted(issues, key=lambda i: (tuple(str(p) for p in i.path), i.kind))
+
+
+def _one_per_mistake(issues: set[SchemaIssue]) -> list[SchemaIssue]:
+    """A misspelt required field is one mistake: keep the unknown field that names the
+    missing one, drop the "missing" finding on its parent."""
+    meant = {(i.path[:-1], i.suggestion) for i in issues if i.kind == "unknown-field"}
+    return [i for i in issues if not (i.kind == "missing-field" and (i.path, i.field) in meant)]
 
 
 def _issue(data: dict[str, Any], raw: Raw) -> SchemaIssue:
