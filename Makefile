@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup check test bench fuzz docs clean
+.PHONY: help setup check test bench fuzz docs schemas clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,6 +32,9 @@ fuzz: setup ## Longer property-based run over hostile YAML
 
 docs: setup ## Regenerate docs/reference/rules.md and docs/reference/streams.md
 	$(BIN)/okd-streams docs
+
+schemas: setup ## Re-derive okd_streams/schema/data from ../shared/schemas (SCHEMAS=dir to override)
+	$(BIN)/python -m okd_streams.schema.derive $(if $(SCHEMAS),--source $(SCHEMAS))
 
 clean: ## Remove .venv and caches
 	rm -rf $(VENV) .cache .pytest_cache

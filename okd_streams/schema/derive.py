@@ -1,0 +1,282 @@
+"""Derive the compact schemas shipped in okd_streams/schema/data from ../shared/schemas.
+
+Run as ``python -m okd_streams.schema.derive [--check] [--source DIR]`` (``make schemas``).
+The output keeps what decides validity (types, required, enum, format, pattern, properties,
+items, additionalProperties, nullable, x-kubernetes-* markers) and drops descriptions,
+defaults and status. Where a CRD preserves unknown fields but Tekton's webhook still decodes
+a Go type there, the node gets an ``x-okd-decode`` reference to the shape the webhook decodes
+(matched case-insensitively, as Go's encoding/json does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+ENV_VAR = "OKD_STREAMS_SCHEMA_SOURCE"
+
+# Keys of a CRD schema node that decide validity; everything else is dropped.
+KEEP = {
+    "type", "properties", "required", "enum", "format", "pattern", "items",
+    "additionalProperties", "nullable", "maxLength", "minLength", "minimum", "maximum",
+    "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string",
+    "x-kubernetes-embedded-resource", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
+    "x-kubernetes-map-type",
+}
+
+K8S = "k8s:io.k8s.api.core.v1."
+OBJECT_META = "k8s:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+# What Tekton's webhook decodes below a CRD node that preserves unknown fields, by the
+# node's property name (Go types of tektoncd/pipeline pkg/apis/pipeline/v1 and v1beta1).
+TEKTON_DECODE = {
+    "value": "param-value",          # ParamValue: string | []string | map[string]string
+    "default": "param-value",
+    "affinity": K8S + "Affinity",
+    "securityContext": K8S + "PodSecurityContext",
+    "volumeClaimTemplate": K8S + "PersistentVolumeClaim",
+}
+
+
+def default_source() -> Path:
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas"
+
+
+def _compact(node: Any, path: tuple[str, ...], decode: dict[str, Any]) -> Any:
+    """Strip a CRD schema node; ``decode`` maps a preserved node's path to its Go shape."""
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key not in KEEP:
+            continue
+        if key == "properties":
+            out[key] = {p: _compact(s, path + (p,), decode) for p, s in sorted(value.items())}
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            out[key] = _compact(value, path + ("[]",), decode)
+        else:
+            out[key] = value
+    if out.get("x-kubernetes-preserve-unknown-fields") and "properties" not in out:
+        ref = decode.get(path) if path in decode else _tekton_decode(path, decode)
+        if ref:
+            out["x-okd-decode"] = ref
+    return out
+
+
+def _tekton_decode(path: tuple[str, ...], decode: dict[str, Any]) -> str | None:
+    if not decode.get("tekton"):
+        return None
+    api = decode["apiVersion"]
+    name = path[-1] if path else ""
+    if name == "volumes":
+        return "list:" + K8S + "Volume"
+    if name == "pipelineSpec":
+        return f"crd:{api}/Pipeline:spec"
+    if name == "taskSpec":
+        # A pipeline task embeds EmbeddedTask (TaskSpec plus type/metadata of custom tasks).
+        in_pipeline = any(p in ("tasks", "finally") for p in path)
+        return f"crd:{api}/Task:embedded" if in_pipeline else f"crd:{api}/Task:spec"
+    if name == "spec" and "customSpec" in path:
+        return "any"
+    return TEKTON_DECODE.get(name)
+
+
+def _crd_kinds(doc: dict[str, Any], tekton: bool) -> dict[str, Any]:
+    group = doc["spec"]["group"]
+    kind = doc["spec"]["names"]["kind"]
+    out: dict[str, Any] = {}
+    for version in doc["spec"]["versions"]:
+        if not version.get("served"):
+            continue
+        api = f"{group}/{version['name']}"
+        raw = version["schema"]["openAPIV3Schema"]
+        decode: dict[Any, Any] = {"tekton": tekton, "apiVersion": api}
+        schema = _compact(raw, (), decode)
+        props = schema.setdefault("properties", {})
+        # status is the controllers' business: the API server ignores it on create.
+        props["status"] = {"x-kubernetes-preserve-unknown-fields": True}
+        props["metadata"] = {"$ref": OBJECT_META}
+        if tekton:
+            _mark_durations(schema, ())
+        out[f"{api}/{kind}"] = schema
+    return out
+
+
+def _mark_durations(node: Any, path: tuple[str, ...]) -> None:
+    """Tekton's timeouts are metav1.Duration: Go duration strings (the CRD says so in prose)."""
+    if not isinstance(node, dict):
+        return
+    name = path[-1] if path else ""
+    parent = path[-2] if len(path) > 1 else ""
+    if node.get("type") == "string" and (name == "timeout" or parent == "timeouts"):
+        node["format"] = "duration"
+    for key, sub in (node.get("properties") or {}).items():
+        _mark_durations(sub, path + (key,))
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            _mark_durations(node[key], path + ("[]",))
+
+
+def _load_crds(folder: Path) -> list[dict[str, Any]]:
+    docs = []
+    for file in sorted(folder.glob("*.yaml")):
+        with open(file, encoding="utf-8") as fh:
+            docs.extend(d for d in yaml.safe_load_all(fh) if isinstance(d, dict)
+                        and d.get("kind") == "CustomResourceDefinition")
+    return docs
+
+
+# The Triggers Go types refer to types of other packages; each maps to what decodes there.
+TRIGGERS_EXTERNAL: dict[str, Any] = {
+    "k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta": {"$ref": OBJECT_META},
+    "k8s.io/apimachinery/pkg/apis/meta/v1.ListMeta": {"type": "object"},
+    "k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelector":
+        {"$ref": "k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"},
+    "k8s.io/api/core/v1.ObjectReference": {"$ref": K8S + "ObjectReference"},
+    "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSON": {},
+    "knative.dev/pkg/apis.URL": {"type": "string"},
+    "knative.dev/pkg/apis.Condition": {},
+    "knative.dev/pkg/apis/duck/v1beta1.Addressable": {},
+    "knative.dev/pkg/apis/duck/v1.WithPodSpec": {
+        "type": "object",
+        "properties": {"template": {"type": "object", "properties": {
+            "metadata": {"$ref": OBJECT_META}, "spec": {"$ref": K8S + "PodSpec"}}}},
+    },
+    "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1beta1.Param": {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "value": {"x-okd-decode": "param-value"}},
+    },
+}
+
+TRIGGERS_KINDS = ("ClusterInterceptor", "ClusterTriggerBinding", "EventListener",
+                  "Interceptor", "Trigger", "TriggerBinding", "TriggerTemplate")
+# Spec type per kind; Interceptor kinds live in v1alpha1 and are not in the v1beta1 types.
+TRIGGERS_SPEC = {"ClusterTriggerBinding": "TriggerBindingSpec", "EventListener":
+                 "EventListenerSpec", "Trigger": "TriggerSpec", "TriggerBinding":
+                 "TriggerBindingSpec", "TriggerTemplate": "TriggerTemplateSpec"}
+
+
+def _triggers_def(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_triggers_def(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        ref = node["$ref"]
+        return dict(TRIGGERS_EXTERNAL[ref]) if "/" in ref or "." in ref else \
+            {"$ref": f"triggers:{ref}"}
+    out = {}
+    for key, value in node.items():
+        # Go's decoder enforces no "required": a missing field is the zero value, which
+        # Triggers' own validation judges; keep only the shape.
+        if key in ("description", "required"):
+            continue
+        if key == "properties":
+            out[key] = {p: _triggers_def(s) for p, s in sorted(value.items())}
+        else:
+            out[key] = _triggers_def(value)
+    return out
+
+
+def _triggers(folder: Path) -> dict[str, Any]:
+    with open(folder / "triggers-v1beta1-types.json", encoding="utf-8") as fh:
+        types = json.load(fh)
+    defs = {name: _triggers_def(d) for name, d in sorted(types["definitions"].items())
+            if not name.endswith("List") and not name.endswith("Status")}
+    kinds: dict[str, Any] = {}
+    for crd in _load_crds(folder):
+        kind = crd["spec"]["names"]["kind"]
+        spec = TRIGGERS_SPEC.get(kind)
+        for version in crd["spec"]["versions"]:
+            if not version.get("served"):
+                continue
+            api = f"{crd['spec']['group']}/{version['name']}"
+            # v1alpha1 is served from the same Go shapes through conversion; reuse v1beta1.
+            kinds[f"{api}/{kind}"] = {
+                "type": "object",
+                "properties": {
+                    "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                    "metadata": {"$ref": OBJECT_META},
+                    "spec": {"x-okd-decode": f"triggers:{spec}"} if spec else
+                    {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                },
+            }
+    return {"source": types.get("source", ""), "kinds": kinds, "defs": defs}
+
+
+def derive(source: Path) -> dict[str, Any]:
+    """Return {file name: JSON-able document} for every shipped schema file."""
+    files: dict[str, Any] = {}
+    for name, folder, tekton in (("tekton-pipeline", "tekton-pipeline", True),
+                                 ("argocd", "argocd", False)):
+        kinds: dict[str, Any] = {}
+        for crd in _load_crds(source / folder):
+            kinds.update(_crd_kinds(crd, tekton))
+        files[f"{name}.json"] = {"source": _source_line(source, folder), "kinds": kinds}
+    trig = _triggers(source / "tekton-triggers")
+    trig["source"] = _source_line(source, "tekton-triggers") + "; " + trig["source"]
+    files["tekton-triggers.json"] = trig
+    return files
+
+
+def _source_line(source: Path, folder: str) -> str:
+    """The upstream repository and commit, as the schemas README's table names them."""
+    try:
+        text = (source / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        return folder
+    for line in text.splitlines():
+        if line.startswith(f"| {folder}"):
+            return line.rsplit("|", 2)[-2].strip()
+    return folder
+
+
+def render(doc: Any) -> str:
+    # One key per line: a re-derivation after an upstream bump diffs readably.
+    return json.dumps(doc, indent=1, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def stale_files(source: Path, data_dir: Path = DATA_DIR) -> list[str]:
+    stale = []
+    for name, doc in derive(source).items():
+        path = data_dir / name
+        if not path.exists() or path.read_text(encoding="utf-8") != render(doc):
+            stale.append(name)
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when the shipped files differ from a fresh derivation")
+    parser.add_argument("--source", type=Path, default=None,
+                        help=f"the shared schemas folder (default: ${ENV_VAR} or ../shared/schemas)")
+    args = parser.parse_args(argv)
+    source = args.source or default_source()
+    if not (source / "tekton-pipeline").is_dir():
+        print(f"derive: no schemas at {source}", file=sys.stderr)
+        return 2
+    if args.check:
+        stale = stale_files(source)
+        for name in stale:
+            print(f"stale: okd_streams/schema/data/{name} (run `make schemas`)", file=sys.stderr)
+        return 1 if stale else 0
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    for name, doc in derive(source).items():
+        (DATA_DIR / name).write_text(render(doc), encoding="utf-8")
+        print(f"wrote okd_streams/schema/data/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""metadata.name as the API server (and Tekton's webhook) judges it, and the few required
+fields Tekton's admission enforces that its CRD schema does not mark."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from okd_streams.schema.explain import Raw
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+# Kinds whose names follow another rule than a DNS-1123 subdomain
+# (k8s.io/kubernetes pkg/apis/*/validation).
+LABEL_KINDS = {"Namespace"}
+DNS1035_KINDS = {"Service"}
+PATH_SEGMENT_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+
+
+def check(data: dict[str, Any]) -> list[Raw]:
+    meta = data.get("metadata")
+    if not isinstance(meta, dict):
+        return [Raw(("metadata",) if "metadata" in data else (), "missing-field",
+                    {"field": "metadata.name", "why": "every object needs a name or generateName"})]
+    name, generate = meta.get("name"), meta.get("generateName")
+    if not name and not generate:
+        return [Raw(("metadata",), "missing-field",
+                    {"field": "name", "why": "every object needs a name or generateName"})]
+    if not isinstance(name, str) or not name:
+        return []  # a wrong type is the schema's finding; generateName alone is fine
+    reason = _bad_name(str(data.get("kind", "")), str(data.get("apiVersion", "")), name)
+    return [Raw(("metadata", "name"), "invalid-value", {"value": name, "why": reason})] \
+        if reason else []
+
+
+def _bad_name(kind: str, api: str, name: str) -> str | None:
+    if kind in PATH_SEGMENT_KINDS and api.startswith("rbac.authorization.k8s.io/"):
+        if name in (".", "..") or "/" in name or "%" in name:
+            return "a name may not be '.' or '..' nor contain '/' or '%'"
+        return None
+    if kind in LABEL_KINDS and "/" not in api:
+        ok, limit, rule = DNS1123_LABEL.match(name), 63, "a DNS-1123 label"
+    elif kind in DNS1035_KINDS and "/" not in api:
+        ok, limit, rule = DNS1035_LABEL.match(name), 63, "a DNS-1035 label"
+    else:
+        ok, limit, rule = DNS1123_SUBDOMAIN.match(name), 253, "a DNS-1123 subdomain"
+    if not ok:
+        return (f"must be {rule}: lowercase letters, digits and '-'"
+                + (", '.'" if "subdomain" in rule else "") + ", starting and ending alphanumeric")
+    if len(name) > limit:
+        return f"must be no more than {limit} characters"
+    if api.startswith("tekton.dev/"):
+        # Tekton's webhook (pkg/apis/validate/metadata.go) is stricter than the API server.
+        if "." in name:
+            return "must not contain '.' (Tekton rejects it)"
+        if len(name) > 63:
+            return "must be no more than 63 characters (Tekton's limit)"
+    return None
+
+
+def admission_required(data: dict[str, Any]) -> list[Raw]:
+    """A Task without steps: Tekton's TaskSpec.Validate says "missing field(s): spec.steps"
+    (pkg/apis/pipeline/v1/task_validation.go; the oracle rejects `spec: {}` at admission)."""
+    if data.get("kind") != "Task" or not str(data.get("apiVersion", "")).startswith("tekton.dev/"):
+        return []
+    spec = data.get("spec")
+    if spec is None or (isinstance(spec, dict) and not spec.get("steps")):
+        where = ("spec",) if "spec" in data else ()
+        return [Raw(where, "missing-field", {"field": "steps" if where else "spec",
+                                             "why": "a Task needs at least one step"})]
+    return []

@@ -1,0 +1,141 @@
+"""The schemas, loaded lazily: the derived CRD/Triggers files and kubernetes-validate's.
+
+A schema node is a plain dict in the compact dialect ``derive`` writes (a JSON Schema
+subset with x-kubernetes-* markers). References between nodes:
+
+- ``{"$ref": "k8s:<definition>"}``: a Kubernetes definition of kubernetes-validate;
+- ``{"$ref": "triggers:<Type>"}``: a Tekton Triggers Go type;
+- ``{"x-okd-decode": REF}``: below a node the CRD preserves, what the webhook decodes, with
+  Go's case-insensitive field matching. REF is one of the above, ``crd:<apiVersion>/<Kind>:spec``,
+  ``crd:...:embedded`` (a pipeline task's taskSpec), ``list:REF``, ``param-value`` or ``any``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).parent / "data"
+FILES = ("tekton-pipeline.json", "argocd.json", "tekton-triggers.json")
+K8S_PREFIX = "/api/_definitions.json#/$defs/"
+K8S_LOCAL = "#/$defs/"  # references between kubernetes-validate's own definitions
+
+# Kinds the cluster serves from CRDs we do not ship (OpenShift, operators...): no finding.
+Node = dict[str, Any]
+
+
+@lru_cache(maxsize=None)
+def _file(name: str) -> dict[str, Any]:
+    with open(DATA_DIR / name, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=None)
+def _crd_kinds() -> dict[str, tuple[str, Node]]:
+    out: dict[str, tuple[str, Node]] = {}
+    for name in FILES:
+        origin = "triggers" if "triggers" in name else "crd"
+        for key, node in _file(name)["kinds"].items():
+            out[key] = (origin, node)
+    return out
+
+
+def k8s_dir(version: str) -> Path:
+    import kubernetes_validate  # lazy: only needed for core kinds
+
+    base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    return base / f"v{version}.0-local-strict"
+
+
+def k8s_versions() -> list[str]:
+    import kubernetes_validate
+
+    base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    found = {m.group(1) for p in base.iterdir()
+             if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", p.name))}
+    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+@lru_cache(maxsize=4)
+def k8s_defs(version: str) -> dict[str, Node]:
+    with open(k8s_dir(version) / "_definitions.json", encoding="utf-8") as fh:
+        defs: dict[str, Node] = json.load(fh)["$defs"]
+    return defs
+
+
+@lru_cache(maxsize=4)
+def _k8s_kinds(version: str) -> dict[str, str]:
+    """apiVersion/kind -> definition name, from the x-kubernetes-group-version-kind markers."""
+    out: dict[str, str] = {}
+    for name, node in k8s_defs(version).items():
+        gvks = node.get("x-kubernetes-group-version-kind") or []
+        if len(gvks) != 1 or "properties" not in node or "metadata" not in node["properties"]:
+            continue  # shared types such as DeleteOptions carry many GVKs
+        g = gvks[0]
+        api = f"{g['group']}/{g['version']}" if g["group"] else g["version"]
+        out[f"{api}/{g['kind']}"] = name
+    return out
+
+
+def kind_schema(api_version: str, kind: str, k8s_version: str) -> tuple[str, Node] | None:
+    """(origin, root node) for an object, or None when no schema is shipped for it."""
+    key = f"{api_version}/{kind}"
+    found = _crd_kinds().get(key)
+    if found:
+        return found
+    name = _k8s_kinds(k8s_version).get(key)
+    if name:
+        return "k8s", {"$ref": "k8s:" + name}
+    return None
+
+
+class Resolver:
+    """Resolves the references of one Kubernetes version's schemas."""
+
+    def __init__(self, k8s_version: str) -> None:
+        self.k8s_version = k8s_version
+
+    def resolve(self, ref: str) -> Node:
+        if ref.startswith("k8s:"):
+            return k8s_defs(self.k8s_version)[ref[4:]]
+        if ref.startswith(K8S_PREFIX):
+            return k8s_defs(self.k8s_version)[ref[len(K8S_PREFIX):]]
+        if ref.startswith(K8S_LOCAL):
+            return k8s_defs(self.k8s_version)[ref[len(K8S_LOCAL):]]
+        if ref.startswith("triggers:"):
+            return _file("tekton-triggers.json")["defs"][ref[9:]]
+        if ref.startswith("list:"):
+            return {"type": "array", "items": {"$ref": ref[5:]}}
+        if ref.startswith("crd:"):
+            return _crd_node(ref)
+        if ref == "param-value":
+            # Tekton's ParamValue decodes a string, a list or a mapping; other scalars are
+            # taken as their text (the oracle admits `default: 3`).
+            return {"type": ["string", "integer", "number", "boolean", "array", "object"],
+                    "x-kubernetes-preserve-unknown-fields": True}
+        return {"x-kubernetes-preserve-unknown-fields": True}  # "any"
+
+
+@lru_cache(maxsize=None)
+def _crd_node(ref: str) -> Node:
+    key, _, part = ref[4:].rpartition(":")
+    spec: Node = _crd_kinds()[key][1]["properties"]["spec"]
+    if part == "spec":
+        return spec
+    # EmbeddedTask: TaskSpec inline plus apiVersion/kind/spec of a custom task and
+    # PipelineTaskMetadata (labels, annotations).
+    props = dict(spec.get("properties", {}))
+    props["apiVersion"] = {"type": "string"}
+    props["kind"] = {"type": "string"}
+    props["spec"] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    props["metadata"] = {"type": "object", "properties": {
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "annotations": {"type": "object", "additionalProperties": {"type": "string"}}}}
+    return {**spec, "properties": props}
+
+
+def sources() -> dict[str, str]:
+    return {name.removesuffix(".json"): _file(name).get("source", "") for name in FILES}
