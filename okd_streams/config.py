@@ -24,6 +24,7 @@ import yaml
 
 from okd_streams import rules as registry
 from okd_streams.files.loader import _Loader
+from okd_streams.schema.target import Target, TargetError
 
 CONFIG_NAME = ".okd-streams.yaml"
 LEVEL_CHOICES = ("error", "warning", "info", "off")
@@ -45,6 +46,7 @@ class Config:
     rules: dict[str, RuleSetting] = field(default_factory=dict)  # by CODE
     ignore: list[str] = field(default_factory=list)
     conventions: str = "auto"  # auto | strict | relaxed
+    target: Target = field(default_factory=Target)  # what the cluster runs: versions, Tekton feature flags
 
     @property
     def root(self) -> Path | None:
@@ -104,12 +106,16 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
 def parse_config(data: object, path: Path | None = None) -> Config:
     where = str(path) if path else CONFIG_NAME
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: must be a mapping with keys rules, ignore, conventions")
-    unknown = set(data) - {"rules", "ignore", "conventions"}
+        raise ConfigError(f"{where}: must be a mapping with keys rules, ignore, conventions, target")
+    unknown = set(data) - {"rules", "ignore", "conventions", "target"}
     if unknown:
         raise ConfigError(f"{where}: unknown option(s) {', '.join(sorted(map(str, unknown)))}; "
-                          "known: rules, ignore, conventions")
+                          "known: rules, ignore, conventions, target")
     config = Config(path=path)
+    try:
+        config.target = Target.from_config(data.get("target"))
+    except TargetError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     config.ignore = _globs(data.get("ignore", []), f"{where}: ignore")
     conventions = data.get("conventions", "auto")
     if conventions not in ("auto", "strict", "relaxed"):

@@ -167,13 +167,13 @@ def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
     return plan
 
 
-def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit) -> dict[str, list[Finding] | _Failed]:
+def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config) -> dict[str, list[Finding] | _Failed]:
     """The PER_OBJECT rules of `plan` that find something on `obj` alone, by code, with their
     findings (or failure). The rules share one single-object unit, so the views they derive
     from it (task specs ...) are computed once."""
     codes = plan.codes
     try:
-        key = (unit.foreign, unit.rendered, _fingerprint(obj))
+        key = (unit.foreign, unit.rendered, config.target.key, _fingerprint(obj))
     except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
         failed = _last_error()
         return {code: failed for code in codes}
@@ -188,7 +188,7 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit) -> dict[str, list[Fi
     done, found = entry
     if done.issuperset(codes):
         return found
-    alone = Unit(unit.label, [obj], foreign=unit.foreign, rendered=unit.rendered)
+    alone = Unit(unit.label, [obj], foreign=unit.foreign, rendered=unit.rendered, target=config.target)
     failures: dict[str, _Failed] = {}
     for rule, code in to_run:
         if code in done:
@@ -213,7 +213,7 @@ def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None
     by_rule: dict[str, list[tuple[Obj, list[Finding] | _Failed]]] = {code: [] for code in plan.codes}
     if plan.per_object:
         for obj in unit.objects:
-            for code, found in _object_findings(plan, obj, unit).items():
+            for code, found in _object_findings(plan, obj, unit, config).items():
                 if code in by_rule:
                     by_rule[code].append((obj, found))
     for rule, flag in plan.flagged:

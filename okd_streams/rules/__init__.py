@@ -62,6 +62,13 @@ from okd_streams.rules.refs import (
     tt_params_bound,
     tt_params_declared,
 )
+from okd_streams.rules.schema import (
+    feature_gated,
+    field_type,
+    invalid_value,
+    required_field,
+    unknown_field,
+)
 from okd_streams.rules.security import (
     appproject_wildcard,
     host_path_volume,
@@ -178,6 +185,11 @@ _MODULES: list[ModuleType] = [
     pipeline_task_matrix,  # T085
     pipelinerun_spec,  # T090
     taskrun_spec,  # T091
+    unknown_field,  # V001
+    field_type,  # V002
+    required_field,  # V003
+    invalid_value,  # V004
+    feature_gated,  # V005
     one_object_per_file,  # S002
     file_named_after_object,  # S003
     yaml_extension,  # S004

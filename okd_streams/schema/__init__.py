@@ -70,7 +70,6 @@ def check_object(data: Any, target: Target | None = None) -> list[SchemaIssue]:
         raws = explain(data, root, store.Resolver(target.kubernetes))
     named = {r.path for r in raws}
     raws += [r for r in names.check(data) if r.path not in named]
-    raws += [r for r in names.admission_required(data) if r.path not in named]
     raws += gates.check(data, target)
     issues = _one_per_mistake({_issue(data, r) for r in raws})
     return sorted(issues, key=lambda i: (tuple(str(p) for p in i.path), i.kind))

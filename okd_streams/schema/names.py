@@ -58,16 +58,3 @@ def _bad_name(kind: str, api: str, name: str) -> str | None:
         if len(name) > 63:
             return "must be no more than 63 characters (Tekton's limit)"
     return None
-
-
-def admission_required(data: dict[str, Any]) -> list[Raw]:
-    """A Task without steps: Tekton's TaskSpec.Validate says "missing field(s): spec.steps"
-    (pkg/apis/pipeline/v1/task_validation.go; the oracle rejects `spec: {}` at admission)."""
-    if data.get("kind") != "Task" or not str(data.get("apiVersion", "")).startswith("tekton.dev/"):
-        return []
-    spec = data.get("spec")
-    if spec is None or (isinstance(spec, dict) and not spec.get("steps")):
-        where = ("spec",) if "spec" in data else ()
-        return [Raw(where, "missing-field", {"field": "steps" if where else "spec",
-                                             "why": "a Task needs at least one step"})]
-    return []

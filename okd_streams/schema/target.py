@@ -34,6 +34,11 @@ class Target:
     tekton_feature_flags: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_FLAGS))
     argocd: str = "3.x"
 
+    @property
+    def key(self) -> tuple:
+        """A hashable value equal for equal targets (the flags are a mapping)."""
+        return self.kubernetes, tuple(sorted((k, str(v)) for k, v in self.tekton_feature_flags.items())), self.argocd
+
     def flag(self, name: str) -> Any:
         return self.tekton_feature_flags.get(name, DEFAULT_FLAGS.get(name))
 

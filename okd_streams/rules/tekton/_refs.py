@@ -8,6 +8,9 @@ from okd_streams.model.objects import Finding, Obj
 from okd_streams.tekton.names import qualified_name_problem
 
 
+REF_FIELDS = {"name", "kind", "apiVersion", "bundle", "resolver", "params"}  # of TaskRef and PipelineRef
+
+
 def ref_problems(obj: Obj, at: tuple, ref: dict, label: str, what: str = "taskRef") -> Iterator[Finding]:
     """`TaskRef.Validate` / `PipelineRef.Validate` for a reference to a Task or Pipeline."""
     name, resolver, bundle = ref.get("name"), ref.get("resolver"), ref.get("bundle")
@@ -15,7 +18,8 @@ def ref_problems(obj: Obj, at: tuple, ref: dict, label: str, what: str = "taskRe
         yield Finding(obj, at + ("params",), f"{what} of {label} has params but no resolver; params are for "
                       "resolvers")
     if not name and not resolver and not bundle:
-        yield Finding(obj, at, f"{what} of {label} has neither a name nor a resolver")
+        if not set(ref) - REF_FIELDS:  # else a misspelled field, which V001 names
+            yield Finding(obj, at, f"{what} of {label} has neither a name nor a resolver")
         return
     if isinstance(name, str) and name and not resolver:
         if "://" in name:

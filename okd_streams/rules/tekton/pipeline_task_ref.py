@@ -2,8 +2,8 @@
 
 What it does:
   Checks how each pipeline task (in `tasks` and `finally`) says what to run:
-  - exactly one of `taskRef` and `taskSpec` (`pipelineRef`/`pipelineSpec` count too,
-    and are reported as warnings: they need `enable-api-fields: alpha`);
+  - exactly one of `taskRef` and `taskSpec` (`pipelineRef`/`pipelineSpec` count too;
+    that they need `enable-api-fields: alpha` is V005's to say, by the target's flags);
   - a `taskRef` to a Task needs a `name` (or a `resolver`), a valid Kubernetes name, and
     `params` only together with a `resolver`;
   - a custom task (`apiVersion`, or a kind other than Task) needs `apiVersion` in the
@@ -78,10 +78,6 @@ def valid_api_version(value) -> bool:
 
 def _task(obj: Obj, at: tuple, task: dict, label: str) -> Iterator[Finding]:
     given = [field for field in FIELDS if task.get(field) is not None]
-    for field in given:
-        if field.startswith("pipeline"):
-            yield Finding(obj, at + (field,), f"{label} uses {field}, an alpha feature: it needs "
-                          "enable-api-fields: alpha", level="warning")
     if len(given) > 1:
         yield Finding(obj, at + (given[1],), f"{label} sets {' and '.join(given)}; give exactly one")
         return

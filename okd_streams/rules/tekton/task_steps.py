@@ -52,7 +52,7 @@ from typing import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.duration import parse_duration
-from okd_streams.tekton.pipeline import task_specs
+from okd_streams.tekton.pipeline import describe, task_specs, tekton_objects
 
 ID = "task-steps"
 CODE = "T080"
@@ -70,6 +70,10 @@ def _present(value) -> bool:
 
 
 def check(unit: Unit) -> Iterator[Finding]:
+    for obj in tekton_objects(unit, "Task", "ClusterTask"):
+        if obj.data.get("spec") is None:  # a spec of another type is the schema family's (V002)
+            yield Finding(obj, ("spec",) if "spec" in obj.data else (),
+                          f"{describe(obj)} has no spec; a Task needs at least one step")
     for site in task_specs(unit):
         steps = list(items(site.spec, "steps"))
         if not steps:

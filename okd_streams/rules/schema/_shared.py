@@ -1,0 +1,24 @@
+"""What the rules of the schema family share: each object checked once against its API schema
+(okd_streams.schema), its issues then reported by kind, one rule per kind."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams import schema
+from okd_streams.model.objects import Finding, Obj, Unit
+
+_DEFAULT = schema.Target()
+
+
+def issues_of(unit: Unit, obj: Obj) -> list[schema.SchemaIssue]:
+    """The schema issues of one object, worked out once per unit for all the family's rules."""
+    target = unit.target or _DEFAULT
+    return unit.memo(("schema", id(obj)), lambda: schema.check_object(obj.data, target))
+
+
+def findings(unit: Unit, kind: str) -> Iterator[Finding]:
+    for obj in unit.objects:
+        for issue in issues_of(unit, obj):
+            if issue.kind == kind:
+                yield Finding(obj, issue.path, issue.message)

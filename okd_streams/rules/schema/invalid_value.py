@@ -1,0 +1,55 @@
+"""A value the object's API schema does not allow: outside an enum, a malformed duration, quantity or name.
+
+What it does:
+  Reports a value of the right type that the schema still refuses: a value outside the
+  field's enum (`concurrencyPolicy: Sometimes`), a duration Go cannot parse
+  (`timeout: forever`), a Kubernetes quantity that is not one (`memory: 2 GB`), a number
+  beyond a 32-bit integer, a value that does not match the field's pattern, and an object
+  name Kubernetes or Tekton refuses (upper case, over 63 characters, dots in a Tekton name).
+
+Why:
+  The API server or Tekton's webhook rejects the object, and the stream does not sync.
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: release
+spec:
+  tasks:
+    - name: build
+      timeout: forever
+      taskRef: {name: build}
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: release
+spec:
+  tasks:
+    - name: build
+      timeout: 1h30m
+      taskRef: {name: build}
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit
+from okd_streams.rules.schema._shared import findings
+
+ID = "invalid-value"
+CODE = "V004"
+LEVEL = "error"
+SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    yield from findings(unit, "invalid-value")

@@ -1,0 +1,53 @@
+"""A field the object's API schema requires is missing.
+
+What it does:
+  Reports a field that the schema of the object's apiVersion and kind marks required and
+  the object leaves out: a step's `name` in a Task, a ClusterRole rule's `verbs`, an
+  Application's `destination`; an object with neither `metadata.name` nor
+  `metadata.generateName`; a Task with no steps (Tekton's admission requires one). Inside a
+  spec the CRD keeps unknown (an embedded `taskSpec`), Tekton decodes without requiring
+  fields, and nothing is reported there.
+
+Why:
+  The API server or Tekton's webhook rejects the object, and the stream does not sync.
+
+Fails:
+```yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: triggers
+rules:
+  - apiGroups: [triggers.tekton.dev]
+    resources: [eventlisteners]
+```
+
+Passes:
+```yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: triggers
+rules:
+  - apiGroups: [triggers.tekton.dev]
+    resources: [eventlisteners]
+    verbs: [get, list, watch]
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit
+from okd_streams.rules.schema._shared import findings
+
+ID = "required-field"
+CODE = "V003"
+LEVEL = "error"
+SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    yield from findings(unit, "missing-field")

@@ -1,0 +1,66 @@
+"""A field the object's API schema does not have: a misspelling, or a field of another version.
+
+What it does:
+  Checks every object against the schema of its apiVersion and kind, as the cluster does when
+  Argo CD applies it: Tekton Pipelines, Tekton Triggers and Argo CD objects against schemas
+  derived from their own CRDs and Go types (`make schemas`), core kinds (CronJob, Role,
+  ConfigMap...) against Kubernetes' strict schemas (the `kubernetes-validate` package, for the
+  Kubernetes version of the target in `.okd-streams.yaml`). Reports a field that the schema
+  does not know, with the known field most likely meant. Field names are matched exactly, as
+  the API server's structural schemas match them; where the CRD keeps unknown fields and the
+  object is decoded only by Tekton's or Triggers' webhook (Go's encoding/json), a field that
+  differs only in case is what Go accepts, and is not reported.
+
+Why:
+  The API server (strict field validation) or the admission webhook rejects the object, so
+  Argo CD's sync of the whole stream fails. A misspelled field is the most common mistake
+  in YAML, and nothing else in okd-streams sees it: every other rule reads the fields it
+  knows and skips the rest.
+
+Fails:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: release
+spec:
+  tasks:
+    - name: build
+      taskRef: {name: build}
+    - name: test
+      runafter: [build]
+      taskRef: {name: test}
+```
+
+Passes:
+```yaml
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: release
+spec:
+  tasks:
+    - name: build
+      taskRef: {name: build}
+    - name: test
+      runAfter: [build]
+      taskRef: {name: test}
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from okd_streams.model.objects import Finding, Unit
+from okd_streams.rules.schema._shared import findings
+
+ID = "unknown-field"
+CODE = "V001"
+LEVEL = "error"
+SCOPE = "unit"
+PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+
+
+def check(unit: Unit) -> Iterator[Finding]:
+    yield from findings(unit, "unknown-field")
