@@ -7,6 +7,7 @@ import sys
 
 from okd_streams import rules as registry
 from okd_streams.errors import UsageError
+from okd_streams.lint import ruledoc
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,5 +31,7 @@ def run(args: argparse.Namespace) -> int:
         rule = registry.get(args.code)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(f"{rule.CODE} {rule.ID} (default level: {rule.LEVEL})\n\n{(rule.__doc__ or '').strip()}\n")
+    examples = ruledoc.sections(ruledoc.example(rule.CODE))
+    sys.stdout.write(f"{rule.CODE} {rule.ID} (default level: {rule.LEVEL})\n\n{(rule.__doc__ or '').strip()}\n"
+                     + "".join(f"\n{section}:\n\n{text}\n" for section, text in examples.items()))
     return 0
