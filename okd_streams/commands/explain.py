@@ -13,7 +13,7 @@ from okd_streams.lint import ruledoc
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("explain", help="print a rule's documentation",
                             description="Print what a rule catches, why, and a failing and a passing example.")
-    parser.add_argument("code", nargs="?", metavar="CODE", help="rule code (T101) or id")
+    parser.add_argument("code", nargs="?", metavar="CODE", help="rule code (T020) or id (task-param-references)")
     parser.add_argument("--list", action="store_true", help="list every rule: code, level, id, summary")
     parser.set_defaults(run=run)
 

@@ -201,7 +201,7 @@ _BY_ID = {module.ID: module for module in _MODULES}
 
 
 def get(code_or_id: str) -> ModuleType:
-    """A rule by code (T101) or id (pipeline-task-params); ValueError when there is none."""
+    """A rule by code (R010) or id (pipeline-task-params); ValueError when there is none."""
     found = RULES.get(code_or_id.upper()) or _BY_ID.get(code_or_id)
     if found is None:
         raise ValueError(f"no such rule: {code_or_id} (see `okd-streams explain --list`)")
