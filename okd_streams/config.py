@@ -3,8 +3,8 @@
 Found by walking up from the checked path. Example:
 
     rules:
-      T301: warning            # level: error | warning | info | off
-      image-not-pinned:        # by id works too
+      T020: warning            # level: error | warning | info | off
+      image-not-digest-pinned: # by id works too
         level: off
         ignore: ["vendor/**"]  # paths (globs, relative to the config file) where it is off
     ignore: ["experiments/**"] # paths no rule looks at

@@ -7,12 +7,13 @@ import sys
 
 from okd_streams import rules as registry
 from okd_streams.errors import UsageError
+from okd_streams.lint import ruledoc
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("explain", help="print a rule's documentation",
                             description="Print what a rule catches, why, and a failing and a passing example.")
-    parser.add_argument("code", nargs="?", metavar="CODE", help="rule code (T101) or id")
+    parser.add_argument("code", nargs="?", metavar="CODE", help="rule code (T020) or id (task-param-references)")
     parser.add_argument("--list", action="store_true", help="list every rule: code, level, id, summary")
     parser.set_defaults(run=run)
 
@@ -30,5 +31,7 @@ def run(args: argparse.Namespace) -> int:
         rule = registry.get(args.code)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(f"{rule.CODE} {rule.ID} (default level: {rule.LEVEL})\n\n{(rule.__doc__ or '').strip()}\n")
+    examples = ruledoc.sections(ruledoc.example(rule.CODE))
+    sys.stdout.write(f"{rule.CODE} {rule.ID} (default level: {rule.LEVEL})\n\n{(rule.__doc__ or '').strip()}\n"
+                     + "".join(f"\n{section}:\n\n{text}\n" for section, text in examples.items()))
     return 0

@@ -9,7 +9,6 @@ deterministic: the same repository always gives the same bytes.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -27,34 +26,11 @@ REGENERATE = "make docs (or okd-streams docs)"
 
 # --- docs/reference/rules.md ------------------------------------------------------------------
 
-_FENCE = re.compile(r"^\s*```")
-
-
 def _dedent_prose(text: str) -> str:
-    """Remove the docstring indentation of prose, leaving fenced blocks exactly as written."""
-    out: list[str] = []
-    chunk: list[str] = []
-    fenced = False
-
-    def flush() -> None:
-        indents = [len(line) - len(line.lstrip(" ")) for line in chunk if line.strip()]
-        cut = min(indents) if indents else 0
-        out.extend(line[cut:] if line.strip() else "" for line in chunk)
-        chunk.clear()
-
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            if not fenced:
-                flush()
-            fenced = not fenced
-            out.append(line.strip() if not fenced else line.lstrip())
-            continue
-        if fenced:
-            out.append(line)
-        else:
-            chunk.append(line.rstrip())
-    flush()
-    return "\n".join(out).strip("\n")
+    """Remove the docstring indentation of a section."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    cut = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
+    return "\n".join(line[cut:] for line in lines).strip("\n")
 
 
 def _level(rule: ModuleType) -> str:
@@ -77,9 +53,10 @@ def rules_markdown() -> str:
         "run `make docs`. -->",
         "",
         "Every rule `okd-streams check` and `okd-streams lint` run, generated from the rule registry",
-        "(`okd_streams/rules/__init__.py`) and each rule's docstring. `okd-streams explain CODE` prints",
-        "the same text. A `# okd-streams: disable=CODE` comment silences a rule in the YAML document it is",
-        "in; `.okd-streams.yaml` sets levels and ignored paths.",
+        "(`okd_streams/rules/__init__.py`), each rule's docstring and its example folder",
+        f"(`{ruledoc.FOLDER}/CODE/`). `okd-streams explain CODE` prints the same text. A",
+        "`# okd-streams: disable=CODE` comment silences a rule in the YAML document it is in;",
+        "`.okd-streams.yaml` sets levels and ignored paths.",
         "",
         "| Code | Id | Level | Scope | Summary |",
         "|---|---|---|---|---|",
@@ -93,9 +70,11 @@ def rules_markdown() -> str:
         doc = ruledoc.parse(rule)
         lines += ["", f'<a id="{rule.CODE.lower()}"></a>', "", f"## {rule.CODE} `{rule.ID}`", "",
                   f"**Level:** {_level(rule)} · **Scope:** {getattr(rule, 'SCOPE', '')}", "", doc.summary]
-        known = [s for s in (*ruledoc.SECTIONS, "Options") if doc.sections.get(s)]
-        for section in known:
-            lines += ["", f"### {section}", "", _dedent_prose(doc.sections[section])]
+        prose = {section: _dedent_prose(text) for section, text in doc.sections.items()}
+        texts = {**prose, **ruledoc.sections(ruledoc.example(rule.CODE))}
+        for section in (*ruledoc.SECTIONS, "Options", "Fails", "Passes"):
+            if texts.get(section):
+                lines += ["", f"### {section}", "", texts[section]]
     return "\n".join(lines) + "\n"
 
 

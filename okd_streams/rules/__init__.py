@@ -12,7 +12,8 @@ A rule module defines:
                  reads (through task_specs, pipeline_specs, tekton_objects); the engine does not run
                  it on any other object, where it can find nothing
   check(unit) / check_file(yaml_file, context) / check_repo(context)  yielding okd_streams.model.objects.Finding
-and a docstring: summary line, "What it does", "Why", "Fails" and "Passes" yaml examples.
+and a docstring: summary line, "What it does", "Why". Its examples are files in examples/<CODE>/: a
+failing tree, the diff that makes it pass and the findings expected (see okd_streams/lint/ruledoc.py).
 """
 
 from __future__ import annotations
@@ -212,7 +213,7 @@ _BY_ID = {module.ID: module for module in _MODULES}
 
 
 def get(code_or_id: str) -> ModuleType:
-    """A rule by code (T101) or id (pipeline-task-params); ValueError when there is none."""
+    """A rule by code (R010) or id (pipeline-task-params); ValueError when there is none."""
     found = RULES.get(code_or_id.upper()) or _BY_ID.get(code_or_id)
     if found is None:
         raise ValueError(f"no such rule: {code_or_id} (see `okd-streams explain --list`)")

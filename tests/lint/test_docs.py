@@ -272,12 +272,13 @@ def test_rules_doc_documents_every_rule_with_anchors():
     assert "\n  " not in text.split("```")[0], "prose is dedented"
 
 
-def test_rules_doc_examples_are_the_docstring_examples():
+def test_rules_doc_examples_are_the_example_files():
     text = docgen.rules_markdown()
-    for rule in registry.RULES.values():
-        doc = ruledoc.parse(rule)
-        block = re.search(r"```yaml\n(.*?)```", doc.sections["Fails"], re.DOTALL).group(1)
-        assert block in text, rule.CODE
+    for code in registry.RULES:
+        example = ruledoc.example(code)
+        for path, body in example.bad.items():
+            assert f"`{path}`:\n\n```yaml\n{body}```" in text, (code, path)
+        assert "```text\n" + "".join(f"{e}\n" for e in example.expected) + "```" in text, code
 
 
 def test_a_new_stream_is_noted_not_failed_and_a_changed_one_is_stale(tmp_path, capsys, monkeypatch):

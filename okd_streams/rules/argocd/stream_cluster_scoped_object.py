@@ -10,30 +10,6 @@ Why:
   (CreateNamespace=true). A cluster-scoped object has no namespace: two streams would
   manage the same one, deleting one stream would delete it for all, and the streams'
   AppProject refuses it.
-
-Fails:
-```yaml
-# file: streams/okd-a/kustomization.yaml
-namespace: okd-a
-resources: [reader.yaml]
-# file: streams/okd-a/reader.yaml
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: reader}
-rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
-```
-
-Passes:
-```yaml
-# file: streams/okd-a/kustomization.yaml
-namespace: okd-a
-resources: [reader.yaml]
-# file: streams/okd-a/reader.yaml
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: reader}
-rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
-```
 """
 
 from __future__ import annotations

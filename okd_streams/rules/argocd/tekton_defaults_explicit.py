@@ -12,34 +12,6 @@ Why:
   `results`, `tasks`) that it compares as a whole, so the stream never becomes Synced and
   self-heal re-applies it forever. Writing them out makes the webhook's defaulting a
   no-op; it is simpler and more honest than hiding the fields with ignoreDifferences.
-
-Fails:
-```yaml
-# file: streams/okd-a/kustomization.yaml
-namespace: okd-a
-resources: [build.yaml]
-# file: streams/okd-a/build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata: {name: build}
-spec:
-  params: [{name: target, default: all}]
-  steps: [{name: make, image: "alpine:3.20", script: "make $(params.target)"}]
-```
-
-Passes:
-```yaml
-# file: streams/okd-a/kustomization.yaml
-namespace: okd-a
-resources: [build.yaml]
-# file: streams/okd-a/build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata: {name: build}
-spec:
-  params: [{name: target, type: string, default: all}]
-  steps: [{name: make, image: "alpine:3.20", script: "make $(params.target)"}]
-```
 """
 
 from __future__ import annotations

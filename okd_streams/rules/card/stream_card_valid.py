@@ -13,62 +13,6 @@ Why:
   The card is the one place a stream's values live; kustomize copies them into the
   triggers. A typo in a key is silently ignored by kustomize, a bad schedule is
   rejected by the API server only when Argo CD syncs.
-
-Fails:
-```yaml
-# file: streams/demo/stream.yaml
-apiVersion: okd-streams.io/v1alpha1
-kind: StreamCard
-metadata:
-  name: demo
-  annotations:
-    config.kubernetes.io/local-config: "true"
-spec:
-  description: A demo stream.
-  owners: [okd-wg]
-  os: scos
-  version: 4.20
-  namespace: demo
-  sync: automatic
-  pipelines:
-    build:
-      schedule: "0 25 * * *"
-      params: []
-# file: streams/demo/kustomization.yaml
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: demo
-resources:
-  - stream.yaml
-```
-
-Passes:
-```yaml
-# file: streams/demo/stream.yaml
-apiVersion: okd-streams.io/v1alpha1
-kind: StreamCard
-metadata:
-  name: demo
-  annotations:
-    config.kubernetes.io/local-config: "true"
-spec:
-  description: A demo stream.
-  owners: [okd-wg]
-  os: scos
-  version: "4.20"
-  namespace: demo
-  sync: automatic
-  pipelines:
-    build:
-      schedule: "0 5 * * MON-FRI"
-      params: []
-# file: streams/demo/kustomization.yaml
-apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: demo
-resources:
-  - stream.yaml
-```
 """
 
 from __future__ import annotations

@@ -9,19 +9,6 @@ What it does:
 Why:
   Argo CD runs the same build; a stream that does not build is never synced, and the
   failure shows only in the Argo CD UI, after merge.
-
-Fails:
-```yaml
-# kustomization.yaml
-resources:
-  - tasks/does-not-exist.yaml
-```
-
-Passes:
-```yaml
-# kustomization.yaml
-resources: []
-```
 """
 
 from __future__ import annotations

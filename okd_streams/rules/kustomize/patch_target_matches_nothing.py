@@ -9,50 +9,6 @@ Why:
   written for never reaches the cluster. It happens when a base object is renamed or a
   typo slips into a target. (A strategic-merge patch without `target` that matches
   nothing is already a kustomize build error, K001.)
-
-Fails:
-```yaml
-# file: kustomization.yaml
-resources:
-  - build.yaml
-patches:
-  - target:
-      kind: Task
-      name: biuld
-    patch: |-
-      - op: replace
-        path: /spec/description
-        value: Build it.
-# file: build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-# file: kustomization.yaml
-resources:
-  - build.yaml
-patches:
-  - target:
-      kind: Task
-      name: build
-    patch: |-
-      - op: replace
-        path: /spec/description
-        value: Build it.
-# file: build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

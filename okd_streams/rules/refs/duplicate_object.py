@@ -10,40 +10,6 @@ What it does:
 Why:
   Applying both, the later one silently replaces the earlier one; which one wins
   depends on the order Argo CD applies them, and the other's changes are lost.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  steps: [{name: make, image: "alpine:3.20", script: "make"}]
----
-apiVersion: tekton.dev/v1beta1
-kind: Task
-metadata:
-  name: compile
-spec:
-  steps: [{name: make, image: "alpine:3.20", script: "make all"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  steps: [{name: make, image: "alpine:3.20", script: "make"}]
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: test
-spec:
-  steps: [{name: make, image: "alpine:3.20", script: "make check"}]
-```
 """
 
 from __future__ import annotations

@@ -11,64 +11,6 @@ What it does:
 Why:
   An ignored param is almost always a typo or a leftover: the value the author meant to
   set never reaches the Task, which silently runs with its default.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskRef:
-        name: compile
-      params:
-        - name: tagret
-          value: all
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  params:
-    - name: target
-      default: all
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      script: make $(params.target)
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskRef:
-        name: compile
-      params:
-        - name: target
-          value: all
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  params:
-    - name: target
-      default: all
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      script: make $(params.target)
-```
 """
 
 from __future__ import annotations

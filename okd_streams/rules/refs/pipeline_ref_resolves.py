@@ -12,48 +12,6 @@ What it does:
 Why:
   Tekton resolves a pipelineRef only when the run starts: the trigger fires, the
   PipelineRun is created and fails at once with `CouldntGetPipeline`.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: build-
-spec:
-  pipelineRef:
-    name: biuld
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskSpec:
-        steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: build-
-spec:
-  pipelineRef:
-    name: build
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskSpec:
-        steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

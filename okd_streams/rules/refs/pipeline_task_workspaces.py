@@ -12,66 +12,6 @@ Why:
   Tekton matches these only at run time: the TaskRun fails with `declared workspace "w"
   is required but has not been bound` or `workspace binding "w" does not match any
   declared workspace`, and the PipelineRun with `RequiredWorkspaceMarkedOptional`.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  workspaces:
-    - name: source
-  tasks:
-    - name: compile
-      taskRef:
-        name: compile
-      workspaces:
-        - name: sources
-          workspace: source
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  workspaces:
-    - name: source
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      script: make -C $(workspaces.source.path)
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  workspaces:
-    - name: source
-  tasks:
-    - name: compile
-      taskRef:
-        name: compile
-      workspaces:
-        - name: source
-          workspace: source
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  workspaces:
-    - name: source
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      script: make -C $(workspaces.source.path)
-```
 """
 
 from __future__ import annotations

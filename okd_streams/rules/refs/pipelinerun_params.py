@@ -17,64 +17,6 @@ Why:
   Tekton checks these only when the run is created: a trigger fires at night, the
   PipelineRun fails at once with `ParameterMissing` or `ParameterTypeMismatch`, and no
   build happens.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: build-
-spec:
-  pipelineRef:
-    name: build
-  params:
-    - name: arches
-      value: x86_64
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  params:
-    - name: version
-    - name: arches
-      type: array
-  tasks:
-    - name: compile
-      taskSpec:
-        steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: build-
-spec:
-  pipelineRef:
-    name: build
-  params:
-    - name: version
-      value: "4.19"
-    - name: arches
-      value: [x86_64, aarch64]
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  params:
-    - name: version
-    - name: arches
-      type: array
-  tasks:
-    - name: compile
-      taskSpec:
-        steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

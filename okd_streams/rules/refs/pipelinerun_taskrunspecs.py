@@ -9,54 +9,6 @@ Why:
   The reconciler rejects the run when it starts (`taskrunSpecs defined wrong taskName`,
   `InvalidTaskRunSpecs`); a pipeline task renamed in the base breaks every stream that
   tunes it.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: build-
-spec:
-  pipelineRef:
-    name: build
-  taskRunSpecs:
-    - pipelineTaskName: compiler
-      serviceAccountName: builder
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskSpec:
-        steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: build-
-spec:
-  pipelineRef:
-    name: build
-  taskRunSpecs:
-    - pipelineTaskName: compile
-      serviceAccountName: builder
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskSpec:
-        steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

@@ -9,65 +9,6 @@ What it does:
 Why:
   The reconciler checks this only when the run is created (`pipeline requires workspace
   with name "w" be provided by pipelinerun`): the triggered run fails at once.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: release-
-spec:
-  pipelineRef:
-    name: release
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  workspaces:
-    - name: binaries
-  tasks:
-    - name: gather
-      workspaces:
-        - name: binaries
-          workspace: binaries
-      taskSpec:
-        workspaces:
-          - name: binaries
-        steps: [{name: ls, image: "alpine:3.20", script: "ls $(workspaces.binaries.path)"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  generateName: release-
-spec:
-  pipelineRef:
-    name: release
-  workspaces:
-    - name: binaries
-      emptyDir: {}
----
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  workspaces:
-    - name: binaries
-  tasks:
-    - name: gather
-      workspaces:
-        - name: binaries
-          workspace: binaries
-      taskSpec:
-        workspaces:
-          - name: binaries
-        steps: [{name: ls, image: "alpine:3.20", script: "ls $(workspaces.binaries.path)"}]
-```
 """
 
 from __future__ import annotations

@@ -10,44 +10,6 @@ Why:
   okd-streams checks a stream offline, from the repository alone. Knowing which parts of
   a Pipeline it could not check tells a reviewer where to look by hand. It is never an
   error.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: clone
-      taskRef:
-        resolver: hub
-        params:
-          - name: name
-            value: git-clone
-          - name: version
-            value: "0.9"
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: clone
-      taskRef:
-        name: git-clone
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: git-clone
-spec:
-  steps: [{name: clone, image: "alpine/git:2.45.2", script: "git clone $URL"}]
-```
 """
 
 from __future__ import annotations

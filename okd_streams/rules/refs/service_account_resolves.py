@@ -12,44 +12,6 @@ What it does:
 Why:
   An EventListener whose ServiceAccount is missing never becomes ready, and a run whose
   ServiceAccount is missing cannot create its pods; both fail only on the cluster.
-
-Fails:
-```yaml
-apiVersion: triggers.tekton.dev/v1beta1
-kind: EventListener
-metadata:
-  name: nightly
-spec:
-  serviceAccountName: nightly-triggers
-  triggers:
-    - name: build
-      template:
-        ref: build
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: triggers
-```
-
-Passes:
-```yaml
-apiVersion: triggers.tekton.dev/v1beta1
-kind: EventListener
-metadata:
-  name: nightly
-spec:
-  serviceAccountName: nightly-triggers
-  triggers:
-    - name: build
-      template:
-        ref: build
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: nightly-triggers
-```
 """
 
 from __future__ import annotations

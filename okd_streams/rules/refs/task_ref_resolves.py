@@ -12,46 +12,6 @@ What it does:
 Why:
   Tekton resolves a taskRef only when the PipelineRun starts; a misspelled or renamed
   Task fails the run with `CouldntGetTask`, hours after the merge.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskRef:
-        name: compil
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: build
-spec:
-  tasks:
-    - name: compile
-      taskRef:
-        name: compile
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  steps: [{name: make, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

@@ -11,62 +11,6 @@ What it does:
 Why:
   Tekton checks these only when the TaskRun is created; it fails at once with `invalid
   input params for task`.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata:
-  generateName: compile-
-spec:
-  taskRef:
-    name: compile
-  params:
-    - name: flags
-      value: -O2
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  params:
-    - name: flags
-      type: array
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      command: [make]
-      args: ["$(params.flags[*])"]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata:
-  generateName: compile-
-spec:
-  taskRef:
-    name: compile
-  params:
-    - name: flags
-      value: [-O2]
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  params:
-    - name: flags
-      type: array
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      command: [make]
-      args: ["$(params.flags[*])"]
-```
 """
 
 from __future__ import annotations

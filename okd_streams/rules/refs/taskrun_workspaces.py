@@ -10,65 +10,6 @@ What it does:
 Why:
   The TaskRun reconciler checks these only when the run is created: `declared workspace
   "w" is required but has not been bound`, `invalid StepOverride: No Step named x`.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata:
-  generateName: compile-
-spec:
-  taskRef:
-    name: compile
-  stepSpecs:
-    - name: build
-      computeResources:
-        requests:
-          memory: 1Gi
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  workspaces:
-    - name: source
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      script: make -C $(workspaces.source.path)
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata:
-  generateName: compile-
-spec:
-  taskRef:
-    name: compile
-  workspaces:
-    - name: source
-      emptyDir: {}
-  stepSpecs:
-    - name: make
-      computeResources:
-        requests:
-          memory: 1Gi
----
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  workspaces:
-    - name: source
-  steps:
-    - name: make
-      image: "alpine:3.20"
-      script: make -C $(workspaces.source.path)
-```
 """
 
 from __future__ import annotations

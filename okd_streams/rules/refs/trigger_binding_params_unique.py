@@ -10,60 +10,6 @@ Why:
   The Triggers webhook rejects a TriggerBinding with a duplicate param; a trigger whose
   bindings overlap passes admission but fails on every event (`duplicate param name`),
   so no PipelineRun is ever created.
-
-Fails:
-```yaml
-apiVersion: triggers.tekton.dev/v1beta1
-kind: EventListener
-metadata:
-  name: nightly
-spec:
-  serviceAccountName: default
-  triggers:
-    - name: build
-      bindings:
-        - ref: nightly
-        - name: trigger
-          value: cronjob
-      template:
-        ref: build
----
-apiVersion: triggers.tekton.dev/v1beta1
-kind: TriggerBinding
-metadata:
-  name: nightly
-spec:
-  params:
-    - name: trigger
-      value: $(body.trigger)
-```
-
-Passes:
-```yaml
-apiVersion: triggers.tekton.dev/v1beta1
-kind: EventListener
-metadata:
-  name: nightly
-spec:
-  serviceAccountName: default
-  triggers:
-    - name: build
-      bindings:
-        - ref: nightly
-        - name: source
-          value: cronjob
-      template:
-        ref: build
----
-apiVersion: triggers.tekton.dev/v1beta1
-kind: TriggerBinding
-metadata:
-  name: nightly
-spec:
-  params:
-    - name: trigger
-      value: $(body.trigger)
-```
 """
 
 from __future__ import annotations

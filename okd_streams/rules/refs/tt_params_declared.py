@@ -8,48 +8,6 @@ What it does:
 Why:
   The Triggers admission webhook rejects the TriggerTemplate (`undeclared param
   '$(tt.params.x)'`): Argo CD's sync of the stream fails and no trigger works.
-
-Fails:
-```yaml
-apiVersion: triggers.tekton.dev/v1beta1
-kind: TriggerTemplate
-metadata:
-  name: build
-spec:
-  params:
-    - name: trigger
-  resourcetemplates:
-    - apiVersion: tekton.dev/v1
-      kind: PipelineRun
-      metadata:
-        generateName: build-
-        labels:
-          example.com/trigger: $(tt.params.triger)
-      spec:
-        pipelineRef:
-          name: build
-```
-
-Passes:
-```yaml
-apiVersion: triggers.tekton.dev/v1beta1
-kind: TriggerTemplate
-metadata:
-  name: build
-spec:
-  params:
-    - name: trigger
-  resourcetemplates:
-    - apiVersion: tekton.dev/v1
-      kind: PipelineRun
-      metadata:
-        generateName: build-
-        labels:
-          example.com/trigger: $(tt.params.trigger)
-      spec:
-        pipelineRef:
-          name: build
-```
 """
 
 from __future__ import annotations

@@ -12,33 +12,6 @@ Why:
   template) can sync any repository into any namespace of any cluster, cluster-admin
   RoleBindings included. Name this repository, the stream namespaces (a prefix glob such as
   `okd-*` is fine) and the cluster.
-
-Fails:
-```yaml
-apiVersion: argoproj.io/v1alpha1
-kind: AppProject
-metadata:
-  name: okd-streams
-spec:
-  sourceRepos: ["*"]
-  destinations:
-    - server: "*"
-      namespace: "*"
-```
-
-Passes:
-```yaml
-apiVersion: argoproj.io/v1alpha1
-kind: AppProject
-metadata:
-  name: okd-streams
-spec:
-  sourceRepos:
-    - https://github.com/okd-project/okd-streams.git
-  destinations:
-    - server: https://kubernetes.default.svc
-      namespace: okd-*
-```
 """
 
 from __future__ import annotations

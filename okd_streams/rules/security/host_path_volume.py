@@ -10,48 +10,6 @@ Why:
   to the next pod scheduled on that node. Use a workspace (a PVC or `volumeClaimTemplate`),
   an `emptyDir`, or a device plugin for devices such as `/dev/kvm`
   (`devices.kubevirt.io/kvm` in the step's limits). Waive with a reason when unavoidable.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  volumes:
-    - name: kvm
-      hostPath:
-        path: /dev/kvm
-  steps:
-    - name: build
-      image: quay.io/coreos-assembler/coreos-assembler:v0.18.0
-      script: cosa build
-      volumeMounts:
-        - name: kvm
-          mountPath: /dev/kvm
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  volumes:
-    - name: scratch
-      emptyDir: {}
-  steps:
-    - name: build
-      image: quay.io/coreos-assembler/coreos-assembler:v0.18.0
-      script: cosa build
-      computeResources:
-        limits:
-          devices.kubevirt.io/kvm: "1"
-      volumeMounts:
-        - name: scratch
-          mountPath: /srv/tmp
-```
 """
 
 from __future__ import annotations

@@ -10,32 +10,6 @@ Why:
   `quay.io/x/y` means `quay.io/x/y:latest`, and `latest` moves: two runs of the same
   stream build with different tools, a broken push breaks every stream at once, and no one
   can tell which version ran. Pin a tag at least, a digest preferably (X003).
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: build
-      image: quay.io/coreos-assembler/coreos-assembler:latest
-      script: cosa build
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: build
-      image: quay.io/coreos-assembler/coreos-assembler:v0.18.0
-      script: cosa build
-```
 """
 
 from __future__ import annotations

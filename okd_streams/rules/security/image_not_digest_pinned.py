@@ -9,32 +9,6 @@ Why:
   today, and a compromised registry account can replace it. A digest names exactly one
   image; keep the tag next to it for humans (`image:v1.2@sha256:...`). This is advice
   (info): many registries and update bots work with tags.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: build
-      image: quay.io/coreos-assembler/coreos-assembler:v0.18.0
-      script: cosa build
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: build
-      image: quay.io/coreos-assembler/coreos-assembler:v0.18.0@sha256:4d5a9c4b1a2c1e0f8f8b5a0f6f1b3e2d9c8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c
-      script: cosa build
-```
 """
 
 from __future__ import annotations

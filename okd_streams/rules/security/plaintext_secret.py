@@ -14,39 +14,6 @@ Why:
   namespace out of band (or with a sealed/external secrets controller). Waive a test
   fixture with `# okd-streams: disable=X001 reason="..."`. In a foreign tree (a catalog's
   samples) this is a warning.
-
-Fails:
-```yaml
-# file: secrets/quay-push.yaml
-apiVersion: v1
-kind: Secret
-metadata:
-  name: quay-push
-type: kubernetes.io/dockerconfigjson
-stringData:
-  .dockerconfigjson: '{"auths": {"quay.io": {"auth": "b2tkOmh1bnRlcjI="}}}'
-```
-
-Passes:
-```yaml
-# file: tasks/push.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: push
-spec:
-  volumes:
-    - name: push-secret
-      secret:
-        secretName: quay-push
-  steps:
-    - name: push
-      image: quay.io/skopeo/stable:v1.16.1
-      volumeMounts:
-        - name: push-secret
-          mountPath: /var/run/secrets/push
-      script: skopeo copy --authfile /var/run/secrets/push/.dockerconfigjson dir:/x docker://quay.io/okd/x
-```
 """
 
 from __future__ import annotations

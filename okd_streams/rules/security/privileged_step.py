@@ -14,38 +14,6 @@ Why:
   Most builds need far less (buildah runs unprivileged with `--isolation chroot`, cosa uses
   `/dev/kvm` through a device plugin). When a step truly needs it, waive the finding on the
   object with the reason: `# okd-streams: disable=X004 reason="..."`.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build-image
-spec:
-  steps:
-    - name: build
-      image: quay.io/buildah/stable:v1.38.0
-      script: buildah build -t localhost/x .
-      securityContext:
-        privileged: true
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build-image
-spec:
-  steps:
-    - name: build
-      image: quay.io/buildah/stable:v1.38.0
-      script: buildah build --isolation chroot --storage-driver vfs -t localhost/x .
-      securityContext:
-        runAsUser: 1000
-        capabilities:
-          add: ["SETFCAP"]
-```
 """
 
 from __future__ import annotations

@@ -11,30 +11,6 @@ Why:
   includes `escalate`, `bind` and `impersonate`, `resources: ["*"]` includes Secrets. A
   stream's ServiceAccount needs a short list (the base's Role names each verb and
   resource); list them, or waive with a reason.
-
-Fails:
-```yaml
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata:
-  name: okd-streams-triggers
-rules:
-  - apiGroups: ["tekton.dev"]
-    resources: ["*"]
-    verbs: ["*"]
-```
-
-Passes:
-```yaml
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata:
-  name: okd-streams-triggers
-rules:
-  - apiGroups: ["tekton.dev"]
-    resources: ["pipelineruns"]
-    verbs: ["create"]
-```
 """
 
 from __future__ import annotations

@@ -12,37 +12,6 @@ Why:
   need root (rpm-ostree and buildah layering packages, for RPM scriptlets and file
   capabilities). Say so on the object: `# okd-streams: disable=X006 reason="..."`, so the
   reviewer sees why, and the rule keeps guarding every other step.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: notify
-spec:
-  steps:
-    - name: notify
-      image: registry.access.redhat.com/ubi9/ubi-minimal:9.5
-      script: curl -fsS https://example.org/hook
-      securityContext:
-        runAsUser: 0
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: layer-packages
-spec:
-  steps:
-    - name: layer
-      image: quay.io/buildah/stable:v1.38.0
-      script: buildah build --isolation chroot -t localhost/os .
-      # okd-streams: disable=X006 reason="RPM scriptlets and SETFCAP need root in the container"
-      securityContext:
-        runAsUser: 0
-```
 """
 
 from __future__ import annotations

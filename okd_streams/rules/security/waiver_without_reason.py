@@ -10,38 +10,6 @@ Why:
   root, and why. The reason stays next to the object, in git blame, for the next
   reviewer. Turn the requirement off (not recommended) with `X000: off` in
   `.okd-streams.yaml`.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: layer-packages
-spec:
-  steps:
-    - name: layer
-      image: quay.io/buildah/stable:v1.38.0
-      script: buildah build --isolation chroot -t localhost/os .
-      # okd-streams: disable=X006
-      securityContext:
-        runAsUser: 0
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: layer-packages
-spec:
-  steps:
-    - name: layer
-      image: quay.io/buildah/stable:v1.38.0
-      script: buildah build --isolation chroot -t localhost/os .
-      # okd-streams: disable=X006 reason="RPM scriptlets and SETFCAP need root in the container"
-      securityContext:
-        runAsUser: 0
-```
 """
 
 from __future__ import annotations

@@ -7,28 +7,6 @@ What it does:
 Why:
   The object is found from its name alone: `base/tasks/cosa-init.yaml` holds Task
   `cosa-init`. In a foreign tree this is a warning.
-
-Fails:
-```yaml
-# tasks/build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-# tasks/compile.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: compile
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

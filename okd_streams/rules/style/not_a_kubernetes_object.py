@@ -15,30 +15,6 @@ Why:
   kubectl, kustomize and Argo CD refuse such a document ("Object 'Kind' is missing"), and
   every Tekton check silently skips it: a Task whose `kind` was lost in an edit is never
   applied and never checked.
-
-Fails:
-```yaml
-# file: base/tasks/build.yaml
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-# file: streams/demo/kustomization.yaml
-resources: []
-```
-
-Passes:
-```yaml
-# file: base/tasks/build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-# file: streams/demo/kustomization.yaml
-resources: []
-```
 """
 
 from __future__ import annotations

@@ -7,27 +7,6 @@ Why:
   One object per file, named after it, lets a reviewer find a Task from its name and
   keeps diffs and kustomize `resources` lists readable. In a foreign tree this is a
   warning.
-
-Fails:
-```yaml
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: builder
----
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: releaser
-```
-
-Passes:
-```yaml
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: builder
-```
 """
 
 from __future__ import annotations

@@ -8,26 +8,6 @@ Why:
   `tekton.dev/v1beta1` is deprecated upstream since Tekton Pipelines v0.50 and its
   fields differ (resources, `taskRunSpecs`, `serviceAccountName`). okd-streams writes
   every Tekton object in v1; in a foreign tree this is a warning.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1beta1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

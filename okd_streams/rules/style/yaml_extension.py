@@ -6,28 +6,6 @@ What it does:
 Why:
   One spelling keeps globs, hooks and reviews simple: `.yaml`, always
   `kustomization.yaml`. In a foreign tree this is a warning.
-
-Fails:
-```yaml
-# tasks/build.yml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-# tasks/build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

@@ -9,27 +9,6 @@ What it does:
 Why:
   kubectl, kustomize and Argo CD refuse such a file, or (duplicate keys) silently keep
   only one of the values. Nothing else in the file can be checked until it reads.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-  name: build-again
-spec:
-  steps: [{name: build, image: "alpine:3.20"
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

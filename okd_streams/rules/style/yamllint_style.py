@@ -13,36 +13,6 @@ What it does:
 Why:
   Consistent YAML keeps reviews about content. Key duplicates and bad indentation also
   hide real mistakes. In a foreign tree every yamllint finding is a warning.
-
-Fails:
-```yaml
-# file: .yamllint.yaml
-extends: default
-rules:
-  document-start: disable
-# file: example.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-    name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-# file: .yamllint.yaml
-extends: default
-rules:
-  document-start: disable
-# file: example.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

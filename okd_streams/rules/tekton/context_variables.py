@@ -13,32 +13,6 @@ What it does:
 Why:
   The webhook rejects the object (`non-existent variable in "$(context.taskrun.name)"`).
   Elsewhere the text `$(context.pipeline.namespace)` reaches the step unchanged.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: echo "$(context.taskRun.namespaces)"
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: echo "$(context.taskRun.namespace)"
-```
 """
 
 from __future__ import annotations

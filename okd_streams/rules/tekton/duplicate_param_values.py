@@ -10,38 +10,6 @@ Why:
   Tekton's webhook rejects the object (`validateDuplicateParameters`: "parameter names
   must be unique"; `ValidateParameters`: "expected exactly one, got both"). With two
   values it is not clear which one a run would get.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: image
-          value: quay.io/okd/scos
-        - name: image
-          value: quay.io/okd/fcos
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: image
-          value: quay.io/okd/scos
-```
 """
 
 from __future__ import annotations

@@ -11,44 +11,6 @@ Why:
   Tekton's webhook rejects the Pipeline (`validateExecutionStatusVariables`: "pipeline
   tasks can not refer to execution status of any other pipeline task", "pipeline task
   bulid is not defined in the pipeline").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-  finally:
-    - name: notify
-      taskRef: {name: notify}
-      params:
-        - name: outcome
-          value: $(tasks.biuld.status)
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-  finally:
-    - name: notify
-      taskRef: {name: notify}
-      params:
-        - name: outcome
-          value: $(tasks.build.status)
-        - name: overall
-          value: $(tasks.status)
-```
 """
 
 from __future__ import annotations

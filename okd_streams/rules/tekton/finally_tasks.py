@@ -13,42 +13,6 @@ Why:
   Tekton's webhook rejects the Pipeline (`validateFinalTasks`: "no runAfter allowed under
   spec.finally", "invalid task result reference, final task has task result reference
   from a final task"; `validateTasksAndFinallySection`).
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-  finally:
-    - name: report
-      taskRef: {name: report}
-    - name: notify
-      taskRef: {name: notify}
-      runAfter: [report]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-  finally:
-    - name: notify
-      taskRef: {name: notify}
-      params:
-        - name: digest
-          value: $(tasks.build.results.digest)
-```
 """
 
 from __future__ import annotations

@@ -15,44 +15,6 @@ Why:
   once", `validateObjectParamsHaveProperties`). An object param without properties has
   no keys a step could read. (Tekton only requires `properties` on a Pipeline's object
   params when the Pipeline embeds a taskSpec; otherwise this is a warning.)
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: platforms
-      type: array
-      default: linux/amd64
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: platforms
-          value: ["$(params.platforms[*])"]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: platforms
-      type: array
-      default: [linux/amd64]
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: platforms
-          value: ["$(params.platforms[*])"]
-```
 """
 
 from __future__ import annotations

@@ -10,44 +10,6 @@ Why:
   string type param", "parameter enum value ... appears more than once", "param default
   value ... not in the enum list"). Enums also need the `enable-param-enum` feature
   flag, which this rule cannot see.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: variant
-      enum: [scos, fcos]
-      default: rhcos
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: variant
-          value: $(params.variant)
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: variant
-      enum: [scos, fcos]
-      default: scos
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: variant
-          value: $(params.variant)
-```
 """
 
 from __future__ import annotations

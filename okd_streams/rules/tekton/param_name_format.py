@@ -10,36 +10,6 @@ Why:
   Tekton's webhook rejects the Task (`validateNameFormat`: "The format of following
   array and string variable names is invalid"). A dot in an object param would make
   `$(params.obj.key)` ambiguous.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  params:
-    - name: 2nd-image
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: echo "$(params.2nd-image)"
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  params:
-    - name: second-image
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: echo "$(params.second-image)"
-```
 """
 
 from __future__ import annotations

@@ -16,40 +16,6 @@ Why:
   The webhook refuses the Pipeline (`non-existent variable in "$(params.revison)"`,
   `variable type invalid`). Pipeline params do not propagate into a referenced Task, so an
   undeclared name is always a typo or a missing declaration.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: revision
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: revision
-          value: $(params.revison)
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: revision
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: revision
-          value: $(params.revision)
-```
 """
 
 from __future__ import annotations

@@ -12,36 +12,6 @@ Why:
   results to be task result expressions", "referencing a nonexistent task"). Its check
   splits the value at each `$`, so text before the first reference, or another `$` in the
   text, is rejected too.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  results:
-    - name: digest
-      value: $(tasks.biuld.results.digest)
-  tasks:
-    - name: build
-      taskRef: {name: build}
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  results:
-    - name: digest
-      value: $(tasks.build.results.digest)
-  tasks:
-    - name: build
-      taskRef: {name: build}
-```
 """
 
 from __future__ import annotations

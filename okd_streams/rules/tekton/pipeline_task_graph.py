@@ -12,41 +12,6 @@ Why:
   Tekton's webhook rejects the Pipeline (`dag.Build`: "task build depends on fetch but
   fetch wasn't present in Pipeline", "cycle detected; task "a" depends on "b""). Result
   references order tasks implicitly, so a cycle can hide in a param value.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: tag
-          value: $(tasks.publish.results.tag)
-    - name: publish
-      taskRef: {name: publish}
-      runAfter: [build]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-    - name: publish
-      taskRef: {name: publish}
-      params:
-        - name: digest
-          value: $(tasks.build.results.digest)
-```
 """
 
 from __future__ import annotations

@@ -17,41 +17,6 @@ Why:
   `validateCombinationsCount`, "A matrixed pipelineTask can only be consumed in
   aggregate using [*] notation"); the reconciler fails the run for non-array matrix
   values ("parameters of type array only are allowed").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: platform
-          value: linux/amd64
-      matrix:
-        params:
-          - name: platform
-            value: [linux/amd64, linux/arm64]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      matrix:
-        params:
-          - name: platform
-            value: [linux/amd64, linux/arm64]
-```
 """
 
 from __future__ import annotations

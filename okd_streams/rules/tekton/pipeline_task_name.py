@@ -11,36 +11,6 @@ Why:
   "expected exactly one, got both"). The name keys `runAfter`, result references
   `$(tasks.<name>.results...)` and the TaskRun names, so it has to be unique and safe
   in a Kubernetes name.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-  finally:
-    - name: build
-      taskRef: {name: notify}
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-  finally:
-    - name: notify
-      taskRef: {name: notify}
-```
 """
 
 from __future__ import annotations

@@ -9,32 +9,6 @@ Why:
   Tekton's webhook rejects the Pipeline (`PipelineTask.ValidateOnError`: "PipelineTask
   OnError must be either "continue" or "stopAndFail"", "PipelineTask OnError cannot be
   set to "continue" when Retries is greater than 0").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: lint
-      taskRef: {name: lint}
-      onError: ignore
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: lint
-      taskRef: {name: lint}
-      onError: continue
-```
 """
 
 from __future__ import annotations

@@ -16,41 +16,6 @@ Why:
   Tekton's webhook rejects the Pipeline (`validateRefOrSpec`: "expected exactly one, got
   both" / "expected exactly one, got neither"; `validateCustomTask`: "custom task ref must
   specify apiVersion"; `TaskRef.Validate`).
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      taskSpec:
-        steps:
-          - name: build
-            image: "alpine:3.20"
-            script: make
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-    - name: test
-      taskSpec:
-        steps:
-          - name: test
-            image: "alpine:3.20"
-            script: make test
-```
 """
 
 from __future__ import annotations

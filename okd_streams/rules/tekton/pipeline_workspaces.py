@@ -12,40 +12,6 @@ Why:
   Tekton's webhook rejects the Pipeline (`validatePipelineWorkspacesDeclarations`:
   "workspace with name "src" appears more than once"; `validateWorkspaces`: "pipeline
   task "build" expects workspace with name "source" but none exists in pipeline spec").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  workspaces:
-    - name: shared
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      workspaces:
-        - name: source
-          workspace: shraed
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  workspaces:
-    - name: shared
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      workspaces:
-        - name: source
-          workspace: shared
-```
 """
 
 from __future__ import annotations

@@ -14,34 +14,6 @@ What it does:
 Why:
   Tekton's webhook rejects the PipelineRun ("1h0m0s should be <= pipeline duration",
   "cannot use result expressions in ... as PipelineRun parameter values").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: release-1
-spec:
-  pipelineRef: {name: release}
-  timeouts:
-    pipeline: 1h
-    tasks: 50m
-    finally: 20m
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: release-1
-spec:
-  pipelineRef: {name: release}
-  timeouts:
-    pipeline: 1h
-    tasks: 45m
-    finally: 15m
-```
 """
 
 from __future__ import annotations

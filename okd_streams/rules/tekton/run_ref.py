@@ -9,32 +9,6 @@ What it does:
 Why:
   Tekton's webhook rejects the run ("expected exactly one, got both", "expected exactly
   one, got neither"): it would not know what to run.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: release-1
-spec:
-  params:
-    - name: revision
-      value: main
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: release-1
-spec:
-  pipelineRef:
-    name: release
-  params:
-    - name: revision
-      value: main
-```
 """
 
 from __future__ import annotations

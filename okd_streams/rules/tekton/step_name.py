@@ -9,38 +9,6 @@ What it does:
 Why:
   Tekton's webhook rejects the Task (`validateStep`: "invalid value"): each step becomes
   a container named `step-<name>`, and container names must be unique DNS labels.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: compile
-      image: "alpine:3.20"
-      script: make
-    - name: compile
-      image: "alpine:3.20"
-      script: make test
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: compile
-      image: "alpine:3.20"
-      script: make
-    - name: test
-      image: "alpine:3.20"
-      script: make test
-```
 """
 
 from __future__ import annotations

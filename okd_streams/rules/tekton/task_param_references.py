@@ -19,41 +19,6 @@ Why:
   The webhook refuses the Task (`non-existent variable in "$(params.imgae)"`, `variable
   type invalid`, `variable is not properly isolated`). A typo caught here is a Task that
   would not install, or an unreplaced `$(params...)` in a sidecar.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  params:
-    - name: image
-    - name: flags
-      type: array
-  steps:
-    - name: build
-      image: "$(params.imgae)"
-      script: make $(params.flags[*])
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  params:
-    - name: image
-    - name: flags
-      type: array
-  steps:
-    - name: build
-      image: "$(params.image)"
-      command: [make]
-      args: ["$(params.flags[*])"]
-```
 """
 
 from __future__ import annotations

@@ -11,36 +11,6 @@ Why:
   The webhook refuses the Task (`validateResults`, `validateTaskResultsVariables`:
   `non-existent variable in "...$(results.digst.path)..."`). A step writing to an
   undeclared result path writes to a literal `$(results...)` file and the result is lost.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  results:
-    - name: digest
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: echo -n sha256:0 > "$(results.digst.path)"
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  results:
-    - name: digest
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: echo -n sha256:0 > "$(results.digest.path)"
-```
 """
 
 from __future__ import annotations

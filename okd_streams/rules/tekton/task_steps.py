@@ -14,36 +14,6 @@ Why:
   Tekton's webhook rejects the Task (`validateStep`: "missing field(s): Image", "script
   cannot be used with command", "Task step onError must be either "continue" or
   "stopAndFail"").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      command: [sh]
-      script: make
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  stepTemplate:
-    image: "alpine:3.20"
-  steps:
-    - name: build
-      script: make
-    - name: test
-      command: [make, test]
-```
 """
 
 from __future__ import annotations

@@ -11,40 +11,6 @@ Why:
   "/workspace/source" must be unique"; `validateWorkspaceUsages`: "undefined workspace";
   `ValidateVolumes`: "multiple volumes with same name"). Two volumes on one path cannot
   both be mounted.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  workspaces:
-    - name: source
-    - name: cache
-      mountPath: /workspace/source
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: make
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  workspaces:
-    - name: source
-    - name: cache
-      mountPath: /workspace/cache
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: make
-```
 """
 
 from __future__ import annotations

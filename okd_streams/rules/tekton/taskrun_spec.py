@@ -9,28 +9,6 @@ Why:
   Tekton's webhook rejects the TaskRun (`TaskRunSpec.Validate`: "should be >= 0",
   "should be TaskRunCancelled", "statusMessage should not be set if status is not
   set"); a duration Go cannot parse is refused when the object is decoded.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata:
-  name: build-1
-spec:
-  taskRef: {name: build}
-  timeout: 1d
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: TaskRun
-metadata:
-  name: build-1
-spec:
-  taskRef: {name: build}
-  timeout: 24h
-```
 """
 
 from __future__ import annotations

@@ -11,26 +11,6 @@ Why:
   `invalid resource name "Build_Image": must be a valid DNS label`. Tekton names
   TaskRuns and Pods after these objects, hence the 63-character limit, stricter than
   Kubernetes' 253.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: Build_Image
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build-image
-spec:
-  steps: [{name: build, image: "alpine:3.20", script: "make"}]
-```
 """
 
 from __future__ import annotations

@@ -13,40 +13,6 @@ Why:
   variable reference ... must start with a valid prefix"). Typical causes are a
   misspelled prefix (`$(param.x)`), a v1alpha1 leftover (`$(inputs.params.x)`), or a
   shell variable written `$(VAR)` instead of `${VAR}`.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: revision
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: revision
-          value: $(param.revision)
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: revision
-  tasks:
-    - name: build
-      taskRef: {name: build}
-      params:
-        - name: revision
-          value: $(params.revision)
-```
 """
 
 from __future__ import annotations

@@ -10,42 +10,6 @@ Why:
   Tekton's webhook rejects the Pipeline (`validateWhenExpressionFields`: "operator "=="
   is not recognized. valid operators: in,notin", "expecting non-empty values field",
   "cel and input+operator+values cannot be set in one WhenExpression").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: publish
-  tasks:
-    - name: publish
-      taskRef: {name: publish}
-      when:
-        - input: $(params.publish)
-          operator: "=="
-          values: ["true"]
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  params:
-    - name: publish
-  tasks:
-    - name: publish
-      taskRef: {name: publish}
-      when:
-        - input: $(params.publish)
-          operator: in
-          values: ["true"]
-```
 """
 
 from __future__ import annotations

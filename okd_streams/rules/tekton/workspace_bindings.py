@@ -11,33 +11,6 @@ Why:
   Tekton's webhook rejects the run (`WorkspaceBinding.Validate`: "expected exactly one,
   got both", "expected exactly one, got neither"; "workspace "src" provided by
   pipelinerun more than once").
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: release-1
-spec:
-  pipelineRef: {name: release}
-  workspaces:
-    - name: shared
-      emptyDir: {}
-      persistentVolumeClaim: {claimName: shared}
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: PipelineRun
-metadata:
-  name: release-1
-spec:
-  pipelineRef: {name: release}
-  workspaces:
-    - name: shared
-      persistentVolumeClaim: {claimName: shared}
-```
 """
 
 from __future__ import annotations

@@ -11,36 +11,6 @@ Why:
   Tekton does not replace such a variable: the step runs with the literal text and fails
   with `workspaces.src.path: not found` (tektoncd/pipeline#6699). Webhook validation for
   it is recent (tektoncd/pipeline#9707) and not in every release, so this is a warning.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  workspaces:
-    - name: source
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: cd "$(workspaces.src.path)" && make
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  workspaces:
-    - name: source
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: cd "$(workspaces.source.path)" && make
-```
 """
 
 from __future__ import annotations
