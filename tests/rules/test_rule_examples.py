@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from okd_streams import rules as registry
-from okd_streams.config import Config
+from okd_streams.config import load_config
 from okd_streams.lint import ruledoc
 from okd_streams.lint.checking import check_repository
 from okd_streams.lint.linting import lint_paths
@@ -28,8 +28,8 @@ def findings(root: Path, files: dict[str, str], repository: bool, monkeypatch) -
     monkeypatch.chdir(root)
     if repository:
         (root / "base").mkdir(exist_ok=True)
-        return check_repository(root, Config(), progress=False).problems
-    return lint_paths([root], Config(), progress=False).problems
+        return check_repository(root, load_config(root), progress=False).problems
+    return lint_paths([root], load_config(root), progress=False).problems
 
 
 def of_code(problems: list[Problem], code: str) -> list[ruledoc.Expected]:

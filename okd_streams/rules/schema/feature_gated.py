@@ -13,45 +13,6 @@ Why:
   Tekton's webhook rejects the object ("requires "enable-api-fields" feature gate to be
   "alpha""): the stream does not sync. Either turn the flag on in the cluster's
   `feature-flags` ConfigMap and say so in the target, or do without the field.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  params:
-    - name: flavour
-      type: string
-      enum: [scos, fcos]
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: make $(params.flavour)
-```
-
-Passes:
-```yaml
-# file: .okd-streams.yaml
-target:
-  tekton-feature-flags:
-    enable-param-enum: true
-# file: build.yaml
-apiVersion: tekton.dev/v1
-kind: Task
-metadata:
-  name: build
-spec:
-  params:
-    - name: flavour
-      type: string
-      enum: [scos, fcos]
-  steps:
-    - name: build
-      image: "alpine:3.20"
-      script: make $(params.flavour)
-```
 """
 
 from __future__ import annotations

@@ -11,32 +11,6 @@ Why:
   The API server rejects the object (`must be of type array`), or Tekton's webhook cannot
   decode it (`cannot unmarshal string into Go struct field`), so the stream does not sync.
   Rules that read such a field skip it, so no other check reports it.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      retries: "3"
-      taskRef: {name: build}
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      retries: 3
-      taskRef: {name: build}
-```
 """
 
 from __future__ import annotations

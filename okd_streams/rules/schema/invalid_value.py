@@ -9,32 +9,6 @@ What it does:
 
 Why:
   The API server or Tekton's webhook rejects the object, and the stream does not sync.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      timeout: forever
-      taskRef: {name: build}
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      timeout: 1h30m
-      taskRef: {name: build}
-```
 """
 
 from __future__ import annotations

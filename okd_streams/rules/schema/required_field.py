@@ -10,29 +10,6 @@ What it does:
 
 Why:
   The API server or Tekton's webhook rejects the object, and the stream does not sync.
-
-Fails:
-```yaml
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata:
-  name: triggers
-rules:
-  - apiGroups: [triggers.tekton.dev]
-    resources: [eventlisteners]
-```
-
-Passes:
-```yaml
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata:
-  name: triggers
-rules:
-  - apiGroups: [triggers.tekton.dev]
-    resources: [eventlisteners]
-    verbs: [get, list, watch]
-```
 """
 
 from __future__ import annotations

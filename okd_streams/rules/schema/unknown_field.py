@@ -16,36 +16,6 @@ Why:
   Argo CD's sync of the whole stream fails. A misspelled field is the most common mistake
   in YAML, and nothing else in okd-streams sees it: every other rule reads the fields it
   knows and skips the rest.
-
-Fails:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-    - name: test
-      runafter: [build]
-      taskRef: {name: test}
-```
-
-Passes:
-```yaml
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: release
-spec:
-  tasks:
-    - name: build
-      taskRef: {name: build}
-    - name: test
-      runAfter: [build]
-      taskRef: {name: test}
-```
 """
 
 from __future__ import annotations
