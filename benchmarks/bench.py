@@ -180,7 +180,7 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
     """A repository of `count` streams in `target` (made with the scaffolder); says how."""
     from okd_streams.files import edit
     from okd_streams.streams import scaffold
-    from okd_streams.model.repo import discover_streams
+    from okd_streams.model.repo import CARD_NAME, discover_streams
 
     if target.exists():  # left by an earlier run with --keep: made again, unless it is not ours
         if not (target / BUILT_MARK).is_file():
@@ -213,7 +213,7 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
             folder = target / "streams" / name
             folder.mkdir()
             (folder / "kustomization.yaml").write_text(edit.dump(plan.kustomization), encoding="utf-8")
-            (folder / scaffold.CARD_NAME).write_text(edit.dump(plan.card), encoding="utf-8")
+            (folder / CARD_NAME).write_text(edit.dump(plan.card), encoding="utf-8")
             (folder / "README.md").write_text(plan.readme, encoding="utf-8")
             for extra in plan.extra_files:
                 if extra.is_file():
@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = _environment(None, pycache)
         subprocess.run([sys.executable, "-c", "import okd_streams.cli, okd_streams.lint.checking, okd_streams.lint.linting, "
-                        "okd_streams.rules, okd_streams.argocd.expand"], env=env, check=True)  # compile the bytecode once
+                        "okd_streams.rules, okd_streams.argocd"], env=env, check=True)  # compile the bytecode once
         log(f"kustomize: {' '.join(kustomize.argv)}; {os.cpu_count()} cores")
 
         # ---- (a)-(d): check on N streams

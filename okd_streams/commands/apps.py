@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from okd_streams.argocd import expand as argocd
+from okd_streams import argocd
 from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.lint.checking import stream_units

@@ -79,4 +79,4 @@ def request_from(args: argparse.Namespace) -> scaffold.Request:
 
 
 def run(args: argparse.Namespace) -> int:
-    return scaffold.run(request_from(args))
+    return scaffold.new(request_from(args))

@@ -1,19 +1,23 @@
-"""Git, through GitPython: what changed between revisions, and read-only checkouts of a revision.
+"""Git, the one module that runs it: what changed between revisions, read-only checkouts of a
+revision, the files git tracks, and a new branch holding one new folder (`okd-streams new --git`).
 
 Paths come back relative to the okd-streams root (which may be a sub-folder of the git
 work tree); changes outside it are dropped. A checkout of another revision is a detached
 `git worktree` in a temporary folder, removed (and pruned) whatever happens: the user's
-working tree, index and branches are never touched.
+working tree, index and branches are never touched. Only `new_branch` and `commit_folder`
+change the repository, and `undo_branch` takes that back.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Any, Iterator
 
 from okd_streams.errors import UsageError
 
@@ -25,6 +29,14 @@ STATUS_WORDS = {"A": "added", "C": "copied", "D": "deleted", "M": "modified", "R
 
 class GitError(UsageError):
     """Not a git repository, an unknown revision, or a git command that failed: exit 2."""
+
+
+class GitMissing(GitError):
+    """The git command is not on PATH."""
+
+
+class BareRepository(GitError):
+    """A repository without a work tree."""
 
 
 @dataclass(frozen=True)
@@ -60,15 +72,16 @@ class Git:
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise GitError(f"{self.root} is not inside a git repository") from None
         except git.GitCommandNotFound:
-            raise GitError("git is not installed (it is needed to compare revisions)") from None
-        if self.repo.working_tree_dir is None:
-            raise GitError(f"{self.root} is in a bare git repository")
+            raise GitMissing("git is not installed (it is needed to compare revisions)") from None
+        if self.repo.bare or self.repo.working_tree_dir is None:
+            raise BareRepository(f"{self.root} is in a bare git repository")
         self.toplevel = Path(self.repo.working_tree_dir).resolve()
         try:
             relative = self.root.relative_to(self.toplevel)
         except ValueError:
             raise GitError(f"{self.root} is not inside the work tree {self.toplevel}") from None
         self.prefix = PurePosixPath(*relative.parts) if relative.parts else PurePosixPath()
+        self._previous: Any = None  # the branch (or detached commit) new_branch left
 
     def _git(self, *args: str, config: tuple[str, ...] = ()) -> str:
         import git
@@ -200,7 +213,102 @@ class Git:
             except GitError:
                 pass
 
+    # -- a new branch with one folder (okd-streams new --git) ----------------------------------
+
+    def branches(self) -> list[str]:
+        return [head.name for head in self.repo.heads]
+
+    def status(self) -> list[tuple[str, str]]:
+        """(XY code, path from the top of the work tree) of every change and untracked file, as
+        `git status --porcelain` says them (of a rename, the new path)."""
+        output = self._git("status", "--porcelain", "--untracked-files=all", "-z")
+        entries, parts, index = [], output.split("\0"), 0
+        while index < len(parts):
+            part = parts[index]
+            index += 1
+            if len(part) < 4:
+                continue
+            entries.append((part[:2], part[3:]))
+            if part[0] in "RC":
+                index += 1  # the rename's old path
+        return entries
+
+    def new_branch(self, name: str) -> str:
+        """Create branch `name` at HEAD and check it out; says where HEAD was (a branch name, or a
+        short hash when detached)."""
+        head = self.repo.head
+        self._previous = head.commit if head.is_detached else self.repo.active_branch
+        shown = head.commit.hexsha[:12] if head.is_detached else self.repo.active_branch.name
+        self.repo.create_head(name).checkout()
+        return shown
+
+    def commit_folder(self, folder: Path, message: str) -> str:
+        """Stage and commit `folder` alone; its hash. GitError with the last lines git (or a
+        hook) printed when the commit fails."""
+        import git
+
+        relative = os.path.relpath(folder, self.repo.working_tree_dir)
+        try:
+            self.repo.git.add("--", relative)
+            self.repo.git.commit("-m", message, "--", relative)
+        except git.GitCommandError as exc:
+            lines = []
+            for part in (exc.stdout, exc.stderr):
+                text = str(part or "").strip()
+                if text.startswith(("stdout: '", "stderr: '")) and text.endswith("'"):
+                    text = text[len("stdout: '"):-1]  # GitPython's quoting
+                lines.extend(line.rstrip() for line in text.splitlines() if line.strip())
+            raise GitError("\n".join(f"    {line}" for line in lines[-15:]) or f"    {exc}") from None
+        return self.repo.head.commit.hexsha
+
+    def undo_branch(self, name: str, folder: Path) -> None:
+        """Undo a half-done new_branch/commit_folder: unstage and remove the folder, go back to
+        where HEAD was, delete the branch. Every step is tried, whatever fails before it."""
+        relative = os.path.relpath(folder, self.repo.working_tree_dir)
+        previous = self._previous
+
+        def back() -> None:
+            if previous is None:
+                return
+            if hasattr(previous, "checkout"):
+                previous.checkout()
+            else:
+                self.repo.git.checkout("-q", previous.hexsha)
+
+        steps = [lambda: self.repo.git.reset("-q", "--", relative) if folder.exists() else None,
+                 lambda: shutil.rmtree(folder) if folder.exists() else None,
+                 back,
+                 lambda: self.repo.delete_head(name, force=True) if name in self.branches() else None]
+        for step in steps:
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - undo as much as possible
+                pass
+
+    def remote(self) -> str:
+        """The remote to push to: origin, else the first one."""
+        names = [r.name for r in self.repo.remotes]
+        return "origin" if "origin" in names or not names else names[0]
+
 
 def _sorted(changes: list[Change]) -> list[Change]:
     unique = {(c.path, c.status, c.old_path): c for c in changes}
     return sorted(unique.values(), key=lambda c: (c.path, c.old_path or ""))
+
+
+def tracked_files(root: Path) -> list[str] | None:
+    """The files under `root` that git tracks or would add (not ignored), relative to it and sorted;
+    None when `root` is not the top of a git work tree (or git does not run). Plain `git`
+    processes, not GitPython: `check` calls this on every run."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+                               "--exclude-standard", "--full-name"], capture_output=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True,
+                             text=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0 or top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
+        return None
+    names = [n.decode("utf-8", "surrogateescape") for n in done.stdout.split(b"\0") if n]
+    return sorted({n for n in names if (root / n).is_file()})

@@ -41,12 +41,6 @@ class LintSet:
     escaping: list | None = None  # unreadable YamlFiles for links leading out of the tree, once found
 
 
-def _is_component(directory: Path) -> bool:
-    path = kz.kustomization_file(directory)
-    data = kz._load(path) if path else None
-    return isinstance(data, dict) and data.get("kind") == "Component"
-
-
 def plan(path: Path) -> LintSet:
     """Which folders to render and which files are loose, for one PATH."""
     lint_set = LintSet(path)
@@ -63,7 +57,7 @@ def plan(path: Path) -> LintSet:
         # "cycle detected", which must be reported rather than nothing being built at all).
         included_elsewhere = any(directory in graph.directories for other, graph in closures.items()
                                  if other != directory and other not in closures[directory].directories)
-        if not included_elsewhere and not _is_component(directory):
+        if not included_elsewhere and not kz.is_component(directory):
             lint_set.roots.append(directory)
     lint_set.loose = [f for f in lint_set.files if f.name not in kz.NAMES
                       and (not lint_set.included or _resolved(f) not in lint_set.included)]

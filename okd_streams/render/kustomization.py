@@ -44,6 +44,24 @@ def _load(path: Path) -> Any:
     return load_data(text)[0]
 
 
+
+def declared_kind(directory: Path) -> str | None:
+    """What a folder's kustomization says it is: None without one, "unreadable" when it cannot
+    be read, else its kind ("Kustomization" when it names none)."""
+    path = kustomization_file(directory)
+    if path is None:
+        return None
+    data = _load(path)
+    if data is None:
+        return "unreadable"
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else "Kustomization"
+
+
+def is_component(directory: Path) -> bool:
+    """A Kustomize Component (kind: Component), which a stream lists under `components:`."""
+    return declared_kind(directory) == "Component"
+
 def is_remote(reference: str) -> bool:
     return bool(_REMOTE.search(reference))
 

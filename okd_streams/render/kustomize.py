@@ -128,11 +128,11 @@ def _version(argv: tuple[str, ...]) -> str | None:
 
 
 def _version_file() -> Path | None:
-    if os.environ.get("OKD_STREAMS_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no"):
+    from okd_streams.render import cache  # it builds on this module; the cache folder is decided there
+
+    if cache.disabled_by_environment():
         return None
-    folder = os.environ.get("OKD_STREAMS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "okd-streams")
-    return Path(folder) / "kustomize-versions.json"
+    return cache.default_directory(None) / "kustomize-versions.json"
 
 
 def _version_memo() -> dict | None:

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from okd_streams import cli
-from okd_streams.argocd import expand as argocd
+from okd_streams import argocd
+from okd_streams.argocd import globs
 from okd_streams.lint.checking import check_repository, stream_units
 from okd_streams.config import Config
 from okd_streams.render.kustomize import find_kustomize
@@ -341,16 +342,16 @@ def test_nested_card_matches_under_default_globbing_only(repo):
     ("streams/{a,b}/stream.yaml", "streams/a/stream.yaml", False, True),
 ])
 def test_glob_semantics(pattern, path, git, doublestar):
-    assert argocd.git_pathspec_match(pattern, path) is git
-    assert argocd.doublestar_match(pattern, path) is doublestar
+    assert globs.git_pathspec_match(pattern, path) is git
+    assert globs.doublestar_match(pattern, path) is doublestar
 
 
 def test_project_globs_follow_argo_cd():
-    assert argocd.argo_glob("okd-*", "okd-scos")
-    assert not argocd.argo_glob("okd-*", "kube-system")
-    assert argocd.argo_glob("{okd,ci}-*", "ci-a")
-    assert argocd.argo_glob("*", "a/b")
-    assert argocd.go_path_match("streams/*", "streams/a") and not argocd.go_path_match("streams/*", "streams/a/b")
+    assert globs.argo_glob("okd-*", "okd-scos")
+    assert not globs.argo_glob("okd-*", "kube-system")
+    assert globs.argo_glob("{okd,ci}-*", "ci-a")
+    assert globs.argo_glob("*", "a/b")
+    assert globs.go_path_match("streams/*", "streams/a") and not globs.go_path_match("streams/*", "streams/a/b")
 
 
 def test_card_that_is_a_list_yields_one_application_per_item_and_numbers_are_json(repo):

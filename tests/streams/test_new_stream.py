@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from okd_streams.streams import scaffold
+from okd_streams.streams.scaffold import naming, write
 from okd_streams.lint.checking import check_repository
 from okd_streams.cli import main
 from okd_streams.config import Config
@@ -331,7 +332,7 @@ spec:
     metadata:
       name: 'okd-stream-{{.path.basename}}'
 """})
-    assert scaffold.max_name_length(root) == 63 - len("okd-stream-")
+    assert naming.max_name_length(root) == 63 - len("okd-stream-")
     before = state(root)
     assert new(root, "s" * 53) == 2
     assert "at most 52" in capsys.readouterr().err
@@ -344,7 +345,7 @@ def test_rendered_name_limits():
     objects = [Obj({"kind": "CronJob", "metadata": {"name": "c" * 53, "namespace": "ns"}}, ""),
                Obj({"kind": "EventListener", "metadata": {"name": "e" * 61, "namespace": "ns"}}, ""),
                Obj({"kind": "Task", "metadata": {"name": "t" * 63, "namespace": "other"}}, "")]
-    problems = scaffold.object_name_problems(objects, "ns")
+    problems = naming.object_name_problems(objects, "ns")
     assert any("limit of 52" in p for p in problems)
     assert any("'el-" in p and "limit of 63" in p for p in problems)
     assert any("namespace 'other'" in p for p in problems)
@@ -360,7 +361,7 @@ def test_prompts_for_missing_required_values(root):
     answers = iter(["", "ams"])
     shown: list[str] = []
     request = scaffold.Request("lab", root=root, components=["site"], interactive=True)
-    assert scaffold.run(request, out=shown.append, ask=lambda prompt: shown.append(prompt) or next(answers)) == 0
+    assert scaffold.new(request, out=shown.append, ask=lambda prompt: shown.append(prompt) or next(answers)) == 0
     text = "\n".join(shown)
     assert "okd-coreos.site (string, required)" in text and "Data centre the stream builds in." in text
     assert "a value is required" in text
@@ -375,7 +376,7 @@ def test_prompt_rejects_values_outside_the_enum(root):
     answers = iter(["ams", "huge", "large"])
     shown: list[str] = []
     request = scaffold.Request("lab", root=root, components=["size"], interactive=True)
-    assert scaffold.run(request, out=shown.append, ask=lambda prompt: next(answers)) == 0
+    assert scaffold.new(request, out=shown.append, ask=lambda prompt: next(answers)) == 0
     assert "allowed: one of small, large" in "\n".join(shown)
     assert "allows only small, large" in "\n".join(shown)
     assert params(root, "lab", "okd-coreos")["flavour"] == "large"
@@ -390,7 +391,7 @@ def test_ctrl_c_at_a_prompt_leaves_nothing(root):
         raise KeyboardInterrupt
 
     request = scaffold.Request("lab", root=root, components=["site"], interactive=True)
-    assert scaffold.run(request, out=lambda _: None, ask=interrupt, err=lambda _: None) == 130
+    assert scaffold.new(request, out=lambda _: None, ask=interrupt, err=lambda _: None) == 130
     assert state(root) == before
 
 
@@ -413,7 +414,7 @@ def test_failure_while_moving_into_place_leaves_nothing(root, monkeypatch, capsy
     def failing_rename(source, target):
         raise OSError(18, "Invalid cross-device link")
 
-    monkeypatch.setattr(scaffold.os, "rename", failing_rename)
+    monkeypatch.setattr(write.os, "rename", failing_rename)
     assert new(root, "hpc") == 2
     assert state(root) == before
 

@@ -21,7 +21,7 @@ import posixpath
 from pathlib import Path
 from typing import Iterator
 
-from okd_streams.argocd import expand as argocd
+from okd_streams import argocd
 from okd_streams.render import kustomization as kz
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.rules.argocd._shared import at_app, at_file, expansion, folder

@@ -4,7 +4,7 @@ What it does:
   Renders argocd/ with the real kustomize and expands each ApplicationSet offline the way
   Argo CD's controller would: its git files (or directories) generator over this working
   tree, then its Go templates and templatePatch for every param set (see
-  okd_streams/argocd/expand.py). Reports what would fail there: argocd/ not building, a stream
+  okd_streams/argocd/appset.py). Reports what would fail there: argocd/ not building, a stream
   card the generator cannot parse, a template reading a key the card does not have
   (with `missingkey=error`), a comparison of mismatched types, two Applications with the
   same name, a template field that is not part of an Application (Argo CD drops it
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from okd_streams.argocd import expand as argocd
+from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.rules.argocd._shared import at_file, at_obj
 

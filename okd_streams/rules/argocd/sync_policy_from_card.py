@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from okd_streams.argocd import expand as argocd
+from okd_streams import argocd
 from okd_streams.model.objects import get
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.rules.argocd._shared import at_app, at_document, expansion
