@@ -7,9 +7,9 @@ What it does:
   not a string. Kustomizations, patches (`patch*.yaml`), the files a kustomization reads
   as configurations, openapi, replacements or generator inputs, dot-files (such as
   `.yamllint.yaml`) and empty documents are exempt. In any other tree (`okd-streams lint`
-  of a foreign folder) only a half object is reported: a Tekton `apiVersion` without a
-  `kind`, or a Tekton `kind` without an `apiVersion`; GitHub workflows, Helm charts and
-  other YAML pass.
+  of a foreign folder) only a half object is reported (a Tekton `apiVersion` without a
+  `kind`, or a Tekton `kind` without an `apiVersion`), and a list or a scalar in a file
+  that also holds Kubernetes objects; GitHub workflows, Helm charts and other YAML pass.
 
 Why:
   kubectl, kustomize and Argo CD refuse such a document ("Object 'Kind' is missing"), and
@@ -65,6 +65,10 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
     if not yaml_file.documents or _exempt(yaml_file, context):
         return
     strict = _strict(yaml_file, context)
+    # A list or scalar beside objects in one file is a broken manifest anywhere: kubectl apply
+    # refuses the whole file ("cannot unmarshal array into Go value of type map").
+    manifest = strict or any(isinstance(d.data, dict) and isinstance(d.data.get("kind"), str)
+                             and isinstance(d.data.get("apiVersion"), str) for d in yaml_file.documents)
     for document in yaml_file.documents:
         data = document.data
         if data is None:
@@ -75,6 +79,10 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
                 yield Finding(None, (), f"this document is {_shape(data)}, not a Kubernetes object: files here hold "
                               "one object each, a mapping with apiVersion, kind and metadata",
                               file=yaml_file.path, line=line)
+            elif manifest:
+                yield Finding(None, (), f"this document is {_shape(data)}, not a Kubernetes object, in a file of "
+                              "Kubernetes objects: kubectl and Argo CD refuse the whole file; make it a mapping "
+                              "with apiVersion, kind and metadata, or move it out", file=yaml_file.path, line=line)
             continue
         kind, api_version = data.get("kind"), data.get("apiVersion")
         if kind is None and api_version is None:
