@@ -20,10 +20,8 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from okd_streams import rules as registry
-from okd_streams.files.loader import _Loader
+from okd_streams.files.loader import YamlError, load_one
 
 CONFIG_NAME = ".okd-streams.yaml"
 LEVEL_CHOICES = ("error", "warning", "info", "off")
@@ -91,10 +89,10 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     if path is None:
         return Config()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = load_one(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
+    except YamlError as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     except (RecursionError, ValueError, OverflowError) as exc:
         raise ConfigError(f"{path}: cannot read ({type(exc).__name__}): nested too deeply or out of range") from None

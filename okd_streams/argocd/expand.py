@@ -41,8 +41,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from okd_streams.argocd import gotemplate
 from okd_streams.render import kustomization as kz
 from okd_streams.model.kinds import group_of, is_cluster_scoped
@@ -50,7 +48,7 @@ from okd_streams.render.kustomize import KustomizeMissing, RenderResult
 from okd_streams.model.objects import Obj, get
 from okd_streams.model.repo import SKIP_DIRS, STREAMS_DIR, unit_from_render
 from okd_streams.model.context import RepoContext
-from okd_streams.files.loader import Document
+from okd_streams.files.loader import Document, YamlError, load_one
 
 ARGOCD_DIR = "argocd"
 ARGO_GROUP = "argoproj.io"
@@ -563,8 +561,8 @@ def _render_app(template: dict, patch: str | None, params: dict, options: list[s
             _template_issue(_RenderFailure(exc, (), patch), ("spec", "templatePatch"), appset, origin, argo)
             return None
         try:
-            parsed = yaml.safe_load(text) if text.strip() else None
-        except yaml.YAMLError as exc:
+            parsed = load_one(text, pure=True) if text.strip() else None
+        except YamlError as exc:
             argo.issues.append(Issue(f"templatePatch for {origin.file} renders to invalid YAML: "
                                      f"{str(exc).splitlines()[0]}", obj=appset, path=("spec", "templatePatch"),
                                      stream=origin.stream))

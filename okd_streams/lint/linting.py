@@ -22,6 +22,7 @@ from okd_streams.render.store import EntryTable, encode
 from okd_streams.lint.checking import (Report, Renderer, decode_problems, failed_unit, prune, rules_fingerprint,
                                   tree_documents, tree_loader)
 from okd_streams.config import Config
+from okd_streams.files.loader import load_file_data
 from okd_streams.model.objects import FileContext, Unit
 from okd_streams.lint.output import Progress
 from okd_streams.problem import Problem
@@ -43,7 +44,7 @@ class LintSet:
 
 def _is_component(directory: Path) -> bool:
     path = kz.kustomization_file(directory)
-    data = kz._load(path) if path else None
+    data = load_file_data(path) if path else None
     return isinstance(data, dict) and data.get("kind") == "Component"
 
 

@@ -12,7 +12,8 @@ from typing import Callable, Iterable
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult
 from okd_streams.model.objects import Obj, Provenance, Unit
-from okd_streams.files.loader import Boundaries, Document, YamlFile, load_file, outside, real_folder, symlink_issue
+from okd_streams.files.loader import Document, YamlFile, load_file
+from okd_streams.files.paths import Boundaries, outside, real_folder, symlink_issue
 
 STREAMS_DIR = "streams"
 CARD_NAME = "stream.yaml"

@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
 from okd_streams.model import cron
 from okd_streams.files import edit
+from okd_streams.files.loader import YamlError, load_all, load_one, load_strings
 from okd_streams.render import kustomize as kustomize_mod
 from okd_streams.lint.checking import check_repository
 from okd_streams.config import load_config
@@ -126,8 +125,8 @@ def _application_name_templates(root: Path) -> list[str]:
     found = []
     for path in sorted(folder.rglob("*.yaml")):
         try:
-            documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+            documents = load_all(path.read_text(encoding="utf-8"), pure=True)
+        except (OSError, UnicodeDecodeError, YamlError, RecursionError):
             continue
         for data in documents:
             if isinstance(data, dict) and data.get("kind") == "ApplicationSet":
@@ -258,8 +257,8 @@ def _component_kind(folder: Path) -> str | None:
     if path is None:
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        data = load_one(path.read_text(encoding="utf-8"), pure=True)
+    except (OSError, UnicodeDecodeError, YamlError, RecursionError):
         return "unreadable"
     return data.get("kind") if isinstance(data, dict) and isinstance(data.get("kind"), str) else "Kustomization"
 
@@ -382,8 +381,8 @@ def parse_value(spec: ParamSpec, raw: str) -> Any:
         raise Refused(f"{spec.qualified} is of type {spec.type}: write the value as {example} "
                       f"(got {tparams.describe_value(raw)})")
     try:
-        value = yaml.load(raw, Loader=yaml.BaseLoader)  # every scalar stays a string, as Tekton's are
-    except yaml.YAMLError as exc:
+        value = load_strings(raw)  # every scalar stays a string, as Tekton's are
+    except YamlError as exc:
         raise Refused(f"{spec.qualified}: cannot read {raw!r} as {spec.type} {example}: "
                       f"{str(exc).splitlines()[0]}") from None
     return value
