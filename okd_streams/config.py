@@ -21,14 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from okd_streams import rules as registry
+from okd_streams.errors import ConfigError
 from okd_streams.files.loader import YamlError, load_one
 
 CONFIG_NAME = ".okd-streams.yaml"
 LEVEL_CHOICES = ("error", "warning", "info", "off")
-
-
-class ConfigError(Exception):
-    """A configuration the user must fix: exit 2 with this message."""
 
 
 @dataclass

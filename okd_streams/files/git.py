@@ -15,16 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from okd_streams.errors import UsageError
+from okd_streams.errors import GitError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
 WORKING_TREE = "working tree"
 STATUS_WORDS = {"A": "added", "C": "copied", "D": "deleted", "M": "modified", "R": "renamed", "T": "type changed",
                 "U": "unmerged", "?": "untracked"}
-
-
-class GitError(UsageError):
-    """Not a git repository, an unknown revision, or a git command that failed: exit 2."""
 
 
 @dataclass(frozen=True)

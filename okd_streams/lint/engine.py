@@ -14,7 +14,8 @@ from types import ModuleType
 from typing import Iterable, Iterator
 
 from okd_streams import rules as registry
-from okd_streams.config import Config, ConfigError
+from okd_streams.config import Config
+from okd_streams.errors import ConfigError
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.problem import Problem
 from okd_streams.files.loader import YamlFile

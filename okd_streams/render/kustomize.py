@@ -28,14 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+from okd_streams.errors import KustomizeMissing
 from okd_streams.files.loader import YamlError, load_all_fast, load_one
 
 ORIGIN = "config.kubernetes.io/origin"
 DEFAULT_TIMEOUT = float(os.environ.get("OKD_STREAMS_KUSTOMIZE_TIMEOUT", "120"))
-
-
-class KustomizeMissing(Exception):
-    """No kustomize could be found: an environment error (exit 2)."""
 
 
 @dataclass(frozen=True)
