@@ -3,8 +3,8 @@
 Found by walking up from the checked path. Example:
 
     rules:
-      T301: warning            # level: error | warning | info | off
-      image-not-pinned:        # by id works too
+      T003: warning            # level: error | warning | info | off
+      image-not-digest-pinned: # by id works too
         level: off
         ignore: ["vendor/**"]  # paths (globs, relative to the config file) where it is off
     ignore: ["experiments/**"] # paths no rule looks at
@@ -19,13 +19,17 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from okd_streams import rules as registry
 from okd_streams.errors import ConfigError
 from okd_streams.files.loader import YamlError, load_one
 
 CONFIG_NAME = ".okd-streams.yaml"
 LEVEL_CHOICES = ("error", "warning", "info", "off")
+
+RuleCode = Callable[[str], str]
+"""A rule's code from its code or id, ValueError naming an unknown one: the rule registry's
+`code_of`, passed in by the caller, since the configuration sits below the rules and knows none."""
 
 
 @dataclass
@@ -81,7 +85,7 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(start: Path, explicit: Path | None = None) -> Config:
+def load_config(start: Path, explicit: Path | None = None, *, rule_code: RuleCode) -> Config:
     path = explicit or find_config(start)
     if path is None:
         return Config()
@@ -93,10 +97,10 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     except (RecursionError, ValueError, OverflowError) as exc:
         raise ConfigError(f"{path}: cannot read ({type(exc).__name__}): nested too deeply or out of range") from None
-    return parse_config(data or {}, path)
+    return parse_config(data or {}, path, rule_code=rule_code)
 
 
-def parse_config(data: object, path: Path | None = None) -> Config:
+def parse_config(data: object, path: Path | None = None, *, rule_code: RuleCode) -> Config:
     where = str(path) if path else CONFIG_NAME
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: must be a mapping with keys rules, ignore, conventions")
@@ -115,7 +119,7 @@ def parse_config(data: object, path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: rules must map a rule code or id to a level or settings")
     for key, value in rules.items():
         try:
-            rule = registry.get(str(key))
+            code = rule_code(str(key))
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
         setting = RuleSetting()
@@ -131,7 +135,7 @@ def parse_config(data: object, path: Path | None = None) -> Config:
             setting.ignore = _globs(value.get("ignore", []), f"{where}: rules.{key}.ignore")
         else:
             raise ConfigError(f"{where}: rules.{key} must be a level ({', '.join(LEVEL_CHOICES)}) or a mapping")
-        config.rules[rule.CODE] = setting
+        config.rules[code] = setting
     return config
 
 

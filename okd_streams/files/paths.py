@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,3 +178,24 @@ def symlink_issue(target: Path) -> LoadIssue:
     return LoadIssue(1, 1, "symlink", f"symlink to {target}, outside the repository: not read (kustomize refuses "
                                       "files outside a kustomization's folder and Argo CD refuses repositories "
                                       "with out-of-bounds symlinks); copy the file in or remove the link")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file in the same folder, then
+    `os.replace` (a reader never sees half a file; the mode of an existing file is kept)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

@@ -205,3 +205,8 @@ def get(code_or_id: str) -> ModuleType:
     if found is None:
         raise ValueError(f"no such rule: {code_or_id} (see `okd-streams explain --list`)")
     return found
+
+
+def code_of(code_or_id: str) -> str:
+    """`get(code_or_id).CODE`: what the configuration needs to name rules (config.RuleCode)."""
+    return get(code_or_id).CODE

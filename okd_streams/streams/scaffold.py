@@ -31,6 +31,7 @@ from okd_streams.files import edit
 from okd_streams.files.loader import YamlError, load_all, load_one, load_strings
 from okd_streams.render import kustomize as kustomize_mod
 from okd_streams.lint.checking import check_repository
+from okd_streams import rules as registry
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
 from okd_streams.render.kustomization import kustomization_file
@@ -821,7 +822,7 @@ class Scaffolder:
         with tempfile.TemporaryDirectory(prefix="okd-streams-new-") as scratch:
             shadow = Path(scratch) / self.root.name
             copy_checked_tree(self.root, shadow)
-            config = load_config(shadow)
+            config = load_config(shadow, rule_code=registry.code_of)
             before = check_repository(shadow, config, [plan.source], progress=False, only_files=[]).problems
             folder = shadow / STREAMS_DIR / plan.name
             shutil.copytree(self.temp, folder, symlinks=True)

@@ -214,7 +214,7 @@ def test_waivers_of_other_rules_need_no_reason():
 
 
 def test_the_reason_requirement_can_be_turned_off():
-    config = parse_config({"rules": {"X000": "off"}})
+    config = parse_config({"rules": {"X000": "off"}}, rule_code=registry.code_of)
     assert "X000" not in {c for c, _, _ in codes(task(ROOT_STEP.format(reason="")), config=config)}
 
 
