@@ -65,7 +65,11 @@ if TYPE_CHECKING:  # yamllint's linter and configuration are imported when a fil
 ID = "yamllint"
 CODE = "Y002"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 CONFIG_NAMES = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
 _DISABLE_FILE = re.compile(r"^#\s*yamllint disable-file\s*$")
