@@ -81,7 +81,8 @@ def validate(modules: list[ModuleType]) -> None:
     found = [f"{module.__name__}: {problem}" for module in modules for problem in problems(module)]
     for name in ("CODE", "ID"):
         counts = Counter(str(vars(module).get(name)) for module in modules)
-        found += [f"{name} {value} is used by more than one rule" for value, count in sorted(counts.items()) if count > 1]
+        found += [f"{name} {value} is used by more than one rule"
+                  for value, count in sorted(counts.items()) if count > 1]
     if found:
         raise TypeError("rule modules break the rule contract (okd_streams/rules/contract.py):\n  "
                         + "\n  ".join(found))
