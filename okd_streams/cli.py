@@ -14,10 +14,7 @@ import sys
 
 from okd_streams import __version__
 from okd_streams import commands
-from okd_streams.config import ConfigError
-from okd_streams.errors import UsageError
-from okd_streams.render.kustomize import KustomizeMissing
-from okd_streams.model.repo import NotARepository
+from okd_streams.errors import OkdStreamsError
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -49,9 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ConfigError, KustomizeMissing, NotARepository, UsageError) as exc:
+    except OkdStreamsError as exc:  # the one place errors become messages and exit codes
         print(f"okd-streams: {exc}", file=sys.stderr)
-        return 2
+        return exc.EXIT_CODE
     except KeyboardInterrupt:
         print("okd-streams: interrupted", file=sys.stderr)
         return 130

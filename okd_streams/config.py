@@ -19,19 +19,18 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-import yaml
-
-from okd_streams import rules as registry
-from okd_streams.files.loader import _Loader
+from okd_streams.errors import ConfigError
+from okd_streams.files.loader import YamlError, load_one
 from okd_streams.schema.target import Target, TargetError
 
 CONFIG_NAME = ".okd-streams.yaml"
 LEVEL_CHOICES = ("error", "warning", "info", "off")
 
-
-class ConfigError(Exception):
-    """A configuration the user must fix: exit 2 with this message."""
+RuleCode = Callable[[str], str]
+"""A rule's code from its code or id, ValueError naming an unknown one: the rule registry's
+`code_of`, passed in by the caller, since the configuration sits below the rules and knows none."""
 
 
 @dataclass
@@ -88,22 +87,22 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(start: Path, explicit: Path | None = None) -> Config:
+def load_config(start: Path, explicit: Path | None = None, *, rule_code: RuleCode) -> Config:
     path = explicit or find_config(start)
     if path is None:
         return Config()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = load_one(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
+    except YamlError as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     except (RecursionError, ValueError, OverflowError) as exc:
         raise ConfigError(f"{path}: cannot read ({type(exc).__name__}): nested too deeply or out of range") from None
-    return parse_config(data or {}, path)
+    return parse_config(data or {}, path, rule_code=rule_code)
 
 
-def parse_config(data: object, path: Path | None = None) -> Config:
+def parse_config(data: object, path: Path | None = None, *, rule_code: RuleCode) -> Config:
     where = str(path) if path else CONFIG_NAME
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: must be a mapping with keys rules, ignore, conventions, target")
@@ -126,7 +125,7 @@ def parse_config(data: object, path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: rules must map a rule code or id to a level or settings")
     for key, value in rules.items():
         try:
-            rule = registry.get(str(key))
+            code = rule_code(str(key))
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
         setting = RuleSetting()
@@ -142,7 +141,7 @@ def parse_config(data: object, path: Path | None = None) -> Config:
             setting.ignore = _globs(value.get("ignore", []), f"{where}: rules.{key}.ignore")
         else:
             raise ConfigError(f"{where}: rules.{key} must be a level ({', '.join(LEVEL_CHOICES)}) or a mapping")
-        config.rules[rule.CODE] = setting
+        config.rules[code] = setting
     return config
 
 

@@ -29,13 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from okd_streams.argocd import gotemplate
 from okd_streams.argocd.globs import doublestar_match, git_pathspec_match, go_path_match
 from okd_streams.argocd.results import APP_VERSION, FINALIZER, App, Argo, Issue, canonical, stream_of_path
 from okd_streams.files.git import tracked_files
-from okd_streams.files.loader import Document
+from okd_streams.files.loader import Document, YamlError, load_one
 from okd_streams.model.context import RepoContext
 from okd_streams.model.objects import Obj, get
 from okd_streams.model.repo import SKIP_DIRS
@@ -355,8 +353,8 @@ def _render_app(template: dict, patch: str | None, params: dict, options: list[s
             _template_issue(_RenderFailure(exc, (), patch), ("spec", "templatePatch"), appset, origin, argo)
             return None
         try:
-            parsed = yaml.safe_load(text) if text.strip() else None
-        except yaml.YAMLError as exc:
+            parsed = load_one(text, pure=True) if text.strip() else None
+        except YamlError as exc:
             argo.issues.append(Issue(f"templatePatch for {origin.file} renders to invalid YAML: "
                                      f"{str(exc).splitlines()[0]}", obj=appset, path=("spec", "templatePatch"),
                                      stream=origin.stream))

@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = find_root(args.root)
-    config = load_config(root, args.config)
+    config = load_config(root, args.config, rule_code=registry.code_of)
     context, argo, problems = verify(root, config)
     if argo is None:
         raise UsageError(f"{root / argocd.ARGOCD_DIR} does not exist: this repository has no Argo CD setup to expand")

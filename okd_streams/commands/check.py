@@ -10,6 +10,7 @@ from okd_streams.streams.affected import check_scope
 from okd_streams.lint.checking import check_repository
 from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams.commands.affected import add_revision_options, changes_for
+from okd_streams import rules as registry
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
 from okd_streams.problem import exit_code
@@ -39,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = find_root(args.root)
-    config = load_config(root, args.config)
+    config = load_config(root, args.config, rule_code=registry.code_of)
     if args.since or args.staged or args.files is not None:  # only what a change affects
         if args.streams:
             raise UsageError("name streams or use --since/--staged/--files, not both")

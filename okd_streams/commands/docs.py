@@ -7,8 +7,13 @@ import difflib
 import sys
 from pathlib import Path
 
+from okd_streams.files.paths import write_atomic
 from okd_streams.lint import docgen
-from okd_streams.model.repo import find_root
+from okd_streams.model.repo import discover_streams, find_root
+from okd_streams.streams import catalog
+
+RULES_DOC = docgen.RULES_DOC
+STREAMS_DOC = catalog.DOC_PATH
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,11 +34,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     root = find_root(args.root)
     if args.check or args.diff:
-        generated, unlisted = docgen.generate_for_check(root)
+        generated, unlisted = generate_for_check(root)
         for name in unlisted:
-            sys.stdout.write(f"note: stream {name} is not in {docgen.STREAMS_DOC} yet; `make docs` adds it\n")
-        stale = docgen.stale(root, generated)
-        for relative in stale:
+            sys.stdout.write(f"note: stream {name} is not in {STREAMS_DOC} yet; `make docs` adds it\n")
+        stale_docs = stale(root, generated)
+        for relative in stale_docs:
             state = "missing" if not (root / relative).is_file() else "stale"
             sys.stdout.write(f"{relative} is {state}: run `make docs` (or `okd-streams docs`) and commit it\n")
             if args.diff:
@@ -43,11 +48,53 @@ def run(args: argparse.Namespace) -> int:
                     current = []
                 sys.stdout.writelines(difflib.unified_diff(
                     current, generated[relative].splitlines(keepends=True), f"a/{relative}", f"b/{relative}"))
-        if not stale:
+        if not stale_docs:
             sys.stdout.write(f"{', '.join(generated)} up to date\n")
-        return 1 if stale else 0
-    generated = docgen.generate(root)
-    written = docgen.write(root, generated)
+        return 1 if stale_docs else 0
+    generated = generate(root)
+    written = write(root, generated)
     for relative in generated:
         sys.stdout.write(f"{relative}: {'written' if relative in written else 'up to date'}\n")
     return 0
+
+
+def generate(root: Path, progress: bool | None = None) -> dict[str, str]:
+    """{relative path: text} of every generated document; the same repository, the same bytes."""
+    return {RULES_DOC: docgen.rules_markdown(), STREAMS_DOC: catalog.generate(root, progress)}
+
+
+def generate_for_check(root: Path, progress: bool | None = None) -> tuple[dict[str, str], list[str]]:
+    """What `docs --check` compares against, and the streams not in the catalog yet.
+
+    The catalog is checked for the streams it lists: a stream added since the catalog was
+    last generated is reported, not failed, so that adding a stream stays a pull request
+    touching one folder (`make docs` adds it to the catalog at any time). A listed stream
+    that changed or was removed makes the catalog stale.
+    """
+    current = _current(root / STREAMS_DOC)
+    listed = catalog.listed_streams(current) if current is not None else None
+    if listed is None:
+        return generate(root, progress), []
+    existing = {stream.name for stream in discover_streams(root)}
+    generated = {RULES_DOC: docgen.rules_markdown(), STREAMS_DOC: catalog.generate(root, progress, listed & existing)}
+    return generated, sorted(existing - listed)
+
+
+def _current(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def stale(root: Path, generated: dict[str, str]) -> list[str]:
+    """The documents whose file is missing or differs from what would be generated, in order."""
+    return [relative for relative, text in generated.items() if _current(root / relative) != text]
+
+
+def write(root: Path, generated: dict[str, str]) -> list[str]:
+    """Write the documents that changed (each atomically); returns their relative paths."""
+    changed = stale(root, generated)
+    for relative in changed:
+        write_atomic(root / relative, generated[relative])
+    return changed

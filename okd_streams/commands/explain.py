@@ -10,6 +10,9 @@ from okd_streams.errors import UsageError
 from okd_streams.lint import ruledoc
 
 
+SCHEMA_FAMILY = "okd_streams.rules.schema."
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("explain", help="print a rule's documentation",
                             description="Print what a rule catches, why, and a failing and a passing example.")
@@ -34,4 +37,8 @@ def run(args: argparse.Namespace) -> int:
     examples = ruledoc.sections(ruledoc.example(rule.CODE))
     sys.stdout.write(f"{rule.CODE} {rule.ID} (default level: {rule.LEVEL})\n\n{(rule.__doc__ or '').strip()}\n"
                      + "".join(f"\n{section}:\n\n{text}\n" for section, text in examples.items()))
+    if rule.__name__.startswith(SCHEMA_FAMILY):  # what the schema family judges against, and which version
+        from okd_streams import schema
+
+        sys.stdout.write(f"\n{schema.describe_sources()}\n")
     return 0

@@ -10,8 +10,8 @@ from pathlib import Path
 from okd_streams.tekton import diagram
 from okd_streams.streams.catalog import clean_message, unit_pipelines
 from okd_streams.lint.checking import stream_units
-from okd_streams.lint.docgen import write_atomic
-from okd_streams.errors import UsageError
+from okd_streams.files.paths import write_atomic
+from okd_streams.errors import GraphvizError, UsageError
 from okd_streams.model.repo import SourceTree, discover_streams, find_root
 from okd_streams.tekton.graph import pipeline_graph
 
@@ -38,8 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     root = find_root(args.root)
     if args.format == "svg" and shutil.which("dot") is None:
-        print(f"okd-streams: {diagram.GRAPHVIZ_MISSING}", file=sys.stderr)
-        return 2
+        raise GraphvizError(diagram.GRAPHVIZ_MISSING)
     streams = {s.name: s for s in discover_streams(root)}
     stream = streams.get(args.stream)
     if stream is None:
@@ -66,11 +65,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = diagram.dot(graphs, title=names[0] if len(names) == 1 else stream.name)
         if args.format == "svg":
-            try:
-                text = diagram.svg(text)
-            except diagram.GraphvizError as exc:
-                print(f"okd-streams: {exc}", file=sys.stderr)
-                return 2
+            text = diagram.svg(text)
     if args.output is not None:
         write_atomic(args.output, text)
     else:

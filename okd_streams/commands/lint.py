@@ -7,6 +7,7 @@ from pathlib import Path
 
 from okd_streams.errors import UsageError
 from okd_streams.commands._common import add_config, add_format, emit
+from okd_streams import rules as registry
 from okd_streams.config import load_config
 from okd_streams.lint.linting import lint_paths
 from okd_streams.problem import exit_code
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    config = load_config(args.paths[0], args.config)
+    config = load_config(args.paths[0], args.config, rule_code=registry.code_of)
     report = lint_paths(args.paths, config, cache=args.cache, keep_units=False)
     emit(report.problems, args.format)
     return exit_code(report.problems, args.strict)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from okd_streams.errors import UsageError
+from okd_streams.errors import ToolError, UsageError
 from okd_streams.render.kustomize import DEFAULT_TIMEOUT, clean_error, find_kustomize, kustomize_env, run_bounded
 from okd_streams.model.repo import discover_streams, find_root
 
@@ -36,8 +36,7 @@ def run(args: argparse.Namespace) -> int:
               "(set OKD_STREAMS_KUSTOMIZE_TIMEOUT)", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"okd-streams: cannot run kustomize: {exc}", file=sys.stderr)
-        return 2
+        raise ToolError(f"cannot run kustomize: {exc}") from None
     if done.returncode != 0:
         message = clean_error(done.stderr, [str(stream.directory.parent)]) or "kustomize failed"
         print(f"okd-streams: {stream.name}: {message}", file=sys.stderr)

@@ -11,11 +11,12 @@ import io
 import re
 from typing import Any
 
-import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from okd_streams.files.loader import YamlError, load_one
 
 LINE_LENGTH = 120  # .yamllint line-length max
 
@@ -80,8 +81,8 @@ def _plain_ok(value: str) -> bool:
     if ": " in value or " #" in value or value.endswith(":"):
         return False
     try:
-        return yaml.safe_load(value) == value
-    except yaml.YAMLError:
+        return load_one(value, pure=True) == value
+    except YamlError:
         return False
 
 

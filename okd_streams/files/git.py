@@ -19,24 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from okd_streams.errors import UsageError
+from okd_streams.errors import BareRepository, GitError, GitMissing
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
 WORKING_TREE = "working tree"
 STATUS_WORDS = {"A": "added", "C": "copied", "D": "deleted", "M": "modified", "R": "renamed", "T": "type changed",
                 "U": "unmerged", "?": "untracked"}
-
-
-class GitError(UsageError):
-    """Not a git repository, an unknown revision, or a git command that failed: exit 2."""
-
-
-class GitMissing(GitError):
-    """The git command is not on PATH."""
-
-
-class BareRepository(GitError):
-    """A repository without a work tree."""
 
 
 @dataclass(frozen=True)

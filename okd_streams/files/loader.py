@@ -1,34 +1,42 @@
-"""Read YAML once, fast, keeping where every value came from.
+"""Read YAML once, fast, keeping where every value came from: the one module that parses YAML.
 
-Read-only parsing uses PyYAML's C parser (libyaml) and builds plain Python data plus a
-map from each value's path to its 1-based (line, column). Anything that goes wrong while
-reading (not UTF-8, binary, too big, syntax, duplicate keys, alias bombs, absurd depth)
-becomes a `LoadIssue` in position, never an exception: the caller turns it into a Problem.
-Writing (comment-preserving) lives in `okd_streams.files.edit`, with ruamel.yaml.
+Files the rules read go through `load_file` / `parse_text`: PyYAML's C parser (libyaml) builds
+plain Python data plus a map from each value's path to its 1-based (line, column). Anything
+that goes wrong while reading (not UTF-8, binary, too big, syntax, duplicate keys, alias bombs,
+absurd depth) becomes a `LoadIssue` in position, never an exception: the caller turns it into
+a Problem. Plain data without positions, for what okd-streams reads for itself:
+
+    load_data(text)        the first document, issues as LoadIssues (kustomizations)
+    load_file_data(path)   the same for a file, None when unreadable
+    load_all_fast(text)    every document of kustomize's output, as fast as it gets
+    load_one / load_all    one or every document; raise YamlError or RecursionError
+    load_strings(text)     one document with every scalar a string (Tekton param values)
+    dump_plain(data)       plain data as block YAML (diffs of rendered objects)
+
+Where the files are and how their bytes are read safely lives in `okd_streams.files.paths`;
+comment-preserving writes in `okd_streams.files.edit` (ruamel.yaml).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from okd_streams.files.paths import MAX_FILE_BYTES, LoadIssue, outside, read_limited, symlink_issue
+
 try:  # the C loader is an optional part of PyYAML wheels; fall back quietly
     from yaml import CSafeLoader as _CLoader
 except ImportError:  # pragma: no cover - depends on the wheel
     from yaml import SafeLoader as _CLoader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 500_000  # after alias expansion: stops "billion laughs" documents
 MAX_DEPTH = 200
 
-Path_ = tuple  # a path into a document: keys (str) and list indexes (int)
 
 # `# okd-streams: disable=X004,X006 reason="cosa needs /dev/kvm"`; the reason is optional here
 # (rules that demand one say so: see okd_streams/rules/security/waiver_without_reason.py).
@@ -42,16 +50,6 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
-
-
-@dataclass
-class LoadIssue:
-    """Something wrong with the file itself (not with what it describes)."""
-
-    line: int
-    column: int
-    kind: str  # "syntax" | "duplicate-key" | "encoding" | "too-large" | "too-complex" | "symlink"
-    message: str
 
 
 @dataclass(frozen=True)
@@ -280,6 +278,33 @@ def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` l
     if isinstance(text, str) and _deeply_nested(text) and too_deep(text, _LOADER_DEPTH) is not None:
         return _TooDeepLoader(stream)
     return _CLoader(stream)
+
+
+YamlError = yaml.YAMLError  # what `load_one`, `load_all` and `load_strings` raise on text that is not YAML
+
+
+def load_one(text: str, *, pure: bool = False) -> Any:
+    """The single document of `text` as plain data (None when empty), through the guarded C
+    loader; raises YamlError (also for a second document) or RecursionError (too deep).
+    `pure`: PyYAML's Python parser instead, where its exact wording reaches users (libyaml
+    says "mapping values are not allowed in this context" where it says "... here")."""
+    return yaml.load(text, Loader=yaml.SafeLoader if pure else _Loader)
+
+
+def load_all(text: str, *, pure: bool = False) -> list[Any]:
+    """Every document of `text` as plain data (None for an empty one); raises as `load_one`."""
+    return list(yaml.load_all(text, Loader=yaml.SafeLoader if pure else _Loader))
+
+
+def load_strings(text: str) -> Any:
+    """The single document of `text` with every scalar a string, as Tekton reads param values
+    (PyYAML's Python base loader: its error wording is shown to users)."""
+    return yaml.load(text, Loader=yaml.BaseLoader)
+
+
+def dump_plain(data: Any) -> str:
+    """Plain data as block YAML, keys in their order, long lines kept whole."""
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
 
 
 def parse_text(text: str, path: str = "<string>") -> YamlFile:
@@ -549,153 +574,6 @@ def _attach_directives(result: YamlFile) -> None:
             target.reasons = {**target.reasons, **{code: reason for code in codes}}
 
 
-def _within(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-        return True
-    except ValueError:
-        return False
-
-
-class Boundaries:
-    """Boundaries resolved once, for `outside` on many files: a lint of hundreds of folders
-    checks each file against its few ancestors, not against every boundary (no files x paths)."""
-
-    def __init__(self, boundaries: list[Path] | tuple[Path, ...]) -> None:
-        self.items = list(boundaries)
-        self.usable = True
-        self._folders: dict[str, str] = {}
-        self.named: set[str] = set()
-        self.real: set[str] = set()
-        for boundary in self.items:
-            named = os.path.abspath(boundary)
-            try:
-                real = real_folder(named, self._folders)  # a lint of hundreds of folders: each ancestor once
-            except (OSError, RuntimeError):
-                self.usable = False
-                return
-            self.named.update((named, real))
-            self.real.add(real)
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    @staticmethod
-    def _within_any(path: str, folders: set[str]) -> bool:
-        while True:
-            if path in folders:
-                return True
-            parent = os.path.dirname(path)
-            if parent == path:
-                return False
-            path = parent
-
-    def outside(self, path: Path, is_link: bool | None = None) -> Path | None:
-        """See `outside`. `is_link`: whether `path` itself is a symlink, when the caller knows."""
-        if not self.items or not self.usable:
-            return None
-        nominal = os.path.abspath(path)
-        if not self._within_any(nominal, self.named):
-            return None
-        try:
-            real = self._real(nominal, is_link)
-        except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
-            return None
-        return None if self._within_any(real, self.real) else Path(real)
-
-    def _real(self, nominal: str, is_link: bool | None = None) -> str:
-        """`os.path.realpath(nominal)`, with each folder resolved once: files of one folder share it."""
-        folder, name = os.path.split(nominal)
-        if not name or (os.path.islink(nominal) if is_link is None else is_link):
-            return os.path.realpath(nominal)
-        return os.path.join(real_folder(folder, self._folders), name)
-
-
-def real_folder(folder: str, memo: dict[str, str]) -> str:
-    """`os.path.realpath(folder)` for an absolute, normalised `folder`, each ancestor resolved
-    once per `memo`: a folder that is no symlink is its resolved parent joined with its name."""
-    found = memo.get(folder)
-    if found is None:
-        parent, name = os.path.split(folder)
-        if not name or parent == folder:
-            found = os.path.realpath(folder)
-        elif os.path.islink(folder):
-            found = os.path.realpath(folder)
-        else:
-            found = os.path.join(real_folder(parent, memo), name)
-        memo[folder] = found
-    return found
-
-
-def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) -> Path | None:
-    """Where `path` really is when a symlink leads it out of the boundary it is named in, else
-    None. A path named outside every boundary (a base that kustomize reached through `../`) is
-    not judged here: only a link inside the tree that points out of it is refused."""
-    if isinstance(boundaries, Boundaries):
-        return boundaries.outside(path)
-    if not boundaries:
-        return None
-    nominal = Path(os.path.abspath(path))
-    try:
-        resolved = [b.resolve() for b in boundaries]
-    except (OSError, RuntimeError):
-        return None
-    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r) for b, r in zip(boundaries, resolved)):
-        return None
-    try:
-        real = path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: reading it fails, and says so
-        return None
-    return None if any(_within(real, r) for r in resolved) else real
-
-
-def read_limited(path: Path) -> tuple[bytes | None, LoadIssue | None]:
-    """The bytes of a regular file of at most MAX_FILE_BYTES, or why not: never blocks on a
-    FIFO or device, never reads more than the limit of a huge file into memory."""
-    raw, issue, _ = read_regular(path)
-    return raw, issue
-
-
-def read_regular(path: Path) -> tuple[bytes | None, LoadIssue | None, os.stat_result | None]:
-    """`read_limited`, with what os.stat said before the read (to tell later whether the file
-    changed), or None when it could not say."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}"), None
-    if not stat.S_ISREG(info.st_mode):
-        return None, LoadIssue(1, 1, "encoding", "not a regular file (a FIFO, socket or device), not read"), info
-    if info.st_size > MAX_FILE_BYTES:
-        return None, LoadIssue(1, 1, "too-large", f"file is {info.st_size} bytes; okd-streams reads YAML files "
-                                                  f"up to {MAX_FILE_BYTES} (4 MiB): split it"), info
-    try:
-        raw = _read_at_most(path, MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}"), info
-    if len(raw) > MAX_FILE_BYTES:  # grew while we read it
-        return None, LoadIssue(1, 1, "too-large", f"file is over {MAX_FILE_BYTES} bytes; okd-streams reads YAML "
-                                                  "files up to 4 MiB: split it"), info
-    return raw, None, info
-
-
-def _read_at_most(path: Path, limit: int) -> bytes:
-    """Up to `limit` bytes of a file, with plain system calls (no buffered stream); never
-    waits on a FIFO swapped in after the stat."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        chunks = []
-        size = 0
-        while size < limit:
-            chunk = os.read(handle, limit - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(handle)
-
-
 def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = (),
               parsed: dict[str, YamlFile] | None = None, raw: bytes | None = None) -> YamlFile:
     """Read and parse one file. `display` is the path shown in problems. With `boundaries`, a
@@ -722,12 +600,6 @@ def load_file(path: Path, display: str | None = None, boundaries: list[Path] | t
     return same if same.path == shown else same.named(shown)
 
 
-def symlink_issue(target: Path) -> LoadIssue:
-    return LoadIssue(1, 1, "symlink", f"symlink to {target}, outside the repository: not read (kustomize refuses "
-                                      "files outside a kustomization's folder and Argo CD refuses repositories "
-                                      "with out-of-bounds symlinks); copy the file in or remove the link")
-
-
 def load_data(text: str) -> tuple[Any, list[LoadIssue]]:
     """The first document's plain data and the issues found, never an exception: for files
     read without positions (kustomizations, configuration). Data is None when unreadable."""
@@ -738,9 +610,16 @@ def load_data(text: str) -> tuple[Any, list[LoadIssue]]:
     return parsed.documents[0].data, parsed.issues
 
 
-def load_all_data(text: str) -> list[Any]:
-    """Plain data of every document, for rendered output (trusted, no positions needed)."""
-    return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+def load_file_data(path: Path) -> Any:
+    """The first document's plain data of a file, or None when unreadable: never blocks on a
+    FIFO, never reads a huge file whole, never crashes on deep nesting or an alias bomb."""
+    raw, issue = read_limited(path)
+    if issue is not None or raw is None:
+        return None
+    text, issue = decode(raw)
+    if issue is not None or text is None:
+        return None
+    return load_data(text)[0]
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"

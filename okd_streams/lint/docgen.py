@@ -1,27 +1,16 @@
-"""The generated documents: docs/reference/rules.md (the rule registry), docs/reference/streams.md (the catalog).
+"""docs/reference/rules.md, generated from the rule registry: the same registry always gives the same bytes.
 
-`generate(root)` returns {relative path: text}; `stale(root, generated)` lists the files whose
-content differs (or that are missing); `write(root, generated)` writes the changed ones
-atomically (a temporary file in the same folder, then `os.replace`). Output is
-deterministic: the same repository always gives the same bytes.
+`okd-streams docs` (okd_streams.commands.docs) writes it beside docs/reference/streams.md, the catalog.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from types import ModuleType
 
-from okd_streams.streams import catalog
 from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
-from okd_streams.model.repo import discover_streams
 
 RULES_DOC = "docs/reference/rules.md"
-STREAMS_DOC = catalog.DOC_PATH
-DOCS = (RULES_DOC, STREAMS_DOC)
-REGENERATE = "make docs (or okd-streams docs)"
 
 
 # --- docs/reference/rules.md ------------------------------------------------------------------
@@ -77,64 +66,3 @@ def rules_markdown() -> str:
                 lines += ["", f"### {section}", "", texts[section]]
     return "\n".join(lines) + "\n"
 
-
-# --- all documents ----------------------------------------------------------------------------
-
-def generate(root: Path, progress: bool | None = None) -> dict[str, str]:
-    return {RULES_DOC: rules_markdown(), STREAMS_DOC: catalog.generate(root, progress)}
-
-
-def generate_for_check(root: Path, progress: bool | None = None) -> tuple[dict[str, str], list[str]]:
-    """What `docs --check` compares against, and the streams not in the catalog yet.
-
-    The catalog is checked for the streams it lists: a stream added since the catalog was
-    last generated is reported, not failed, so that adding a stream stays a pull request
-    touching one folder (`make docs` adds it to the catalog at any time). A listed stream
-    that changed or was removed makes the catalog stale.
-    """
-    current = _current(root / STREAMS_DOC)
-    listed = catalog.listed_streams(current) if current is not None else None
-    if listed is None:
-        return generate(root, progress), []
-    existing = {stream.name for stream in discover_streams(root)}
-    generated = {RULES_DOC: rules_markdown(), STREAMS_DOC: catalog.generate(root, progress, listed & existing)}
-    return generated, sorted(existing - listed)
-
-
-def _current(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def stale(root: Path, generated: dict[str, str]) -> list[str]:
-    """The documents whose file is missing or differs from what would be generated, in order."""
-    return [relative for relative, text in generated.items() if _current(root / relative) != text]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
-def write(root: Path, generated: dict[str, str]) -> list[str]:
-    """Write the documents that changed; returns their relative paths."""
-    changed = stale(root, generated)
-    for relative in changed:
-        write_atomic(root / relative, generated[relative])
-    return changed

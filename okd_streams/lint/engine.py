@@ -14,7 +14,8 @@ from types import ModuleType
 from typing import Iterable, Iterator
 
 from okd_streams import rules as registry
-from okd_streams.config import Config, ConfigError
+from okd_streams.config import Config
+from okd_streams.errors import ConfigError
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.problem import Problem
 from okd_streams.files.loader import YamlFile
@@ -24,7 +25,7 @@ INTERNAL = ("E000", "internal-error")
 
 def _level(rule: ModuleType, finding: Finding, foreign: bool, config: Config) -> str:
     level = finding.level or rule.LEVEL
-    foreign_level = _attr(rule, "FOREIGN_LEVEL")
+    foreign_level = rule.FOREIGN_LEVEL
     relaxed = config.conventions == "relaxed" or (foreign and config.conventions != "strict")
     if foreign_level and relaxed and finding.level is None:
         level = foreign_level
@@ -73,17 +74,6 @@ _PER_OBJECT_MEMO_MAX = 10_000
 TEKTON_VERSIONS = ("tekton.dev/v1", "tekton.dev/v1beta1")
 
 
-def _attr(rule: ModuleType, name: str, default: object = None) -> object:
-    """getattr(rule, name, default), without the cost of a missing module attribute."""
-    if type(rule) is ModuleType:
-        return rule.__dict__.get(name, default)
-    return getattr(rule, name, default)
-
-
-def _is_per_object(rule: ModuleType) -> bool:
-    return bool(_attr(rule, "PER_OBJECT", False))
-
-
 class _Failed(str):
     """A rule that raised on one object: the last line of its traceback."""
 
@@ -119,8 +109,8 @@ class _UnitPlan:
     on an object of each Tekton kind (APPLIES_TO) and which have nothing to find there."""
 
     def __init__(self, rules: list[ModuleType]) -> None:
-        self.flagged = [(rule, _is_per_object(rule)) for rule in rules]
-        self.per_object = [(rule, rule.CODE, _attr(rule, "APPLIES_TO")) for rule, flag in self.flagged if flag]
+        self.flagged = [(rule, rule.PER_OBJECT) for rule in rules]
+        self.per_object = [(rule, rule.CODE, rule.APPLIES_TO) for rule, flag in self.flagged if flag]
         self.codes = frozenset(code for _, code, _ in self.per_object)
         self._by_kind: dict[str | None, tuple[list[tuple[ModuleType, str]], frozenset[str]]] = {}
 

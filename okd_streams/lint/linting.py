@@ -22,6 +22,7 @@ from okd_streams.render.store import EntryTable, encode
 from okd_streams.lint.checking import (Report, Renderer, decode_problems, failed_unit, prune, rules_fingerprint,
                                   tree_documents, tree_loader)
 from okd_streams.config import Config
+from okd_streams.files.loader import load_file_data
 from okd_streams.model.objects import FileContext, Unit
 from okd_streams.lint.output import Progress
 from okd_streams.problem import Problem

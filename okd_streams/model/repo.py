@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from okd_streams.errors import NotARepository
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult
 from okd_streams.model import patches
 from okd_streams.model.objects import Obj, Provenance, Unit
-from okd_streams.files.loader import Boundaries, Document, YamlFile, load_file, outside, real_folder, symlink_issue
+from okd_streams.files.loader import Document, YamlFile, load_file
+from okd_streams.files.paths import Boundaries, outside, real_folder, symlink_issue
 
 STREAMS_DIR = "streams"
 CARD_NAME = "stream.yaml"
@@ -23,10 +25,6 @@ SOURCE_DIRS = ("base", "overlays", "streams", "argocd", ".tekton")
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", ".cache", "__pycache__", ".pytest_cache", ".hypothesis",
              "build", "dist"}
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-class NotARepository(Exception):
-    """`check` outside an okd-streams repository: exit 2."""
 
 
 def find_root(start: Path) -> Path:

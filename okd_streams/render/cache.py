@@ -47,7 +47,8 @@ from okd_streams.render import origins
 from okd_streams.render.store import EntryTable
 from okd_streams.render.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
     forget_strings, kill_running
-from okd_streams.files.loader import load_file, read_regular
+from okd_streams.files.loader import load_file
+from okd_streams.files.paths import read_regular
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor

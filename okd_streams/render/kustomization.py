@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from okd_streams.files.loader import decode, load_data, read_limited
+from okd_streams.files.loader import load_file_data
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|oci://)|\?ref=|//")
@@ -32,26 +32,13 @@ def kustomization_file(directory: Path) -> Path | None:
     return None
 
 
-def _load(path: Path) -> Any:
-    """A kustomization's data, or None when unreadable: never blocks on a FIFO, never reads a
-    huge file whole, never crashes on deep nesting or an alias bomb (kustomize says why)."""
-    raw, issue = read_limited(path)
-    if issue is not None or raw is None:
-        return None
-    text, issue = decode(raw)
-    if issue is not None or text is None:
-        return None
-    return load_data(text)[0]
-
-
-
 def declared_kind(directory: Path) -> str | None:
     """What a folder's kustomization says it is: None without one, "unreadable" when it cannot
     be read, else its kind ("Kustomization" when it names none)."""
     path = kustomization_file(directory)
     if path is None:
         return None
-    data = _load(path)
+    data = load_file_data(path)
     if data is None:
         return "unreadable"
     kind = data.get("kind") if isinstance(data, dict) else None
@@ -61,6 +48,7 @@ def declared_kind(directory: Path) -> str | None:
 def is_component(directory: Path) -> bool:
     """A Kustomize Component (kind: Component), which a stream lists under `components:`."""
     return declared_kind(directory) == "Component"
+
 
 def is_remote(reference: str) -> bool:
     return bool(_REMOTE.search(reference))
@@ -180,7 +168,7 @@ class Walker:
     """
 
     def __init__(self, load: Callable[[Path], Any] | None = None) -> None:
-        self._load = load or _load
+        self._load = load or load_file_data
         self._nodes: dict[Path, _Node] = {}
         self._targets: dict[str, tuple[Path, bool] | None] = {}
 
@@ -378,7 +366,7 @@ def _is_dir(path: Path) -> bool:
 def auxiliary_files(kustomization: Path, load: Callable[[Path], Any] | None = None) -> set[Path]:
     """Files one kustomization reads that are not resources (patches, configurations,
     openapi, replacements, generator inputs): partial objects or kustomize settings."""
-    data = (load or _load)(kustomization)
+    data = (load or load_file_data)(kustomization)
     found: set[Path] = set()
     if not isinstance(data, dict):
         return found

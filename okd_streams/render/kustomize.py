@@ -28,16 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-import yaml
-
-from okd_streams.files.loader import _Loader, load_all_fast
+from okd_streams.errors import KustomizeMissing
+from okd_streams.files.loader import YamlError, load_all_fast, load_one
 
 ORIGIN = "config.kubernetes.io/origin"
 DEFAULT_TIMEOUT = float(os.environ.get("OKD_STREAMS_KUSTOMIZE_TIMEOUT", "120"))
-
-
-class KustomizeMissing(Exception):
-    """No kustomize could be found: an environment error (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -329,7 +324,7 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
             return result
         try:
             result.objects = parse_output(done.stdout, Path(wrapper))
-        except yaml.YAMLError as exc:
+        except YamlError as exc:
             result.error = f"kustomize printed output that is not YAML: {str(exc).splitlines()[0] if str(exc) else exc}"
         except (RecursionError, ValueError, TypeError, OverflowError) as exc:
             result.error = f"kustomize printed output okd-streams cannot read ({type(exc).__name__}: nested too deeply?)"
@@ -399,7 +394,7 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
             return None
         try:
             documents = _documents(done.stdout)
-        except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError):
+        except (YamlError, RecursionError, ValueError, TypeError, OverflowError):
             return None
     results = {directory: RenderResult(directory) for directory in directories}
     for data, _ in documents:
@@ -453,8 +448,8 @@ def _origin_relative(raw: object) -> str | None:
     if plain and "/" in plain.group(1):  # with a "/", YAML never reads it as a number, bool or date
         return plain.group(1)
     try:
-        info = yaml.load(str(raw), Loader=_Loader)
-    except (yaml.YAMLError, RecursionError):
+        info = load_one(str(raw))
+    except (YamlError, RecursionError):
         return None
     if not isinstance(info, dict) or not isinstance(info.get("path"), str):
         return None

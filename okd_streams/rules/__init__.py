@@ -1,25 +1,13 @@
-"""The rule registry: every rule module, listed explicitly (no discovery magic).
+"""The rule registry: every rule module, listed explicitly by code (no discovery magic).
 
-A rule module defines:
-  ID      kebab-case name            CODE   stable code (letter + 3 digits)
-  LEVEL   error | warning | info     SCOPE  "unit" (objects checked together), "file", or "repo"
-                                            (the whole repository at once: okd_streams/model/context.py)
-  FOREIGN_LEVEL  optional level used when linting a tree that is not an okd-streams repo
-  PER_OBJECT     optional True when a "unit" rule's findings on an object depend on that object
-                 alone: the engine then runs it once per distinct object content (streams share
-                 their base objects) and reuses the findings for every copy
-  APPLIES_TO     optional, with PER_OBJECT: the kinds of tekton.dev/v1 and v1beta1 objects the rule
-                 reads (through task_specs, pipeline_specs, tekton_objects); the engine does not run
-                 it on any other object, where it can find nothing
-  check(unit) / check_file(yaml_file, context) / check_repo(context)  yielding okd_streams.model.objects.Finding
-and a docstring: summary line, "What it does", "Why". Its examples are files in examples/<CODE>/: a
-failing tree, the diff that makes it pass and the findings expected (see okd_streams/lint/ruledoc.py).
+What a rule module defines, and what the registry checks at import: okd_streams/rules/contract.py.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
+from okd_streams.rules import contract
 from okd_streams.rules.argocd import (
     application_permitted_by_project,
     application_source_renders,
@@ -121,7 +109,7 @@ from okd_streams.rules.tekton import (
     workspace_variables,
 )
 
-_MODULES: list[ModuleType] = [
+_MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     applicationset_expands,  # A001
     application_source_renders,  # A002
     application_permitted_by_project,  # A003
@@ -158,6 +146,9 @@ _MODULES: list[ModuleType] = [
     trigger_binding_params_unique,  # R032
     duplicate_object,  # R040
     tekton_v1,  # S001
+    one_object_per_file,  # S002
+    file_named_after_object,  # S003
+    yaml_extension,  # S004
     tekton_object_name,  # T001
     pipeline_task_name,  # T002
     step_name,  # T003
@@ -191,12 +182,6 @@ _MODULES: list[ModuleType] = [
     required_field,  # V003
     invalid_value,  # V004
     feature_gated,  # V005
-    one_object_per_file,  # S002
-    file_named_after_object,  # S003
-    yaml_extension,  # S004
-    yaml_syntax,  # Y001
-    yamllint_style,  # Y002
-    not_a_kubernetes_object,  # Y003
     waiver_without_reason,  # X000
     plaintext_secret,  # X001
     image_latest_or_untagged,  # X002
@@ -206,9 +191,14 @@ _MODULES: list[ModuleType] = [
     step_runs_as_root,  # X006
     rbac_wildcard,  # X007
     appproject_wildcard,  # X008
+    yaml_syntax,  # Y001
+    yamllint_style,  # Y002
+    not_a_kubernetes_object,  # Y003
 ]
 
-RULES: dict[str, ModuleType] = {module.CODE: module for module in sorted(_MODULES, key=lambda m: m.CODE)}
+contract.validate(_MODULES)  # at import: a rule breaking the contract never runs half-checked
+
+RULES: dict[str, ModuleType] = {module.CODE: module for module in _MODULES}
 _BY_ID = {module.ID: module for module in _MODULES}
 
 
@@ -218,3 +208,8 @@ def get(code_or_id: str) -> ModuleType:
     if found is None:
         raise ValueError(f"no such rule: {code_or_id} (see `okd-streams explain --list`)")
     return found
+
+
+def code_of(code_or_id: str) -> str:
+    """`get(code_or_id).CODE`: what the configuration needs to name rules (config.RuleCode)."""
+    return get(code_or_id).CODE

@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from okd_streams.tekton import diagram
 from okd_streams.render import kustomization as kz
 from okd_streams.lint.checking import stream_units
@@ -42,7 +40,7 @@ from okd_streams.tekton import params as tparams
 from okd_streams.tekton.graph import PipelineGraph, deps, pipeline_graph, runs, when_conditions
 from okd_streams.tekton.pipeline import task_name
 from okd_streams.tekton.substitution import go_value
-from okd_streams.files.loader import _Loader
+from okd_streams.files.loader import YamlError, load_all
 
 SAME = "·"
 UNKNOWN = "?"
@@ -185,8 +183,8 @@ def _patch_documents(entry: Any, directory: Path, tree: SourceTree) -> list[tupl
     documents: list[Any] = []
     if text is not None:
         try:
-            documents = list(yaml.load_all(text, Loader=_Loader))
-        except (yaml.YAMLError, RecursionError, ValueError):
+            documents = load_all(text)
+        except (YamlError, RecursionError, ValueError):
             documents = []
     elif path is not None and not kz.is_remote(path):
         file = (directory / path).resolve()

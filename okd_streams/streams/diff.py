@@ -17,8 +17,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from okd_streams.render import kustomization as kz
 from okd_streams.streams.affected import Affected, compute
 from okd_streams.errors import UsageError
@@ -26,6 +24,7 @@ from okd_streams.render.kustomize import build, build_many, find_kustomize
 from okd_streams.lint.output import Progress
 from okd_streams.model.repo import STREAMS_DIR
 from okd_streams.files.git import WORKING_TREE, Git
+from okd_streams.files.loader import YamlError, dump_plain
 from okd_streams.tekton.diff import ObjectDiff, diff_objects, index_objects
 
 FORMATS = ("text", "markdown", "json")
@@ -90,8 +89,8 @@ def as_yaml(objects: list[dict]) -> str:
     out = []
     for data in sorted(objects, key=_identity):
         try:
-            text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
-        except yaml.YAMLError:  # pragma: no cover - kustomize output is plain data
+            text = dump_plain(data)
+        except YamlError:  # pragma: no cover - kustomize output is plain data
             text = json.dumps(data, default=str) + "\n"
         out.append("---\n" + text)
     return "".join(out)

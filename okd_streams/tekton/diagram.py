@@ -21,13 +21,10 @@ import shutil
 import subprocess
 from typing import Iterable
 
+from okd_streams.errors import GraphvizError
 from okd_streams.tekton.graph import Node, PipelineGraph
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-
-
-class GraphvizError(Exception):
-    """`dot` is not on PATH, or failed: an environment error (exit 2)."""
 
 
 GRAPHVIZ_MISSING = "Graphviz is not installed (apt-get install graphviz), use --format mermaid or dot"

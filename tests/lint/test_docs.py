@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from okd_streams.commands import docs as docs_command
 from okd_streams.lint import docgen
 from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
@@ -69,8 +70,8 @@ def test_docs_writes_both_files_and_regenerates_identically(repo, capsys):
 
 
 def test_output_does_not_depend_on_where_the_repository_is(tmp_path):
-    one = docgen.generate(copy_repo(tmp_path / "one"), progress=False)
-    two = docgen.generate(copy_repo(tmp_path / "elsewhere" / "two"), progress=False)
+    one = docs_command.generate(copy_repo(tmp_path / "one"), progress=False)
+    two = docs_command.generate(copy_repo(tmp_path / "elsewhere" / "two"), progress=False)
     assert one == two
     for text in one.values():
         assert str(tmp_path) not in text and "/tmp/" not in text and str(REPO) not in text
@@ -115,12 +116,12 @@ def test_make_check_runs_docs_check_after_check():
 # --- the drift matrix -------------------------------------------------------------------------
 
 def test_changing_one_card_param_changes_exactly_that_cell(repo):
-    before = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    before = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     card = repo / "streams/okd-fcos/stream.yaml"
     text = card.read_text()
     assert text.count("value: okd-fcos\n") == 1
     card.write_text(text.replace("value: okd-fcos\n", "value: okd-fcos-staging\n"))
-    after = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    after = docs_command.generate(repo, progress=False)[STREAMS_DOC]
 
     old_lines, new_lines = before.splitlines(), after.splitlines()
     assert len(old_lines) == len(new_lines)
@@ -136,7 +137,7 @@ def test_changing_one_card_param_changes_exactly_that_cell(repo):
 
 
 def test_param_cells(repo):
-    text = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     header, rows = table_rows(text, "### Pipeline okd-coreos", "Params:")
     assert header == ["Param", "base", "okd-fcos", "okd-scos"]
     assert rows["`branch`"][1:] == ["*required*", "`next-devel`", "`release-4.19`"]
@@ -153,7 +154,7 @@ def test_a_card_value_equal_to_the_base_default_is_no_drift(repo):
     card.write_text(card.read_text().replace("- name: enable-notifications  # post the outcome of each release "
                                              "run to Matrix\n          value: \"true\"",
                                              "- name: enable-notifications\n          value: \"false\""))
-    text = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     _, rows = table_rows(text, "### Pipeline okd-release", "Params:")
     assert rows["`enable-notifications`"][1:] == ["`false`", "·", "·"]
 
@@ -161,7 +162,7 @@ def test_a_card_value_equal_to_the_base_default_is_no_drift(repo):
 def test_a_component_that_adds_a_task_shows_in_the_tasks_table(repo):
     kustomization = repo / "streams/okd-scos/kustomization.yaml"
     kustomization.write_text(kustomization.read_text() + "  - ../../overlays/hpc\n")
-    text = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     header, rows = table_rows(text, "### Pipeline okd-coreos", "Tasks:")
     assert header == ["Task", "base", "okd-fcos", "okd-scos"]
     assert rows["`hpc-layer`"][1:] == ["—", "·", "*added* *via hpc*: after cosa-build-baseos"]
@@ -186,14 +187,14 @@ def test_tasks_removed_or_rewired_by_a_stream_patch(repo):
         "      - op: replace\n"
         "        path: /spec/tasks/2/runAfter\n"
         "        value: [pick-release]\n"))
-    text = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     _, rows = table_rows(text, "### Pipeline okd-release", "Tasks:")
     assert rows["`verify-release`"][2:] == ["*removed*", "·"]
     assert rows["`mirror`"][2] == "after −verify-release"
 
 
 def test_the_stream_table(repo):
-    text = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     header, rows = table_rows(text, "## Streams", "")
     assert header == ["Stream", "Description", "Owners", "OS", "Version", "Components", "Schedule", "Sync",
                       "Namespace"]
@@ -205,7 +206,7 @@ def test_the_stream_table(repo):
 
 
 def test_every_stream_and_pipeline_has_a_mermaid_graph(repo):
-    text = docgen.generate(repo, progress=False)[STREAMS_DOC]
+    text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     for stream in ("okd-fcos", "okd-scos"):
         for pipeline in ("okd-coreos", "okd-release"):
             heading = f"#### {stream}: {pipeline}\n\n```mermaid\nflowchart TD\n"

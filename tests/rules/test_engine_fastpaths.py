@@ -14,12 +14,12 @@ from okd_streams.tekton import containers
 from okd_streams.tekton.pipeline import VERSIONS
 from tests.rules.test_per_object_memo import units
 
-GATED = [rule for rule in registry.RULES.values() if getattr(rule, "APPLIES_TO", None) is not None]
+GATED = [rule for rule in registry.RULES.values() if rule.APPLIES_TO is not None]
 KINDS = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun", "StepAction", "Pod", "")
 
 
 def test_only_per_object_rules_are_gated():
-    assert GATED and all(getattr(rule, "PER_OBJECT", False) for rule in GATED)
+    assert GATED and all(rule.PER_OBJECT for rule in GATED)
 
 
 def _tekton_objects():

@@ -17,14 +17,14 @@ from okd_streams.model.repo import SourceTree, unit_from_files
 from okd_streams.files.loader import parse_text
 from tests.conftest import REPO
 
-PER_OBJECT = [rule for rule in registry.RULES.values() if getattr(rule, "PER_OBJECT", False)]
+PER_OBJECT = [rule for rule in registry.RULES.values() if rule.PER_OBJECT]
 CATALOG = REPO.parent / "shared" / "corpus" / "tektoncd-catalog"
 
 
 def plain(rule):
     """The same rule without the PER_OBJECT flag: run on the whole unit."""
     clone = types.ModuleType(rule.__name__)
-    clone.__dict__.update({k: v for k, v in vars(rule).items() if k != "PER_OBJECT"})
+    clone.__dict__.update({**vars(rule), "PER_OBJECT": False, "APPLIES_TO": None})
     return clone
 
 
@@ -69,6 +69,7 @@ def _rule(code: str, boom: str | None = None):
     """A PER_OBJECT rule reporting every object's name, raising on the object named `boom`."""
     rule = types.ModuleType(f"fake_{code}")
     rule.ID, rule.CODE, rule.LEVEL, rule.SCOPE, rule.PER_OBJECT = f"fake-{code}", code, "error", "unit", True
+    rule.FOREIGN_LEVEL, rule.APPLIES_TO, rule.WAIVER_NEEDS_REASON = None, None, False
 
     def check(unit):
         for obj in unit.objects:

@@ -28,8 +28,8 @@ def findings(root: Path, files: dict[str, str], repository: bool, monkeypatch) -
     monkeypatch.chdir(root)
     if repository:
         (root / "base").mkdir(exist_ok=True)
-        return check_repository(root, load_config(root), progress=False).problems
-    return lint_paths([root], load_config(root), progress=False).problems
+        return check_repository(root, load_config(root, rule_code=registry.code_of), progress=False).problems
+    return lint_paths([root], load_config(root, rule_code=registry.code_of), progress=False).problems
 
 
 def of_code(problems: list[Problem], code: str) -> list[ruledoc.Expected]:

@@ -27,7 +27,11 @@ from okd_streams.rules.argocd._shared import at_app, at_document, at_file, at_ob
 ID = "application-permitted-by-project"
 CODE = "A003"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "repo"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _destinations(project) -> str:

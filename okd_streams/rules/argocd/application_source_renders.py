@@ -29,7 +29,11 @@ from okd_streams.rules.argocd._shared import at_app, at_file, expansion, folder
 ID = "application-source-renders"
 CODE = "A002"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "repo"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _repositories(argo: argocd.Argo) -> dict[str, str]:

@@ -29,7 +29,11 @@ from okd_streams.rules.argocd._shared import at_file, at_obj
 ID = "applicationset-expands"
 CODE = "A001"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "repo"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_repo(context: RepoContext) -> Iterator[RepoFinding]:

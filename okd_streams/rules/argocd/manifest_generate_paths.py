@@ -28,7 +28,11 @@ from okd_streams.rules.argocd._shared import at_app, expansion
 ID = "manifest-generate-paths"
 CODE = "A008"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "repo"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_repo(context: RepoContext) -> Iterator[RepoFinding]:

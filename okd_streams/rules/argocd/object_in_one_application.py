@@ -24,7 +24,11 @@ from okd_streams.rules.argocd._shared import at_document, at_obj, expansion
 ID = "object-in-one-application"
 CODE = "A004"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "repo"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _describe(key: tuple[str, str, str, str]) -> str:

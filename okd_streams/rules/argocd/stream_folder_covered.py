@@ -23,7 +23,11 @@ from okd_streams.rules.argocd._shared import at_file, expansion, folder
 ID = "stream-folder-covered"
 CODE = "A005"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "repo"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_repo(context: RepoContext) -> Iterator[RepoFinding]:

@@ -25,7 +25,11 @@ from okd_streams.rules.argocd._shared import at_app, at_document, expansion
 ID = "sync-policy-from-card"
 CODE = "A006"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "repo"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_repo(context: RepoContext) -> Iterator[RepoFinding]:

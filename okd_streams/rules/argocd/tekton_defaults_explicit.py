@@ -25,7 +25,11 @@ from okd_streams.tekton.defaults import missing_defaults
 ID = "tekton-defaults-explicit"
 CODE = "A009"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -22,7 +22,11 @@ from okd_streams.tekton import binding
 ID = "stream-card-param-declared"
 CODE = "C003"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

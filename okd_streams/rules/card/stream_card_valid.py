@@ -26,7 +26,11 @@ from okd_streams.rules.card import _shared as _card
 ID = "stream-card-valid"
 CODE = "C001"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 

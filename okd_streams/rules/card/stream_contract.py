@@ -27,7 +27,11 @@ from okd_streams.tekton import binding
 ID = "stream-contract"
 CODE = "C004"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _missing_at(card, key: str) -> tuple:

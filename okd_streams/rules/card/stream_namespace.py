@@ -24,7 +24,11 @@ from okd_streams.rules.card import _shared as _card
 ID = "stream-namespace"
 CODE = "C005"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 def check(unit: Unit) -> Iterator[Finding]:
     if not unit.stream or not unit.rendered or unit.build_error is not None:

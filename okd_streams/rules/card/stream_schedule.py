@@ -23,7 +23,11 @@ from okd_streams.rules.card import _shared as _card
 ID = "stream-schedule"
 CODE = "C006"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def cronjobs(unit: Unit, pipeline: str) -> list[Obj]:

@@ -21,7 +21,11 @@ from okd_streams.model.objects import Finding, Obj, Unit, items
 ID = "patch-target-matches-nothing"
 CODE = "K002"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _regex(value: str) -> re.Pattern | None:

@@ -23,7 +23,11 @@ from okd_streams.tekton import binding, resolve
 ID = "param-not-declared"
 CODE = "R011"
 LEVEL = "warning"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _from_card(unit: Unit, obj: Obj, path: tuple) -> bool:

@@ -31,7 +31,11 @@ from okd_streams.tekton.substitution import extract, trim_index
 ID = "pipeline-task-params"
 CODE = "R010"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _enum_subset(task: resolve.PipelineTask, pipeline_params: dict, task_params: dict,

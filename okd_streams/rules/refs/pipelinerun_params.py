@@ -29,7 +29,11 @@ from okd_streams.tekton import binding, resolve
 ID = "pipelinerun-params"
 CODE = "R020"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

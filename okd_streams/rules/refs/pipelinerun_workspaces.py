@@ -21,7 +21,11 @@ from okd_streams.tekton import resolve
 ID = "pipelinerun-workspaces"
 CODE = "R021"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -22,7 +22,11 @@ from okd_streams.tekton import resolve
 ID = "remote-ref-unchecked"
 CODE = "R005"
 LEVEL = "info"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _note(obj: Obj, data: dict, base: tuple, key: str, who: str) -> Iterator[Finding]:

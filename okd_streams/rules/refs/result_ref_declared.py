@@ -28,7 +28,11 @@ from okd_streams.tekton.substitution import ResultRef, result_refs
 ID = "result-ref-declared"
 CODE = "R012"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -24,7 +24,11 @@ from okd_streams.tekton import resolve
 ID = "service-account-resolves"
 CODE = "R004"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _check(unit: Unit, obj: Obj, path: tuple, name, who: str) -> Iterator[Finding]:

@@ -24,7 +24,11 @@ from okd_streams.tekton import resolve
 ID = "task-ref-resolves"
 CODE = "R001"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _report(unit: Unit, obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:

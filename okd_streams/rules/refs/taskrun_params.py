@@ -23,7 +23,11 @@ from okd_streams.tekton import binding, resolve
 ID = "taskrun-params"
 CODE = "R023"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -22,7 +22,11 @@ from okd_streams.tekton import resolve
 ID = "taskrun-workspaces"
 CODE = "R024"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 OVERRIDES = (("stepSpecs", "steps", "step"), ("stepOverrides", "steps", "step"),
              ("sidecarSpecs", "sidecars", "sidecar"), ("sidecarOverrides", "sidecars", "sidecar"))

@@ -22,7 +22,11 @@ from okd_streams.tekton import resolve
 ID = "trigger-binding-params-unique"
 CODE = "R032"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str) -> Iterator[Finding]:

@@ -28,7 +28,11 @@ from okd_streams.tekton import resolve
 ID = "trigger-refs-resolve"
 CODE = "R003"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def _missing(unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name: str) -> Finding:

@@ -23,7 +23,11 @@ from okd_streams.tekton import resolve
 ID = "tt-params-bound"
 CODE = "R031"
 LEVEL = "warning"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def supplied(unit: Unit, obj: Obj, trigger: dict) -> set[str] | None:

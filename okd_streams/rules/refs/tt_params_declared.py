@@ -22,7 +22,11 @@ from okd_streams.tekton import resolve
 ID = "tt-params-declared"
 CODE = "R030"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 # Tekton Triggers' paramsRegexp (pkg/apis/triggers/v1beta1/trigger_template_validation.go).
 TT_PARAM = re.compile(r"\$\(tt.params.([_a-zA-Z][_a-zA-Z0-9.-]*)\)")

@@ -28,8 +28,11 @@ from okd_streams.rules.schema._shared import findings
 ID = "unknown-field"
 CODE = "V001"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = None  # every kind with a schema: Tekton, Triggers, Argo CD and core kinds
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -26,6 +26,8 @@ CODE = "X008"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "file"  # every file of the repository: argocd/ and files no stream renders too
+PER_OBJECT = False
+APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
 
 

@@ -22,8 +22,10 @@ from okd_streams.tekton.containers import images, pinned_by_digest
 ID = "image-latest-or-untagged"
 CODE = "X002"
 LEVEL = "warning"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
 
 

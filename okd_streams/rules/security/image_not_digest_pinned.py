@@ -21,8 +21,10 @@ from okd_streams.tekton.containers import images, pinned_by_digest
 ID = "image-not-digest-pinned"
 CODE = "X003"
 LEVEL = "info"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
 
 

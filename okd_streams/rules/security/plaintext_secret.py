@@ -30,6 +30,8 @@ CODE = "X001"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
 
 

@@ -29,6 +29,7 @@ LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
+APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
 
 ADMIN_CAPABILITIES = {"ALL", "SYS_ADMIN"}

@@ -25,6 +25,8 @@ CODE = "X007"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "file"  # every file of the repository: argocd/ and files no stream renders too
+PER_OBJECT = False
+APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
 
 FIELDS = {"verbs": "verbs", "resources": "resources", "apiGroups": "API groups", "nonResourceURLs": "URLs"}

@@ -21,7 +21,11 @@ from okd_streams.model.objects import Finding
 ID = "waiver-without-reason"
 CODE = "X000"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_file(yaml_file, context) -> Iterator[Finding]:
@@ -35,7 +39,7 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
                 rule = registry.get(code)
             except ValueError:
                 continue
-            if getattr(rule, "WAIVER_NEEDS_REASON", False):
+            if rule.WAIVER_NEEDS_REASON:
                 yield Finding(None, (), f'waiver of {rule.CODE} ({rule.ID}) gives no reason: write '
                               f'# okd-streams: disable={code} reason="why this object needs it"',
                               file=yaml_file.path, line=directive.line, column=directive.column)

@@ -21,6 +21,9 @@ CODE = "S003"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 EXEMPT_KINDS = {"StreamCard", "Kustomization", "Component"}
 

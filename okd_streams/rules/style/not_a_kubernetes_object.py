@@ -27,7 +27,11 @@ from okd_streams.model.documents import file_path, is_kustomization, is_patch
 ID = "not-a-kubernetes-object"
 CODE = "Y003"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 OBJECT_DIRS = {"base", "overlays", "streams", "argocd", ".tekton"}
 TEKTON_KINDS = {"Task", "Pipeline", "PipelineRun", "TaskRun", "StepAction", "CustomRun", "EventListener",

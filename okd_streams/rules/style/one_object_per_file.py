@@ -21,6 +21,9 @@ CODE = "S002"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_file(yaml_file, context) -> Iterator[Finding]:

@@ -22,6 +22,9 @@ CODE = "S001"
 LEVEL = "error"
 FOREIGN_LEVEL = "warning"
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_file(yaml_file, context) -> Iterator[Finding]:

@@ -21,7 +21,11 @@ from okd_streams.files.loader import YamlFile
 ID = "yaml-syntax"
 CODE = "Y001"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 
 def check_file(yaml_file: YamlFile, context: object) -> Iterator[Finding]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from yamllint import __version__ as YAMLLINT_VERSION  # the package's constants only: cheap
 
+from okd_streams.errors import ConfigError
 from okd_streams.model.objects import FileContext, Finding
 
 if TYPE_CHECKING:  # yamllint's linter and configuration are imported when a file is linted
@@ -34,7 +35,11 @@ if TYPE_CHECKING:  # yamllint's linter and configuration are imported when a fil
 ID = "yamllint"
 CODE = "Y002"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "file"
+PER_OBJECT = False
+APPLIES_TO = None
+WAIVER_NEEDS_REASON = False
 
 CONFIG_NAMES = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
 _DISABLE_FILE = re.compile(r"^#\s*yamllint disable-file\s*$")
@@ -94,8 +99,6 @@ def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
     try:
         return YamlLintConfig(file=str(path)), _config_file_digest(path)
     except (YamlLintConfigError, OSError) as exc:
-        from okd_streams.config import ConfigError  # here: okd_streams.config imports the rule registry
-
         raise ConfigError(f"{path}: invalid yamllint configuration: {exc}") from None
 
 

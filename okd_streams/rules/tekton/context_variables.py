@@ -27,9 +27,11 @@ from okd_streams.tekton.pipeline import param_strings, pipeline_specs, pipeline_
 ID = "context-variables"
 CODE = "T023"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 TASK_CONTEXT = ((r"context\.taskRun", "context.taskRun", {"name", "namespace", "uid"}),
                 (r"context\.task", "context.task", {"name", "retry-count"}))

@@ -22,9 +22,11 @@ from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_lab
 ID = "duplicate-param-values"
 CODE = "T012"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Pipeline", "PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 
 def _duplicates(obj: Obj, path: tuple, params, label: str, fold_case: bool = False) -> Iterator[Finding]:

@@ -24,9 +24,11 @@ from okd_streams.tekton.pipeline import names, param_strings, pipeline_specs, ta
 ID = "execution-status-variables"
 CODE = "T042"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 
 def _is_status(expression: str) -> bool:

@@ -28,9 +28,11 @@ from okd_streams.tekton.substitution import go_value
 ID = "param-declarations"
 CODE = "T010"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 TYPES = ("string", "array", "object")
 

@@ -22,9 +22,11 @@ from okd_streams.tekton.pipeline import param_type, pipeline_specs, task_specs
 ID = "param-enum"
 CODE = "T011"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 
 def _enums(obj: Obj, path: tuple, spec_owner: dict, label: str) -> Iterator[Finding]:

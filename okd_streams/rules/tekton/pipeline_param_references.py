@@ -32,9 +32,11 @@ from okd_streams.tekton.pipeline import (
 ID = "pipeline-param-references"
 CODE = "T021"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 
 class _Declared:

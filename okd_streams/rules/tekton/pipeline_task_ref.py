@@ -29,9 +29,11 @@ from okd_streams.tekton.pipeline import is_custom_task, pipeline_specs, pipeline
 ID = "pipeline-task-ref"
 CODE = "T070"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 FIELDS = ("taskRef", "taskSpec", "pipelineRef", "pipelineSpec")
 

@@ -28,9 +28,11 @@ from okd_streams.tekton.pipeline import describe, param_strings, tekton_objects
 ID = "pipelinerun-spec"
 CODE = "T090"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("PipelineRun",)  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 STATUSES = ("Cancelled", "CancelledRunFinally", "StoppedRunFinally", "PipelineRunPending")
 

@@ -22,9 +22,11 @@ from okd_streams.tekton.pipeline import describe, tekton_objects
 ID = "run-ref"
 CODE = "T071"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 FIELDS = {"PipelineRun": ("pipelineRef", "pipelineSpec"), "TaskRun": ("taskRef", "taskSpec")}
 

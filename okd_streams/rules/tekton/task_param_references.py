@@ -34,9 +34,11 @@ from okd_streams.tekton.pipeline import TaskSite, params_by_type, task_specs
 ID = "task-param-references"
 CODE = "T020"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 
 def _field_name(path: tuple) -> str:

@@ -27,9 +27,11 @@ from okd_streams.tekton.pipeline import describe, task_specs, tekton_objects
 ID = "task-steps"
 CODE = "T080"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 WITH_REF_FORBIDDEN = ("image", "command", "args", "script", "workingDir", "env", "volumeMounts", "results")
 RESERVED_SIDECAR = "tekton-log-results"

@@ -22,9 +22,11 @@ from okd_streams.tekton.pipeline import describe, tekton_objects
 ID = "taskrun-spec"
 CODE = "T091"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("TaskRun",)  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -24,9 +24,11 @@ from okd_streams.tekton.pipeline import tekton_objects
 ID = "tekton-object-name"
 CODE = "T001"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 KINDS = ("Task", "ClusterTask", "Pipeline", "PipelineRun", "TaskRun")
 

@@ -26,9 +26,11 @@ from okd_streams.tekton.substitution import expressions
 ID = "variable-prefixes"
 CODE = "T022"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 PREFIXES = ("params", "tasks", "finally", "context", "workspaces", "results", "tt")
 

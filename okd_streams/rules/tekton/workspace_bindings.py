@@ -23,9 +23,11 @@ from okd_streams.tekton.pipeline import describe, tekton_objects
 ID = "workspace-bindings"
 CODE = "T062"
 LEVEL = "error"
+FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
 APPLIES_TO = ("PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
+WAIVER_NEEDS_REASON = False
 
 SOURCES = ("persistentVolumeClaim", "volumeClaimTemplate", "emptyDir", "configMap", "secret", "projected", "csi")
 REQUIRED = {"persistentVolumeClaim": "claimName", "configMap": "name", "secret": "secretName",

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from okd_streams import rules as registry
 from okd_streams.config import load_config
 from okd_streams.lint.checking import check_repository
 from okd_streams.model.objects import Obj, get
@@ -47,7 +48,7 @@ def _repository_check(root: Path, built: Path, plan: Plan) -> tuple[list[Obj], l
     with tempfile.TemporaryDirectory(prefix="okd-streams-new-") as scratch:
         shadow = Path(scratch) / root.name
         copy_checked_tree(root, shadow)
-        config = load_config(shadow)
+        config = load_config(shadow, rule_code=registry.code_of)
         before = check_repository(shadow, config, [plan.source], progress=False, only_files=[]).problems
         folder = shadow / STREAMS_DIR / plan.name
         shutil.copytree(built, folder, symlinks=True)

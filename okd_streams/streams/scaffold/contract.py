@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from okd_streams.files.loader import YamlError, load_strings
 from okd_streams.model.objects import Obj, get
 from okd_streams.streams.scaffold.request import Refused
 from okd_streams.tekton import params as tparams
@@ -112,8 +111,8 @@ def parse_value(spec: ParamSpec, raw: str) -> Any:
         raise Refused(f"{spec.qualified} is of type {spec.type}: write the value as {example} "
                       f"(got {tparams.describe_value(raw)})")
     try:
-        value = yaml.load(raw, Loader=yaml.BaseLoader)  # every scalar stays a string, as Tekton's are
-    except yaml.YAMLError as exc:
+        value = load_strings(raw)  # every scalar stays a string, as Tekton's are
+    except YamlError as exc:
         raise Refused(f"{spec.qualified}: cannot read {raw!r} as {spec.type} {example}: "
                       f"{str(exc).splitlines()[0]}") from None
     return value
