@@ -12,8 +12,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "okd_streams"
 # The flow, low to high: a module may import its own stage and any stage before it.
 ORDER = ("files", "schema", "render", "model", "tekton", "argocd", "rules", "lint", "streams", "commands", "cli")
-# Importable from anywhere; they themselves import nothing above files.
+# Importable from anywhere; they themselves import nothing above files (config: above schema,
+# whose Target is what `target:` in .okd-streams.yaml reads into).
 SHARED = ("errors", "problem", "config")
+SHARED_CEILING = {"config": "schema"}
 
 
 def _modules() -> list[tuple[str, Path]]:
@@ -66,7 +68,7 @@ def test_no_module_imports_a_stage_above_its_own(name, path):
     if own is None or own == "__main__":
         return  # the package itself and `python -m okd_streams` sit above everything
     # Shared modules may use files (the loader) and nothing else of the package's stages.
-    ceiling = _rank("files") if own in SHARED else _rank(own)
+    ceiling = _rank(SHARED_CEILING.get(own, "files")) if own in SHARED else _rank(own)
     upward = [f"line {line}: {target}" for line, target in _imports(path)
               if _stage(target) in ORDER and _rank(_stage(target)) > ceiling]
     assert not upward, f"{name} ({own}) imports stages above its own: {upward}"

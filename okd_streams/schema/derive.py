@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+from okd_streams.files.loader import load_all_fast
 
 DATA_DIR = Path(__file__).parent / "data"
 ENV_VAR = "OKD_STREAMS_SCHEMA_SOURCE"
@@ -130,9 +130,8 @@ def _mark_durations(node: Any, path: tuple[str, ...]) -> None:
 def _load_crds(folder: Path) -> list[dict[str, Any]]:
     docs = []
     for file in sorted(folder.glob("*.yaml")):
-        with open(file, encoding="utf-8") as fh:
-            docs.extend(d for d in yaml.safe_load_all(fh) if isinstance(d, dict)
-                        and d.get("kind") == "CustomResourceDefinition")
+        documents = load_all_fast(file.read_text(encoding="utf-8"))
+        docs.extend(d for d in documents if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition")
     return docs
 
 
