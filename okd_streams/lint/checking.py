@@ -73,7 +73,7 @@ def check_repository(root: Path, config: Config, names: list[str] | None = None,
 
     `reuse_report` (the CLI): when the caller needs the problems and summaries but not the
     units, a full check of a repository in which no file changed since a cached full check
-    (see `_report_key`) returns that check's report, with `units` empty."""
+    (see `session.ReportMemo`) returns that check's report, with `units` empty."""
     clock = _Clock()
     tree = SourceTree(root)
     streams = discover_streams(root)
