@@ -63,11 +63,15 @@ def selected_rules(scope: str, only: Iterable[str] | None = None) -> list[Module
     return [rule for rule in chosen if rule.SCOPE == scope]
 
 
-# PER_OBJECT rules' findings by (unit flags, object content): 200 streams rendering the same
-# base Task are checked once. An entry is (codes of the rules run, their non-empty findings by
-# code). Bounded so a long-lived process does not grow without end.
-_PER_OBJECT_MEMO: dict[tuple, tuple[set[str], dict[str, list[Finding]]]] = {}
-_PER_OBJECT_MEMO_MAX = 10_000
+class ObjectMemo:
+    """PER_OBJECT rules' findings by (unit flags, object content), for one run: 200 streams
+    rendering the same base Task are checked once. An entry is (codes of the rules run, their
+    non-empty findings by code). Bounded: a run over a huge tree keeps the last MAX contents."""
+
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, tuple[set[str], dict[str, list[Finding]]]] = {}
 
 
 # The apiVersions whose objects a rule's APPLIES_TO kinds name (okd_streams.tekton.pipeline.VERSIONS).
@@ -124,6 +128,8 @@ class _UnitPlan:
         return found
 
 
+# What a configuration runs, by `_selection`: pure functions of immutable inputs (the rule
+# modules and the levels set), remembered for the process and bounded (see `_active`).
 _ACTIVE: dict[tuple, list[ModuleType]] = {}
 _PLANS: dict[tuple, _UnitPlan] = {}
 
@@ -157,7 +163,8 @@ def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
     return plan
 
 
-def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config) -> dict[str, list[Finding] | _Failed]:
+def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
+                     memo: ObjectMemo) -> dict[str, list[Finding] | _Failed]:
     """The PER_OBJECT rules of `plan` that find something on `obj` alone, by code, with their
     findings (or failure). The rules share one single-object unit, so the views they derive
     from it (task specs ...) are computed once."""
@@ -167,14 +174,14 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config) -> d
     except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
         failed = _last_error()
         return {code: failed for code in codes}
-    entry = _PER_OBJECT_MEMO.get(key)
+    entry = memo.entries.get(key)
     tekton_kind = obj.kind if obj.api_version in TEKTON_VERSIONS else None
     to_run, nothing_to_find = plan.for_kind(tekton_kind)
     if entry is None:
-        if len(_PER_OBJECT_MEMO) >= _PER_OBJECT_MEMO_MAX:
-            _PER_OBJECT_MEMO.clear()
+        if len(memo.entries) >= memo.MAX:
+            memo.entries.clear()
         # Rules that only read other Tekton kinds are done: nothing to find here.
-        entry = _PER_OBJECT_MEMO[key] = (set(nothing_to_find), {})
+        entry = memo.entries[key] = (set(nothing_to_find), {})
     done, found = entry
     if done.issuperset(codes):
         return found
@@ -195,15 +202,19 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config) -> d
     return {**found, **failures} if failures else found
 
 
-def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None) -> list[Problem]:
+def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None,
+               memo: ObjectMemo | None = None) -> list[Problem]:
+    """The unit rules' problems on `unit`. `memo`: the run's, shared by its units (equal objects
+    are checked once); None: this unit's own."""
     problems = []
     plan = _unit_plan(rules, config)
+    memo = ObjectMemo() if memo is None else memo
     # PER_OBJECT rules run object by object (each object's rules share one single-object
     # unit); their findings are reported rule by rule, in object order, as the others'.
     by_rule: dict[str, list[tuple[Obj, list[Finding] | _Failed]]] = {code: [] for code in plan.codes}
     if plan.per_object:
         for obj in unit.objects:
-            for code, found in _object_findings(plan, obj, unit, config).items():
+            for code, found in _object_findings(plan, obj, unit, config, memo).items():
                 if code in by_rule:
                     by_rule[code].append((obj, found))
     for rule, flag in plan.flagged:

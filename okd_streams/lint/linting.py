@@ -12,22 +12,21 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
+from okd_streams.config import Config
 from okd_streams.lint import engine
+from okd_streams.lint.output import Progress
+from okd_streams.lint.session import Report, Session, context_keys, failed_unit, rules_fingerprint, tree_loader
+from okd_streams.model.objects import Unit
+from okd_streams.model.repo import (FolderMemo, NotARepository, SourceTree, auxiliary, boundary_of, find_root,
+                                    root_of, unit_from_files, unit_from_render, walk_tree)
+from okd_streams.problem import Problem
 from okd_streams.render import forked
 from okd_streams.render import kustomization as kz
-from okd_streams.render.cache import CachedRenderer, FileHashes, cpu_jobs, open_cache
-from okd_streams.render.store import EntryTable, encode
-from okd_streams.lint.checking import (Report, Renderer, decode_problems, failed_unit, prune, rules_fingerprint,
-                                  tree_documents, tree_loader)
-from okd_streams.config import Config
-from okd_streams.files.loader import load_file_data
-from okd_streams.model.objects import FileContext, Unit
-from okd_streams.lint.output import Progress
-from okd_streams.problem import Problem
-from okd_streams.model.repo import (NotARepository, SourceTree, auxiliary, boundary_of, find_root, root_of,
-                              unit_from_files, unit_from_render, walk_tree)
+from okd_streams.render.cache import LINT_SETS, FileHashes, encode_problems, open_cache
+from okd_streams.render.kustomize import RenderResult
+from okd_streams.render.runner import cpu_jobs
 
 
 @dataclass
@@ -80,13 +79,13 @@ def _repository_of(paths: list[Path]) -> Path | None:
         return None
 
 
-def _foreign(path: Path, config: Config, memo: dict | None = None) -> bool:
+def _foreign(path: Path, config: Config, folders: FolderMemo) -> bool:
+    """Whether `path` is outside any okd-streams repository (its rules then relax)."""
     if config.conventions == "strict":
         return False
-    memo = {} if memo is None else memo
-    found = memo.get(("foreign", path))
+    found = folders.foreign.get(path)
     if found is None:
-        found = memo[("foreign", path)] = root_of(path if path.is_dir() else path.parent, memo) is None
+        found = folders.foreign[path] = root_of(path if path.is_dir() else path.parent, folders) is None
     return found
 
 
@@ -96,55 +95,40 @@ PARALLEL_MIN_FILES = 64
 
 @dataclass
 class _Run:
-    """What linting every set shares: the tree, the cache, the renders."""
+    """What linting every set shares: the session (tree, cache, memos), the renders."""
 
-    tree: SourceTree
-    config: Config
-    store: Any
-    fingerprint: str
-    hashes: FileHashes
-    renders: CachedRenderer | None
-    results: dict
+    session: Session
+    results: dict[Path, RenderResult]
     keep_units: bool
-    memo: dict = field(default_factory=dict)
-    stored: list = field(default_factory=list)  # (key, rows) to store in the sets' table (see _store)
-
-    @property
-    def table(self) -> EntryTable | None:
-        """Where sets' problems are cached: one SQLite table (hundreds of sets are stored at once)."""
-        return self.store.table(SET_KIND) if self.store is not None else None
+    folders: FolderMemo
+    stored: list[tuple[str, str]] = field(default_factory=list)  # sets' entries to store (see _store)
 
 
-def lint_paths(paths: list[Path], config: Config, renderer: Renderer | None = None,
-               progress: bool | None = None, *, cache: bool = True, keep_units: bool = True) -> Report:
+def lint_paths(paths: list[Path], config: Config, progress: bool | None = None, *, cache: bool = True,
+               keep_units: bool = True) -> Report:
     """Lint each PATH as its own set. `keep_units=False` (the CLI): the report need not hold
     the units, so a set whose files and rules are unchanged is answered from the cache without
     parsing its files, and sets are linted in worker processes, one per core, when there are
     many files."""
     # Files may live in each PATH's repository (or git work tree); symlinks leading out are not read.
-    memo: dict = {}
-    tree = SourceTree(Path.cwd(), boundaries=[boundary_of(path, memo) for path in paths])
-    store = open_cache(_repository_of(paths), cache)
-    renders = None
-    hashes = FileHashes()
-    if renderer is None:
-        renders = CachedRenderer(store, walker=kz.Walker(tree_loader(tree)), hashes=hashes, batch=False,
-                                 documents=tree_documents(tree))
-        renderer = renders
+    folders = FolderMemo()
+    tree = SourceTree(Path.cwd(), boundaries=[boundary_of(path, folders) for path in paths])
+    session = Session(config, tree, open_cache(_repository_of(paths), cache), rules_fingerprint(Path.cwd(), config),
+                      FileHashes())
+    renders = session.renderer(batch=False)
     sets = [plan(path) for path in paths]
     directories = sorted({root for s in sets for root in s.roots})
     bar = Progress(len(directories), "rendered", progress)
-    results = renderer(directories, lambda r: bar.step(tree.display(r.directory))) if directories else {}
+    results = renders(directories, lambda r: bar.step(tree.display(r.directory))) if directories else {}
     bar.close()
-    run = _Run(tree, config, store, rules_fingerprint(Path.cwd(), config), hashes, renders, results, keep_units,
-               memo)
+    run = _Run(session, results, keep_units, folders)
     report = Report()
     for problems, units in _lint_sets(run, sets, progress):
         report.problems.extend(problems)
         report.units.extend(units)
     _store(run, None, last=True)
     report.problems = engine.finalize(report.problems)
-    prune(store)
+    session.finish()
     return report
 
 
@@ -157,7 +141,7 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
         if run.keep_units:
             for lint_set in sets:
                 problems, units = _lint_set(run, lint_set)
-                bar.step(run.tree.display(lint_set.path))
+                bar.step(run.session.tree.display(lint_set.path))
                 yield problems, units
             return
         found: list[list[Problem] | None] = [None] * len(sets)
@@ -168,14 +152,14 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
             answers = _in_workers(run, sets, jobs)
         for index, problems in answers:
             found[index] = problems
-            bar.step(run.tree.display(sets[index].path))
+            bar.step(run.session.tree.display(sets[index].path))
     finally:
         bar.close()
     for problems in found:
         yield problems or [], []
 
 
-SET_KIND = "lint-sets"  # cache entries: a lint set's problems, by everything they depend on
+SET_KIND = LINT_SETS  # cache entries: a lint set's problems, by everything they depend on
 
 
 def set_key(run: _Run, lint_set: LintSet) -> str | None:
@@ -183,17 +167,19 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
     each file as the rules see it, the renders of its kustomizations, the links leading out of
     it and the file rules' own settings (yamllint's). None: not cacheable (a remote base).
     Each file is read once: the bytes hashed here are the ones its rules will parse."""
-    renders = [run.renders.keys.get(root) if run.renders is not None else None for root in lint_set.roots]
+    session = run.session
+    renders = [session.renders.keys.get(root) if session.renders is not None else None for root in lint_set.roots]
     if any(key is None for key in renders):
         return None
-    tree, hashes = run.tree, run.hashes
+    tree, hashes = session.tree, session.hashes
     lint_set.escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.links is not None else []
-    context = FileContext(root=lint_set.path)
+    context = session.file_context(lint_set.path)
     key = hashlib.sha256(json.dumps([
-        run.fingerprint, SET_KIND, tree.display(lint_set.path), _foreign(lint_set.path, run.config, run.memo), renders,
+        session.fingerprint, SET_KIND, tree.display(lint_set.path),
+        _foreign(lint_set.path, session.config, run.folders), renders,
         [tree.display(root) for root in lint_set.roots], [tree.display(path) for path in lint_set.loose],
         [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
-        [rule.context_key(context) for rule in engine.selected_rules("file") if hasattr(rule, "context_key")],
+        context_keys(engine.selected_rules("file"), context),
     ]).encode("utf-8", "surrogatepass"))
     links = set(lint_set.links or ())
     for path in lint_set.files:
@@ -212,18 +198,19 @@ def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, str
     """A set's problems: from the cache when nothing they depend on changed, else linted. With
     them, what to store in the cache, (key, JSON text of the rows), or None: nothing when
     answered from it, or when a file changed while it was being linted."""
-    key = set_key(run, lint_set) if run.store is not None else None
-    found = decode_problems(run.table.get(key)) if key is not None else None
+    cache = run.session.cache
+    key = set_key(run, lint_set) if cache is not None else None
+    found = cache.set_problems(key) if cache is not None and key is not None else None
     if found is not None:
-        run.tree.forget_prefetched(lint_set.files)
+        run.session.tree.forget_prefetched(lint_set.files)
         return found, None
     problems, _ = _lint_set(run, lint_set)
     # A file whose bytes were hashed and parsed at once cannot have changed in between; one
     # read twice (by kustomize, or past the size for sharing) may have.
     read_twice = lint_set.files if lint_set.roots else lint_set.unshared
-    if key is None or any(run.hashes.changed(path) for path in read_twice):
+    if key is None or any(run.session.hashes.changed(path) for path in read_twice):
         return problems, None
-    text = encode([p.as_row() for p in problems])  # here: in a worker, in parallel
+    text = encode_problems(problems)  # here: in a worker, in parallel
     return problems, (key, text) if text is not None else None
 
 
@@ -235,7 +222,8 @@ def _store(run: _Run, entry: tuple[str, str] | None, last: bool = False) -> None
     if entry is not None:
         run.stored.append(entry)
     if run.stored and (last or len(run.stored) >= STORE_BATCH):
-        run.table.put_many(run.stored, encoded=True)
+        assert run.session.cache is not None  # only entries made with a cache are kept
+        run.session.cache.put_sets(run.stored)
         run.stored = []
 
 
@@ -297,9 +285,10 @@ def work_order(sets: list[LintSet], jobs: int) -> list[list[int]]:
 
 
 def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
-    tree, config, renders = run.tree, run.config, run.renders
+    session = run.session
+    tree, config, renders = session.tree, session.config, session.renders
     problems: list[Problem] = []
-    foreign = _foreign(lint_set.path, config, run.memo)
+    foreign = _foreign(lint_set.path, config, run.folders)
     units = []
     for root in lint_set.roots:
         result = run.results[root]
@@ -315,19 +304,17 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
         units.append(unit_from_files([tree.file(f) for f in lint_set.loose], tree.display(lint_set.path),
                                      foreign=foreign))
     for unit in units:
-        problems.extend(engine.check_unit(unit, config))
+        problems.extend(session.check_unit(unit))
     escaping = lint_set.escaping
     if escaping is None:
         escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.links is not None else []
     unincluded = frozenset(tree.display(f) for f in lint_set.loose) if lint_set.roots else frozenset()
     kustomization_files = frozenset(tree.display(f) for f in lint_set.files if f.name in kz.NAMES) | \
         frozenset(f.path for f in escaping if Path(f.path).name in kz.NAMES)
-    context = FileContext(root=lint_set.path, foreign=foreign, kustomization_files=kustomization_files,
-                          unincluded=unincluded,
-                          auxiliary=auxiliary(tree, [f for f in lint_set.files if f.name in kz.NAMES],
-                                              load=tree_loader(tree)),
-                          cache=run.store)
-    problems.extend(engine.check_files([tree.file(path) for path in lint_set.files], context, config,
-                                       foreign=foreign))
+    context = session.file_context(lint_set.path, foreign=foreign, kustomization_files=kustomization_files,
+                                   unincluded=unincluded,
+                                   auxiliary=auxiliary(tree, [f for f in lint_set.files if f.name in kz.NAMES],
+                                                       load=tree_loader(tree)))
+    problems.extend(session.file_problems(lint_set.files, context, foreign=foreign))
     problems.extend(engine.check_files(escaping, context, config, foreign=foreign))
     return problems, units if run.keep_units else []

@@ -6,21 +6,25 @@ in argocd/ yield one Application per stream folder, does any object belong to tw
 streams? A rule with `SCOPE = "repo"` defines `check_repo(context: RepoContext)` and
 yields `RepoFinding`s (a Finding that also names the stream it concerns, so `check`
 counts it in that stream's summary). `checking.check_repository` builds the context once,
-after rendering every stream, and passes the rendered units in: nothing is rendered twice.
-Derived analyses shared by several rules (the offline ApplicationSet expansion) are
-memoized in `context.cache`.
+after rendering every stream, and passes the rendered units and the run's renderer in:
+nothing is rendered twice. The context is not changed once built; derived analyses shared by
+several rules (the offline ApplicationSet expansion) are memoized for the run in `context.cache`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult, build, find_kustomize
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.model.repo import SourceTree, Stream
+
+if TYPE_CHECKING:
+    from okd_streams.render.runner import CachedRenderer
 
 
 @dataclass
@@ -30,34 +34,44 @@ class RepoFinding(Finding):
     stream: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class RepoContext:
     root: Path
     tree: SourceTree
     streams: list[Stream]  # every stream folder of the repository
     units: list[Unit]  # rendered units of the streams being checked (all, unless `check STREAM...`)
-    cache: dict[str, Any] = field(default_factory=dict)
-    # Closures the run computed already (rendering keys its cache on them), and the Walker that
-    # computes more: kustomizations are read once per run, not once per rule.
-    closures: dict[Path, kz.Closure] = field(default_factory=dict)
-    walker: kz.Walker | None = None
-    renderer: Any = None  # okd_streams.render.cache.CachedRenderer of the run, if any
+    # The run's renderer, if any: builds come from its cache, and the closures it computed for
+    # its keys (with the Walker that made them) are reused: kustomizations are read once per run.
+    renderer: CachedRenderer | None = None
+    cache: dict[str, Any] = field(default_factory=dict, compare=False)  # the run's derived analyses
+
+    @cached_property
+    def _walker(self) -> kz.Walker:
+        return self.renderer.walker if self.renderer is not None else kz.Walker()
+
+    @cached_property
+    def _closures(self) -> dict[Path, kz.Closure]:
+        return dict(self.renderer.closures) if self.renderer is not None else {}
+
+    @cached_property
+    def _streams_by_name(self) -> dict[str, Stream]:
+        by_name: dict[str, Stream] = {}
+        for s in self.streams:
+            by_name.setdefault(s.name, s)
+        return by_name
+
+    @cached_property
+    def _units_by_stream(self) -> dict[str | None, Unit]:
+        by_stream: dict[str | None, Unit] = {}
+        for u in self.units:
+            by_stream.setdefault(u.stream, u)
+        return by_stream
 
     def stream(self, name: str) -> Stream | None:
-        by_name = self.cache.get("streams by name")
-        if by_name is None:
-            by_name = self.cache["streams by name"] = {}
-            for s in self.streams:
-                by_name.setdefault(s.name, s)
-        return by_name.get(name)
+        return self._streams_by_name.get(name)
 
     def unit(self, stream: str) -> Unit | None:
-        by_stream = self.cache.get("units by stream")
-        if by_stream is None:
-            by_stream = self.cache["units by stream"] = {}
-            for u in self.units:
-                by_stream.setdefault(u.stream, u)
-        return by_stream.get(stream)
+        return self._units_by_stream.get(stream)
 
     def build(self, directory: Path) -> RenderResult:
         """`kustomize build` of a folder (with origins), from the run's render cache when the
@@ -70,11 +84,9 @@ class RepoContext:
     def closure(self, directory: Path) -> kz.Closure:
         """`kustomization.closure(directory)`, computed once per run."""
         key = Path(directory).resolve()
-        found = self.closures.get(key)
+        found = self._closures.get(key)
         if found is None:
-            if self.walker is None:
-                self.walker = kz.Walker()
-            found = self.closures[key] = self.walker.closure(key)
+            found = self._closures[key] = self._walker.closure(key)
         return found
 
     def display(self, path: Path | str) -> str:

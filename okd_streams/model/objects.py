@@ -214,7 +214,7 @@ def items(data: Any, *path: Any) -> Iterator[tuple[int, dict]]:
                 yield index, item
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileContext:
     """What file-scope rules know besides the file: the tree it belongs to."""
 
@@ -224,4 +224,14 @@ class FileContext:
     unincluded: frozenset[str] = frozenset()  # YAML files no kustomization of the tree includes
     # files kustomizations read as patches, configurations, openapi, replacements, generator inputs
     auxiliary: frozenset[str] = frozenset()
-    cache: Any = None  # okd_streams.render.cache.Cache for results of costly file rules (yamllint), or None
+    # Values rules derive from the tree (settings found in a folder...), see memo(): the run
+    # passes one table to all its contexts, so a folder shared by many trees is read once.
+    views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, once per key and run: values rules derive from the tree and only read."""
+        try:
+            return self.views[key]
+        except KeyError:
+            found = self.views[key] = compute()
+            return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -195,15 +195,27 @@ def auxiliary(tree: SourceTree, kustomizations: Iterable[Path], load=None) -> fr
     return frozenset(tree.display(path) for k in kustomizations for path in kz.auxiliary_files(Path(k), load))
 
 
-def _nearest(start: str, memo: dict, what: str, test: Callable[[str], bool]) -> Path | None:
+@dataclass
+class FolderMemo:
+    """What a run learnt about folders, shared by the look-ups of its many paths so that each
+    common ancestor is looked at once: a folder's real path, whether it is a repository, a git
+    work tree, a path's boundary and whether it is foreign (okd_streams.lint.linting)."""
+
+    real: dict[str, str] = field(default_factory=dict)
+    repository: dict[str, bool] = field(default_factory=dict)
+    git: dict[str, bool] = field(default_factory=dict)
+    boundary: dict[str, Path] = field(default_factory=dict)
+    foreign: dict[Path, bool] = field(default_factory=dict)
+
+
+def _nearest(start: str, known: dict[str, bool], test: Callable[[str], bool]) -> Path | None:
     """The first of `start` and its ancestors that passes `test`, each folder tested once per
-    `memo` (remembered under `what`), or None."""
+    `known` (the answers so far), or None."""
     candidate = start
     while True:
-        key = (what, candidate)
-        found = memo.get(key)
+        found = known.get(candidate)
         if found is None:
-            found = memo[key] = test(candidate)
+            found = known[candidate] = test(candidate)
         if found:
             return Path(candidate)
         parent = os.path.dirname(candidate)
@@ -216,26 +228,26 @@ def _is_repository(folder: str) -> bool:
     return os.path.isdir(os.path.join(folder, STREAMS_DIR)) and os.path.isdir(os.path.join(folder, "base"))
 
 
-def root_of(folder: Path, memo: dict) -> Path | None:
+def root_of(folder: Path, memo: FolderMemo) -> Path | None:
     """`find_root(folder)`, or None, remembering each ancestor looked at in `memo`."""
     try:
-        start = real_folder(os.path.abspath(folder), memo.setdefault("real folders", {}))
+        start = real_folder(os.path.abspath(folder), memo.real)
     except (OSError, RuntimeError):
         start = os.path.abspath(folder)
-    return _nearest(start, memo, "root", _is_repository)
+    return _nearest(start, memo.repository, _is_repository)
 
 
-def boundary_of(path: Path, memo: dict | None = None) -> Path:
+def boundary_of(path: Path, memo: FolderMemo | None = None) -> Path:
     """The folder a linted path's files may live in: its okd-streams repository, else its git
-    work tree, else the path itself (its folder, for a file). `memo`: a dict shared by calls
-    for many paths, so that each of their common ancestors is looked at once."""
-    memo = {} if memo is None else memo
+    work tree, else the path itself (its folder, for a file). `memo`: shared by calls for many
+    paths, so that each of their common ancestors is looked at once."""
+    memo = FolderMemo() if memo is None else memo
     named = os.path.abspath(path)
     folder = named if os.path.isdir(named) else os.path.dirname(named)
-    found = memo.get(("boundary", folder))
+    found = memo.boundary.get(folder)
     if found is None:
-        found = memo[("boundary", folder)] = root_of(Path(folder), memo) or _nearest(
-            folder, memo, "git", lambda candidate: os.path.exists(os.path.join(candidate, ".git"))) or Path(folder)
+        found = memo.boundary[folder] = root_of(Path(folder), memo) or _nearest(
+            folder, memo.git, lambda candidate: os.path.exists(os.path.join(candidate, ".git"))) or Path(folder)
     return found
 
 

@@ -20,47 +20,45 @@ pickle: a cache folder must not be able to run code), written to a temporary fil
 renamed into place, so two runs sharing the cache never see half an entry; an entry that
 does not parse, or whose key does not match its name, is ignored and written again.
 
-Besides renders, the cache keeps yamllint's findings per (file content, yamllint
-configuration, yamllint version), each file's and each unit's problems per (input, rules
-version, configuration), and the whole report of a full check per (every file of the
-repository, rules, configuration): a warm `check` loads, it does not recompute
-(okd_streams.lint.checking). `lint` keeps each PATH's problems in one SQLite table instead
-(`Cache.table`, okd_streams.render.store): hundreds are stored at once, and a file each
-would cost an inode each.
+Besides renders, the same store keeps lint results: each file's and each unit's problems
+per (input, rules version, configuration), the findings of file rules whose results depend
+on settings of their own (yamllint's) per (file, those settings), and the whole report of a
+full check per (every file of the repository, rules, configuration): a warm `check` loads,
+it does not recompute (okd_streams.lint.session). `lint` keeps each PATH's problems in one
+SQLite table instead (okd_streams.render.store): hundreds are stored at once, and a file each
+would cost an inode each. Callers use the typed methods (`render`, `problems`, `set_problems`,
+`report` and their `put_`s); which entries live in files and which in a table is this
+module's business.
 
-Renders that are not cached are built in parallel (one kustomize per core), eight streams
-per kustomize run when that cannot change their output (`kustomize.build_batch`).
+Renders that are not cached are built in parallel by okd_streams.render.runner.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import stat
 import threading
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Iterable
 
-from okd_streams.render import kustomization as kz
-from okd_streams.render import origins
-from okd_streams.render.store import EntryTable
-from okd_streams.render.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
-    forget_strings, kill_running
-from okd_streams.files.loader import load_file
 from okd_streams.files.paths import read_regular
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future, ThreadPoolExecutor
+from okd_streams.problem import Problem
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import Kustomize, RenderedObject, RenderResult
+from okd_streams.render.store import EntryTable, encode
 
 SCHEME = "okd-streams-render/2"  # bump when the wrapper, the origin scheme or the stored format changes
 CACHE_ENV = "OKD_STREAMS_CACHE_DIR"
 NO_CACHE_ENV = "OKD_STREAMS_NO_CACHE"
 MAX_ENTRIES = 20_000  # per kind; the least recently written beyond this are removed
-BATCH_SIZE = 8  # streams per kustomize run (see kustomize.build_batch); past ~12 kustomize slows down
-# Kustomization fields that act on the whole build, at its top: streams using them are built alone.
-ROOT_FIELDS = frozenset({"sortOptions", "vars", "helmCharts", "helmGlobals", "helmChartInflationGenerator",
-                         "buildMetadata", "transformers", "generators", "validators"})
+# The kinds of entries: a folder of JSON files each, but LINT_SETS (one SQLite table).
+RENDERS, UNIT_PROBLEMS, FILE_PROBLEMS, RULE_PROBLEMS, REPORTS = "renders", "problems", "files", "file-rules", "reports"
+FILE_KINDS = (RENDERS, UNIT_PROBLEMS, FILE_PROBLEMS, RULE_PROBLEMS, REPORTS)
+LINT_SETS = "lint-sets"
 
 
 def default_directory(root: Path | None) -> Path:
@@ -85,8 +83,10 @@ def digest(*parts: Any) -> str:
 
 
 class Cache:
-    """A folder of JSON entries, `<kind>/<key>.json`, and of `<kind>.sqlite` tables for kinds
-    stored by the hundred (`table`). Every failure to read or write is a miss."""
+    """The one disk store of a run: renders and lint results, each under a key made by `digest`.
+
+    Entries are JSON files, `<kind>/<key>.json`, but a lint's sets, stored by the hundred in
+    one SQLite table, `lint-sets.sqlite` (`table`). Every failure to read or write is a miss."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -106,6 +106,45 @@ class Cache:
                                                     prepare=self._prepare_directory)
         return found
 
+    # -- typed entries -------------------------------------------------------------------
+    def render(self, key: str, directory: Path) -> RenderResult | None:
+        """The render stored under `key`, its objects' origins made absolute under `directory`."""
+        return decode_render(directory, self.get(RENDERS, key))
+
+    def put_render(self, key: str, result: RenderResult) -> bool:
+        text = encode_render(result)
+        return text is not None and self.put(RENDERS, key, None, text=text)
+
+    def problems(self, kind: str, key: str) -> list[Problem] | None:
+        """Problems stored as `kind` (UNIT_PROBLEMS, FILE_PROBLEMS, RULE_PROBLEMS) under `key`."""
+        return decode_problems(self.get(kind, key))
+
+    def put_problems(self, kind: str, key: str, problems: Iterable[Problem]) -> bool:
+        return self.put(kind, key, [p.as_row() for p in problems])
+
+    def set_problems(self, key: str) -> list[Problem] | None:
+        """A lint set's problems (okd_streams.lint.linting), from the sets' table."""
+        return decode_problems(self.table(LINT_SETS).get(key))
+
+    def put_sets(self, entries: list[tuple[str, str]]) -> int:
+        """Store lint sets' problems, (key, `encode_problems` text) each, in one transaction."""
+        return self.table(LINT_SETS).put_many(entries, encoded=True)
+
+    def report(self, key: str) -> Any | None:
+        """A whole check's report (okd_streams.lint.session.ReportMemo says what it holds)."""
+        return self.get(REPORTS, key)
+
+    def put_report(self, key: str, value: dict) -> bool:
+        return self.put(REPORTS, key, value)
+
+    def prune_all(self) -> None:
+        """Keep the store bounded: after a run that wrote entries, drop the oldest beyond the limit.
+        (The sets' table bounds itself as it is written.)"""
+        if self.writes:
+            for kind in FILE_KINDS:
+                self.prune(kind)
+
+    # -- entries as JSON ------------------------------------------------------------------
     def _path(self, kind: str, key: str) -> Path:
         return self.directory / kind / f"{key}.json"
 
@@ -238,7 +277,6 @@ class FileHashes:
         self._names: dict[Path, tuple[str, ...]] = {}
         self._shown: dict[Path, str] = {}
         self._lock = threading.Lock()
-        self.memo: dict[str, dict] = {}  # more per-run derived values, by what they are
 
     def digest(self, path: Path) -> str:
         found = self._digests.get(path)
@@ -352,214 +390,39 @@ def decode_render(directory: Path, value: Any) -> RenderResult | None:
     return result
 
 
-class CachedRenderer:
-    """Renders kustomization folders: from the cache when their closure is unchanged, else with
-    kustomize, several at a time in parallel (batched when that cannot change the output).
-
-    Callable as a `checking.Renderer`. After a call, `closures[directory]` holds each folder's
-    closure (computed once, for the key) and `keys[directory]` its render key (or None), for
-    whoever builds units from the renders.
-    """
-
-    def __init__(self, cache: Cache | None, base: Path | None = None, walker: kz.Walker | None = None,
-                 hashes: FileHashes | None = None, kustomize: Kustomize | None = None, jobs: int | None = None,
-                 batch: bool = True, documents: Callable[[Path], list] | None = None) -> None:
-        self.cache = cache
-        self.walker = walker or kz.Walker()
-        self.hashes = hashes or FileHashes(base)
-        self._kustomize = kustomize
-        self.jobs = jobs or cpu_jobs()
-        self.batch = batch
-        self.closures: dict[Path, kz.Closure] = {}
-        self.keys: dict[Path, str | None] = {}
-        self.rendered = 0  # folders kustomize built in this run (not from the cache)
-        # The data of every document of a resource file (for origins): from the caller's parsed
-        # tree when it has one, so no file is parsed twice, else read here once per run.
-        self._documents = documents or self._read_documents
-        self._resource_documents: dict[Path, list] = {}
-        self.runs = 0  # kustomize processes started
-
-    @property
-    def kustomize(self) -> Kustomize:
-        if self._kustomize is None:
-            self._kustomize = find_kustomize()
-        return self._kustomize
-
-    def closure(self, directory: Path) -> kz.Closure:
-        graph = self.closures.get(directory)
-        if graph is None:
-            graph = self.closures[directory] = self.walker.closure(directory)
-        return graph
-
-    def key(self, directory: Path) -> str | None:
-        if directory not in self.keys:
-            self.keys[directory] = render_key(self.kustomize, directory, self.closure(directory), self.hashes)
-        return self.keys[directory]
-
-    def __call__(self, directories: list[Path],
-                 on_done: Callable[[RenderResult], None] | None = None) -> dict[Path, RenderResult]:
-        results: dict[Path, RenderResult] = {}
-        for result in self.start(directories).results():
-            results[result.directory] = result
-            if on_done is not None:
-                on_done(result)
-        return results
-
-    def start(self, directories: list[Path]) -> "RenderJob":
-        """Compute keys and load what the cache has (in this thread), then start kustomize on
-        the rest in the background; the job yields every result as it is ready."""
-        hits: list[RenderResult] = []
-        todo: list[Path] = []
-        for directory in directories:
-            directory = directory.resolve()
-            key = self.key(directory)
-            found = None
-            if key is not None and self.cache is not None:
-                found = decode_render(directory, self.cache.get("renders", key))
-            if found is not None:
-                hits.append(found)
-            else:
-                todo.append(directory)
-        return RenderJob(self, hits, todo)
-
-    # -- rendering ------------------------------------------------------------------------
-    def groups(self, directories: list[Path]) -> list[list[Path]]:
-        """Folders to build together: same settings files, no top-acting fields, at most
-        BATCH_SIZE, and never fewer groups than workers (two streams use both cores)."""
-        if not self.batch:
-            return [[d] for d in directories]
-        alone: list[list[Path]] = []
-        together: dict[frozenset, list[Path]] = {}
-        for directory in directories:
-            graph = self.closure(directory)
-            if graph.keys & ROOT_FIELDS or graph.remote or graph.incomplete:
-                alone.append([directory])
-            else:
-                together.setdefault(frozenset(graph.settings), []).append(directory)
-        groups = alone
-        for members in together.values():
-            size = max(1, min(BATCH_SIZE, -(-len(members) // self.jobs)))
-            groups.extend(members[i:i + size] for i in range(0, len(members), size))
-        return groups
-
-    def _build_group(self, group: list[Path]) -> list[RenderResult]:
-        out = None
-        namespaces = [self.walker.namespace(directory) for directory in group]
-        if len(group) > 1 and all(namespaces):
-            self.runs += 1
-            found = build_batch(group, namespaces, self.kustomize)
-            if found is not None:
-                out = [found[d.resolve()] for d in group]
-        if out is None:
-            out = []
-            for directory in group:
-                self.runs += 1
-                out.append(build(directory, self.kustomize, annotate=False))
-        for directory, result in zip(group, out):
-            if result.ok:
-                origins.assign(result.objects, result.directory, self.closure(directory), self._documents,
-                               self.walker.load)
-        return out
-
-    def _read_documents(self, path: Path) -> list:
-        found = self._resource_documents.get(path)
-        if found is None:
-            found = self._resource_documents[path] = [d.data for d in load_file(path).documents]
-        return found
-
-    def _finish(self, result: RenderResult) -> None:
-        """Store a successful render (in the worker thread, while kustomize runs elsewhere)."""
-        key = self.keys.get(result.directory)
-        if self.cache is None or key is None or not result.ok:
-            return
-        text = encode_render(result)
-        if text is not None:
-            self.cache.put("renders", key, None, text=text)
-
-    def _work(self, group: list[Path]) -> list[RenderResult]:
-        out = self._build_group(group)
-        for result in out:
-            self._finish(result)
-        return out
+def encode_problems(problems: Iterable[Problem]) -> str | None:
+    """The text problems are stored as (made in a lint worker, stored by the main process)."""
+    return encode([p.as_row() for p in problems])
 
 
-class RenderJob:
-    """Renders in progress: cache hits at once, kustomize builds as they finish. Between two
-    results the caller is free to do other work (file rules) while kustomize runs."""
-
-    def __init__(self, renderer: CachedRenderer, hits: list[RenderResult], todo: list[Path]) -> None:
-        self.renderer = renderer
-        self.hits = hits
-        self.pending: set[Future] = set()
-        self.pool: ThreadPoolExecutor | None = None
-        if todo:
-            from concurrent.futures import ThreadPoolExecutor  # only when kustomize runs
-
-            groups = renderer.groups(todo)
-            self.pool = ThreadPoolExecutor(max_workers=min(renderer.jobs, len(groups)),
-                                           thread_name_prefix="okd-streams-render")
-            self.pending = {self.pool.submit(renderer._work, group) for group in groups}
-
-    def results(self):
-        """Every result once: the cache's first, then each build as it finishes."""
-        yield from self.hits
-        self.hits = []
+def decode_problems(stored: Any) -> list[Problem] | None:
+    if not isinstance(stored, list):
+        return None
+    problems = []
+    width = len(dataclasses.fields(Problem))
+    for row in stored:
+        if not isinstance(row, list) or len(row) != width:
+            return None
         try:
-            while self.pending:
-                from concurrent.futures import FIRST_COMPLETED, wait
-
-                done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    for result in future.result():
-                        self.renderer.rendered += 1
-                        yield result
-        except BaseException:  # Ctrl-C: stop the running builds instead of waiting for them
-            self.cancel()
-            raise
-        self.close()
-
-    def cancel(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            kill_running()
-            self.pool = None
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
-            forget_strings()  # the renders keep theirs; the table need not outlive the job
-            cache = self.renderer.cache
-            if cache is not None and cache.writes:
-                cache.prune("renders")
+            problems.append(Problem(*row))
+        except TypeError:
+            return None
+    return problems
 
 
-def cpu_jobs() -> int:
-    """Processes (kustomize runs, lint workers) at once: $OKD_STREAMS_JOBS, else one per core."""
-    try:
-        return max(1, int(os.environ["OKD_STREAMS_JOBS"]))
-    except (KeyError, ValueError):
-        return max(1, os.cpu_count() or 1)
-
-
+@lru_cache(maxsize=1)  # the code this process runs does not change under it
 def package_version() -> str:
     """A digest of okd-streams' own source (rules and engine): cached results computed by other
     code are never reused."""
-    global _PACKAGE_VERSION
-    if _PACKAGE_VERSION is None:
-        package = Path(__file__).resolve().parent
-        parts = []
-        for folder, dirs, files in os.walk(package):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith((".py", ".yaml", ".json")):
-                    path = Path(folder, name)
-                    try:
-                        parts.append((str(path.relative_to(package)), hashlib.sha256(path.read_bytes()).hexdigest()))
-                    except OSError:
-                        parts.append((str(path), "-"))
-        _PACKAGE_VERSION = digest(parts)
-    return _PACKAGE_VERSION
-
-
-_PACKAGE_VERSION: str | None = None
+    package = Path(__file__).resolve().parent.parent
+    parts = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".yaml", ".json")):
+                path = Path(folder, name)
+                try:
+                    parts.append((str(path.relative_to(package)), hashlib.sha256(path.read_bytes()).hexdigest()))
+                except OSError:
+                    parts.append((str(path), "-"))
+    return digest(parts)

@@ -26,7 +26,7 @@ import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from okd_streams.errors import KustomizeMissing
 from okd_streams.files.loader import YamlError, load_all_fast, load_one
@@ -293,11 +293,12 @@ def clean_error(stderr: str, roots: Iterable[str]) -> str:
 
 
 def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = DEFAULT_TIMEOUT,
-          origins: bool = True, annotate: bool = True) -> RenderResult:
+          origins: bool = True, annotate: bool = True, strings: dict[str, str] | None = None) -> RenderResult:
     """Build one kustomization directory; failures become `RenderResult.error`, never exceptions.
     `origins`: through the wrapper, objects' origins from kustomize's annotations; with
     `annotate=False` kustomize is not asked for them (a third of its CPU) and every origin is
-    None, for the caller to find (`okd_streams.render.origins`)."""
+    None, for the caller to find (`okd_streams.render.origins`). `strings`: the table of equal
+    strings the objects share with the run's other renders (see `parse_output`)."""
     kustomize = kustomize or find_kustomize()
     directory = directory.resolve()
     result = RenderResult(directory)
@@ -323,7 +324,7 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
             result.error = clean_error(done.stderr, [wrapper, str(directory.parent)])
             return result
         try:
-            result.objects = parse_output(done.stdout, Path(wrapper))
+            result.objects = parse_output(done.stdout, Path(wrapper), strings)
         except YamlError as exc:
             result.error = f"kustomize printed output that is not YAML: {str(exc).splitlines()[0] if str(exc) else exc}"
         except (RecursionError, ValueError, TypeError, OverflowError) as exc:
@@ -347,7 +348,8 @@ def kustomize_env() -> dict[str, str]:
 
 
 def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kustomize | None = None,
-                timeout: float = DEFAULT_TIMEOUT) -> dict[Path, RenderResult] | None:
+                timeout: float = DEFAULT_TIMEOUT, strings: dict[str, str] | None = None,
+                ) -> dict[Path, RenderResult] | None:
     """Build several kustomizations in ONE kustomize run, or return None (build them one by one).
 
     kustomize's start-up and its parse of the shared bases' settings cost as much as a small
@@ -362,7 +364,7 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
     name references once, at the top of a build: with disjoint namespaces one stream's
     reference never resolves to another stream's object). The caller batches only streams
     whose kustomizations use the same openapi/configurations/crds files and none of the
-    fields that act at the top of a build (`cache.ROOT_FIELDS`).
+    fields that act at the top of a build (`runner.ROOT_FIELDS`).
     """
     kustomize = kustomize or find_kustomize()
     directories = [d.resolve() for d in directories]
@@ -393,7 +395,7 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
         if done.returncode != 0:
             return None
         try:
-            documents = _documents(done.stdout)
+            documents = _documents(done.stdout, strings)
         except (YamlError, RecursionError, ValueError, TypeError, OverflowError):
             return None
     results = {directory: RenderResult(directory) for directory in directories}
@@ -406,25 +408,18 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
     return results
 
 
-def parse_output(text: str, wrapper: Path | None) -> list[RenderedObject]:
-    """Split kustomize output into objects, resolving and removing origin annotations."""
+def parse_output(text: str, wrapper: Path | None, strings: dict[str, str] | None = None) -> list[RenderedObject]:
+    """Split kustomize output into objects, resolving and removing origin annotations.
+    `strings`: equal strings are made one object through this table, which a run's renders
+    share (a thousand streams repeat the same keys, scripts and images); None: this output's own."""
     return [RenderedObject(data, _origin_path(raw, wrapper) if raw is not None else None)
-            for data, raw in _documents(text)]
+            for data, raw in _documents(text, strings)]
 
 
-# Strings of rendered objects, shared by every render of a process: a thousand streams repeat
-# the same keys, scripts and images. Cleared with `forget_strings` (between unrelated runs).
-_STRINGS: dict[str, str] = {}
-
-
-def forget_strings() -> None:
-    _STRINGS.clear()
-
-
-def _documents(text: str) -> list[tuple[dict, object]]:
+def _documents(text: str, strings: dict[str, str] | None = None) -> list[tuple[dict, object]]:
     """(object, its origin annotation or None) for each object, the annotation removed."""
     found = []
-    for data in load_all_fast(text, _STRINGS):
+    for data in load_all_fast(text, strings):
         if not isinstance(data, dict):
             continue
         raw = None
@@ -467,28 +462,3 @@ def _origin_path(raw: object, wrapper: Path | None) -> str | None:
     if path is None or wrapper is None:
         return None
     return os.path.normpath(os.path.join(wrapper, path))
-
-
-def build_many(directories: list[Path], jobs: int | None = None,
-               on_done: Callable[[RenderResult], None] | None = None,
-               builder: Callable[[Path], RenderResult] | None = None) -> dict[Path, RenderResult]:
-    """Build in parallel (kustomize is a subprocess, so threads suffice)."""
-    builder = builder or build
-    jobs = jobs or max(1, os.cpu_count() or 1)
-    results: dict[Path, RenderResult] = {}
-    if not directories:
-        return results
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        for result in pool.map(builder, directories):
-            results[result.directory] = result
-            if on_done:
-                on_done(result)
-    except BaseException:  # Ctrl-C: stop the running builds instead of waiting for them
-        pool.shutdown(wait=False, cancel_futures=True)
-        kill_running()
-        raise
-    pool.shutdown(wait=True)
-    return results

@@ -20,7 +20,8 @@ from pathlib import Path
 from okd_streams.render import kustomization as kz
 from okd_streams.streams.affected import Affected, compute
 from okd_streams.errors import UsageError
-from okd_streams.render.kustomize import build, build_many, find_kustomize
+from okd_streams.render.kustomize import build, find_kustomize
+from okd_streams.render.runner import build_all
 from okd_streams.lint.output import Progress
 from okd_streams.model.repo import STREAMS_DIR
 from okd_streams.files.git import WORKING_TREE, Git
@@ -122,8 +123,8 @@ def _render_all(directories: list[Path]) -> dict[Path, tuple[list[dict] | None, 
     if present:
         kustomize = find_kustomize()
         bar = Progress(len(present), "rendered")
-        results = build_many([d.resolve() for d in present], on_done=lambda r: bar.step(r.directory.name),
-                             builder=lambda d: build(d, kustomize, origins=False))
+        results = build_all([d.resolve() for d in present], lambda d: build(d, kustomize, origins=False),
+                            on_done=lambda r: bar.step(r.directory.name))
         bar.close()
         for directory, result in results.items():
             found[directory] = ([o.data for o in result.objects], None) if result.ok else (None, result.error)

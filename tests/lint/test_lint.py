@@ -262,3 +262,38 @@ def test_a_damaged_sets_table_is_replaced_and_the_report_is_the_same(tmp_path, d
     assert second.returncode == first.returncode == 1 and second.stderr == "", second.stderr
     assert json.loads(second.stdout) == json.loads(first.stdout)
     assert stored_sets(tmp_path / "cache") == 20, "made again"
+
+
+def test_yamllint_runs_again_only_on_the_files_that_changed(tmp_path, monkeypatch):
+    """Y002's findings are kept per file by the lint flow (the rule never sees the cache):
+    after an edit, its set is linted again but the unchanged files' yamllint results are reused."""
+    from okd_streams.rules.style import yamllint_style
+
+    root = tmp_path / "tree"
+    write_tree(root, {".yamllint": "extends: default\nrules:\n  document-start: disable\n",
+                      "a.yaml": BADLY_INDENTED, "b.yaml": BADLY_INDENTED.replace("build", "test")})
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("OKD_STREAMS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("OKD_STREAMS_NO_CACHE", raising=False)
+    linted: list[str] = []
+    real = yamllint_style._problems
+
+    def counted(yaml_file, config, path):
+        linted.append(yaml_file.path)
+        return real(yaml_file, config, path)
+    monkeypatch.setattr(yamllint_style, "_problems", counted)
+    first = linting.lint_paths([root], Config(), progress=False, keep_units=False).problems
+    assert sorted(linted) == ["a.yaml", "b.yaml"] and [p.path for p in first if p.code == "Y002"]
+    (root / "b.yaml").write_text(BADLY_INDENTED.replace("build", "other"), encoding="utf-8")
+    linted.clear()
+    second = linting.lint_paths([root], Config(), progress=False, keep_units=False).problems
+    assert linted == ["b.yaml"]
+    assert second == linting.lint_paths([root], Config(), progress=False, cache=False).problems
+
+
+def test_file_rules_never_see_the_cache():
+    from dataclasses import fields
+
+    from okd_streams.model.objects import FileContext
+
+    assert "cache" not in {f.name for f in fields(FileContext)}

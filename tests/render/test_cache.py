@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.render import cache as cache_mod
+from okd_streams.render import runner as runner_mod
 from okd_streams.render import kustomization as kz
-from okd_streams.render.cache import Cache, CachedRenderer, FileHashes, render_key
+from okd_streams.render.cache import Cache, FileHashes, render_key
+from okd_streams.render.runner import CachedRenderer
 from okd_streams.lint.checking import check_repository
 from okd_streams.config import Config
 from okd_streams.render.kustomize import build, build_batch, find_kustomize
@@ -53,8 +54,8 @@ def counting(monkeypatch) -> dict[str, int]:
         counts["batch"] += 1
         return build_batch(directories, *args, **kwargs)
 
-    monkeypatch.setattr(cache_mod, "build", counted_build)
-    monkeypatch.setattr(cache_mod, "build_batch", counted_batch)
+    monkeypatch.setattr(runner_mod, "build", counted_build)
+    monkeypatch.setattr(runner_mod, "build_batch", counted_batch)
     return counts
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from okd_streams.render import kustomization as kz
-from okd_streams.render.cache import CachedRenderer
+from okd_streams.render.runner import CachedRenderer
 from okd_streams.render.kustomize import build, build_batch
 from tests.conftest import write_tree
 

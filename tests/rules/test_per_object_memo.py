@@ -47,11 +47,11 @@ def test_every_webhook_rule_is_per_object():
 
 @pytest.mark.parametrize("rule", PER_OBJECT, ids=[r.CODE for r in PER_OBJECT])
 def test_memoised_findings_equal_whole_unit_findings(rule):
-    engine._PER_OBJECT_MEMO.clear()
+    memo = engine.ObjectMemo()
     config = Config()
     for unit in units():
-        memoised = sorted(engine.check_unit(unit, config, [rule]))
-        again = sorted(engine.check_unit(unit, config, [rule]))  # served from the memo this time
+        memoised = sorted(engine.check_unit(unit, config, [rule], memo))
+        again = sorted(engine.check_unit(unit, config, [rule], memo))  # served from the memo this time
         whole = sorted(engine.check_unit(unit, config, [plain(rule)]))
         assert memoised == whole == again, unit.label
 
@@ -60,8 +60,8 @@ def test_the_comparison_covers_real_findings():
     """The units above hold objects these rules report on, so the equality is not vacuous."""
     if not CATALOG.is_dir():
         pytest.skip("../shared/corpus is not beside this clone")
-    engine._PER_OBJECT_MEMO.clear()
-    found = {p.code for unit in units() for p in engine.check_unit(unit, Config(), PER_OBJECT)}
+    memo = engine.ObjectMemo()
+    found = {p.code for unit in units() for p in engine.check_unit(unit, Config(), PER_OBJECT, memo)}
     assert {"T031", "T070"} <= found
 
 
@@ -87,9 +87,9 @@ def test_a_rule_failing_on_one_object_reports_what_the_whole_unit_run_reports():
     text = "".join(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n" for name in "abc")
     unit = unit_from_files([parse_text(text, "objects.yaml")], "set")
     rules = [_rule("Z901", boom="b"), _rule("Z902")]
-    engine._PER_OBJECT_MEMO.clear()
-    memoised = engine.check_unit(unit, Config(), rules)
-    again = engine.check_unit(unit, Config(), rules)
+    memo = engine.ObjectMemo()
+    memoised = engine.check_unit(unit, Config(), rules, memo)
+    again = engine.check_unit(unit, Config(), rules, memo)
     whole = engine.check_unit(unit, Config(), [plain(rule) for rule in rules])
     assert memoised == again == whole
     assert [(p.code, p.message.split(" ")[0]) for p in whole] == [

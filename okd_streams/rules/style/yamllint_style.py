@@ -45,55 +45,57 @@ CONFIG_NAMES = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
 _DISABLE_FILE = re.compile(r"^#\s*yamllint disable-file\s*$")
 
 
-def _settings_for(folder: Path) -> tuple[YamlLintConfig, str]:
+def _settings_for(context: FileContext, folder: Path) -> tuple[YamlLintConfig, str]:
     """The yamllint configuration for files below `folder`, and a digest naming it."""
-    found = _own_config(folder)
-    return _config_file(found) if found is not None else _shipped()
+    found = _own_config(context, folder)
+    return _config_file(context, found) if found is not None else _shipped()
 
 
-def _settings_digest(folder: Path) -> str:
+def _settings_digest(context: FileContext, folder: Path) -> str:
     """The digest `_settings_for(folder)` names its configuration with. A tree's own settings
     are parsed (a broken `.yamllint` stops the run at once); the shipped ones need not be."""
-    found = _own_config(folder)
-    return _config_file(found)[1] if found is not None else _shipped_digest()
+    found = _own_config(context, folder)
+    return _config_file(context, found)[1] if found is not None else _shipped_digest()
 
 
-def _own_config(folder: Path) -> Path | None:
+def _own_config(context: FileContext, folder: Path) -> Path | None:
     """The tree's own yamllint configuration file for files below `folder`, if it has one
-    (each folder looked at once, however many linted folders share it)."""
-    found = _own_config_in(os.fspath(folder))
+    (each folder looked at once a run, however many linted folders share it)."""
+    found = _own_config_in(context, os.fspath(folder))
     return Path(found) if found is not None else None
 
 
-_OWN_CONFIGS: dict[str, str | None] = {}  # folder -> its configuration file, or None
-
-
-def _own_config_in(folder: str) -> str | None:
-    found = _OWN_CONFIGS.get(folder, "")
-    if found == "":
+def _own_config_in(context: FileContext, folder: str) -> str | None:
+    def look() -> str | None:
         found = next((candidate for candidate in (os.path.join(folder, name) for name in CONFIG_NAMES)
                       if os.path.isfile(candidate)), None)
         if found is None:
             parent = os.path.dirname(folder)
-            found = None if parent == folder else _own_config_in(parent)
-        _OWN_CONFIGS[folder] = found
-    return found
+            found = None if parent == folder else _own_config_in(context, parent)
+        return found
+
+    return context.memo(("yamllint settings in", folder), look)
 
 
-def _folder(root: Path | str | None) -> Path:
-    """The resolved folder whose settings apply to a checked tree rooted at `root`."""
-    return _named_folder(root) if root else Path.cwd()
+def _folder(context: FileContext) -> Path:
+    """The resolved folder whose settings apply to the checked tree."""
+    root = context.root
+    if not root:
+        return Path.cwd()
+    return context.memo(("yamllint folder", root), lambda: _named_folder(root))
 
 
-@lru_cache(maxsize=None)
 def _named_folder(root: Path | str) -> Path:
     named = os.path.abspath(root)  # as named: yamllint, too, looks up from where it is pointed
     return Path(named if os.path.isdir(named) else os.path.dirname(named))
 
 
-@lru_cache(maxsize=None)
-def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
-    """One parse per configuration file, however many folders it covers."""
+def _config_file(context: FileContext, path: Path) -> tuple[YamlLintConfig, str]:
+    """One parse per configuration file and run, however many folders it covers."""
+    return context.memo(("yamllint settings", path), lambda: _parse_config_file(path))
+
+
+def _parse_config_file(path: Path) -> tuple[YamlLintConfig, str]:
     from yamllint.config import YamlLintConfig, YamlLintConfigError
 
     try:
@@ -102,7 +104,6 @@ def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
         raise ConfigError(f"{path}: invalid yamllint configuration: {exc}") from None
 
 
-@lru_cache(maxsize=None)
 def _config_file_digest(path: Path) -> str:
     try:
         return _digest(str(path), path.read_bytes())
@@ -110,6 +111,7 @@ def _config_file_digest(path: Path) -> str:
         return _digest(str(path), "unreadable")
 
 
+# The shipped settings are part of the package: remembered for the process.
 @lru_cache(maxsize=None)
 def _shipped() -> tuple[YamlLintConfig, str]:
     from yamllint.config import YamlLintConfig
@@ -154,35 +156,27 @@ def _problems(yaml_file, config: YamlLintConfig, path: Path) -> list[tuple[int, 
         return []  # rule on an unbalanced "]"); the breakage itself is Y001's finding
 
 
-def context_key(context: FileContext) -> str:
+def context_key(context: FileContext) -> str | None:
     """What this rule's findings depend on besides the file and the context: the yamllint
-    configuration in force (for okd-streams' cache of file-rule results)."""
-    return _settings_digest(_folder(context.root))
+    configuration in force. The lint flows cache this rule's findings per file under it;
+    None: the rule finds nothing in this tree (a foreign one without settings), nothing to keep."""
+    folder = _folder(context)
+    if context.foreign and _own_config(context, folder) is None:
+        return None
+    return _settings_digest(context, folder)
 
 
 def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
     if yaml_file.issues and not yaml_file.documents:
         return  # unreadable: Y001 already says why
-    folder = _folder(context.root)
-    if context.foreign and _own_config(folder) is None:
+    folder = _folder(context)
+    if context.foreign and _own_config(context, folder) is None:
         return  # a foreign tree that never adopted yamllint is not held to our style
-    config, fingerprint = _settings_for(folder)
+    config, _ = _settings_for(context, folder)
     path = Path(yaml_file.path)
     if config.is_file_ignored(str(path)):
         return
-    cache = getattr(context, "cache", None)
-    key = None
-    found = None
-    if cache is not None:
-        key = _digest(fingerprint, str(path), yaml_file.text)
-        stored = cache.get("yamllint", key)
-        if isinstance(stored, list) and all(isinstance(p, list) and len(p) == 5 for p in stored):
-            found = [tuple(p) for p in stored]
-    if found is None:
-        found = _problems(yaml_file, config, path)
-        if cache is not None and key is not None:
-            cache.put("yamllint", key, found)
-    for line, column, desc, rule, level in found:
+    for line, column, desc, rule, level in _problems(yaml_file, config, path):
         if rule is None:  # syntax error: Y001 reports it
             continue
         level = "warning" if context.foreign or level == "warning" else "error"
