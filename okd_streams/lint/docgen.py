@@ -23,8 +23,8 @@ def _dedent_prose(text: str) -> str:
 
 
 def _level(rule: ModuleType) -> str:
-    level = getattr(rule, "LEVEL", "")
-    foreign = getattr(rule, "FOREIGN_LEVEL", None)
+    level = rule.LEVEL
+    foreign = rule.FOREIGN_LEVEL
     if foreign and foreign != level:
         return f"{level} ({foreign} when linting a tree that is not an okd-streams repository)"
     return level
@@ -53,12 +53,12 @@ def rules_markdown() -> str:
     rules = list(registry.RULES.values())
     for rule in rules:
         doc = ruledoc.parse(rule)
-        lines.append(f"| [{rule.CODE}](#{rule.CODE.lower()}) | `{rule.ID}` | {getattr(rule, 'LEVEL', '')} | "
-                     f"{getattr(rule, 'SCOPE', '')} | {_cell(doc.summary)} |")
+        lines.append(f"| [{rule.CODE}](#{rule.CODE.lower()}) | `{rule.ID}` | {rule.LEVEL} | "
+                     f"{rule.SCOPE} | {_cell(doc.summary)} |")
     for rule in rules:
         doc = ruledoc.parse(rule)
         lines += ["", f'<a id="{rule.CODE.lower()}"></a>', "", f"## {rule.CODE} `{rule.ID}`", "",
-                  f"**Level:** {_level(rule)} · **Scope:** {getattr(rule, 'SCOPE', '')}", "", doc.summary]
+                  f"**Level:** {_level(rule)} · **Scope:** {rule.SCOPE}", "", doc.summary]
         prose = {section: _dedent_prose(text) for section, text in doc.sections.items()}
         texts = {**prose, **ruledoc.sections(ruledoc.example(rule.CODE))}
         for section in (*ruledoc.SECTIONS, "Options", "Fails", "Passes"):

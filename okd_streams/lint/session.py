@@ -90,7 +90,7 @@ def rules_fingerprint(root: Path, config: Config) -> str:
 
 def context_keys(rules: list[ModuleType], context: FileContext) -> list[str | None]:
     """The file rules' own settings their findings depend on (yamllint's), for cache keys."""
-    return [rule.context_key(context) for rule in rules if hasattr(rule, "context_key")]
+    return [rule.context_key(context) for rule in rules if rule.context_key is not None]
 
 
 class Session:
@@ -179,7 +179,7 @@ class Session:
         assert self.cache is not None
         plain, keyed = [], []
         for rule in rules:
-            key = rule.context_key(context) if hasattr(rule, "context_key") else None
+            key = rule.context_key(context) if rule.context_key is not None else None
             if key is None:
                 plain.append(rule)
             else:

@@ -14,6 +14,9 @@ Every rule module defines all of these (no optional attributes, no defaults read
                  reports one that does not): the security rules
   check(unit) / check_file(yaml_file, context) / check_repo(context), as SCOPE says, yielding
   okd_streams.model.objects.Finding
+  context_key    file rules only: None, or a function of the FileContext giving the settings the
+                 rule's findings on a file depend on besides the file (yamllint's configuration), so
+                 the run can keep them per file (okd_streams.lint.session)
 and a docstring: summary line, then its sections (okd_streams.lint.ruledoc).
 
 The registry (okd_streams.rules) validates every module against this at import.
@@ -73,6 +76,9 @@ def problems(module: ModuleType) -> list[str]:
         found.append("APPLIES_TO must be None, or a tuple of kinds for a PER_OBJECT rule")
     if not isinstance(rule.WAIVER_NEEDS_REASON, bool):
         found.append("WAIVER_NEEDS_REASON must be True or False")
+    if rule.SCOPE == "file" and not ("context_key" in names and (names["context_key"] is None
+                                                                 or callable(names["context_key"]))):
+        found.append("a file rule must define context_key: None, or a function of the FileContext")
     return found
 
 

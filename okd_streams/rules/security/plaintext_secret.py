@@ -33,6 +33,7 @@ SCOPE = "file"
 PER_OBJECT = False
 APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
+context_key = None  # findings depend on the file alone
 
 
 def _only_variables(value: str) -> bool:

@@ -28,6 +28,7 @@ SCOPE = "file"  # every file of the repository: argocd/ and files no stream rend
 PER_OBJECT = False
 APPLIES_TO = None
 WAIVER_NEEDS_REASON = True
+context_key = None  # findings depend on the file alone
 
 FIELDS = {"verbs": "verbs", "resources": "resources", "apiGroups": "API groups", "nonResourceURLs": "URLs"}
 

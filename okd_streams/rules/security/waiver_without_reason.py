@@ -26,6 +26,7 @@ SCOPE = "file"
 PER_OBJECT = False
 APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
+context_key = None  # findings depend on the file alone
 
 
 def check_file(yaml_file, context) -> Iterator[Finding]:

@@ -32,6 +32,7 @@ SCOPE = "file"
 PER_OBJECT = False
 APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
+context_key = None  # findings depend on the file alone
 
 OBJECT_DIRS = {"base", "overlays", "streams", "argocd", ".tekton"}
 TEKTON_KINDS = {"Task", "Pipeline", "PipelineRun", "TaskRun", "StepAction", "CustomRun", "EventListener",
