@@ -24,6 +24,8 @@ HPC_DESCRIPTION = "RPM packages layered onto the base OS image for HPC nodes."
 
 # A component that adds a required param (no default) and an enum param to okd-coreos.
 SITE_COMPONENT = {
+    # The component's params have enums: a cluster that turns enable-param-enum on (V005 otherwise).
+    ".okd-streams.yaml": "target:\n  tekton-feature-flags:\n    enable-param-enum: true\n",
     "overlays/site/kustomization.yaml": """\
 ---
 apiVersion: kustomize.config.k8s.io/v1alpha1
@@ -370,7 +372,8 @@ def test_prompts_for_missing_required_values(root):
 
 
 def test_prompt_rejects_values_outside_the_enum(root):
-    add_files(root, {"overlays/size/kustomization.yaml": SITE_COMPONENT["overlays/site/kustomization.yaml"],
+    add_files(root, {".okd-streams.yaml": SITE_COMPONENT[".okd-streams.yaml"],
+                     "overlays/size/kustomization.yaml": SITE_COMPONENT["overlays/site/kustomization.yaml"],
                      "overlays/size/patch-okd-coreos.yaml": SITE_COMPONENT["overlays/site/patch-okd-coreos.yaml"]
                      .replace("      default: small\n", "")})
     answers = iter(["ams", "huge", "large"])
