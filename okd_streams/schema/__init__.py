@@ -65,12 +65,14 @@ def check_object(data: Any, target: Target | None = None) -> list[SchemaIssue]:
         return []
     origin, root = found
     raws: list[Raw] = []
-    check = fast.validator(api, kind, target.kubernetes)
-    if check is None or not check(data):
+    check = fast.validator(api, kind, target.kubernetes, gated=gates.off(target))
+    valid = check is not None and check(data)  # the common case: no schema finding, no gate closed
+    if not valid:
         raws = explain(data, root, store.Resolver(target.kubernetes))
     named = {r.path for r in raws}
     raws += [r for r in names.check(data) if r.path not in named]
-    raws += gates.check(data, target)
+    if not valid:
+        raws += gates.check(data, target)
     issues = _one_per_mistake({_issue(data, r) for r in raws})
     return sorted(issues, key=lambda i: (tuple(str(p) for p in i.path), i.kind))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable
 
-from okd_streams.schema import store
+from okd_streams.schema import gates, store
 from okd_streams.schema.explain import DURATION, QUANTITY
 
 Validator = Callable[[Any], bool]
@@ -23,29 +23,37 @@ def _key(ref: str) -> str:
 
 
 class _Converter:
-    def __init__(self, resolver: store.Resolver) -> None:
+    """Compact schema nodes to JSON Schema. `gated`: (container, field) pairs the target's feature
+    flags leave off: the field is dropped from that container's properties, so an object using it
+    is not valid here and takes the slow path, where okd_streams.schema.gates names the flag."""
+
+    def __init__(self, resolver: store.Resolver, gated: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.resolver = resolver
         self.defs: dict[str, Any] = {}
+        self.gated = gated
+        self.containers = {container for container, _ in gated}
 
-    def ref(self, ref: str, ci: bool) -> dict[str, Any]:
+    def ref(self, ref: str, ci: bool, container: str = "") -> dict[str, Any]:
         for prefix in (store.K8S_PREFIX, store.K8S_LOCAL):
             if ref.startswith(prefix):
                 ref = "k8s:" + ref[len(prefix):]
-        key = _key(ref) + ("~go" if ci else "")
+        container = container if container in self.containers else ""
+        key = _key(ref) + ("~go" if ci else "") + (f"@{container}" if container else "")
         if key not in self.defs:
             self.defs[key] = True  # placeholder: references may be recursive
             node = self.resolver.resolve(ref)
-            self.defs[key] = self.node(node, ci, quantity=ref.endswith("resource.Quantity"))
+            self.defs[key] = self.node(node, ci, quantity=ref.endswith("resource.Quantity"), container=container)
         return {"$ref": f"#/$defs/{key}"}
 
-    def node(self, node: Any, ci: bool = False, quantity: bool = False) -> Any:
-        """``ci``: below a Go decode, where "required" is not enforced."""
+    def node(self, node: Any, ci: bool = False, quantity: bool = False, container: str = "") -> Any:
+        """``ci``: below a Go decode, where "required" is not enforced. ``container``: the list
+        (or reference) this mapping is an item of, for the feature gates."""
         if not isinstance(node, dict):
             return node
         if "$ref" in node:
-            return self.ref(node["$ref"], ci)
+            return self.ref(node["$ref"], ci, container)
         if "x-okd-decode" in node:
-            return self.ref(node["x-okd-decode"], True)
+            return self.ref(node["x-okd-decode"], True, container)
         out: dict[str, Any] = {}
         if node.get("x-kubernetes-int-or-string"):
             out["type"] = ["integer", "string", "null"]
@@ -68,7 +76,8 @@ class _Converter:
             out["required"] = list(node["required"])
         props = node.get("properties")
         if props:
-            out["properties"] = {k: self.node(v, ci) for k, v in props.items()}
+            out["properties"] = {k: self._property(k, v, ci, container) for k, v in props.items()
+                                 if (container, k) not in self.gated}
         addl = node.get("additionalProperties")
         if isinstance(addl, dict):
             out["additionalProperties"] = self.node(addl, ci)
@@ -76,10 +85,16 @@ class _Converter:
                                and not node.get("x-kubernetes-preserve-unknown-fields")):
             out["additionalProperties"] = False
         if isinstance(node.get("items"), dict):
-            out["items"] = self.node(node["items"], ci)
+            out["items"] = self.node(node["items"], ci, container=container)
         if node.get("format") == "int32":
             out["maximum"], out["minimum"] = 2 ** 31 - 1, -(2 ** 31)
         return out
+
+    def _property(self, name: str, node: Any, ci: bool, parent: str) -> Any:
+        # A list's items, and a taskRef/pipelineRef mapping, are the containers gates name; the
+        # spec of a kind whose spec has gates of its own is SPEC.
+        container = gates.SPEC if parent.startswith("<root:") and name == "spec" else gates.SAME_LIST.get(name, name)
+        return self.node(node, ci, container=container if container in self.containers else "")
 
 
 def to_jsonschema(root: dict[str, Any], resolver: store.Resolver) -> dict[str, Any]:
@@ -90,6 +105,55 @@ def to_jsonschema(root: dict[str, Any], resolver: store.Resolver) -> dict[str, A
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$defs"] = conv.defs
     return schema
+
+
+def combined_jsonschema(kinds: tuple[str, ...], resolver: store.Resolver,
+                        gated: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Any]:
+    """One schema for several kinds ("apiVersion/kind"), each object checked against its own
+    kind's branch: the kinds share their definitions (a PipelineRun's pipelineSpec is a
+    Pipeline's spec), so compiling them together costs a fraction of compiling each alone."""
+    conv = _Converter(resolver, gated)
+    branches = []
+    for key in kinds:
+        api_version, _, kind = key.rpartition("/")
+        found = store.kind_schema(api_version, kind, resolver.k8s_version)
+        if found is None:
+            continue
+        name = "kind:" + _key(key)
+        conv.defs[name] = conv.node(found[1], container=gates.root(api_version, kind))
+        branches.append({"if": {"properties": {"apiVersion": {"const": api_version}, "kind": {"const": kind}},
+                                "required": ["apiVersion", "kind"]},
+                         "then": {"$ref": f"#/$defs/{name}"}})
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "allOf": branches, "$defs": conv.defs}
+
+
+# Core kinds a stream or a Tekton repository commonly holds, compiled together on first use of
+# any of them (they share PodSpec, ObjectMeta, PolicyRule...); any other core kind alone.
+CORE_TOGETHER = (
+    "v1/ConfigMap", "v1/Secret", "v1/ServiceAccount", "v1/Namespace", "v1/PersistentVolumeClaim",
+    "v1/PersistentVolume", "v1/Service", "v1/Pod", "v1/LimitRange", "v1/ResourceQuota",
+    "batch/v1/CronJob", "batch/v1/Job", "apps/v1/Deployment", "apps/v1/StatefulSet", "apps/v1/DaemonSet",
+    "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding",
+    "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+    "networking.k8s.io/v1/Ingress",
+)
+
+
+# Tekton's kinds that come together (a Task beside its samples' runs and Pipelines), per version.
+TEKTON_TOGETHER = ("Task", "Pipeline", "TaskRun", "PipelineRun")
+
+
+def together(api_version: str, kind: str) -> tuple[str, ...]:
+    """The kinds compiled with this one (compiling several at once shares their definitions;
+    compiling kinds nobody uses is waste): Tekton's four main kinds of one version, every
+    Triggers or Argo CD kind of one version, the common core kinds, or the kind alone."""
+    key = f"{api_version}/{kind}"
+    if api_version.startswith("tekton.dev/"):
+        return tuple(f"{api_version}/{k}" for k in TEKTON_TOGETHER) if kind in TEKTON_TOGETHER else (key,)
+    crds = store.crd_kind_names()
+    if key in crds:
+        return tuple(sorted(k for k in crds if k.rpartition("/")[0] == api_version))
+    return CORE_TOGETHER if key in CORE_TOGETHER else (key,)
 
 
 def compile_rs(schema: dict[str, Any]) -> Validator:
@@ -114,13 +178,21 @@ def compile_fast(schema: dict[str, Any]) -> Validator:
 
 
 @lru_cache(maxsize=None)
-def validator(api_version: str, kind: str, k8s_version: str, engine: str = ENGINE
-              ) -> Validator | None:
-    found = store.kind_schema(api_version, kind, k8s_version)
-    if found is None:
-        return None
-    schema = to_jsonschema(found[1], store.Resolver(k8s_version))
+def _compiled(kinds: tuple[str, ...], k8s_version: str, engine: str,
+              gated: frozenset[tuple[str, str]]) -> Validator | None:
+    schema = combined_jsonschema(kinds, store.Resolver(k8s_version), gated)
     try:
         return compile_rs(schema) if engine == "jsonschema-rs" else compile_fast(schema)
     except Exception:  # noqa: BLE001 - no compiled path is only slower, never wrong
         return None
+
+
+def validator(api_version: str, kind: str, k8s_version: str, engine: str = ENGINE,
+              gated: frozenset[tuple[str, str]] = frozenset()) -> Validator | None:
+    """The compiled check of an object of this kind: True means no finding of any kind, feature
+    gates included (`gated`: okd_streams.schema.gates.off(target))."""
+    if store.kind_schema(api_version, kind, k8s_version) is None:
+        return None
+    if not api_version.startswith("tekton.dev/"):
+        gated = frozenset()  # only Tekton's webhook has feature gates
+    return _compiled(together(api_version, kind), k8s_version, engine, gated)

@@ -59,7 +59,9 @@ GATES: tuple[Gate, ...] = (
 )
 
 # Pipeline tasks live in both lists; the table names "tasks" for both.
-_SAME_LIST = {"finally": "tasks"}
+SAME_LIST = {"finally": "tasks"}
+_SAME_LIST = SAME_LIST
+SPEC = "<spec>"  # the container of the gates on a spec itself ("" in the table), for okd_streams.schema.fast
 
 
 def enabled(gate: Gate, target: Target) -> bool:
@@ -71,6 +73,23 @@ def enabled(gate: Gate, target: Target) -> bool:
 def _spec_gate(gate: Gate, kind: str) -> bool:
     return gate.container == "" and (gate.field != "debug" or kind == "TaskRun") \
         and (gate.field != "computeResources" or kind == "TaskRun")
+
+
+def off(target: Target) -> frozenset[tuple[str, str]]:
+    """(container, field) of every gate the target leaves off; a spec's own gates under SPEC."""
+    found = _OFF.get(target.key)
+    if found is None:
+        found = _OFF[target.key] = frozenset((gate.container or SPEC, gate.field) for gate in GATES
+                                             if not enabled(gate, target))
+    return found
+
+
+_OFF: dict[tuple, frozenset[tuple[str, str]]] = {}  # by Target.key: a pure function of an immutable value
+
+
+def root(api_version: str, kind: str) -> str:
+    """The container name of an object's root, so that its `spec` is SPEC where the spec gates apply."""
+    return "<root:TaskRun>" if api_version.startswith("tekton.dev/") and kind == "TaskRun" else ""
 
 
 def check(data: dict[str, Any], target: Target) -> list[Raw]:

@@ -12,6 +12,7 @@ subset with x-kubernetes-* markers). References between nodes:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from functools import lru_cache
@@ -43,17 +44,32 @@ def _crd_kinds() -> dict[str, tuple[str, Node]]:
     return out
 
 
-def k8s_dir(version: str) -> Path:
-    import kubernetes_validate  # lazy: only needed for core kinds
+def crd_kind_names() -> frozenset[str]:
+    """"apiVersion/kind" of every kind the derived CRD and Triggers schemas describe."""
+    return _crd_names()
 
-    base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-    return base / f"v{version}.0-local-strict"
+
+@lru_cache(maxsize=1)
+def _crd_names() -> frozenset[str]:
+    return frozenset(_crd_kinds())
+
+
+@lru_cache(maxsize=1)
+def _k8s_schemas() -> Path:
+    """kubernetes-validate's schema folder, found without importing the package (its import
+    pulls in the jsonschema library: a tenth of a second a process does not need)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("kubernetes-validate is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
+
+
+def k8s_dir(version: str) -> Path:
+    return _k8s_schemas() / f"v{version}.0-local-strict"
 
 
 def k8s_versions() -> list[str]:
-    import kubernetes_validate
-
-    base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    base = _k8s_schemas()
     found = {m.group(1) for p in base.iterdir()
              if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", p.name))}
     return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))

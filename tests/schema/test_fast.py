@@ -1,0 +1,61 @@
+"""The compiled fast path is at least as strict as the explaining walker and the feature gates:
+an object it passes has no schema finding (so skipping the walk for it loses nothing), and
+the clean objects pass it (so the walk is not run on every object)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from okd_streams.schema import Target, check_object, fast, gates
+
+HERE = Path(__file__).resolve().parent
+CASES = sorted((HERE.parent / "rules" / "schema_cases").glob("*.yaml")) + sorted((HERE / "data").rglob("*.yaml"))
+TARGETS = [Target(), Target.from_config({"tekton-feature-flags": {"enable-api-fields": "alpha",
+                                                                  "enable-param-enum": True,
+                                                                  "enable-cel-in-whenexpression": True}})]
+
+
+def objects() -> list[tuple[str, dict]]:
+    found = []
+    for path in CASES:
+        for data in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(data, dict) and isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str):
+                found.append((f"{path.parent.name}/{path.name}", data))
+    return found
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=["default-flags", "alpha-flags"])
+@pytest.mark.parametrize("name,data", objects(), ids=[name for name, _ in objects()])
+def test_what_the_fast_path_passes_has_no_finding(name: str, data: dict, target: Target) -> None:
+    check = fast.validator(data["apiVersion"], data["kind"], target.kubernetes, gated=gates.off(target))
+    if check is None:
+        return  # no schema for the kind
+    # metadata's name rules run on every object, beside the fast path (okd_streams.schema.names)
+    issues = [i for i in check_object(data, target) if i.path[:1] != ("metadata",)]
+    if check(data):
+        assert issues == [], issues
+
+
+def test_clean_objects_pass_the_fast_path() -> None:
+    target = Target()
+    for path in sorted((HERE / "data" / "clean").glob("*.yaml")):
+        for data in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            check = fast.validator(data["apiVersion"], data["kind"], target.kubernetes, gated=gates.off(target))
+            assert check is not None and check(data), f"{path.name}: {data['kind']}"
+
+
+def test_a_closed_gate_fails_the_fast_path_and_an_open_one_passes() -> None:
+    task = yaml.safe_load("""
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: t}
+spec:
+  params: [{name: p, type: string, enum: [a, b]}]
+  steps: [{name: s, image: alpine, script: echo}]
+""")
+    closed, opened = Target(), Target.from_config({"tekton-feature-flags": {"enable-param-enum": True}})
+    assert not fast.validator("tekton.dev/v1", "Task", "1.32", gated=gates.off(closed))(task)
+    assert fast.validator("tekton.dev/v1", "Task", "1.32", gated=gates.off(opened))(task)
