@@ -43,6 +43,7 @@ MAX_DEPTH = 200
 _DIRECTIVE = re.compile(
     r"#\s*okd-streams:\s*disable=(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
     r"""(?:\s+reason=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']\S*)))?""")
+_PYTHON_TAG = "tag:yaml.org,2002:python/"  # PyYAML's tags that construct Python objects
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -103,6 +104,14 @@ class YamlFile:
         return YamlFile(path, documents, list(self.issues), self.text, list(self.directives))
 
 
+def _python_tag_issue(tag: str, mark: Any) -> LoadIssue:
+    shown = "!!" + tag[len("tag:yaml.org,2002:"):]
+    return LoadIssue(mark.line + 1, mark.column + 1, "tag",
+                     f"the tag {shown} is Python's, not part of the YAML Kubernetes reads: kubectl and Argo CD "
+                     "ignore it and read the value beneath, and a Python loader that honours it runs code; "
+                     "remove the tag")
+
+
 class _TooComplex(Exception):
     pass
 
@@ -123,6 +132,8 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _TooComplex(f"nesting deeper than {MAX_DEPTH} levels")
         self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag.startswith(_PYTHON_TAG):
+            self.issues.append(_python_tag_issue(node.tag, node.start_mark))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -137,6 +148,11 @@ class _Builder:
         for key_node, value_node in self._merged_pairs(node):
             key = self.build(key_node, path + ("<key>",), depth + 1)
             if isinstance(key, (list, dict)):
+                self.issues.append(LoadIssue(
+                    key_node.start_mark.line + 1, key_node.start_mark.column + 1, "key",
+                    f"this mapping key is a {'list' if isinstance(key, list) else 'mapping'}: a key must be a "
+                    "string (a number or true/false is read as one), and kubectl and Argo CD refuse the "
+                    "document (invalid map key)"))
                 key = yaml.dump(key, default_flow_style=True).strip()
             elif not isinstance(key, str):
                 key = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
@@ -463,6 +479,8 @@ def _build_from_events(loader: Any, path: str, documents: list[Document], issues
             value = event.value
             tag = event.tag
             if tag is not None:
+                if tag.startswith(_PYTHON_TAG):
+                    raise _Fallback  # the node path reports it
                 data = _scalar_value(loader, value, event.implicit, tag)
             elif event.implicit[0]:
                 data = plain_values.get(value, _MISSING)
@@ -496,7 +514,7 @@ def _build_from_events(loader: Any, path: str, documents: list[Document], issues
                 marks[()] = (mark.line + 1, mark.column + 1)
                 start_line, end_line = mark.line + 1, event.end_mark.line + 1
         elif kind is mapping_start or kind is sequence_start:
-            if event.anchor is not None:
+            if event.anchor is not None or (event.tag is not None and event.tag.startswith(_PYTHON_TAG)):
                 raise _Fallback
             new: Any = {} if kind is mapping_start else []
             if key is not _NO_KEY:
@@ -604,7 +622,7 @@ def load_data(text: str) -> tuple[Any, list[LoadIssue]]:
     """The first document's plain data and the issues found, never an exception: for files
     read without positions (kustomizations, configuration). Data is None when unreadable."""
     parsed = parse_text(text)
-    fatal = [issue for issue in parsed.issues if issue.kind != "duplicate-key"]
+    fatal = [issue for issue in parsed.issues if issue.kind not in ("duplicate-key", "tag")]
     if fatal or not parsed.documents:
         return None, parsed.issues
     return parsed.documents[0].data, parsed.issues

@@ -23,7 +23,7 @@ class LoadIssue:
 
     line: int
     column: int
-    kind: str  # "syntax" | "duplicate-key" | "encoding" | "too-large" | "too-complex" | "symlink"
+    kind: str  # "syntax" | "duplicate-key" | "tag" | "key" | "encoding" | "too-large" | "too-complex" | "symlink"
     message: str
 
 

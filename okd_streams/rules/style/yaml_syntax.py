@@ -2,13 +2,15 @@
 
 What it does:
   Reports a file that is not valid YAML, not UTF-8 text, binary, too large (over 4 MiB),
-  nested too deeply or expanded past a sane size by aliases, and keys repeated in one
-  mapping. Also a symlink (file or folder) that leads out of the repository, and a FIFO or
-  device where a file should be: neither is read.
+  nested too deeply or expanded past a sane size by aliases, keys repeated in one mapping,
+  a mapping key that is itself a list or a mapping, and a Python tag (`!!python/object...`,
+  which okd-streams never constructs). Also a symlink (file or folder) that leads out of the
+  repository, and a FIFO or device where a file should be: neither is read.
 
 Why:
   kubectl, kustomize and Argo CD refuse such a file, or (duplicate keys) silently keep
-  only one of the values. Nothing else in the file can be checked until it reads.
+  only one of the values, or (a Python tag) read the value beneath it, while a Python tool
+  that honours the tag runs code. Nothing else in the file can be checked until it reads.
 """
 
 from __future__ import annotations
