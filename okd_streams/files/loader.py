@@ -75,6 +75,7 @@ class Document:
     end_line: int
     disabled: frozenset[str] = frozenset()
     reasons: dict[str, str] = field(default_factory=dict)  # waived code -> the reason given
+    decodes: bool = True  # False when a Kubernetes decoder refuses it whole (a list or mapping as a key)
 
     def pos(self, path: tuple = ()) -> tuple[int, int]:
         """Position of `path`, or of its nearest ancestor present in the file."""
@@ -376,7 +377,8 @@ def _read_nodes(result: YamlFile) -> None:
                 continue
             result.issues.extend(builder.issues)
             result.documents.append(
-                Document(path, index, data, builder.marks, node.start_mark.line + 1, node.end_mark.line + 1)
+                Document(path, index, data, builder.marks, node.start_mark.line + 1, node.end_mark.line + 1,
+                         decodes=not any(issue.kind == "key" for issue in builder.issues))
             )
             index += 1
     except yaml.MarkedYAMLError as exc:
