@@ -1,4 +1,4 @@
-"""`.okd-streams.yaml`: per-rule levels, disabled rules and ignored paths.
+"""`.okd-streams.yaml`: per-rule levels, disabled rules, ignored paths and the target cluster.
 
 Found by walking up from the checked path. Example:
 
@@ -9,6 +9,13 @@ Found by walking up from the checked path. Example:
         ignore: ["vendor/**"]  # paths (globs, relative to the config file) where it is off
     ignore: ["experiments/**"] # paths no rule looks at
     conventions: strict        # strict: this repository's conventions are errors here too
+    overrides:                 # levels for some paths (the last entry that matches wins)
+      - paths: ["legacy/**"]
+        rules: {V001: warning}
+    target:                    # what the cluster runs: the schema family (V001-V005) checks against it
+      kubernetes: "1.32"
+      tekton-feature-flags: {enable-api-fields: beta, enable-param-enum: false}
+      argocd: "3.x"
 
 Unknown rules, options or levels are configuration errors (exit 2), so a typo never
 silently turns a check off.
@@ -26,6 +33,7 @@ from okd_streams.files.loader import YamlError, load_one
 from okd_streams.schema.target import Target, TargetError
 
 CONFIG_NAME = ".okd-streams.yaml"
+OPTIONS = ("rules", "ignore", "conventions", "target", "overrides")
 LEVEL_CHOICES = ("error", "warning", "info", "off")
 
 RuleCode = Callable[[str], str]
@@ -40,12 +48,21 @@ class RuleSetting:
 
 
 @dataclass
+class Override:
+    """`overrides:` entry: rule levels for the paths matching `paths` (globs)."""
+
+    paths: list[str]
+    levels: dict[str, str]  # by CODE
+
+
+@dataclass
 class Config:
     path: Path | None = None
     rules: dict[str, RuleSetting] = field(default_factory=dict)  # by CODE
     ignore: list[str] = field(default_factory=list)
     conventions: str = "auto"  # auto | strict | relaxed
     target: Target = field(default_factory=Target)  # what the cluster runs: versions, Tekton feature flags
+    overrides: list[Override] = field(default_factory=list)  # levels for some paths, the last match wins
 
     @property
     def root(self) -> Path | None:
@@ -60,8 +77,17 @@ class Config:
         patterns = list(self.ignore)
         if code and code in self.rules:
             patterns += self.rules[code].ignore
-        if not patterns:
-            return False
+        return bool(patterns) and self._matches(path, patterns)
+
+    def level_at(self, code: str, path: str) -> str | None:
+        """The level `overrides:` sets for `code` at `path`, or None where none does."""
+        found = None
+        for override in self.overrides:
+            if code in override.levels and self._matches(path, override.paths):
+                found = override.levels[code]
+        return found
+
+    def _matches(self, path: str, patterns: list[str]) -> bool:
         candidates = {path}
         if self.root is not None:
             try:
@@ -105,11 +131,11 @@ def load_config(start: Path, explicit: Path | None = None, *, rule_code: RuleCod
 def parse_config(data: object, path: Path | None = None, *, rule_code: RuleCode) -> Config:
     where = str(path) if path else CONFIG_NAME
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: must be a mapping with keys rules, ignore, conventions, target")
-    unknown = set(data) - {"rules", "ignore", "conventions", "target"}
+        raise ConfigError(f"{where}: must be a mapping with keys {', '.join(OPTIONS)}")
+    unknown = set(data) - set(OPTIONS)
     if unknown:
         raise ConfigError(f"{where}: unknown option(s) {', '.join(sorted(map(str, unknown)))}; "
-                          "known: rules, ignore, conventions, target")
+                          f"known: {', '.join(OPTIONS)}")
     config = Config(path=path)
     try:
         config.target = Target.from_config(data.get("target"))
@@ -142,7 +168,26 @@ def parse_config(data: object, path: Path | None = None, *, rule_code: RuleCode)
         else:
             raise ConfigError(f"{where}: rules.{key} must be a level ({', '.join(LEVEL_CHOICES)}) or a mapping")
         config.rules[code] = setting
+    config.overrides = _overrides(data.get("overrides", []), where, rule_code)
     return config
+
+
+def _overrides(value: object, where: str, rule_code: RuleCode) -> list[Override]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: overrides must be a list of {{paths: [globs], rules: {{CODE: level}}}}")
+    found = []
+    for index, entry in enumerate(value):
+        at = f"{where}: overrides[{index}]"
+        if not isinstance(entry, dict) or set(entry) != {"paths", "rules"} or not isinstance(entry["rules"], dict):
+            raise ConfigError(f"{at} must be a mapping with paths (globs) and rules (code: level)")
+        levels = {}
+        for key, level in entry["rules"].items():
+            try:
+                levels[rule_code(str(key))] = _level(level, f"{at}.rules.{key}")
+            except ValueError as exc:
+                raise ConfigError(f"{at}: {exc}") from None
+        found.append(Override(_globs(entry["paths"], f"{at}.paths"), levels))
+    return found
 
 
 def _level(value: object, where: str) -> str:

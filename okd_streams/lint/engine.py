@@ -48,6 +48,10 @@ def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign:
         path, line, column = finding.file or "", finding.line, finding.column
     if config.ignored(rule.CODE, path):
         return None
+    if config.overrides:
+        level = config.level_at(rule.CODE, path) or level
+        if level == "off":
+            return None
     return Problem(path, max(1, line), max(1, column), rule.CODE, level, rule.ID, finding.message, stream)
 
 

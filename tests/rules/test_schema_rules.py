@@ -118,3 +118,24 @@ def test_a_bad_target_is_a_configuration_error(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["lint", "."]) == 2
     assert "target.kubernetes" in capsys.readouterr().err
+
+
+def test_overrides_turn_the_schema_family_to_warning_on_some_paths(tmp_path, monkeypatch, capsys):
+    for folder in ("legacy", "current"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "runafter.yaml").write_text((CASES / "runafter.yaml").read_text(encoding="utf-8"),
+                                                         encoding="utf-8")
+    (tmp_path / ".okd-streams.yaml").write_text(
+        "overrides:\n  - paths: [legacy/**]\n    rules: {unknown-field: warning}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, problems = run_json(["lint", "."], capsys)
+    levels = {p["path"]: p["level"] for p in problems if p["code"] == "V001"}
+    assert levels == {"current/runafter.yaml": "error", "legacy/runafter.yaml": "warning"} and code == 1
+
+
+def test_a_bad_override_is_a_configuration_error(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".okd-streams.yaml").write_text("overrides:\n  - paths: [x]\n    rules: {V999: warning}\n",
+                                                encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", "."]) == 2
+    assert "overrides[0]" in capsys.readouterr().err
