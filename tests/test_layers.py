@@ -79,3 +79,21 @@ def test_one_module_imports_each_yaml_library(library, owner):
     importers = sorted(name for name, path in MODULES
                        if any(target.split(".")[0] == library for _, target in _imports(path)))
     assert importers == [owner]
+
+
+RULE_MODULES = [(name, path) for name, path in MODULES
+                if name.startswith("okd_streams.rules.") and name.count(".") == 3 and not name.rsplit(".", 1)[1].startswith("_")]
+
+
+@pytest.mark.parametrize("name,path", RULE_MODULES, ids=[name for name, _ in RULE_MODULES])
+def test_no_rule_imports_another_rule(name, path):
+    # What two rules share lives in tekton/ or in the family's private module (_shared.py, _refs.py).
+    rules = {rule for rule, _ in RULE_MODULES}
+    named = set()  # `from okd_streams.rules.tekton import x` names the module okd_streams.rules.tekton.x
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            named |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            named |= {alias.name for alias in node.names}
+    imported = sorted(target for target in named if target in rules and target != name)
+    assert not imported, f"{name} imports rules {imported}"
