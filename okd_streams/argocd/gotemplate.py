@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["TemplateError", "UnsupportedTemplate", "render", "parse", "MISSING", "sanitize_name"]
+__all__ = ["MISSING", "TemplateError", "UnsupportedTemplate", "parse", "render", "sanitize_name"]
 
 
 class TemplateError(Exception):
@@ -274,7 +274,8 @@ class _PipelineParser:
             commands.append(self.command())
         for later in commands[1:]:
             if not isinstance(later.args[0], Func):
-                raise TemplateError(f"non executable command in pipeline stage {len(commands)} of {{{{{self.source}}}}}")
+                raise TemplateError(f"non executable command in pipeline stage {len(commands)} "
+                                    f"of {{{{{self.source}}}}}")
         return Pipeline(commands, self.source)
 
     def command(self) -> Command:
@@ -351,7 +352,7 @@ def _unquote(text: str) -> str:
             digits = body[i + 2:i + 2 + width]
             if len(digits) != width or not all(c in "0123456789abcdefABCDEF" for c in digits):
                 raise TemplateError(f"invalid escape in string {text}")
-            out.append(chr(int(digits, 16)) if code != "x" else chr(int(digits, 16)))
+            out.append(chr(int(digits, 16)))
             i += 2 + width
         else:
             raise UnsupportedTemplate(f"escape \\{code} in string {text} is not supported offline")

@@ -270,7 +270,7 @@ class _TooDeepLoader(yaml.SafeLoader):
 _LOADER_DEPTH = 500  # PyYAML's constructors recurse in Python: RecursionError from ~330 levels on
 
 
-def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` like a class
+def _Loader(stream: Any) -> yaml.SafeLoader:  # named like a class: it is used as `Loader=`
     """A safe loader for `yaml.load(text, Loader=_Loader)`: the fast C one, unless the text is
     nested deeply enough to crash it (a segfault, not an exception): then one that raises
     RecursionError at once. Callers catch RecursionError."""
@@ -343,7 +343,8 @@ def _read_nodes(result: YamlFile) -> None:
     except RecursionError:
         result.issues.append(LoadIssue(1, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        result.issues.append(LoadIssue(1, 1, "syntax", f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"))
+        result.issues.append(LoadIssue(1, 1, "syntax",
+                                       f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"))
     finally:
         loader.dispose()
 
@@ -393,13 +394,13 @@ def _read_events(result: YamlFile) -> bool:
     issues: list[LoadIssue] = []
     try:
         loader = _CLoader(result.text)
-    except Exception:  # the node path raises or reports it the same way
+    except Exception:  # noqa: BLE001 - the node path raises or reports it the same way
         return False
     try:
         _build_from_events(loader, result.path, documents, issues)
     except yaml.MarkedYAMLError as exc:  # from the parser: construction errors are _Fallback
         issues.append(_syntax_issue(exc))
-    except Exception:  # _Fallback, and anything unusual the node path knows how to report
+    except Exception:  # noqa: BLE001 - _Fallback, and anything unusual the node path knows how to report
         return False
     finally:
         loader.dispose()
@@ -546,7 +547,7 @@ def _attach_directives(result: YamlFile) -> None:
         target = next((d for d in result.documents if number <= d.end_line), result.documents[-1])
         target.disabled = target.disabled | frozenset(codes)
         if reason:
-            target.reasons = {**target.reasons, **{code: reason for code in codes}}
+            target.reasons = {**target.reasons, **dict.fromkeys(codes, reason)}
 
 
 def _within(path: Path, folder: Path) -> bool:
@@ -617,9 +618,7 @@ def real_folder(folder: str, memo: dict[str, str]) -> str:
     found = memo.get(folder)
     if found is None:
         parent, name = os.path.split(folder)
-        if not name or parent == folder:
-            found = os.path.realpath(folder)
-        elif os.path.islink(folder):
+        if not name or parent == folder or os.path.islink(folder):
             found = os.path.realpath(folder)
         else:
             found = os.path.join(real_folder(parent, memo), name)
@@ -640,7 +639,8 @@ def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) 
         resolved = [b.resolve() for b in boundaries]
     except (OSError, RuntimeError):
         return None
-    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r) for b, r in zip(boundaries, resolved)):
+    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r)
+               for b, r in zip(boundaries, resolved, strict=True)):
         return None
     try:
         real = path.resolve()

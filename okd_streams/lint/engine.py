@@ -11,7 +11,7 @@ import json
 import marshal
 from dataclasses import replace
 from types import ModuleType
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from okd_streams import rules as registry
 from okd_streams.config import Config, ConfigError
@@ -176,7 +176,7 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit) -> dict[str, list[Fi
         key = (unit.foreign, unit.rendered, _fingerprint(obj))
     except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
         failed = _last_error()
-        return {code: failed for code in codes}
+        return dict.fromkeys(codes, failed)
     entry = _PER_OBJECT_MEMO.get(key)
     tekton_kind = obj.kind if obj.api_version in TEKTON_VERSIONS else None
     to_run, nothing_to_find = plan.for_kind(tekton_kind)

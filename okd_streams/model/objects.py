@@ -113,7 +113,7 @@ class Unit:
     def of_kind(self, *kinds: str) -> Iterator[Obj]:
         if len(self._kinds) != len(self.objects):  # objects added after the unit was made
             return (obj for obj in self.objects if obj.kind in kinds)
-        return (obj for obj, kind in zip(self.objects, self._kinds) if kind in kinds)
+        return (obj for obj, kind in zip(self.objects, self._kinds, strict=True) if kind in kinds)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """`compute()`, once per key: values derived from the objects, which rules only read."""

@@ -329,7 +329,7 @@ def encode_render(result: RenderResult) -> str | None:
     except (TypeError, ValueError, RecursionError):
         return None
     try:
-        if json.loads(text) != [[obj.data, row[1]] for obj, row in zip(result.objects, rows)]:
+        if json.loads(text) != [[obj.data, row[1]] for obj, row in zip(result.objects, rows, strict=True)]:
             return None
     except (ValueError, RecursionError):
         return None
@@ -404,7 +404,7 @@ class CachedRenderer:
                 on_done(result)
         return results
 
-    def start(self, directories: list[Path]) -> "RenderJob":
+    def start(self, directories: list[Path]) -> RenderJob:
         """Compute keys and load what the cache has (in this thread), then start kustomize on
         the rest in the background; the job yields every result as it is ready."""
         hits: list[RenderResult] = []
@@ -454,7 +454,7 @@ class CachedRenderer:
             for directory in group:
                 self.runs += 1
                 out.append(build(directory, self.kustomize, annotate=False))
-        for directory, result in zip(group, out):
+        for directory, result in zip(group, out, strict=True):
             if result.ok:
                 origins.assign(result.objects, result.directory, self.closure(directory), self._documents,
                                self.walker.load)

@@ -24,7 +24,7 @@ import subprocess
 import threading
 import weakref
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -80,7 +80,7 @@ def _kubectl_from_wheel() -> str | None:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_kustomize() -> Kustomize:
     """Locate kustomize once per process; raise KustomizeMissing with what to do."""
     override = os.environ.get("OKD_STREAMS_KUSTOMIZE")
@@ -313,7 +313,8 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
         if origins:
             relative = os.path.relpath(directory, wrapper)
             Path(wrapper, "kustomization.yaml").write_text(
-                "resources:\n- " + _quote(relative) + "\n" + ("buildMetadata: [originAnnotations]\n" if annotate else "")
+                "resources:\n- " + _quote(relative) + "\n"
+                + ("buildMetadata: [originAnnotations]\n" if annotate else "")
             )
             target = wrapper
         try:
@@ -332,7 +333,8 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
         except yaml.YAMLError as exc:
             result.error = f"kustomize printed output that is not YAML: {str(exc).splitlines()[0] if str(exc) else exc}"
         except (RecursionError, ValueError, TypeError, OverflowError) as exc:
-            result.error = f"kustomize printed output okd-streams cannot read ({type(exc).__name__}: nested too deeply?)"
+            result.error = (f"kustomize printed output okd-streams cannot read "
+                            f"({type(exc).__name__}: nested too deeply?)")
     return result
 
 

@@ -64,7 +64,8 @@ def origin_of(data: dict, index: SourceIndex) -> Path | None:
     name, namespace = _text(metadata.get("name")) or "", _text(metadata.get("namespace"))
     candidates = index.documents.get((kind, name))
     if not candidates:  # renamed by a namePrefix or nameSuffix: the longest source name inside it
-        inside = [(len(source), path, ns) for source, path, ns in index.by_kind.get(kind, ()) if source and source in name]
+        inside = [(len(source), path, ns)
+                  for source, path, ns in index.by_kind.get(kind, ()) if source and source in name]
         if inside:
             longest = max(length for length, _, _ in inside)
             candidates = [(path, ns) for length, path, ns in inside if length == longest]

@@ -433,7 +433,7 @@ def set_param(card: Any, spec: ParamSpec, value: Any) -> None:
     if not isinstance(params, list):
         params = edit.CommentedSeq()
         pipeline["params"] = params
-    for index, item in enumerate(params):
+    for item in params:
         if isinstance(item, dict) and item.get("name") == spec.name:
             item["value"] = edit.plain(value)
             break
@@ -995,7 +995,7 @@ def copy_checked_tree(root: Path, target: Path) -> None:
         folder = root / name
         if folder.is_dir() and not folder.is_symlink():
             top = str(folder)
-            ignore = (lambda where, names: [n for n in names if n.startswith(".")] if where == top else []) \
+            ignore = (lambda where, names, top=top: [n for n in names if n.startswith(".")] if where == top else []) \
                 if name == STREAMS_DIR else None
             shutil.copytree(folder, target / name, symlinks=True, ignore=ignore)
         elif folder.is_symlink():

@@ -315,7 +315,7 @@ class Collector:
 
     def _params(self) -> None:
         for pipeline in self.resolver.pipelines:
-            for index, spec in items(pipeline.spec, "params"):
+            for _, spec in items(pipeline.spec, "params"):
                 name = spec.get("name")
                 if not isinstance(name, str) or not SECRET_PARAM.search(name):
                     continue
@@ -327,7 +327,7 @@ class Collector:
 
     def _workspaces(self) -> None:
         """Keys of secrets bound as PipelineRun workspaces, from the Tasks that read them."""
-        for holder, run in self.resolver.runs:
+        for _, run in self.resolver.runs:
             pipeline_name = get(run, "spec", "pipelineRef", "name")
             pipeline = next((p for p in self.resolver.pipelines if p.name == pipeline_name), None)
             if pipeline is None:

@@ -254,8 +254,8 @@ def pipeline_typer(unit, site) -> RefTyper:
                 return param_value(declared[ref.parts[0]], ref.index, ref.parts[1:])
             return None
         if ref.prefix == "tasks":
-            if len(ref.parts) == 1 and ref.parts[0] == "status" or \
-                    len(ref.parts) == 2 and ref.parts[1] in ("status", "reason"):
+            if (len(ref.parts) == 1 and ref.parts[0] == "status") or \
+                    (len(ref.parts) == 2 and ref.parts[1] in ("status", "reason")):
                 return Value("string")
             if len(ref.parts) in (3, 4) and ref.parts[1] == "results":
                 resolved = task_spec(ref.parts[0])

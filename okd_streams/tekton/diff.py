@@ -152,7 +152,7 @@ def field_changes(old: Any, new: Any, path: tuple = ()) -> Iterator[tuple[tuple,
                                          path + (Key(name),))
             return
         if len(old) == len(new):
-            for index, (first, second) in enumerate(zip(old, new)):
+            for index, (first, second) in enumerate(zip(old, new, strict=True)):
                 yield from field_changes(first, second, path + (Key(index, True),))
             return
     yield path, old, new
@@ -395,18 +395,16 @@ def _describe_pipeline_spec(ctx: _Context, base: tuple, rel: tuple, old: Any, ne
 
 def _describe(ctx: _Context, path: tuple, old: Any, new: Any) -> None:
     kind = ctx.kind
-    if kind == "Pipeline" and path[:1] == ("spec",):
-        if _describe_pipeline_spec(ctx, path[:1], path[1:], old, new):
-            return
-    if kind in ("PipelineRun",) and path[:2] == ("spec", "pipelineSpec"):
-        if _describe_pipeline_spec(ctx, path[:2], path[2:], old, new):
-            return
-    if kind == "Task" and path[:1] == ("spec",):
-        if _describe_task_spec(ctx, path[:1], path[1:], old, new, ""):
-            return
-    if kind == "TaskRun" and path[:2] == ("spec", "taskSpec"):
-        if _describe_task_spec(ctx, path[:2], path[2:], old, new, ""):
-            return
+    if kind == "Pipeline" and path[:1] == ("spec",) and _describe_pipeline_spec(ctx, path[:1], path[1:], old, new):
+        return
+    if kind in ("PipelineRun",) and path[:2] == ("spec", "pipelineSpec") \
+            and _describe_pipeline_spec(ctx, path[:2], path[2:], old, new):
+        return
+    if kind == "Task" and path[:1] == ("spec",) and _describe_task_spec(ctx, path[:1], path[1:], old, new, ""):
+        return
+    if kind == "TaskRun" and path[:2] == ("spec", "taskSpec") \
+            and _describe_task_spec(ctx, path[:2], path[2:], old, new, ""):
+        return
     if kind in ("PipelineRun", "TaskRun", "TriggerBinding") and path[:2] == ("spec", "params") and len(path) >= 3 \
             and isinstance(path[2], Key):
         _describe_param_value(ctx, path[:3], path[2].name, path[3:], old, new, "", "passes")

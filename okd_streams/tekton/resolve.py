@@ -59,7 +59,7 @@ def _closeness(obj: Obj, holder: Obj) -> tuple[int, int]:
     mine = Path(holder.file).parent.parts if holder.file else ()
     theirs = Path(obj.file).parent.parts if obj.file else ()
     common = 0
-    for a, b in zip(mine, theirs):
+    for a, b in zip(mine, theirs, strict=False):  # the common prefix
         if a != b:
             break
         common += 1

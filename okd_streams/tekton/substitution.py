@@ -29,7 +29,7 @@ from typing import Iterator
 
 _SUBSTITUTION = r".*?(?:\[\*\])?"
 # Tekton's pattern is `\$\(` + prefix + _AFTER_PREFIX.
-_AFTER_PREFIX = r"(?:\.(?P<var1>{sub})|\[\"(?P<var2>{sub})\"\]|\['(?P<var3>{sub})'\])\)".format(sub=_SUBSTITUTION)
+_AFTER_PREFIX = rf"(?:\.(?P<var1>{_SUBSTITUTION})|\[\"(?P<var2>{_SUBSTITUTION})\"\]|\['(?P<var3>{_SUBSTITUTION})'\])\)"
 _AFTER = re.compile(_AFTER_PREFIX)
 _ARRAY_INDEX = re.compile(r"\[([0-9])*\*?\]")
 _EXPRESSION = re.compile(r"\$\([_a-zA-Z0-9.-]+(?:\.[_a-zA-Z0-9.-]+)*(?:\[(?:[0-9]+|\*)\])?\)")

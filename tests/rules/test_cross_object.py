@@ -572,7 +572,8 @@ HOSTILE = [
     "spec: {tasks: [{name: x, taskRef: {name: t}, matrix: {params: {a: 1}, include: [{params: 3}]}}]}",
     "spec: {tasks: [{name: x, taskRef: {name: t}, workspaces: [{name: 3}, 7]}], workspaces: 5}",
     "spec: {results: [{name: r, value: {a: $(tasks.x.results.y)}}], tasks: [{name: x, taskRef: {name: t}}]}",
-    "spec: {params: [{name: p, enum: 3}], tasks: [{name: x, taskRef: {name: t}, params: [{name: s, value: $(params.p)}]}]}",
+    "spec: {params: [{name: p, enum: 3}], "
+    "tasks: [{name: x, taskRef: {name: t}, params: [{name: s, value: $(params.p)}]}]}",
 ]
 
 

@@ -220,7 +220,8 @@ def test_the_reason_requirement_can_be_turned_off():
 
 def test_a_waiver_only_covers_its_own_object():
     text = (task(ROOT_STEP.format(reason=' reason="needs root"')) + "---\n"
-            + task("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n").replace("name: build\nspec", "name: b2\nspec"))
+            + task("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n")
+            .replace("name: build\nspec", "name: b2\nspec"))
     assert [line for c, _, line in codes(text) if c == "X006"] == [22]
 
 

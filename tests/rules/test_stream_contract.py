@@ -287,7 +287,8 @@ def test_rendered_trigger_params_map_back_to_the_card(tmp_path, monkeypatch):
 
 
 def test_without_the_replacement_the_schedule_and_the_params_are_reported(tmp_path, monkeypatch):
-    root = make_repo(tmp_path, component="apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements: []\n")
+    root = make_repo(tmp_path,
+                     component="apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements: []\n")
     problems = [p for p in mine(check(root, monkeypatch)) if p.level == "error"]
     by_stream: dict = {}
     for problem in problems:

@@ -315,7 +315,8 @@ def test_workspace_variables_only_on_standalone_tasks():
 # --- results ------------------------------------------------------------------------------
 
 def test_task_results():
-    assert errors("T030", task('[{image: x, script: "echo > $(results.dgst.path)"}]', extra="results: [{name: digest}]"))
+    assert errors("T030", task('[{image: x, script: "echo > $(results.dgst.path)"}]',
+                               extra="results: [{name: digest}]"))
     assert errors("T030", task("[{image: x}]", extra="results: [{name: -bad}]"))
     assert errors("T030", task("[{image: x}]", extra="results: [{name: r, type: object}]"))
     text = task('[{image: x, args: ["$(results.nope.path)"]}]', extra="results: [{name: digest}]")

@@ -195,6 +195,6 @@ def check(unit: Unit) -> Iterator[Finding]:
         for cronjob in found:
             actual = cronjob.spec.get("schedule")
             if actual != schedule:
-                yield Finding(card, path, f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", not on '
-                              f'the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
+                yield Finding(card, path, f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", '
+                              f'not on the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
                               "spec.schedule with a kustomize replacement (see base/stream-card)")

@@ -50,7 +50,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -110,13 +110,13 @@ def _folder(root: Path | str | None) -> Path:
     return _named_folder(root) if root else Path.cwd()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _named_folder(root: Path | str) -> Path:
     named = os.path.abspath(root)  # as named: yamllint, too, looks up from where it is pointed
     return Path(named if os.path.isdir(named) else os.path.dirname(named))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
     """One parse per configuration file, however many folders it covers."""
     from yamllint.config import YamlLintConfig, YamlLintConfigError
@@ -129,7 +129,7 @@ def _config_file(path: Path) -> tuple[YamlLintConfig, str]:
         raise ConfigError(f"{path}: invalid yamllint configuration: {exc}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _config_file_digest(path: Path) -> str:
     try:
         return _digest(str(path), path.read_bytes())
@@ -137,14 +137,14 @@ def _config_file_digest(path: Path) -> str:
         return _digest(str(path), "unreadable")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped() -> tuple[YamlLintConfig, str]:
     from yamllint.config import YamlLintConfig
 
     return YamlLintConfig(content=_shipped_text()), _shipped_digest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped_text() -> str:
     from importlib import resources  # imports tempfile: only when the shipped settings are read
 

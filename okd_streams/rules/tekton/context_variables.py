@@ -93,7 +93,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                     yield Finding(site.obj, path, f"{site.label}: {problem}{note}", level="warning")
     for site in pipeline_specs(unit):
         tasks = pipeline_tasks(site.spec)
-        last = {section: max((i for s, i, _ in tasks if s == section), default=None) for section in ("tasks", "finally")}
+        last = {section: max((i for s, i, _ in tasks if s == section), default=None)
+                for section in ("tasks", "finally")}
         for section, index, task in tasks:
             checked = index == last[section]
             for path, param in task_params(task):

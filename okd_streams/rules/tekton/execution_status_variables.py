@@ -68,7 +68,7 @@ APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it read
 
 
 def _is_status(expression: str) -> bool:
-    return expression.startswith("tasks.") and (expression.endswith(".status") or expression.endswith(".reason"))
+    return expression.startswith("tasks.") and expression.endswith((".status", ".reason"))
 
 
 def _groups(task: dict) -> Iterator[tuple[tuple, list[str]]]:

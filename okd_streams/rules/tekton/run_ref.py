@@ -72,7 +72,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                     ref = spec[other] if wanted == ref_field else ref
                     inline = spec[other] if wanted == spec_field else inline
         if ref is not None and inline is not None:
-            yield Finding(obj, ("spec", spec_field), f"{label} sets both {ref_field} and {spec_field}; give exactly one")
+            yield Finding(obj, ("spec", spec_field),
+                          f"{label} sets both {ref_field} and {spec_field}; give exactly one")
         elif ref is None and inline is None:
             yield Finding(obj, ("spec",) if "spec" in obj.data else (),
                           f"{label} has neither {ref_field} nor {spec_field}; give exactly one")

@@ -98,8 +98,8 @@ def check(unit: Unit) -> Iterator[Finding]:
             on_error = step.get("onError")
             if _present(on_error) and on_error not in ("continue", "stopAndFail") and not (
                     isinstance(on_error, str) and on_error.startswith("$(params")):
-                yield Finding(site.obj, at + ("onError",), f'onError "{on_error}" of {label} is not valid; use continue '
-                              "or stopAndFail")
+                yield Finding(site.obj, at + ("onError",),
+                              f'onError "{on_error}" of {label} is not valid; use continue or stopAndFail')
             timeout = step.get("timeout")
             if timeout is not None:
                 seconds = parse_duration(timeout)

@@ -75,10 +75,10 @@ def check(unit: Unit) -> Iterator[Finding]:
     for site in task_specs(unit):
         mounts: dict[str, str] = {}
         for i, step in items(site.spec, "steps"):
-            for j, mount in items(step, "volumeMounts"):
+            for _, mount in items(step, "volumeMounts"):
                 if isinstance(mount.get("mountPath"), str):
                     mounts.setdefault(clean(mount["mountPath"]), f'volumeMount "{mount.get("name")}" of steps[{i}]')
-        for j, mount in items(site.spec, "stepTemplate", "volumeMounts"):
+        for _, mount in items(site.spec, "stepTemplate", "volumeMounts"):
             if isinstance(mount.get("mountPath"), str):
                 mounts.setdefault(clean(mount["mountPath"]), f'volumeMount "{mount.get("name")}" of the stepTemplate')
         names: dict[str, int] = {}
@@ -105,7 +105,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                     if not isinstance(usage.get("name"), str) or usage["name"] not in declared:
                         yield Finding(site.obj, site.at(kind, i, "workspaces", j, "name"),
                                       f'{kind[:-1]} {i} of {site.label} uses workspace "{usage.get("name")}", which '
-                                      f"the Task does not declare (workspaces: {', '.join(sorted(declared)) or 'none'})")
+                                      f"the Task does not declare "
+                                      f"(workspaces: {', '.join(sorted(declared)) or 'none'})")
         volumes: dict[str, int] = {}
         for index, volume in items(site.spec, "volumes"):
             name = volume.get("name")

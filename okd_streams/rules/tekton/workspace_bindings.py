@@ -78,7 +78,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                               f"({', '.join(given)}); give exactly one")
                 continue
             if not given:
-                hint = "; `emptyDir:` with no value counts as none, write `emptyDir: {}`" if "emptyDir" in binding else ""
+                hint = ("; `emptyDir:` with no value counts as none, write `emptyDir: {}`"
+                        if "emptyDir" in binding else "")
                 yield Finding(obj, at, f'workspace "{name}" of {label} has no volume source; give one of '
                               f"{', '.join(SOURCES)}{hint}")
                 continue
