@@ -12,12 +12,11 @@ import gc
 import os
 import sys
 
-from okd_streams import __version__
-from okd_streams import commands
+from okd_streams import __version__, commands
 from okd_streams.config import ConfigError
 from okd_streams.errors import UsageError
-from okd_streams.render.kustomize import KustomizeMissing
 from okd_streams.model.repo import NotARepository
+from okd_streams.render.kustomize import KustomizeMissing
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -36,21 +36,22 @@ import os
 import posixpath
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from okd_streams.argocd import gotemplate
-from okd_streams.render import kustomization as kz
+from okd_streams.files.loader import Document
+from okd_streams.model.context import RepoContext
 from okd_streams.model.kinds import group_of, is_cluster_scoped
-from okd_streams.render.kustomize import KustomizeMissing, RenderResult
 from okd_streams.model.objects import Obj, get
 from okd_streams.model.repo import SKIP_DIRS, STREAMS_DIR, unit_from_render
-from okd_streams.model.context import RepoContext
-from okd_streams.files.loader import Document
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import KustomizeMissing, RenderResult
 
 ARGOCD_DIR = "argocd"
 ARGO_GROUP = "argoproj.io"

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["MISSING", "TemplateError", "UnsupportedTemplate", "parse", "render", "sanitize_name"]
 

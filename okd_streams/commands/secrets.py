@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from okd_streams.lint.checking import stream_units
 from okd_streams.errors import UsageError
+from okd_streams.lint.checking import stream_units
 from okd_streams.model.repo import SourceTree, discover_streams, find_root
 from okd_streams.streams.secrets import secrets_of
 

@@ -6,20 +6,31 @@ import dataclasses
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from okd_streams.config import Config
 from okd_streams.lint import engine
+from okd_streams.lint.output import Progress
+from okd_streams.model.objects import FileContext, Unit
+from okd_streams.model.repo import (
+    CARD_NAME,
+    SOURCE_DIRS,
+    SourceTree,
+    Stream,
+    auxiliary,
+    discover_streams,
+    source_files,
+    unit_from_files,
+    unit_from_render,
+    walk_yaml,
+)
+from okd_streams.problem import Problem
 from okd_streams.render import kustomization as kz
 from okd_streams.render.cache import Cache, CachedRenderer, FileHashes, digest, open_cache, package_version
-from okd_streams.config import Config
 from okd_streams.render.kustomize import RenderResult, build_many, find_kustomize
-from okd_streams.model.objects import FileContext, Unit
-from okd_streams.lint.output import Progress
-from okd_streams.problem import Problem
-from okd_streams.model.repo import (CARD_NAME, SOURCE_DIRS, SourceTree, Stream, auxiliary, discover_streams, source_files,
-                              unit_from_files, unit_from_render, walk_yaml)
 
 
 @dataclass
@@ -239,8 +250,8 @@ class _ReportMemo:
         self.key = self._key()
 
     def _key(self) -> str:
-        from okd_streams.render.kustomize import find_kustomize
         from okd_streams.model.repo import SKIP_DIRS
+        from okd_streams.render.kustomize import find_kustomize
 
         entries = []
         for current, folders, files in os.walk(self.root):

@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from okd_streams.streams import catalog
-from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
+from okd_streams.lint import ruledoc
 from okd_streams.model.repo import discover_streams
+from okd_streams.streams import catalog
 
 RULES_DOC = "docs/rules.md"
 STREAMS_DOC = catalog.DOC_PATH

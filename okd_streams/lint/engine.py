@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import marshal
+from collections.abc import Iterable
 from dataclasses import replace
 from types import ModuleType
-from typing import Iterable
 
 from okd_streams import rules as registry
 from okd_streams.config import Config, ConfigError
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.problem import Problem
-from okd_streams.files.loader import YamlFile
 
 INTERNAL = ("E000", "internal-error")
 

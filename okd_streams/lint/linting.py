@@ -10,23 +10,41 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from okd_streams.config import Config
 from okd_streams.lint import engine
+from okd_streams.lint.checking import (
+    Renderer,
+    Report,
+    decode_problems,
+    failed_unit,
+    prune,
+    rules_fingerprint,
+    tree_documents,
+    tree_loader,
+)
+from okd_streams.lint.output import Progress
+from okd_streams.model.objects import FileContext, Unit
+from okd_streams.model.repo import (
+    NotARepository,
+    SourceTree,
+    auxiliary,
+    boundary_of,
+    find_root,
+    root_of,
+    unit_from_files,
+    unit_from_render,
+    walk_tree,
+)
+from okd_streams.problem import Problem
 from okd_streams.render import forked
 from okd_streams.render import kustomization as kz
 from okd_streams.render.cache import CachedRenderer, FileHashes, cpu_jobs, open_cache
 from okd_streams.render.store import EntryTable, encode
-from okd_streams.lint.checking import (Report, Renderer, decode_problems, failed_unit, prune, rules_fingerprint,
-                                  tree_documents, tree_loader)
-from okd_streams.config import Config
-from okd_streams.model.objects import FileContext, Unit
-from okd_streams.lint.output import Progress
-from okd_streams.problem import Problem
-from okd_streams.model.repo import (NotARepository, SourceTree, auxiliary, boundary_of, find_root, root_of,
-                              unit_from_files, unit_from_render, walk_tree)
 
 
 @dataclass

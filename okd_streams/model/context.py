@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okd_streams.render import kustomization as kz
-from okd_streams.render.kustomize import RenderResult, build, find_kustomize
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.model.repo import SourceTree, Stream
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import RenderResult, build, find_kustomize
 
 
 @dataclass

@@ -9,8 +9,9 @@ replacements that copied values in from a stream card.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from okd_streams.files.loader import Document
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
+from okd_streams.files.loader import Boundaries, Document, YamlFile, load_file, outside, real_folder, symlink_issue
+from okd_streams.model.objects import Obj, Provenance, Unit
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult
-from okd_streams.model.objects import Obj, Provenance, Unit
-from okd_streams.files.loader import Boundaries, Document, YamlFile, load_file, outside, real_folder, symlink_issue
 
 STREAMS_DIR = "streams"
 CARD_NAME = "stream.yaml"

@@ -39,15 +39,24 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
+from okd_streams.files.loader import load_file, read_regular
 from okd_streams.render import kustomization as kz
 from okd_streams.render import origins
+from okd_streams.render.kustomize import (
+    Kustomize,
+    RenderedObject,
+    RenderResult,
+    build,
+    build_batch,
+    find_kustomize,
+    forget_strings,
+    kill_running,
+)
 from okd_streams.render.store import EntryTable
-from okd_streams.render.kustomize import Kustomize, RenderedObject, RenderResult, build, build_batch, find_kustomize, \
-    forget_strings, kill_running
-from okd_streams.files.loader import load_file, read_regular
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor

@@ -25,7 +25,8 @@ import pickle
 import selectors
 import signal
 import struct
-from typing import Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")

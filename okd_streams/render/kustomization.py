@@ -11,9 +11,10 @@ the real kustomize.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from okd_streams.files.loader import decode, load_data, read_limited
 

@@ -23,10 +23,10 @@ import signal
 import subprocess
 import threading
 import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Callable, Iterable
 
 import yaml
 

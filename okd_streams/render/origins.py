@@ -11,9 +11,10 @@ kustomization.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from okd_streams.render import kustomization as kz
 

@@ -22,22 +22,23 @@ import shutil
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
-from okd_streams.model import cron
-from okd_streams.files import edit
-from okd_streams.render import kustomize as kustomize_mod
-from okd_streams.lint.checking import check_repository
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
-from okd_streams.render.kustomization import kustomization_file
+from okd_streams.files import edit
+from okd_streams.lint.checking import check_repository
+from okd_streams.model import cron
 from okd_streams.model.objects import Obj, get
-from okd_streams.problem import Problem
 from okd_streams.model.repo import CARD_KIND, CARD_NAME, SOURCE_DIRS, STREAMS_DIR, discover_streams, find_root
+from okd_streams.problem import Problem
+from okd_streams.render import kustomize as kustomize_mod
+from okd_streams.render.kustomization import kustomization_file
 from okd_streams.streams.info import namespaces as taken_namespaces
 from okd_streams.tekton import params as tparams
 

@@ -19,8 +19,9 @@ else the declared default. What only a trigger supplies at run time is shown as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton import variables

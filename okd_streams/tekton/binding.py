@@ -15,8 +15,9 @@ that is a reference, the type of what it references (callers pass `refs`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from okd_streams.model.objects import items
 from okd_streams.tekton import params as P

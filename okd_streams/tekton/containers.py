@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, get, items
 from okd_streams.tekton import variables

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from typing import Iterable
+from collections.abc import Iterable
 
 from okd_streams.tekton.graph import Node, PipelineGraph
 

@@ -22,8 +22,9 @@ is never dropped from the summary.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import get
 

@@ -15,8 +15,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton.substitution import go_value

@@ -12,13 +12,22 @@ Task spec a pipeline task runs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
-from okd_streams.tekton.pipeline import (VERSIONS, PipelineSite, is_custom_task, pipeline_specs, pipeline_tasks,
-                                         task_label, task_name, tekton_objects)
+from okd_streams.tekton.pipeline import (
+    VERSIONS,
+    PipelineSite,
+    is_custom_task,
+    pipeline_specs,
+    pipeline_tasks,
+    task_label,
+    task_name,
+    tekton_objects,
+)
 
 PIPELINES = "tekton.dev"
 TRIGGERS = "triggers.tekton.dev"

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 _SUBSTITUTION = r".*?(?:\[\*\])?"
 # Tekton's pattern is `\$\(` + prefix + _AFTER_PREFIX.

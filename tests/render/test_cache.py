@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from okd_streams.config import Config
+from okd_streams.lint.checking import check_repository
 from okd_streams.render import cache as cache_mod
 from okd_streams.render import kustomization as kz
 from okd_streams.render.cache import Cache, CachedRenderer, FileHashes, render_key
-from okd_streams.lint.checking import check_repository
-from okd_streams.config import Config
 from okd_streams.render.kustomize import build, build_batch, find_kustomize
 
 REPO = Path(__file__).resolve().parents[2]

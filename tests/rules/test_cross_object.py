@@ -10,9 +10,9 @@ import pytest
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
 from okd_streams.lint.engine import check_unit
 from okd_streams.model.repo import unit_from_files
-from okd_streams.files.loader import parse_text
 
 
 def problems(text: str, code: str, foreign: bool = True, files: dict | None = None):

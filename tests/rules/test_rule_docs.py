@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from okd_streams import rules as registry
+from okd_streams.config import Config
 from okd_streams.lint import ruledoc
 from okd_streams.lint.checking import check_repository
-from okd_streams.config import Config
 from okd_streams.lint.linting import lint_paths
 from tests.conftest import write_tree
 

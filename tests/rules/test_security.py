@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config, parse_config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.model.objects import FileContext
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton.containers import parse_image, pinned_by_digest
-from okd_streams.files.loader import parse_text
 
 DIGEST = "sha256:" + "ab" * 32
 

@@ -13,12 +13,12 @@ import pytest
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
 from okd_streams.lint.engine import check_unit
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton import dag, substitution
 from okd_streams.tekton.duration import parse_duration
 from okd_streams.tekton.pipeline import pipeline_tasks
-from okd_streams.files.loader import parse_text
 
 WEBHOOK_RULES = [rule for code, rule in registry.RULES.items() if code.startswith("T0")]
 

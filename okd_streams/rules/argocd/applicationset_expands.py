@@ -130,7 +130,7 @@ spec: {namespace: okd-a, sync: automatic}
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.argocd import expand as argocd
 from okd_streams.model.context import RepoContext, RepoFinding

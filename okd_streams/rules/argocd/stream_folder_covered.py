@@ -143,10 +143,10 @@ spec: {namespace: okd-b, sync: automatic}
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.repo import CARD_NAME, STREAMS_DIR
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.repo import CARD_NAME, STREAMS_DIR
 from okd_streams.rules.argocd._shared import at_file, expansion, folder
 
 ID = "stream-folder-covered"

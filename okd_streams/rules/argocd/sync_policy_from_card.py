@@ -121,11 +121,11 @@ spec: {namespace: okd-a, sync: manual}
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.argocd import expand as argocd
-from okd_streams.model.objects import get
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.objects import get
 from okd_streams.rules.argocd._shared import at_app, at_document, expansion
 
 ID = "sync-policy-from-card"

@@ -14,7 +14,7 @@ The stream card (`streams/<name>/stream.yaml`, kind StreamCard) is plain data:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model import cron
 from okd_streams.model.objects import Obj, Unit, get, items

@@ -74,7 +74,7 @@ resources:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.card import _shared as _card

@@ -27,8 +27,8 @@ resources: []
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 

@@ -43,10 +43,10 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Obj, get, items
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import Finding, Obj, get, items
 
 ID = "appproject-wildcard"
 CODE = "X008"

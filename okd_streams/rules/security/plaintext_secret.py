@@ -51,10 +51,11 @@ spec:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from okd_streams.model.objects import Finding, Obj, get
 from okd_streams.model.documents import is_kustomization
+from okd_streams.model.objects import Finding, Obj, get
 from okd_streams.tekton import variables
 from okd_streams.tekton.containers import MAX_DEPTH, mappings
 

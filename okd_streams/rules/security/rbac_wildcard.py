@@ -39,10 +39,10 @@ rules:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Obj, items
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import Finding, Obj, items
 
 ID = "rbac-wildcard"
 CODE = "X007"

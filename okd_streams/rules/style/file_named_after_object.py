@@ -33,10 +33,10 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
 from okd_streams.model.documents import file_path, is_kustomization, is_patch, objects
+from okd_streams.model.objects import Finding
 
 ID = "file-named-after-object"
 CODE = "S003"

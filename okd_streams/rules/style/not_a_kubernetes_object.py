@@ -43,10 +43,10 @@ resources: []
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
 from okd_streams.model.documents import file_path, is_kustomization, is_patch
+from okd_streams.model.objects import Finding
 
 ID = "not-a-kubernetes-object"
 CODE = "Y003"

@@ -32,10 +32,10 @@ metadata:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
 from okd_streams.model.documents import is_kustomization, objects
+from okd_streams.model.objects import Finding
 
 ID = "one-object-per-file"
 CODE = "S002"

@@ -32,10 +32,10 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import Finding
 
 ID = "tekton-v1"
 CODE = "S001"

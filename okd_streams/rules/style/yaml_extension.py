@@ -32,10 +32,10 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
 from okd_streams.model.documents import file_path
+from okd_streams.model.objects import Finding
 
 ID = "yaml-extension"
 CODE = "S004"

@@ -50,9 +50,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from yamllint import __version__ as YAMLLINT_VERSION  # the package's constants only: cheap
 

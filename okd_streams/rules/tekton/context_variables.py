@@ -43,12 +43,19 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
-from okd_streams.tekton.pipeline import param_strings, pipeline_specs, pipeline_tasks, task_label, task_params, task_specs
+from okd_streams.tekton.containers import container_fields
+from okd_streams.tekton.pipeline import (
+    param_strings,
+    pipeline_specs,
+    pipeline_tasks,
+    task_label,
+    task_params,
+    task_specs,
+)
 
 ID = "context-variables"
 CODE = "T023"

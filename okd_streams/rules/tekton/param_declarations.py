@@ -57,7 +57,7 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.tekton.pipeline import param_type, pipeline_specs, pipeline_tasks, task_specs

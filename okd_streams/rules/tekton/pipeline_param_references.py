@@ -55,12 +55,17 @@ spec:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
-    is_matrixed, params_by_type, pipeline_specs, pipeline_tasks, pipelinerun_inline_params, task_label,
+    is_matrixed,
+    params_by_type,
+    pipeline_specs,
+    pipeline_tasks,
+    pipelinerun_inline_params,
+    task_label,
 )
 
 ID = "pipeline-param-references"

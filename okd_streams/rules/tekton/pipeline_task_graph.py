@@ -51,8 +51,8 @@ spec:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import pairwise
-from typing import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import dag

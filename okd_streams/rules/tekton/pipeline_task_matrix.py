@@ -56,12 +56,17 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
-    embedded_task_spec, is_matrixed, param_strings, pipeline_specs, task_label, task_name,
+    embedded_task_spec,
+    is_matrixed,
+    param_strings,
+    pipeline_specs,
+    task_label,
+    task_name,
 )
 
 ID = "pipeline-task-matrix"

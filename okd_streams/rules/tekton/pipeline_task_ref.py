@@ -55,7 +55,7 @@ spec:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.tekton._refs import ref_problems

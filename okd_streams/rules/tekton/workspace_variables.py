@@ -46,11 +46,11 @@ spec:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
+from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.pipeline import task_specs
 
 ID = "workspace-variables"
