@@ -36,7 +36,7 @@ import os
 import posixpath
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -253,11 +253,11 @@ def _check_names(argo: Argo) -> None:
         if other is None:
             seen[app.name] = app
             continue
-        where = app.appset or app.static
+        holder = app.appset or app.static
         argo.issues.append(Issue(
             f'two Applications are named "{app.name}" ({_describe(other)} and {_describe(app)}); Argo CD keeps '
             "one and the ApplicationSet controller reports an error: give each a distinct name",
-            obj=where, path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
+            obj=holder, path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
             stream=app.stream))
 
 
@@ -363,7 +363,8 @@ def _entries(items: Any, key: str, where: tuple, appset: Obj, argo: Argo) -> tup
     if not isinstance(items, list):
         argo.issues.append(Issue(f"{key} must be a list of {{path, exclude}}", obj=appset, path=where + (key,)))
         return None
-    include, exclude = [], []
+    include: list[str] = []
+    exclude: list[str] = []
     for index, item in enumerate(items):
         pattern = item.get("path") if isinstance(item, dict) else None
         if not isinstance(pattern, str) or not pattern:
@@ -679,6 +680,8 @@ def repo_files(context: RepoContext) -> list[str]:
 
 
 def _list_files(root: Path) -> list[str]:
+    done: subprocess.CompletedProcess[bytes] | None
+    top: subprocess.CompletedProcess[str] | None
     try:
         done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
                                "--exclude-standard", "--full-name"], capture_output=True, timeout=60,
@@ -827,7 +830,7 @@ def normalize_repo(url: str) -> str:
     return url[:-4] if url.endswith(".git") else url
 
 
-def _allowed(patterns: list[str], text: str, match) -> bool:
+def _allowed(patterns: list[str], text: str, match: Callable[[str, str], bool]) -> bool:
     """Allow/deny lists: a `!pattern` match denies; otherwise any plain match allows."""
     if any(p.startswith("!") and match(p[1:], text) for p in patterns if isinstance(p, str)):
         return False
@@ -845,9 +848,9 @@ def destination_permitted(project: Obj, server: str, name: str, namespace: str) 
     for entry in _patterns(project, "destinations"):
         if not isinstance(entry, dict):
             continue
-        ns_pattern = entry.get("namespace") if isinstance(entry.get("namespace"), str) else ""
-        server_pattern = entry.get("server") if isinstance(entry.get("server"), str) else ""
-        name_pattern = entry.get("name") if isinstance(entry.get("name"), str) else ""
+        ns_pattern = found if isinstance(found := entry.get("namespace"), str) else ""
+        server_pattern = found if isinstance(found := entry.get("server"), str) else ""
+        name_pattern = found if isinstance(found := entry.get("name"), str) else ""
         negated = ns_pattern.startswith("!") or server_pattern.startswith("!") or name_pattern.startswith("!")
         cluster = ((server_pattern and argo_glob(server_pattern.lstrip("!"), server))
                    or (name_pattern and argo_glob(name_pattern.lstrip("!"), name)))

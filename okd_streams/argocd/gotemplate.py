@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 __all__ = ["MISSING", "TemplateError", "UnsupportedTemplate", "parse", "render", "sanitize_name"]
@@ -293,7 +294,7 @@ class _PipelineParser:
                 raise TemplateError(f"function {arg.name!r} used as an argument; wrap it in parentheses")
         return Command(args)
 
-    def operand(self):
+    def operand(self) -> Field | Literal | Func | Pipeline:
         kind, text = self.tokens[self.pos]
         self.pos += 1
         if kind == "field":
@@ -525,7 +526,7 @@ def _command(command: Command, state: _State, previous: Any, piped: bool, source
 
 
 def _call(name: str, args: list, state: _State, previous: Any, piped: bool) -> Any:
-    values = [lambda a=a: _value(a, state) for a in args]
+    values: list[Callable[[], Any]] = [partial(_value, a, state) for a in args]
     if piped:
         values.append(lambda: previous)
     if name == "not":

@@ -141,7 +141,8 @@ class Git:
             if new_rel is None and old_rel is None:
                 continue
             if new_rel is None:  # moved out of the okd-streams root: a deletion here
-                changes.append(Change(old_rel, "D"))
+                if old_rel is not None:
+                    changes.append(Change(old_rel, "D"))
             elif old is not None and old_rel is None:  # moved in from outside: an addition here
                 changes.append(Change(new_rel, "A"))
             else:

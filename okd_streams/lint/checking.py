@@ -30,7 +30,7 @@ from okd_streams.model.repo import (
 from okd_streams.problem import Problem
 from okd_streams.render import kustomization as kz
 from okd_streams.render.cache import Cache, CachedRenderer, FileHashes, digest, open_cache, package_version
-from okd_streams.render.kustomize import RenderResult, build_many, find_kustomize
+from okd_streams.render.kustomize import Kustomize, RenderResult, build_many, find_kustomize
 
 
 @dataclass
@@ -79,7 +79,7 @@ def cached_renderer(root: Path, tree: SourceTree, cache: Cache | None,
                           documents=tree_documents(tree))
 
 
-def _build(directory: Path, kustomize) -> RenderResult:
+def _build(directory: Path, kustomize: Kustomize) -> RenderResult:
     from okd_streams.render.kustomize import build
 
     return build(directory, kustomize)
@@ -261,11 +261,11 @@ class _ReportMemo:
                 entries.append((os.path.relpath(path, self.root), "d", os.readlink(path)
                                 if os.path.islink(path) else ""))
             for name in sorted(files):
-                path = Path(current, name)
-                self.walked.add(path)
-                link = os.readlink(path) if os.path.islink(path) else ""
-                entries.append((os.path.relpath(path, self.root), self.hashes.digest(path), link))
-        git = []
+                file = Path(current, name)
+                self.walked.add(file)
+                link = os.readlink(file) if os.path.islink(file) else ""
+                entries.append((os.path.relpath(file, self.root), self.hashes.digest(file), link))
+        git: list[tuple[str, int | None, int | None]] = []
         for name in (".git/index", ".git/info/exclude", ".git"):
             try:
                 info = os.stat(self.root / name)
@@ -280,6 +280,8 @@ class _ReportMemo:
 
     def load(self) -> Report | None:
         entry = self.store.get(self.KIND, self.key)
+        if entry is None:
+            return None
         try:
             external = entry["external"]
             if any(self._now(kind, path) != value for kind, path, value in external):
@@ -381,7 +383,7 @@ def cached_unit_problems(unit: Unit, config: Config, store: Cache | None, finger
         if problems is not None:
             return problems
     problems = engine.check_unit(unit, config)
-    if key is not None:
+    if store is not None and key is not None:
         store.put("problems", key, [p.as_row() for p in problems])
     return problems
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import marshal
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import ModuleType
+from typing import Any
 
 from okd_streams import rules as registry
 from okd_streams.config import Config, ConfigError
@@ -73,7 +74,7 @@ _PER_OBJECT_MEMO_MAX = 10_000
 TEKTON_VERSIONS = ("tekton.dev/v1", "tekton.dev/v1beta1")
 
 
-def _attr(rule: ModuleType, name: str, default: object = None) -> object:
+def _attr(rule: ModuleType, name: str, default: object = None) -> Any:
     """getattr(rule, name, default), without the cost of a missing module attribute."""
     if type(rule) is ModuleType:
         return rule.__dict__.get(name, default)
@@ -109,7 +110,7 @@ def _fingerprint(obj: Obj) -> bytes | str:
                 cached = json.dumps(data, sort_keys=True, default=str)
             except (TypeError, ValueError):
                 cached = repr(data)
-        obj._fingerprint = cached
+        obj._fingerprint = cached  # type: ignore[attr-defined]  # kept on the object: read by getattr above
     return cached
 
 
@@ -167,7 +168,7 @@ def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
     return plan
 
 
-def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit) -> dict[str, list[Finding] | _Failed]:
+def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit) -> Mapping[str, list[Finding] | _Failed]:
     """The PER_OBJECT rules of `plan` that find something on `obj` alone, by code, with their
     findings (or failure). The rules share one single-object unit, so the views they derive
     from it (task specs ...) are computed once."""

@@ -194,8 +194,8 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
             bar.step(run.tree.display(sets[index].path))
     finally:
         bar.close()
-    for problems in found:
-        yield problems or [], []
+    for answer in found:
+        yield answer or [], []
 
 
 SET_KIND = "lint-sets"  # cache entries: a lint set's problems, by everything they depend on
@@ -236,7 +236,7 @@ def _answer(run: _Run, lint_set: LintSet) -> tuple[list[Problem], tuple[str, str
     them, what to store in the cache, (key, JSON text of the rows), or None: nothing when
     answered from it, or when a file changed while it was being linted."""
     key = set_key(run, lint_set) if run.store is not None else None
-    found = decode_problems(run.table.get(key)) if key is not None else None
+    found = decode_problems(table.get(key)) if key is not None and (table := run.table) is not None else None
     if found is not None:
         run.tree.forget_prefetched(lint_set.files)
         return found, None
@@ -257,8 +257,8 @@ def _store(run: _Run, entry: tuple[str, str] | None, last: bool = False) -> None
     """Keep `entry`; store what is kept by the batch (and the rest with `last`)."""
     if entry is not None:
         run.stored.append(entry)
-    if run.stored and (last or len(run.stored) >= STORE_BATCH):
-        run.table.put_many(run.stored, encoded=True)
+    if run.stored and (last or len(run.stored) >= STORE_BATCH) and (table := run.table) is not None:
+        table.put_many(run.stored, encoded=True)
         run.stored = []
 
 

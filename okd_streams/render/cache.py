@@ -39,7 +39,7 @@ import json
 import os
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -281,7 +281,7 @@ class FileHashes:
         if path in self._digests:
             return None
         raw, _, info = read_regular(path)
-        if raw is None:  # unreadable, special, or too large: `digest` says what it is
+        if raw is None or info is None:  # unreadable, special, or too large: `digest` says what it is
             self.digest(path)
             return None
         with self._lock:
@@ -508,7 +508,7 @@ class RenderJob:
                                            thread_name_prefix="okd-streams-render")
             self.pending = {self.pool.submit(renderer._work, group) for group in groups}
 
-    def results(self):
+    def results(self) -> Iterator[RenderResult]:
         """Every result once: the cache's first, then each build as it finishes."""
         yield from self.hits
         self.hits = []

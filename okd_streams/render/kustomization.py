@@ -239,7 +239,7 @@ class Walker:
         node.keys = frozenset(key for key in data if isinstance(key, str))
         namespace = data.get("namespace")
         node.namespace = namespace if isinstance(namespace, str) and namespace else None
-        replacements = data.get("replacements") if isinstance(data.get("replacements"), list) else []
+        replacements = listed if isinstance(listed := data.get("replacements"), list) else []
         node.replacements.extend(entry for entry in replacements if isinstance(entry, dict))
         for key in _PLUGIN_KEYS:
             if data.get(key):
@@ -248,9 +248,9 @@ class Walker:
             value = data.get(key)
             named = [value.get("path")] if isinstance(value, dict) else list(_strings(value))
             for reference in named:
-                target = self._target(directory, reference) if isinstance(reference, str) else None
-                if target is not None:
-                    node.settings.add((key, target[0]))
+                setting = self._target(directory, reference) if isinstance(reference, str) else None
+                if setting is not None:
+                    node.settings.add((key, setting[0]))
         for reference in _referenced_files(data):
             if is_remote(reference):
                 node.file_remotes.append(reference)

@@ -43,7 +43,7 @@ def source_index(resources: Iterable[Path], kustomizations: Iterable[Path],
         for data in documents_of(path):
             if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
                 continue
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+            metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
             name, namespace = _text(metadata.get("name")) or "", _text(metadata.get("namespace"))
             index.documents.setdefault((data["kind"], name), []).append((path, namespace))
             index.by_kind.setdefault(data["kind"], []).append((name, path, namespace))
@@ -52,16 +52,16 @@ def source_index(resources: Iterable[Path], kustomizations: Iterable[Path],
         for key in GENERATORS:
             entries = data.get(key) if isinstance(data, dict) else None
             for entry in entries if isinstance(entries, list) else []:
-                name = _text(entry.get("name")) if isinstance(entry, dict) else None
-                if name:
-                    index.generators.append((name, path))
+                generated = _text(entry.get("name")) if isinstance(entry, dict) else None
+                if generated:
+                    index.generators.append((generated, path))
     return index
 
 
 def origin_of(data: dict, index: SourceIndex) -> Path | None:
     """The source file of one rendered object, or None when nothing in the build matches it."""
     kind = _text(data.get("kind")) or ""
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
     name, namespace = _text(metadata.get("name")) or "", _text(metadata.get("namespace"))
     candidates = index.documents.get((kind, name))
     if not candidates:  # renamed by a namePrefix or nameSuffix: the longest source name inside it

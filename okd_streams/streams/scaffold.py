@@ -25,7 +25,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 
@@ -41,6 +41,11 @@ from okd_streams.render import kustomize as kustomize_mod
 from okd_streams.render.kustomization import kustomization_file
 from okd_streams.streams.info import namespaces as taken_namespaces
 from okd_streams.tekton import params as tparams
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    import git
 
 DEFAULT_SOURCE = "okd-scos"
 OVERLAYS_DIR = "overlays"
@@ -319,7 +324,7 @@ def pipeline_for(objects: list[Obj], key: str) -> Obj | None:
     """The rendered Pipeline a card pipeline key feeds: the one its TriggerTemplate runs."""
     wanted = key
     for obj in objects:
-        labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+        labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
         if obj.kind == "TriggerTemplate" and labels.get(PIPELINE_LABEL) == key:
             ref = get(obj.spec, "resourcetemplates", 0, "spec", "pipelineRef", "name")
             if isinstance(ref, str) and ref:
@@ -434,7 +439,7 @@ def set_param(card: Any, spec: ParamSpec, value: Any) -> None:
     if not isinstance(params, list):
         params = edit.CommentedSeq()
         pipeline["params"] = params
-    for item in params:
+    for index, item in enumerate(params):  # noqa: B007 - index is read after the loop (break)
         if isinstance(item, dict) and item.get("name") == spec.name:
             item["value"] = edit.plain(value)
             break
@@ -537,7 +542,7 @@ class Scaffolder:
             temp, self.temp = self.temp, None
             if temp is not None:
                 _uninterrupted(lambda: shutil.rmtree(temp, ignore_errors=True))
-            if branched and not committed:
+            if branched and not committed and repo is not None:
                 _uninterrupted(lambda: self._git_rollback(repo, plan, final))
 
     # -- planning (no writes) ------------------------------------------------------------
@@ -688,7 +693,7 @@ class Scaffolder:
             else:
                 shutil.copy2(path, target, follow_symlinks=False)
 
-    def _render(self, plan: Plan):
+    def _render(self, plan: Plan) -> kustomize_mod.RenderResult:
         assert self.temp is not None
         result = kustomize_mod.build(self.temp)
         if not result.ok:
@@ -735,15 +740,15 @@ class Scaffolder:
                 if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                     problems.append(f"{plan.source}'s stream card has a param entry without a name under {key}")
                     continue
-                spec = contract.get(key, {}).get(item["name"])
-                if spec is None:
+                declared = contract.get(key, {}).get(item["name"])
+                if declared is None:
                     problems.append(f"{key}.{item['name']} (copied from {plan.source}) is not a param of the "
                                     f"rendered Pipeline; its params: {', '.join(contract.get(key, {})) or 'none'}")
                     continue
-                problem = value_problem(spec, _plain_data(item.get("value")))
+                problem = value_problem(declared, _plain_data(item.get("value")))
                 if problem:
                     problems.append(f"{problem} (copied from {plan.source}; set it with --set "
-                                    f"{spec.qualified}=VALUE)")
+                                    f"{declared.qualified}=VALUE)")
         if problems:
             raise Refused(problems, "cannot create the stream: the values copied from "
                                     f"{plan.source} do not fit the new stream's contract")
@@ -889,7 +894,7 @@ class Scaffolder:
                      "or a later one: `make check` notes the stream, it does not fail).")
 
     # -- git -----------------------------------------------------------------------------
-    def _git_precheck(self):
+    def _git_precheck(self) -> git.Repo:
         try:
             import git
         except ImportError as exc:  # pragma: no cover - GitPython is a dependency
@@ -925,14 +930,14 @@ class Scaffolder:
                           f"{self.request.name}/; commit or stash these first: {shown}")
         return repo
 
-    def _git_branch(self, repo, plan: Plan) -> str:
+    def _git_branch(self, repo: git.Repo, plan: Plan) -> str:
         detached = repo.head.is_detached
         self._original_ref = repo.head.commit if detached else repo.active_branch
         original = repo.head.commit.hexsha[:12] if detached else repo.active_branch.name
         repo.create_head(f"stream/{plan.name}").checkout()
         return original
 
-    def _git_commit(self, repo, plan: Plan) -> str:
+    def _git_commit(self, repo: git.Repo, plan: Plan) -> str:
         import git
 
         relative = os.path.relpath(self.root / STREAMS_DIR / plan.name, repo.working_tree_dir)
@@ -940,7 +945,7 @@ class Scaffolder:
             repo.git.add("--", relative)
             repo.git.commit("-m", f"Add stream {plan.name}", "--", relative)
         except git.GitCommandError as exc:
-            lines = []
+            lines: list[str] = []
             for part in (exc.stdout, exc.stderr):
                 text = str(part or "").strip()
                 if text.startswith(("stdout: '", "stderr: '")) and text.endswith("'"):
@@ -951,7 +956,7 @@ class Scaffolder:
                           f"back on your branch; git said:\n{shown}") from None
         return repo.head.commit.hexsha
 
-    def _git_rollback(self, repo, plan: Plan, final: Path) -> None:
+    def _git_rollback(self, repo: git.Repo, plan: Plan, final: Path) -> None:
         """Undo a half-done --git: unstage and remove the folder, go back, delete the branch."""
         relative = os.path.relpath(final, repo.working_tree_dir)
         original = getattr(self, "_original_ref", None)
@@ -976,7 +981,7 @@ class Scaffolder:
                 pass
 
     @staticmethod
-    def _remote(repo) -> str:
+    def _remote(repo: git.Repo) -> str:
         names = [r.name for r in repo.remotes]
         return "origin" if "origin" in names or not names else names[0]
 
@@ -1154,7 +1159,7 @@ def _interrupt_on_termination() -> Callable[[], None]:
         return lambda: None
     previous = {}
 
-    def interrupt(signum, frame):
+    def interrupt(signum: int, frame: FrameType | None) -> NoReturn:
         raise KeyboardInterrupt
 
     for name in ("SIGTERM", "SIGHUP"):

@@ -100,7 +100,7 @@ def _mermaid_body(graph: PipelineGraph, ids: _Ids, highlight: set[str], indent: 
         lines.append(f"{indent}style {group} stroke-dasharray: 5 5")
         for leaf in graph.leaves():
             lines.append(f"{indent}{ids(by_name[leaf])} -.-> {group}")
-    classes = {"gated": [], "missing": [], "changed": []}
+    classes: dict[str, list[str]] = {"gated": [], "missing": [], "changed": []}
     for node in graph.nodes + graph.final:
         if node.missing:
             classes["missing"].append(ids(node))

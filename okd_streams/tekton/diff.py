@@ -22,7 +22,7 @@ is never dropped from the summary.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,7 +129,7 @@ def _named(value: Any) -> dict | None:
     return found
 
 
-def _union(first, second) -> list:
+def _union(first: Collection, second: Collection) -> list:
     keys = list(second)
     keys += [key for key in first if key not in second]
     return keys
@@ -482,12 +482,12 @@ def _edge_lines(ctx: _Context) -> None:
 
 
 def _identity(data: dict) -> tuple[str, str, str]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
-    name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
+    metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
+    kind = found if isinstance(found := data.get("kind"), str) else ""
+    name = found if isinstance(found := metadata.get("name"), str) else ""
     if not name and isinstance(metadata.get("generateName"), str):
         name = metadata["generateName"]
-    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else ""
+    namespace = found if isinstance(found := metadata.get("namespace"), str) else ""
     return kind, namespace, name
 
 

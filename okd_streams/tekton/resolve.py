@@ -108,9 +108,9 @@ def read_ref(data: Any, path: tuple, default_kind: str) -> Ref | None:
     ref = get(data, *path)
     if not isinstance(ref, dict):
         return None
-    kind = ref.get("kind") if isinstance(ref.get("kind"), str) and ref.get("kind") else default_kind
-    name = ref.get("name") if isinstance(ref.get("name"), str) else ""
-    api_version = ref.get("apiVersion") if isinstance(ref.get("apiVersion"), str) else ""
+    kind = given if isinstance(given := ref.get("kind"), str) and given else default_kind
+    name = given if isinstance(given := ref.get("name"), str) else ""
+    api_version = given if isinstance(given := ref.get("apiVersion"), str) else ""
     remote = None
     if isinstance(ref.get("resolver"), str) and ref.get("resolver"):
         remote = ref["resolver"]

@@ -132,6 +132,7 @@ from collections.abc import Iterator
 from okd_streams.argocd import expand as argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.model.kinds import group_of, is_cluster_scoped
+from okd_streams.model.objects import Obj
 from okd_streams.rules.argocd._shared import at_app, at_document, at_file, at_obj, expansion, kustomization_namespace
 
 ID = "application-permitted-by-project"
@@ -140,7 +141,7 @@ LEVEL = "error"
 SCOPE = "repo"
 
 
-def _destinations(project) -> str:
+def _destinations(project: Obj) -> str:
     entries = project.spec.get("destinations")
     shown = []
     for entry in entries if isinstance(entries, list) else []:

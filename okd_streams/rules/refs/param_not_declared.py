@@ -108,7 +108,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                 continue
             who = resolve.run_label(holder, base, run, kind)
             args = binding.run_args(run, base, lenient=kind == "TaskRun")
-            for issue in binding.check(args, resolved.spec.get("params"), who, resolved.label):
+            for issue in binding.check(args, get(resolved.spec, "params"), who, resolved.label):
                 if issue.kind != "extra" or not issue.arg:
                     continue
                 path = issue.arg.path + ("name",)

@@ -80,7 +80,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         resolved = resolve.resolve_pipeline(unit, holder, spec, base + ("spec",))
         if not resolved.ok:
             continue
-        tasks = resolve.task_names(resolved.spec)
+        tasks = resolve.task_names(resolved.spec or {})
         who = resolve.run_label(holder, base, run, "PipelineRun")
         for index, entry in items(spec, "taskRunSpecs"):
             name = entry.get("pipelineTaskName")

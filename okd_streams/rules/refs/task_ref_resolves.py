@@ -58,7 +58,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, get
+from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import resolve
 
 ID = "task-ref-resolves"
@@ -67,7 +67,7 @@ LEVEL = "error"
 SCOPE = "unit"
 
 
-def _report(unit: Unit, obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
+def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
     ref = resolved.ref
     if ref is None or resolved.status not in ("missing", "cluster-missing"):
         return

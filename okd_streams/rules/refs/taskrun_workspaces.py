@@ -114,8 +114,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         for key, section, what in OVERRIDES:
             names = {item.get("name") for _, item in items(resolved.spec, section)}
             for index, override in items(spec, key):
-                name = override.get("name")
-                if isinstance(name, str) and name not in names:
+                overridden = override.get("name")
+                if isinstance(overridden, str) and overridden not in names:
                     yield Finding(holder, base + ("spec", key, index, "name"),
-                                  f'{who} overrides {what} "{name}" in {key}, but {resolved.label} has no such {what} '
+                                  f'{who} overrides {what} "{overridden}" in {key}, but {resolved.label} has no '
+                                  f"such {what} "
                                   f"({section}: {resolve.names_list(sorted(n for n in names if isinstance(n, str)))})")

@@ -101,8 +101,7 @@ def supplied(unit: Unit, obj: Obj, trigger: dict) -> set[str] | None:
         if isinstance(binding.get("spec"), dict):
             names |= set(P.specs(binding["spec"].get("params")))
         elif isinstance(ref, str) and ref:
-            kind = binding.get("kind") if isinstance(binding.get("kind"), str) and binding.get("kind") \
-                else "TriggerBinding"
+            kind = given if isinstance(given := binding.get("kind"), str) and given else "TriggerBinding"
             found = resolve.find(unit, kind, ref, resolve.TRIGGERS, obj.namespace)
             if found is None:
                 return None

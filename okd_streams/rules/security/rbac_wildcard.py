@@ -41,8 +41,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import objects
-from okd_streams.model.objects import Finding, Obj, items
+from okd_streams.model.objects import FileContext, Finding, Obj, items
 
 ID = "rbac-wildcard"
 CODE = "X007"
@@ -54,7 +55,7 @@ WAIVER_NEEDS_REASON = True
 FIELDS = {"verbs": "verbs", "resources": "resources", "apiGroups": "API groups", "nonResourceURLs": "URLs"}
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     for document in objects(yaml_file):
         obj = Obj(document.data, yaml_file.path, document)
         if obj.kind not in ("Role", "ClusterRole") or obj.group != "rbac.authorization.k8s.io":

@@ -48,7 +48,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "waiver-without-reason"
 CODE = "X000"
@@ -56,7 +57,7 @@ LEVEL = "error"
 SCOPE = "file"
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     from okd_streams import rules as registry  # the registry imports this module
 
     for directive in yaml_file.directives:

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import is_kustomization, objects
-from okd_streams.model.objects import Finding
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "one-object-per-file"
 CODE = "S002"
@@ -44,7 +45,7 @@ FOREIGN_LEVEL = "warning"
 SCOPE = "file"
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     if is_kustomization(yaml_file):
         return
     found = list(objects(yaml_file))

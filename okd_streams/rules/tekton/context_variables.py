@@ -43,12 +43,14 @@ spec:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.pipeline import (
+    PipelineSite,
+    TaskSite,
     param_strings,
     pipeline_specs,
     pipeline_tasks,
@@ -71,7 +73,7 @@ PIPELINE_CONTEXT = ((r"context\.pipelineRun", "context.pipelineRun", {"name", "n
                     (r"context\.pipelineTask", "context.pipelineTask", {"retries"}))
 
 
-def _problems(text: str, table) -> list[str]:
+def _problems(text: str, table: Iterable[tuple[str, str, set[str]]]) -> list[str]:
     if "$(context." not in text:  # every pattern below is a $(context.<x>...) reference
         return []
     found = []
@@ -86,6 +88,7 @@ def _problems(text: str, table) -> list[str]:
 
 def check(unit: Unit) -> Iterator[Finding]:
     note = " (Tekton's webhook does not check here, but the variable is not replaced at run time)"
+    site: PipelineSite | TaskSite
     for site in task_specs(unit):
         for index, step in items(site.spec, "steps"):
             for path, text, _ in container_fields(step, site.at("steps", index), needle="$(context."):

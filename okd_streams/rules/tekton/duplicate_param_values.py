@@ -47,6 +47,7 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label, tekton_objects
@@ -59,7 +60,7 @@ PER_OBJECT = True  # findings depend on one object alone (the engine memoises th
 APPLIES_TO = ("Pipeline", "PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
 
 
-def _duplicates(obj: Obj, path: tuple, params, label: str, fold_case: bool = False) -> Iterator[Finding]:
+def _duplicates(obj: Obj, path: tuple, params: Any, label: str, fold_case: bool = False) -> Iterator[Finding]:
     if not isinstance(params, list):
         return
     seen: dict[str, int] = {}

@@ -54,6 +54,7 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
@@ -74,7 +75,7 @@ def _is_status(expression: str) -> bool:
 def _groups(task: dict) -> Iterator[tuple[tuple, list[str]]]:
     """(path, expressions) per param and per when expression, as Tekton groups them."""
     for i, param in items(task, "params"):
-        texts = [text for _, text in param_strings(param)]
+        texts: list[Any] = [text for _, text in param_strings(param)]
         yield ("params", i, "value"), [e for text in texts for e in sub.expressions(text)]
     for i, when in items(task, "when"):
         texts = [when.get("input"), when.get("cel")]

@@ -183,7 +183,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         if site.standalone:
             specs = [p for _, p in items(site.spec, "params")]
             declared = _Declared(specs, site.label)
-            sections = ("tasks", "finally")
+            sections: tuple[str, ...] = ("tasks", "finally")
         else:
             declared = _Declared(pipelinerun_inline_params(site), f"neither {site.label} nor the run's params")
             sections = ("tasks",)

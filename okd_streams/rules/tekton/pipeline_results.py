@@ -109,7 +109,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                 yield Finding(site.obj, at, f"{label}: $({malformed[0]}) is not a valid result reference; use "
                               "$(tasks.<task>.results.<result>) or $(tasks.<task>.results.<result>.<key>)")
                 continue
-            for ref in map(sub.result_ref, result_like):
+            for ref in filter(None, map(sub.result_ref, result_like)):  # none is None: see malformed
                 pool = tasks if ref.section == "tasks" else finally_
                 if ref.task not in pool:
                     where = "tasks" if ref.section == "tasks" else "finally"

@@ -56,6 +56,7 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.tekton._refs import ref_problems
@@ -71,7 +72,7 @@ APPLIES_TO = ("Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it read
 FIELDS = ("taskRef", "taskSpec", "pipelineRef", "pipelineSpec")
 
 
-def valid_api_version(value) -> bool:
+def valid_api_version(value: Any) -> bool:
     parts = value.split("/") if isinstance(value, str) else []
     return len(parts) == 2 and all(parts)
 

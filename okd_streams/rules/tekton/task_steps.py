@@ -49,6 +49,7 @@ spec:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.duration import parse_duration
@@ -65,7 +66,7 @@ WITH_REF_FORBIDDEN = ("image", "command", "args", "script", "workingDir", "env",
 RESERVED_SIDECAR = "tekton-log-results"
 
 
-def _present(value) -> bool:
+def _present(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 

@@ -83,7 +83,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                 mounts.setdefault(clean(mount["mountPath"]), f'volumeMount "{mount.get("name")}" of the stepTemplate')
         names: dict[str, int] = {}
         for index, workspace in items(site.spec, "workspaces"):
-            name = workspace.get("name") if isinstance(workspace.get("name"), str) else ""
+            name = found if isinstance(found := workspace.get("name"), str) else ""
             if name in names:
                 yield Finding(site.obj, site.at("workspaces", index, "name"),
                               f'workspace "{name}" is declared twice in {site.label} (workspaces[{names[name]}] and '
@@ -109,12 +109,12 @@ def check(unit: Unit) -> Iterator[Finding]:
                                       f"(workspaces: {', '.join(sorted(declared)) or 'none'})")
         volumes: dict[str, int] = {}
         for index, volume in items(site.spec, "volumes"):
-            name = volume.get("name")
-            if not isinstance(name, str):
+            volume_name = volume.get("name")
+            if not isinstance(volume_name, str):
                 continue
-            if name in volumes:
+            if volume_name in volumes:
                 yield Finding(site.obj, site.at("volumes", index, "name"),
-                              f'volume "{name}" is declared twice in {site.label} (volumes[{volumes[name]}] and '
-                              f"volumes[{index}])")
+                              f'volume "{volume_name}" is declared twice in {site.label} '
+                              f"(volumes[{volumes[volume_name]}] and volumes[{index}])")
             else:
-                volumes[name] = index
+                volumes[volume_name] = index

@@ -65,7 +65,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         seen: dict[str, int] = {}
         for index, binding in items(obj.data, "spec", "workspaces"):
             at = ("spec", "workspaces", index)
-            name = binding.get("name") if isinstance(binding.get("name"), str) else ""
+            name = found if isinstance(found := binding.get("name"), str) else ""
             key = name.lower() if obj.kind == "TaskRun" else name
             if key in seen:
                 yield Finding(obj, at + ("name",), f'workspace "{name}" is bound twice in {label} '

@@ -91,8 +91,9 @@ def check(unit: Unit) -> Iterator[Finding]:
     for site in task_specs(unit):
         if not site.standalone:
             continue
-        declared = {w.get("name") for _, w in items(site.spec, "workspaces") if isinstance(w.get("name"), str)}
-        containers = [(site.at("steps", i), step, None) for i, step in items(site.spec, "steps")]
+        declared = {name for _, w in items(site.spec, "workspaces") if isinstance(name := w.get("name"), str)}
+        containers: list[tuple[tuple, dict, str | None]] = [(site.at("steps", i), step, None)
+                                                            for i, step in items(site.spec, "steps")]
         containers += [(site.at("sidecars", i), car, "warning") for i, car in items(site.spec, "sidecars")]
         for base, container, level in containers:
             for path, text, _ in container_fields(container, base, needle="$(workspaces"):
