@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +18,12 @@ REPO = Path(__file__).resolve().parent.parent
 settings.register_profile("okd-streams", parent=settings(), database=None,
                           derandomize=bool(os.environ.get("CI")))
 settings.load_profile("okd-streams")
+
+# The Ctrl-C tests send SIGINT to the okd-streams they start. Started in the background without
+# job control (nohup, `cmd &` in a script), the runner has SIGINT ignored, and an ignored signal
+# stays ignored in every child: give it back its usual handler, which children reset to default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
