@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 
-__all__ = ["TemplateError", "UnsupportedTemplate", "render", "parse", "MISSING", "sanitize_name"]
+__all__ = ["MISSING", "TemplateError", "UnsupportedTemplate", "parse", "render", "sanitize_name"]
 
 
 class TemplateError(Exception):
@@ -274,7 +276,8 @@ class _PipelineParser:
             commands.append(self.command())
         for later in commands[1:]:
             if not isinstance(later.args[0], Func):
-                raise TemplateError(f"non executable command in pipeline stage {len(commands)} of {{{{{self.source}}}}}")
+                raise TemplateError(f"non executable command in pipeline stage {len(commands)} "
+                                    f"of {{{{{self.source}}}}}")
         return Pipeline(commands, self.source)
 
     def command(self) -> Command:
@@ -291,7 +294,7 @@ class _PipelineParser:
                 raise TemplateError(f"function {arg.name!r} used as an argument; wrap it in parentheses")
         return Command(args)
 
-    def operand(self):
+    def operand(self) -> Field | Literal | Func | Pipeline:
         kind, text = self.tokens[self.pos]
         self.pos += 1
         if kind == "field":
@@ -351,7 +354,7 @@ def _unquote(text: str) -> str:
             digits = body[i + 2:i + 2 + width]
             if len(digits) != width or not all(c in "0123456789abcdefABCDEF" for c in digits):
                 raise TemplateError(f"invalid escape in string {text}")
-            out.append(chr(int(digits, 16)) if code != "x" else chr(int(digits, 16)))
+            out.append(chr(int(digits, 16)))
             i += 2 + width
         else:
             raise UnsupportedTemplate(f"escape \\{code} in string {text} is not supported offline")
@@ -523,7 +526,7 @@ def _command(command: Command, state: _State, previous: Any, piped: bool, source
 
 
 def _call(name: str, args: list, state: _State, previous: Any, piped: bool) -> Any:
-    values = [lambda a=a: _value(a, state) for a in args]
+    values: list[Callable[[], Any]] = [partial(_value, a, state) for a in args]
     if piped:
         values.append(lambda: previous)
     if name == "not":

@@ -21,7 +21,7 @@ def command(name: str) -> ModuleType | None:
     return importlib.import_module(f"okd_streams.commands.{module}") if module else None
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> list[ModuleType]:
     if name == "COMMANDS":
         return [importlib.import_module(f"okd_streams.commands.{module}") for _, module in NAMES]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

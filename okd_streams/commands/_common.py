@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 import argparse
 import sys
 
@@ -19,7 +24,7 @@ def add_config(parser: argparse.ArgumentParser) -> None:
                         help="configuration file (default: .okd-streams.yaml found by walking up)")
 
 
-def _path(value: str):
+def _path(value: str) -> Path:
     from pathlib import Path
 
     return Path(value)

@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from okd_streams.streams.affected import Affected, changes_from_files, compute, text_report
 from okd_streams.errors import UsageError
-from okd_streams.model.repo import find_root
 from okd_streams.files.git import Git
+from okd_streams.model.repo import find_root
+from okd_streams.streams.affected import Affected, changes_from_files, compute, text_report
 
 
 def add_revision_options(parser: argparse.ArgumentParser, required: bool = False) -> None:

@@ -6,15 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from okd_streams.streams.affected import check_scope
-from okd_streams.lint.checking import check_repository
 from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams.commands.affected import add_revision_options, changes_for
 from okd_streams import rules as registry
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
-from okd_streams.problem import exit_code
+from okd_streams.lint.checking import check_repository
 from okd_streams.model.repo import discover_streams, find_root
+from okd_streams.problem import exit_code
+from okd_streams.streams.affected import check_scope
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from okd_streams.streams import diff as stream_diff
 from okd_streams.model.repo import find_root
+from okd_streams.streams import diff as stream_diff
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

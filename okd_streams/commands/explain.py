@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from types import ModuleType
 
 from okd_streams import rules as registry
 from okd_streams.errors import UsageError
@@ -21,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def summary(rule) -> str:
+def summary(rule: ModuleType) -> str:
     return (rule.__doc__ or rule.ID).strip().splitlines()[0]
 
 

@@ -55,7 +55,7 @@ def text(infos: list[StreamInfo]) -> str:
         rows.append((info.name, _cell(info.namespace), _cell(info.os), _cell(info.version),
                      _cell(", ".join(info.components)), _cell(info.sync), _cell(schedules)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     for info in infos:
         lines.append("")
         lines.append(f"{info.name}: {_cell(info.description)}")

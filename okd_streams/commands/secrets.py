@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from okd_streams.lint.checking import stream_units
 from okd_streams.errors import UsageError
+from okd_streams.lint.checking import stream_units
 from okd_streams.model.repo import SourceTree, discover_streams, find_root
 from okd_streams.streams.secrets import secrets_of
 
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     failed = False
     for unit in units:
         namespaces = sorted({obj.namespace for obj in unit.objects if obj.namespace})
-        entry = {"stream": unit.stream, "namespace": namespaces[0] if len(namespaces) == 1 else None,
+        entry: dict[str, Any] = {"stream": unit.stream, "namespace": namespaces[0] if len(namespaces) == 1 else None,
                  "error": unit.build_error, "secrets": []}
         if unit.build_error is not None:
             failed = True

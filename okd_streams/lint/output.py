@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from okd_streams import __version__
 from okd_streams.problem import Problem

@@ -63,7 +63,7 @@ def validate(expr: Any) -> str | None:
             fields = expr.split()
             if len(fields) != 5:
                 raise _Invalid(f"expected exactly 5 fields, found {len(fields)}")
-            for text, (name, low, high, names) in zip(fields, FIELDS):
+            for text, (name, low, high, names) in zip(fields, FIELDS, strict=True):
                 _field(text, name, low, high, names)
     except _Invalid as exc:
         return f"invalid schedule {expr!r}: {exc}"

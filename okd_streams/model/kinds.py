@@ -45,7 +45,8 @@ CLUSTER_SCOPED: dict[str, frozenset[str]] = {
     "cert-manager.io": frozenset({"ClusterIssuer"}),
 }
 # every kind of these groups is cluster-scoped
-CLUSTER_SCOPED_GROUPS = frozenset({"config.openshift.io", "operator.openshift.io", "imageregistry.operator.openshift.io"})
+CLUSTER_SCOPED_GROUPS = frozenset({"config.openshift.io", "operator.openshift.io",
+                                   "imageregistry.operator.openshift.io"})
 
 
 def is_cluster_scoped(group: str, kind: str) -> bool:

@@ -25,7 +25,8 @@ import pickle
 import selectors
 import signal
 import struct
-from typing import Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -151,7 +152,7 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _collect(workers: dict[int, int], done: set[int]) -> Iterator[tuple[int, object]]:
+def _collect(workers: dict[int, int], done: set[int]) -> Iterator[tuple[int, Any]]:
     """Frames from every worker as they come, until each pipe is closed."""
     selector = selectors.DefaultSelector()
     buffers: dict[int, bytearray] = {}

@@ -11,9 +11,10 @@ the real kustomize.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from okd_streams.files.loader import load_file_data
 
@@ -259,7 +260,7 @@ class Walker:
         node.keys = frozenset(key for key in data if isinstance(key, str))
         namespace = data.get("namespace")
         node.namespace = namespace if isinstance(namespace, str) and namespace else None
-        replacements = data.get("replacements") if isinstance(data.get("replacements"), list) else []
+        replacements = listed if isinstance(listed := data.get("replacements"), list) else []
         node.replacements.extend(entry for entry in replacements if isinstance(entry, dict))
         node.patches = self._patches(directory, node.kustomization, data)
         for key in _PLUGIN_KEYS:
@@ -269,9 +270,9 @@ class Walker:
             value = data.get(key)
             named = [value.get("path")] if isinstance(value, dict) else list(_strings(value))
             for reference in named:
-                target = self._target(directory, reference) if isinstance(reference, str) else None
-                if target is not None:
-                    node.settings.add((key, target[0]))
+                setting = self._target(directory, reference) if isinstance(reference, str) else None
+                if setting is not None:
+                    node.settings.add((key, setting[0]))
         for reference in _referenced_files(data):
             if is_remote(reference):
                 node.file_remotes.append(reference)

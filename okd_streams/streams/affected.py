@@ -27,9 +27,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from okd_streams.render import kustomization as kz
-from okd_streams.model.repo import CARD_NAME, STREAMS_DIR, discover_streams
 from okd_streams.files.git import Change
+from okd_streams.model.repo import CARD_NAME, STREAMS_DIR, discover_streams
+from okd_streams.render import kustomization as kz
 
 ARGOCD_DIR = "argocd"
 TEKTON_DIR = ".tekton"

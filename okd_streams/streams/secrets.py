@@ -19,8 +19,9 @@ else the declared default. What only a trigger supplies at run time is shown as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton import variables
@@ -280,7 +281,7 @@ class Collector:
                 env = get(obj.data, *path[:-2], "name")
                 what = f"env {env}" if isinstance(env, str) else "env"
                 self.add(_site(obj, path), value.get("name"), _describe(obj, path, what),
-                         {value.get("key")} if isinstance(value.get("key"), str) else set(),
+                         {secret_key} if isinstance(secret_key := value.get("key"), str) else set(),
                          value.get("optional") is True)
             elif key == "secretRef" and isinstance(value, dict):
                 self.add(_site(obj, path), value.get("name"), _describe(obj, path, "envFrom"), set(),
@@ -295,7 +296,7 @@ class Collector:
         holder = path[-3]
         entry = get(obj.data, *path[:-1])
         mount_name = entry.get("name") if isinstance(entry, dict) else None
-        keys = {i.get("key") for _, i in items(value, "items") if isinstance(i.get("key"), str)}
+        keys = {key for _, i in items(value, "items") if isinstance(key := i.get("key"), str)}
         site = _site(obj, path)
         if holder == "volumes" and "secretName" in value:
             if not keys and isinstance(mount_name, str) and site.task_spec is not None:
@@ -315,7 +316,7 @@ class Collector:
 
     def _params(self) -> None:
         for pipeline in self.resolver.pipelines:
-            for index, spec in items(pipeline.spec, "params"):
+            for _, spec in items(pipeline.spec, "params"):
                 name = spec.get("name")
                 if not isinstance(name, str) or not SECRET_PARAM.search(name):
                     continue
@@ -327,7 +328,7 @@ class Collector:
 
     def _workspaces(self) -> None:
         """Keys of secrets bound as PipelineRun workspaces, from the Tasks that read them."""
-        for holder, run in self.resolver.runs:
+        for _, run in self.resolver.runs:
             pipeline_name = get(run, "spec", "pipelineRef", "name")
             pipeline = next((p for p in self.resolver.pipelines if p.name == pipeline_name), None)
             if pipeline is None:
@@ -347,7 +348,7 @@ class Collector:
                                 continue
                             declared = _param(spec.get("workspaces"), ws["name"]) or {}
                             prefixes = [f"$(workspaces.{ws['name']}.path)",
-                                        declared.get("mountPath") if isinstance(declared.get("mountPath"), str)
+                                        mount if isinstance(mount := declared.get("mountPath"), str)
                                         else f"/workspace/{ws['name']}"]
                             site = Site(task_obj or pipeline, (), spec, None, (pipeline, task))
                             self.found[secret].keys |= self.keys_under(site, prefixes)

@@ -15,13 +15,14 @@ that is a reference, the type of what it references (callers pass `refs`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from okd_streams.model.objects import items
+from okd_streams.model.objects import Unit, get, items
 from okd_streams.tekton import params as P
 from okd_streams.tekton import resolve
-from okd_streams.tekton.pipeline import is_matrixed
+from okd_streams.tekton.pipeline import PipelineSite, is_matrixed
 from okd_streams.tekton.variables import Reference, references
 
 
@@ -149,6 +150,7 @@ def check(args: list[Arg], declarations: Any, who: str, target: str, enums: bool
     specs = P.specs(declarations)
     provided = {arg.name: arg for arg in args}
     issues: list[Issue] = []
+    spec: dict | None
     for name, spec in specs.items():
         if name not in provided and not P.has_default(spec):
             issues.append(Issue("missing", name, f'{who} does not set param "{name}", which {target} '
@@ -228,7 +230,7 @@ def result_value(spec: dict, index: str | None, key: str | None, matrixed: bool)
     return Value("string") if kind == "string" else None
 
 
-def pipeline_typer(unit, site) -> RefTyper:
+def pipeline_typer(unit: Unit, site: PipelineSite) -> RefTyper:
     """Types references in pipeline task params the way the PipelineRun reconciler sees
     them: `$(params...)` substituted from the pipeline's declarations, results from the
     referenced task's declared results, pipeline context variables as strings."""
@@ -254,8 +256,8 @@ def pipeline_typer(unit, site) -> RefTyper:
                 return param_value(declared[ref.parts[0]], ref.index, ref.parts[1:])
             return None
         if ref.prefix == "tasks":
-            if len(ref.parts) == 1 and ref.parts[0] == "status" or \
-                    len(ref.parts) == 2 and ref.parts[1] in ("status", "reason"):
+            if (len(ref.parts) == 1 and ref.parts[0] == "status") or \
+                    (len(ref.parts) == 2 and ref.parts[1] in ("status", "reason")):
                 return Value("string")
             if len(ref.parts) in (3, 4) and ref.parts[1] == "results":
                 resolved = task_spec(ref.parts[0])
@@ -278,7 +280,7 @@ def pipeline_typer(unit, site) -> RefTyper:
 # --- the places values meet declarations --------------------------------------------------
 
 
-def pipeline_task_args(task, typer: RefTyper) -> list[Arg]:
+def pipeline_task_args(task: resolve.PipelineTask, typer: RefTyper) -> list[Arg]:
     """Params, matrix params (fanned out: one string each) and matrix include params."""
     base = task.path
     args = args_from(task.data.get("params"), base + ("params",), typer)
@@ -290,12 +292,13 @@ def pipeline_task_args(task, typer: RefTyper) -> list[Arg]:
     return args
 
 
-def pipeline_task_issues(unit, site, task, resolved: resolve.ResolvedSpec) -> list[Issue]:
+def pipeline_task_issues(unit: Unit, site: PipelineSite, task: resolve.PipelineTask,
+                         resolved: resolve.ResolvedSpec) -> list[Issue]:
     """`check` of a pipeline task's args against the Task it runs (`resolved`, which must be
     ok). Several rules report parts of it: computed once per unit; do not change it."""
     def compute() -> list[Issue]:
         typer = unit.memo(("pipeline_typer", id(site.obj), site.path), lambda: pipeline_typer(unit, site))
-        return check(pipeline_task_args(task, typer), resolved.spec.get("params"), task.label, resolved.label)
+        return check(pipeline_task_args(task, typer), get(resolved.spec, "params"), task.label, resolved.label)
 
     return unit.memo(("pipeline_task_issues", id(task.obj), task.path), compute)
 

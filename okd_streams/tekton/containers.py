@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, get, items
 from okd_streams.tekton import variables
@@ -37,9 +38,8 @@ def walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
         if isinstance(value, dict):
             if value:
                 extend([(where + (key,), item) for key, item in value.items()][::-1])
-        elif isinstance(value, list):
-            if value:
-                extend([(where + (index,), item) for index, item in enumerate(value)][::-1])
+        elif isinstance(value, list) and value:
+            extend([(where + (index,), item) for index, item in enumerate(value)][::-1])
 
 
 def mappings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
@@ -71,7 +71,7 @@ class _Scan:
     images: list | None = None
 
 
-_SCANS: "weakref.WeakKeyDictionary[Obj, _Scan]" = weakref.WeakKeyDictionary()
+_SCANS: weakref.WeakKeyDictionary[Obj, _Scan] = weakref.WeakKeyDictionary()
 
 
 def _scan(obj: Obj) -> _Scan:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from typing import Iterable
+from collections.abc import Iterable
 
 from okd_streams.errors import GraphvizError
 from okd_streams.tekton.graph import Node, PipelineGraph
@@ -97,7 +97,7 @@ def _mermaid_body(graph: PipelineGraph, ids: _Ids, highlight: set[str], indent: 
         lines.append(f"{indent}style {group} stroke-dasharray: 5 5")
         for leaf in graph.leaves():
             lines.append(f"{indent}{ids(by_name[leaf])} -.-> {group}")
-    classes = {"gated": [], "missing": [], "changed": []}
+    classes: dict[str, list[str]] = {"gated": [], "missing": [], "changed": []}
     for node in graph.nodes + graph.final:
         if node.missing:
             classes["missing"].append(ids(node))

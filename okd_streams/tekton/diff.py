@@ -22,8 +22,9 @@ is never dropped from the summary.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import get
 
@@ -128,7 +129,7 @@ def _named(value: Any) -> dict | None:
     return found
 
 
-def _union(first, second) -> list:
+def _union(first: Collection, second: Collection) -> list:
     keys = list(second)
     keys += [key for key in first if key not in second]
     return keys
@@ -152,7 +153,7 @@ def field_changes(old: Any, new: Any, path: tuple = ()) -> Iterator[tuple[tuple,
                                          path + (Key(name),))
             return
         if len(old) == len(new):
-            for index, (first, second) in enumerate(zip(old, new)):
+            for index, (first, second) in enumerate(zip(old, new, strict=True)):
                 yield from field_changes(first, second, path + (Key(index, True),))
             return
     yield path, old, new
@@ -395,18 +396,16 @@ def _describe_pipeline_spec(ctx: _Context, base: tuple, rel: tuple, old: Any, ne
 
 def _describe(ctx: _Context, path: tuple, old: Any, new: Any) -> None:
     kind = ctx.kind
-    if kind == "Pipeline" and path[:1] == ("spec",):
-        if _describe_pipeline_spec(ctx, path[:1], path[1:], old, new):
-            return
-    if kind in ("PipelineRun",) and path[:2] == ("spec", "pipelineSpec"):
-        if _describe_pipeline_spec(ctx, path[:2], path[2:], old, new):
-            return
-    if kind == "Task" and path[:1] == ("spec",):
-        if _describe_task_spec(ctx, path[:1], path[1:], old, new, ""):
-            return
-    if kind == "TaskRun" and path[:2] == ("spec", "taskSpec"):
-        if _describe_task_spec(ctx, path[:2], path[2:], old, new, ""):
-            return
+    if kind == "Pipeline" and path[:1] == ("spec",) and _describe_pipeline_spec(ctx, path[:1], path[1:], old, new):
+        return
+    if kind in ("PipelineRun",) and path[:2] == ("spec", "pipelineSpec") \
+            and _describe_pipeline_spec(ctx, path[:2], path[2:], old, new):
+        return
+    if kind == "Task" and path[:1] == ("spec",) and _describe_task_spec(ctx, path[:1], path[1:], old, new, ""):
+        return
+    if kind == "TaskRun" and path[:2] == ("spec", "taskSpec") \
+            and _describe_task_spec(ctx, path[:2], path[2:], old, new, ""):
+        return
     if kind in ("PipelineRun", "TaskRun", "TriggerBinding") and path[:2] == ("spec", "params") and len(path) >= 3 \
             and isinstance(path[2], Key):
         _describe_param_value(ctx, path[:3], path[2].name, path[3:], old, new, "", "passes")
@@ -483,12 +482,12 @@ def _edge_lines(ctx: _Context) -> None:
 
 
 def _identity(data: dict) -> tuple[str, str, str]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
-    name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
+    metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
+    kind = found if isinstance(found := data.get("kind"), str) else ""
+    name = found if isinstance(found := metadata.get("name"), str) else ""
     if not name and isinstance(metadata.get("generateName"), str):
         name = metadata["generateName"]
-    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else ""
+    namespace = found if isinstance(found := metadata.get("namespace"), str) else ""
     return kind, namespace, name
 
 

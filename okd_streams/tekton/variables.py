@@ -8,8 +8,9 @@ tasks, finally, results, workspaces, context, steps, step, tt (Triggers).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 # One reference: $( then anything but parens, then ). Shell's $(cmd) is handled by callers
 # only looking at known prefixes.

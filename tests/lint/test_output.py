@@ -33,7 +33,7 @@ def test_json_is_what_json_dumps_with_indent_writes(found):
 
 
 def test_json_round_trips_every_field():
-    assert [Problem(**{**row}) for row in json.loads(output.as_json(PROBLEMS))] == PROBLEMS
+    assert [Problem(**row) for row in json.loads(output.as_json(PROBLEMS))] == PROBLEMS
 
 
 def test_text_is_one_line_per_problem_with_its_place_and_code():

@@ -49,7 +49,7 @@ def test_every_object_is_credited_to_the_file_kustomize_names(tmp_path):
     rendered = CachedRenderer(None, base=tmp_path)([folder])[folder]
     assert len(rendered.objects) == len(annotated.objects) == 9
     assert [o.data for o in rendered.objects] == [o.data for o in annotated.objects]
-    for ours, theirs in zip(rendered.objects, annotated.objects):
+    for ours, theirs in zip(rendered.objects, annotated.objects, strict=True):
         if theirs.origin is not None:
             assert ours.origin == theirs.origin, ours.data["metadata"]
         else:  # kustomize names no file for what a generator made: the kustomization that declares it
@@ -79,7 +79,8 @@ def test_a_batch_refuses_what_it_could_not_tell_apart(tmp_path):
     assert batch[folders[0]].objects[0].data["metadata"]["namespace"] == "ns-one"
     (tmp_path / "two" / "role.yaml").write_text(
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n")
-    (tmp_path / "two" / "kustomization.yaml").write_text("namespace: ns-two\nresources:\n  - task.yaml\n  - role.yaml\n")
+    (tmp_path / "two" / "kustomization.yaml").write_text(
+        "namespace: ns-two\nresources:\n  - task.yaml\n  - role.yaml\n")
     assert build_batch(folders, namespaces) is None
 
 

@@ -49,7 +49,8 @@ def test_what_json_cannot_hold_is_not_stored(tmp_path):
     assert table.get("fine") == [1] and table.get("nan") is None
 
 
-@pytest.mark.parametrize("content", [b"not a database at all, just text\n" * 40, b"SQLite format 3\x00" + b"\xff" * 4000])
+@pytest.mark.parametrize("content", [b"not a database at all, just text\n" * 40,
+                                     b"SQLite format 3\x00" + b"\xff" * 4000])
 def test_a_damaged_file_is_a_miss_then_made_again(tmp_path, content):
     path = tmp_path / "t.sqlite"
     path.write_bytes(content)

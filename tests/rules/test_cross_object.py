@@ -10,9 +10,9 @@ import pytest
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
 from okd_streams.lint.engine import check_unit
 from okd_streams.model.repo import unit_from_files
-from okd_streams.files.loader import parse_text
 
 
 def problems(text: str, code: str, foreign: bool = True, files: dict | None = None):
@@ -572,7 +572,8 @@ HOSTILE = [
     "spec: {tasks: [{name: x, taskRef: {name: t}, matrix: {params: {a: 1}, include: [{params: 3}]}}]}",
     "spec: {tasks: [{name: x, taskRef: {name: t}, workspaces: [{name: 3}, 7]}], workspaces: 5}",
     "spec: {results: [{name: r, value: {a: $(tasks.x.results.y)}}], tasks: [{name: x, taskRef: {name: t}}]}",
-    "spec: {params: [{name: p, enum: 3}], tasks: [{name: x, taskRef: {name: t}, params: [{name: s, value: $(params.p)}]}]}",
+    "spec: {params: [{name: p, enum: 3}], "
+    "tasks: [{name: x, taskRef: {name: t}, params: [{name: s, value: $(params.p)}]}]}",
 ]
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.lint.linting import plan
 from okd_streams.model.objects import Finding
 from okd_streams.model.repo import SourceTree, unit_from_files
-from okd_streams.files.loader import parse_text
 from tests.conftest import REPO
 
 PER_OBJECT = [rule for rule in registry.RULES.values() if rule.PER_OBJECT]

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config, parse_config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.model.objects import FileContext
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton.containers import parse_image, pinned_by_digest
-from okd_streams.files.loader import parse_text
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -220,7 +220,8 @@ def test_the_reason_requirement_can_be_turned_off():
 
 def test_a_waiver_only_covers_its_own_object():
     text = (task(ROOT_STEP.format(reason=' reason="needs root"')) + "---\n"
-            + task("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n").replace("name: build\nspec", "name: b2\nspec"))
+            + task("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n")
+            .replace("name: build\nspec", "name: b2\nspec"))
     assert [line for c, _, line in codes(text) if c == "X006"] == [22]
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.model.objects import FileContext, Obj
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton import resolve
 from okd_streams.tekton.pipeline import pipeline_specs, task_specs
-from okd_streams.files.loader import parse_text
 
 TASK = """\
 apiVersion: tekton.dev/v1

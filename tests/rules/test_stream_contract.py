@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint.checking import check_repository
 from okd_streams.config import Config
+from okd_streams.lint.checking import check_repository
 from okd_streams.rules.card import _shared as _card
 from tests.conftest import write_tree
 
@@ -287,7 +287,8 @@ def test_rendered_trigger_params_map_back_to_the_card(tmp_path, monkeypatch):
 
 
 def test_without_the_replacement_the_schedule_and_the_params_are_reported(tmp_path, monkeypatch):
-    root = make_repo(tmp_path, component="apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements: []\n")
+    root = make_repo(tmp_path,
+                     component="apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements: []\n")
     problems = [p for p in mine(check(root, monkeypatch)) if p.level == "error"]
     by_stream: dict = {}
     for problem in problems:
@@ -404,9 +405,9 @@ def test_a_required_base_param_fails_every_stream_of_this_repository_once(tmp_pa
 ])
 def test_hostile_cards_never_crash(spec):
     from okd_streams import rules as registry
+    from okd_streams.files.loader import parse_text
     from okd_streams.lint.engine import check_unit
     from okd_streams.model.objects import Obj, Unit
-    from okd_streams.files.loader import parse_text
 
     card = parse_text(f"apiVersion: okd-streams.io/v1alpha1\nkind: StreamCard\nmetadata: {{name: demo}}\n{spec}\n",
                       "streams/demo/stream.yaml").documents[-1]

@@ -13,12 +13,12 @@ import pytest
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
 from okd_streams.lint.engine import check_unit
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton import dag, substitution
 from okd_streams.tekton.duration import parse_duration
 from okd_streams.tekton.pipeline import pipeline_tasks
-from okd_streams.files.loader import parse_text
 
 WEBHOOK_RULES = [rule for code, rule in registry.RULES.items() if code.startswith("T0")]
 
@@ -315,7 +315,8 @@ def test_workspace_variables_only_on_standalone_tasks():
 # --- results ------------------------------------------------------------------------------
 
 def test_task_results():
-    assert errors("T030", task('[{image: x, script: "echo > $(results.dgst.path)"}]', extra="results: [{name: digest}]"))
+    assert errors("T030", task('[{image: x, script: "echo > $(results.dgst.path)"}]',
+                               extra="results: [{name: digest}]"))
     assert errors("T030", task("[{image: x}]", extra="results: [{name: -bad}]"))
     assert errors("T030", task("[{image: x}]", extra="results: [{name: r, type: object}]"))
     text = task('[{image: x, args: ["$(results.nope.path)"]}]', extra="results: [{name: digest}]")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.render import kustomization as kz
-from okd_streams.streams.affected import compute
 from okd_streams.cli import main
 from okd_streams.files.git import Change, Git
+from okd_streams.render import kustomization as kz
+from okd_streams.streams.affected import compute
 from tests.gitrepo import commit_all, edit, streams_repo
 
 ALL = ["okd-fcos", "okd-scos"]

@@ -139,7 +139,7 @@ def test_the_users_tree_is_never_touched(repo, capsys, monkeypatch):
     edit(root / "streams/okd-scos/stream.yaml", "value: release-4.19", "value: release-4.20")  # unstaged
     before = (snapshot(root), repo.git.status("--porcelain"), repo.git.stash("list"), repo.head.commit.hexsha,
               repo.git.diff("--cached"))
-    code, out = run_diff(root, capsys, monkeypatch, "--base", "main")
+    code, _ = run_diff(root, capsys, monkeypatch, "--base", "main")
     assert code == 1
     after = (snapshot(root), repo.git.status("--porcelain"), repo.git.stash("list"), repo.head.commit.hexsha,
              repo.git.diff("--cached"))

@@ -17,8 +17,7 @@ from tests.conftest import REPO
 from tests.gitrepo import clone_of_project, edit
 
 # Any attempt to reach the network fails fast: proxies that refuse, no package index, git limited to files.
-OFFLINE = {name: "http://127.0.0.1:9" for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-                                                    "all_proxy", "ALL_PROXY")}
+OFFLINE = dict.fromkeys(("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"), "http://127.0.0.1:9")
 OFFLINE.update({"no_proxy": "", "NO_PROXY": "", "PIP_NO_INDEX": "1", "GIT_ALLOW_PROTOCOL": "file"})
 
 

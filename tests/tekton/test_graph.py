@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from okd_streams.cli import main
-from okd_streams.tekton.diagram import GRAPHVIZ_MISSING, dot, mermaid
-from okd_streams.render.kustomize import build
 from okd_streams.model.repo import discover_streams
+from okd_streams.render.kustomize import build
+from okd_streams.tekton.diagram import GRAPHVIZ_MISSING, dot, mermaid
 from okd_streams.tekton.graph import deps, pipeline_graph
 from tests.conftest import REPO
 

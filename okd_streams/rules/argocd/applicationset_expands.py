@@ -20,7 +20,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding

@@ -14,10 +14,10 @@ Why:
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.repo import CARD_NAME, STREAMS_DIR
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.repo import CARD_NAME, STREAMS_DIR
 from okd_streams.rules.argocd._shared import at_file, expansion, folder
 
 ID = "stream-folder-covered"

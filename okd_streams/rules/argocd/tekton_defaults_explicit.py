@@ -17,7 +17,7 @@ Why:
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.defaults import missing_defaults

@@ -14,7 +14,7 @@ The stream card (`streams/<name>/stream.yaml`, kind StreamCard) is plain data:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model import cron
 from okd_streams.model.objects import Obj, Unit, get, items
@@ -69,7 +69,7 @@ def card_key(unit: Unit, holder: Obj, base: tuple, pipeline: str) -> str:
     return label if isinstance(label, str) and label else pipeline
 
 
-def stream_runs(unit: Unit):
+def stream_runs(unit: Unit) -> Iterator[tuple[Obj, tuple, dict, resolve.ResolvedSpec, str]]:
     """(holder, base, run, resolved Pipeline, card key) for each PipelineRun a TriggerTemplate of
     the stream creates."""
     for holder, base, run in resolve.run_templates(unit, "PipelineRun"):
@@ -84,7 +84,7 @@ def stream_runs(unit: Unit):
         yield holder, base, run, resolved, card_key(unit, holder, base, name)
 
 
-def card_pipeline(unit: Unit, key: str):
+def card_pipeline(unit: Unit, key: str) -> Obj | None:
     """The Pipeline a card entry is about: the one its trigger runs, else the one of that name."""
     for _, _, _, resolved, run_key in stream_runs(unit):
         if run_key == key and resolved.ok and resolved.obj is not None:

@@ -18,7 +18,8 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.card import _shared as _card
@@ -76,7 +77,7 @@ def _spec(card: Obj, stream: str) -> Iterator[Finding]:
             yield from _pipeline(card, str(pipeline), entry)
 
 
-def _pipeline(card: Obj, pipeline: str, entry) -> Iterator[Finding]:
+def _pipeline(card: Obj, pipeline: str, entry: Any) -> Iterator[Finding]:
     base = ("spec", "pipelines", pipeline)
     if not isinstance(entry, dict):
         yield Finding(card, base, f'spec.pipelines.{pipeline} must be a mapping with schedule and params')

@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.card import _shared as _card
@@ -61,6 +61,6 @@ def check(unit: Unit) -> Iterator[Finding]:
         for cronjob in found:
             actual = cronjob.spec.get("schedule")
             if actual != schedule:
-                yield Finding(card, path, f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", not on '
-                              f'the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
+                yield Finding(card, path, f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", '
+                              f'not on the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
                               "spec.schedule with a kustomize replacement (see base/stream-card)")

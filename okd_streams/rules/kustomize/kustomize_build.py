@@ -14,8 +14,8 @@ Why:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 

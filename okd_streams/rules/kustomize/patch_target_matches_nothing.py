@@ -14,7 +14,7 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 
@@ -69,8 +69,8 @@ def matches(target: dict, obj: Obj) -> bool:
         pattern = _regex(str(wanted))
         if pattern is None or not any(pattern.match(value) for value in actual):
             return False
-    labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
-    annotations = obj.metadata.get("annotations") if isinstance(obj.metadata.get("annotations"), dict) else {}
+    labels = given if isinstance(given := obj.metadata.get("labels"), dict) else {}
+    annotations = found if isinstance(found := obj.metadata.get("annotations"), dict) else {}
     for field, present in (("labelSelector", labels), ("annotationSelector", annotations)):
         if isinstance(target.get(field), str) and not _labels_match(target[field], present):
             return False

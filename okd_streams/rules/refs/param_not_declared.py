@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import binding, resolve
@@ -54,7 +54,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                 continue
             who = resolve.run_label(holder, base, run, kind)
             args = binding.run_args(run, base, lenient=kind == "TaskRun")
-            for issue in binding.check(args, resolved.spec.get("params"), who, resolved.label):
+            for issue in binding.check(args, get(resolved.spec, "params"), who, resolved.label):
                 if issue.kind != "extra" or not issue.arg:
                     continue
                 path = issue.arg.path + ("name",)

@@ -21,9 +21,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import binding, resolve
 from okd_streams.tekton import params as P
 from okd_streams.tekton.substitution import extract, trim_index
@@ -77,11 +77,11 @@ def check(unit: Unit) -> Iterator[Finding]:
             resolved = resolve.resolve_pipeline_task(unit, task)
             if not resolved.ok:
                 continue
-            declarations = resolved.spec.get("params")
+            declarations = get(resolved.spec, "params")
             for issue in binding.pipeline_task_issues(unit, site, task, resolved):
                 if issue.kind == "extra":
                     continue
-                path = issue.arg.value_path if issue.arg else task.path + ("params",)
+                path = issue.arg.value_path if issue.arg and issue.arg.value_path else task.path + ("params",)
                 yield Finding(task.obj, path, issue.message)
             task_params = P.specs(declarations)
             if any(P.enum(spec) for spec in task_params.values()):

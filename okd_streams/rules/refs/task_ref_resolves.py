@@ -16,9 +16,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, get
+from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import resolve
 
 ID = "task-ref-resolves"
@@ -31,7 +31,7 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _report(unit: Unit, obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
+def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
     ref = resolved.ref
     if ref is None or resolved.status not in ("missing", "cluster-missing"):
         return

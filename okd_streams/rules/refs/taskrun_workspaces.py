@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import resolve
@@ -59,8 +59,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         for key, section, what in OVERRIDES:
             names = {item.get("name") for _, item in items(resolved.spec, section)}
             for index, override in items(spec, key):
-                name = override.get("name")
-                if isinstance(name, str) and name not in names:
+                overridden = override.get("name")
+                if isinstance(overridden, str) and overridden not in names:
                     yield Finding(holder, base + ("spec", key, index, "name"),
-                                  f'{who} overrides {what} "{name}" in {key}, but {resolved.label} has no such {what} '
+                                  f'{who} overrides {what} "{overridden}" in {key}, but {resolved.label} has no '
+                                  f"such {what} "
                                   f"({section}: {resolve.names_list(sorted(n for n in names if isinstance(n, str)))})")

@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import resolve
@@ -35,19 +35,18 @@ def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str) -> Iter
         ref = binding.get("ref")
         path = base + ("bindings", index)
         if isinstance(binding.get("spec"), dict):
-            names = {p.get("name") for _, p in items(binding["spec"], "params") if isinstance(p.get("name"), str)}
+            names = {given for _, p in items(binding["spec"], "params") if isinstance(given := p.get("name"), str)}
             source = "an inline binding spec"
             dupes = [p.get("name") for _, p in items(binding["spec"], "params")]
             for name in sorted({n for n in dupes if isinstance(n, str) and dupes.count(n) > 1}):
                 yield Finding(obj, path, f'{who} binds param "{name}" twice in an inline binding spec; Triggers '
                               "fails every event with `duplicate param name`")
         elif isinstance(ref, str) and ref:
-            kind = binding.get("kind") if isinstance(binding.get("kind"), str) and binding.get("kind") \
-                else "TriggerBinding"
+            kind = given if isinstance(given := binding.get("kind"), str) and given else "TriggerBinding"
             found = resolve.find(unit, kind, ref, resolve.TRIGGERS, obj.namespace)
             if found is None:
                 continue
-            names = {p.get("name") for _, p in items(found.spec, "params") if isinstance(p.get("name"), str)}
+            names = {given for _, p in items(found.spec, "params") if isinstance(given := p.get("name"), str)}
             source = f'{kind} "{ref}"'
         elif isinstance(binding.get("name"), str) and "value" in binding:
             names = {binding["name"]}

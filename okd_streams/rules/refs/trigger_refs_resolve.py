@@ -20,7 +20,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import resolve
@@ -43,7 +44,8 @@ def _missing(unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name: str) 
                    "exist in the namespace on the cluster", level="warning")
 
 
-def _lookup(unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name, cluster: bool = False) -> Iterator[Finding]:
+def _lookup(unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name: Any,
+            cluster: bool = False) -> Iterator[Finding]:
     if not isinstance(name, str) or not name or resolve.has_variable(name):
         return
     if resolve.find(unit, kind, name, resolve.TRIGGERS, obj.namespace) is not None:

@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import params as P
@@ -38,8 +38,7 @@ def supplied(unit: Unit, obj: Obj, trigger: dict) -> set[str] | None:
         if isinstance(binding.get("spec"), dict):
             names |= set(P.specs(binding["spec"].get("params")))
         elif isinstance(ref, str) and ref:
-            kind = binding.get("kind") if isinstance(binding.get("kind"), str) and binding.get("kind") \
-                else "TriggerBinding"
+            kind = given if isinstance(given := binding.get("kind"), str) and given else "TriggerBinding"
             found = resolve.find(unit, kind, ref, resolve.TRIGGERS, obj.namespace)
             if found is None:
                 return None

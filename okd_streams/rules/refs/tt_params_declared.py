@@ -13,7 +13,8 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton import params as P

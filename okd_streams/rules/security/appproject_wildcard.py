@@ -16,10 +16,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Obj, get, items
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import FileContext, Finding, Obj, get, items
 
 ID = "appproject-wildcard"
 CODE = "X008"
@@ -32,7 +33,7 @@ WAIVER_NEEDS_REASON = True
 context_key = None  # findings depend on the file alone
 
 
-def _stars(obj, key: str, what: str) -> Iterator[Finding]:
+def _stars(obj: Obj, key: str, what: str) -> Iterator[Finding]:
     values = get(obj.spec, key)
     for index, value in enumerate(values if isinstance(values, list) else []):
         if value == "*":
@@ -40,7 +41,7 @@ def _stars(obj, key: str, what: str) -> Iterator[Finding]:
                           f'{obj.label()} allows "*" {what}: name the ones the streams use')
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     for document in objects(yaml_file):
         obj = Obj(document.data, yaml_file.path, document)
         if obj.kind != "AppProject" or obj.group != "argoproj.io":

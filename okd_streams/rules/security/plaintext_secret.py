@@ -18,10 +18,12 @@ Why:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from okd_streams.model.objects import Finding, Obj, get
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import is_kustomization
+from okd_streams.model.objects import FileContext, Finding, Obj, get
 from okd_streams.tekton import variables
 from okd_streams.tekton.containers import MAX_DEPTH, mappings
 
@@ -63,7 +65,7 @@ def _secret_generator(obj: Obj) -> Iterator[Finding]:
                           "create the Secret out of band and reference it by name")
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     text = yaml_file.text  # the source of the documents
     for document in yaml_file.documents:
         if not isinstance(document.data, dict):

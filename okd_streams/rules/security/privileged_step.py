@@ -18,7 +18,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get
 from okd_streams.tekton.containers import pod_specs, security_contexts, where

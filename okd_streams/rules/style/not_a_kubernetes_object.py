@@ -19,10 +19,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import file_path, is_kustomization, is_patch
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "not-a-kubernetes-object"
 CODE = "Y003"
@@ -52,21 +53,21 @@ def _shape(value: object) -> str:
     return type(value).__name__
 
 
-def _exempt(yaml_file, context) -> bool:
+def _exempt(yaml_file: YamlFile, context: FileContext) -> bool:
     path = file_path(yaml_file.path)
     if is_kustomization(yaml_file) or is_patch(yaml_file) or path.name.startswith("."):
         return True
     return yaml_file.path in getattr(context, "auxiliary", frozenset())
 
 
-def _strict(yaml_file, context) -> bool:
+def _strict(yaml_file: YamlFile, context: FileContext) -> bool:
     """Our own repository's object folders: every document must be an object."""
     if getattr(context, "foreign", False):
         return False
     return any(part in OBJECT_DIRS for part in file_path(yaml_file.path).parts[:-1])
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     if not yaml_file.documents or _exempt(yaml_file, context):
         return
     strict = _strict(yaml_file, context)

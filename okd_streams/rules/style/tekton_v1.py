@@ -12,10 +12,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "tekton-v1"
 CODE = "S001"
@@ -28,7 +29,7 @@ WAIVER_NEEDS_REASON = False
 context_key = None  # findings depend on the file alone
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     for document in objects(yaml_file):
         api_version = document.data["apiVersion"]
         group, _, version = api_version.rpartition("/")

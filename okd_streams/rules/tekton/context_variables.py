@@ -17,12 +17,21 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterable, Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
-from okd_streams.tekton.pipeline import param_strings, pipeline_specs, pipeline_tasks, task_label, task_params, task_specs
+from okd_streams.tekton.containers import container_fields
+from okd_streams.tekton.pipeline import (
+    PipelineSite,
+    TaskSite,
+    param_strings,
+    pipeline_specs,
+    pipeline_tasks,
+    task_label,
+    task_params,
+    task_specs,
+)
 
 ID = "context-variables"
 CODE = "T023"
@@ -40,7 +49,7 @@ PIPELINE_CONTEXT = ((r"context\.pipelineRun", "context.pipelineRun", {"name", "n
                     (r"context\.pipelineTask", "context.pipelineTask", {"retries"}))
 
 
-def _problems(text: str, table) -> list[str]:
+def _problems(text: str, table: Iterable[tuple[str, str, set[str]]]) -> list[str]:
     if "$(context." not in text:  # every pattern below is a $(context.<x>...) reference
         return []
     found = []
@@ -55,6 +64,7 @@ def _problems(text: str, table) -> list[str]:
 
 def check(unit: Unit) -> Iterator[Finding]:
     note = " (Tekton's webhook does not check here, but the variable is not replaced at run time)"
+    site: PipelineSite | TaskSite
     for site in task_specs(unit):
         for index, step in items(site.spec, "steps"):
             for path, text, _ in container_fields(step, site.at("steps", index), needle="$(context."):
@@ -69,7 +79,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                     yield Finding(site.obj, path, f"{site.label}: {problem}{note}", level="warning")
     for site in pipeline_specs(unit):
         tasks = pipeline_tasks(site.spec)
-        last = {section: max((i for s, i, _ in tasks if s == section), default=None) for section in ("tasks", "finally")}
+        last = {section: max((i for s, i, _ in tasks if s == section), default=None)
+                for section in ("tasks", "finally")}
         for section, index, task in tasks:
             checked = index == last[section]
             for path, param in task_params(task):

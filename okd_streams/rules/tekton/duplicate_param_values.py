@@ -14,7 +14,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label, tekton_objects
@@ -29,7 +30,7 @@ APPLIES_TO = ("Pipeline", "PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 ki
 WAIVER_NEEDS_REASON = False
 
 
-def _duplicates(obj: Obj, path: tuple, params, label: str, fold_case: bool = False) -> Iterator[Finding]:
+def _duplicates(obj: Obj, path: tuple, params: Any, label: str, fold_case: bool = False) -> Iterator[Finding]:
     if not isinstance(params, list):
         return
     seen: dict[str, int] = {}

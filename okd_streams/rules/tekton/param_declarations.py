@@ -19,10 +19,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
-from okd_streams.tekton.pipeline import param_type, pipeline_specs, pipeline_tasks, task_specs
+from okd_streams.tekton.pipeline import PipelineSite, TaskSite, param_type, pipeline_specs, pipeline_tasks, task_specs
 from okd_streams.tekton.substitution import go_value
 
 ID = "param-declarations"
@@ -37,7 +38,7 @@ WAIVER_NEEDS_REASON = False
 TYPES = ("string", "array", "object")
 
 
-def _declarations(obj: Obj, path: tuple, params, label: str, properties_required: bool) -> Iterator[Finding]:
+def _declarations(obj: Obj, path: tuple, params: Any, label: str, properties_required: bool) -> Iterator[Finding]:
     if not isinstance(params, list):
         return
     seen: dict[str, int] = {}
@@ -85,6 +86,7 @@ def _declarations(obj: Obj, path: tuple, params, label: str, properties_required
 
 
 def check(unit: Unit) -> Iterator[Finding]:
+    site: PipelineSite | TaskSite
     for site in task_specs(unit):
         yield from _declarations(site.obj, site.at("params"), site.spec.get("params"), site.label,
                                  site.usage_params is not None)

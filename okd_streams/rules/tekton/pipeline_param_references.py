@@ -21,12 +21,17 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
-    is_matrixed, params_by_type, pipeline_specs, pipeline_tasks, pipelinerun_inline_params, task_label,
+    is_matrixed,
+    params_by_type,
+    pipeline_specs,
+    pipeline_tasks,
+    pipelinerun_inline_params,
+    task_label,
 )
 
 ID = "pipeline-param-references"
@@ -146,7 +151,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         if site.standalone:
             specs = [p for _, p in items(site.spec, "params")]
             declared = _Declared(specs, site.label)
-            sections = ("tasks", "finally")
+            sections: tuple[str, ...] = ("tasks", "finally")
         else:
             declared = _Declared(pipelinerun_inline_params(site), f"neither {site.label} nor the run's params")
             sections = ("tasks",)

@@ -16,7 +16,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
@@ -81,7 +81,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                 yield Finding(site.obj, at, f"{label}: $({malformed[0]}) is not a valid result reference; use "
                               "$(tasks.<task>.results.<result>) or $(tasks.<task>.results.<result>.<key>)")
                 continue
-            for ref in map(sub.result_ref, result_like):
+            for ref in filter(None, map(sub.result_ref, result_like)):  # none is None: see malformed
                 pool = tasks if ref.section == "tasks" else finally_
                 if ref.task not in pool:
                     where = "tasks" if ref.section == "tasks" else "finally"

@@ -21,12 +21,18 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
-    embedded_task_spec, is_matrixed, param_strings, pipeline_specs, task_label, task_name,
+    PipelineSite,
+    embedded_task_spec,
+    is_matrixed,
+    param_strings,
+    pipeline_specs,
+    task_label,
+    task_name,
 )
 
 ID = "pipeline-task-matrix"
@@ -112,7 +118,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                                                       "string results")
 
 
-def _matrix(site, at: tuple, task: dict, label: str) -> Iterator[Finding]:
+def _matrix(site: PipelineSite, at: tuple, task: dict, label: str) -> Iterator[Finding]:
     for i, param in items(task, "matrix", "params"):
         kind, value = sub.go_value(param.get("value"))
         if kind == "array" or (kind == "string" and sub.is_exact_expression(value)):

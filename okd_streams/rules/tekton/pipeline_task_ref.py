@@ -20,7 +20,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.tekton._refs import ref_problems
@@ -38,7 +39,7 @@ WAIVER_NEEDS_REASON = False
 FIELDS = ("taskRef", "taskSpec", "pipelineRef", "pipelineSpec")
 
 
-def valid_api_version(value) -> bool:
+def valid_api_version(value: Any) -> bool:
     parts = value.split("/") if isinstance(value, str) else []
     return len(parts) == 2 and all(parts)
 

@@ -16,7 +16,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label
@@ -52,7 +52,7 @@ def check(unit: Unit) -> Iterator[Finding]:
             label = f"{task_label(task, section)} of {site.label}"
             bound: dict[str, int] = {}
             for i, binding in items(task, "workspaces"):
-                name = binding.get("name") if isinstance(binding.get("name"), str) else ""
+                name = found if isinstance(found := binding.get("name"), str) else ""
                 at = site.at(section, index, "workspaces", i)
                 if name in bound:
                     yield Finding(site.obj, at + ("name",),

@@ -18,9 +18,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.duration import format_duration, parse_duration
 from okd_streams.tekton.pipeline import describe, param_strings, tekton_objects
@@ -37,7 +37,7 @@ WAIVER_NEEDS_REASON = False
 STATUSES = ("Cancelled", "CancelledRunFinally", "StoppedRunFinally", "PipelineRunPending")
 
 
-def _durations(obj, label: str) -> Iterator[Finding | tuple[str, float]]:
+def _durations(obj: Obj, label: str) -> Iterator[Finding | tuple[str, float]]:
     timeouts = obj.spec.get("timeouts")
     if not isinstance(timeouts, dict):
         return

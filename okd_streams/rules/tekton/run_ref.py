@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.rules.tekton._refs import ref_problems
@@ -48,7 +48,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                     ref = spec[other] if wanted == ref_field else ref
                     inline = spec[other] if wanted == spec_field else inline
         if ref is not None and inline is not None:
-            yield Finding(obj, ("spec", spec_field), f"{label} sets both {ref_field} and {spec_field}; give exactly one")
+            yield Finding(obj, ("spec", spec_field),
+                          f"{label} sets both {ref_field} and {spec_field}; give exactly one")
         elif ref is None and inline is None:
             yield Finding(obj, ("spec",) if "spec" in obj.data else (),
                           f"{label} has neither {ref_field} nor {spec_field}; give exactly one")

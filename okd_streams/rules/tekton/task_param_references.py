@@ -24,7 +24,7 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
@@ -115,10 +115,12 @@ def check(unit: Unit) -> Iterator[Finding]:
         declared, _, objects = params_by_type(usage) if usage is not None else (None, set(), {})
         owner = _owner(site)
         for index, step in items(site.spec, "steps"):
-            step_name = step.get("name") if isinstance(step.get("name"), str) and step.get("name") else f"steps[{index}]"
+            step_name = (step.get("name") if isinstance(step.get("name"), str) and step.get("name")
+                         else f"steps[{index}]")
             for path, text, role in container_fields(step, site.at("steps", index), needle="$(params"):
                 for problem in _problems(text, role, declared, arrays, objects, owner):
-                    yield Finding(site.obj, path, f'{_field_name(path)} of step "{step_name}" in {site.label}: {problem}')
+                    yield Finding(site.obj, path,
+                                  f'{_field_name(path)} of step "{step_name}" in {site.label}: {problem}')
         # Not validated by the webhook: left unreplaced at run time.
         extra = [(site.at("sidecars", i), sidecar, f'sidecar "{sidecar.get("name") or i}"')
                  for i, sidecar in items(site.spec, "sidecars")]

@@ -15,13 +15,13 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
+from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.params import RESULT_NAME
-from okd_streams.tekton.pipeline import task_specs
+from okd_streams.tekton.pipeline import TaskSite, task_specs
 
 ID = "task-results"
 CODE = "T030"
@@ -33,7 +33,7 @@ APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # te
 WAIVER_NEEDS_REASON = False
 
 
-def _declarations(site) -> Iterator[Finding]:
+def _declarations(site: TaskSite) -> Iterator[Finding]:
     for index, result in items(site.spec, "results"):
         at = site.at("results", index)
         name = result.get("name")
@@ -59,7 +59,7 @@ def _declarations(site) -> Iterator[Finding]:
 def check(unit: Unit) -> Iterator[Finding]:
     for site in task_specs(unit):
         yield from _declarations(site)
-        declared = {r.get("name") for _, r in items(site.spec, "results") if isinstance(r.get("name"), str)}
+        declared = {name for _, r in items(site.spec, "results") if isinstance(name := r.get("name"), str)}
         containers = [(site.at("steps", i), step, True) for i, step in items(site.spec, "steps")]
         containers += [(site.at("sidecars", i), car, False) for i, car in items(site.spec, "sidecars")]
         for base, container, is_step in containers:

@@ -18,7 +18,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.duration import parse_duration
@@ -37,7 +38,7 @@ WITH_REF_FORBIDDEN = ("image", "command", "args", "script", "workingDir", "env",
 RESERVED_SIDECAR = "tekton-log-results"
 
 
-def _present(value) -> bool:
+def _present(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
@@ -74,8 +75,8 @@ def check(unit: Unit) -> Iterator[Finding]:
             on_error = step.get("onError")
             if _present(on_error) and on_error not in ("continue", "stopAndFail") and not (
                     isinstance(on_error, str) and on_error.startswith("$(params")):
-                yield Finding(site.obj, at + ("onError",), f'onError "{on_error}" of {label} is not valid; use continue '
-                              "or stopAndFail")
+                yield Finding(site.obj, at + ("onError",),
+                              f'onError "{on_error}" of {label} is not valid; use continue or stopAndFail')
             timeout = step.get("timeout")
             if timeout is not None:
                 seconds = parse_duration(timeout)

@@ -17,7 +17,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.pipeline import param_strings, pipeline_specs, pipeline_tasks, task_label, task_params

@@ -14,10 +14,10 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
-from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label, task_specs
+from okd_streams.tekton.pipeline import PipelineSite, TaskSite, pipeline_specs, pipeline_tasks, task_label, task_specs
 
 ID = "when-expressions"
 CODE = "T050"
@@ -65,6 +65,7 @@ def _when(obj: Obj, path: tuple, owner: dict, label: str) -> Iterator[Finding]:
 
 
 def check(unit: Unit) -> Iterator[Finding]:
+    site: PipelineSite | TaskSite
     for site in pipeline_specs(unit):
         for section, index, task in pipeline_tasks(site.spec):
             yield from _when(site.obj, site.at(section, index), task, f"{task_label(task, section)} of {site.label}")

@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.pipeline import describe, tekton_objects
@@ -40,7 +40,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         seen: dict[str, int] = {}
         for index, binding in items(obj.data, "spec", "workspaces"):
             at = ("spec", "workspaces", index)
-            name = binding.get("name") if isinstance(binding.get("name"), str) else ""
+            name = found if isinstance(found := binding.get("name"), str) else ""
             key = name.lower() if obj.kind == "TaskRun" else name
             if key in seen:
                 yield Finding(obj, at + ("name",), f'workspace "{name}" is bound twice in {label} '
@@ -53,7 +53,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                               f"({', '.join(given)}); give exactly one")
                 continue
             if not given:
-                hint = "; `emptyDir:` with no value counts as none, write `emptyDir: {}`" if "emptyDir" in binding else ""
+                hint = ("; `emptyDir:` with no value counts as none, write `emptyDir: {}`"
+                        if "emptyDir" in binding else "")
                 yield Finding(obj, at, f'workspace "{name}" of {label} has no volume source; give one of '
                               f"{', '.join(SOURCES)}{hint}")
                 continue

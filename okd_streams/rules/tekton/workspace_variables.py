@@ -16,11 +16,11 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
+from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.pipeline import task_specs
 
 ID = "workspace-variables"
@@ -63,8 +63,9 @@ def check(unit: Unit) -> Iterator[Finding]:
     for site in task_specs(unit):
         if not site.standalone:
             continue
-        declared = {w.get("name") for _, w in items(site.spec, "workspaces") if isinstance(w.get("name"), str)}
-        containers = [(site.at("steps", i), step, None) for i, step in items(site.spec, "steps")]
+        declared = {name for _, w in items(site.spec, "workspaces") if isinstance(name := w.get("name"), str)}
+        containers: list[tuple[tuple, dict, str | None]] = [(site.at("steps", i), step, None)
+                                                            for i, step in items(site.spec, "steps")]
         containers += [(site.at("sidecars", i), car, "warning") for i, car in items(site.spec, "sidecars")]
         for base, container, level in containers:
             for path, text, _ in container_fields(container, base, needle="$(workspaces"):
