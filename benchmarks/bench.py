@@ -179,8 +179,8 @@ BUILT_MARK = ".okd-streams-bench"  # in each repository the benchmark builds
 def build_repository(target: Path, count: int, full: int = 2) -> str:
     """A repository of `count` streams in `target` (made with the scaffolder); says how."""
     from okd_streams.files import edit
-    from okd_streams.streams import scaffold
     from okd_streams.model.repo import CARD_NAME, discover_streams
+    from okd_streams.streams import scaffold
 
     if target.exists():  # left by an earlier run with --keep: made again, unless it is not ours
         if not (target / BUILT_MARK).is_file():

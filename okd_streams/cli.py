@@ -12,8 +12,7 @@ import gc
 import os
 import sys
 
-from okd_streams import __version__
-from okd_streams import commands
+from okd_streams import __version__, commands
 from okd_streams.errors import OkdStreamsError
 
 

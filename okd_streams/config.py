@@ -24,9 +24,9 @@ silently turns a check off.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from okd_streams.errors import ConfigError
 from okd_streams.files.loader import YamlError, load_one

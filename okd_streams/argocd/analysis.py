@@ -25,8 +25,16 @@ from dataclasses import dataclass
 
 from okd_streams.argocd import appset as appsets
 from okd_streams.argocd.globs import GLOB_CHARS, go_path_match
-from okd_streams.argocd.results import ARGO_GROUP, ARGOCD_DIR, GENERATE_PATHS, App, Argo, Issue, canonical, \
-    stream_of_path
+from okd_streams.argocd.results import (
+    ARGO_GROUP,
+    ARGOCD_DIR,
+    GENERATE_PATHS,
+    App,
+    Argo,
+    Issue,
+    canonical,
+    stream_of_path,
+)
 from okd_streams.model.context import RepoContext
 from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.model.objects import Obj, get

@@ -25,9 +25,10 @@ import copy
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from okd_streams.argocd import gotemplate
 from okd_streams.argocd.globs import doublestar_match, git_pathspec_match, go_path_match

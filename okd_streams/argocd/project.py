@@ -3,7 +3,7 @@ destinations and kinds a project permits."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from okd_streams.argocd.globs import argo_glob
 from okd_streams.model.objects import Obj

@@ -8,17 +8,17 @@ import sys
 from pathlib import Path
 
 from okd_streams import argocd
-from okd_streams.lint import engine
 from okd_streams import rules as registry
-from okd_streams.lint.checking import stream_units
 from okd_streams.commands._common import add_config
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
+from okd_streams.lint import engine
+from okd_streams.lint.checking import stream_units
 from okd_streams.lint.output import text as problem_lines
 from okd_streams.lint.output import write
-from okd_streams.problem import Problem, exit_code
-from okd_streams.model.repo import SourceTree, discover_streams, find_root
 from okd_streams.model.context import RepoContext
+from okd_streams.model.repo import SourceTree, discover_streams, find_root
+from okd_streams.problem import Problem, exit_code
 
 # Unit rules whose findings are about what Argo CD deploys: the render itself and the A rules.
 UNIT_CODES = ("K001",)

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from okd_streams import rules as registry
 from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams.commands.affected import add_revision_options, changes_for
-from okd_streams import rules as registry
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
 from okd_streams.lint.checking import check_repository

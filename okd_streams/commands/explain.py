@@ -10,7 +10,6 @@ from okd_streams import rules as registry
 from okd_streams.errors import UsageError
 from okd_streams.lint import ruledoc
 
-
 SCHEMA_FAMILY = "okd_streams.rules.schema."
 
 

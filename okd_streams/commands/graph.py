@@ -7,12 +7,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from okd_streams.tekton import diagram
-from okd_streams.streams.catalog import clean_message, unit_pipelines
-from okd_streams.lint.checking import stream_units
-from okd_streams.files.paths import write_atomic
 from okd_streams.errors import GraphvizError, UsageError
+from okd_streams.files.paths import write_atomic
+from okd_streams.lint.checking import stream_units
 from okd_streams.model.repo import SourceTree, discover_streams, find_root
+from okd_streams.streams.catalog import clean_message, unit_pipelines
+from okd_streams.tekton import diagram
 from okd_streams.tekton.graph import pipeline_graph
 
 FORMATS = ("mermaid", "dot", "svg")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams import rules as registry
+from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
 from okd_streams.lint.linting import lint_paths

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from okd_streams.errors import ToolError, UsageError
-from okd_streams.render.kustomize import DEFAULT_TIMEOUT, clean_error, find_kustomize, kustomize_env, run_bounded
 from okd_streams.model.repo import discover_streams, find_root
+from okd_streams.render.kustomize import DEFAULT_TIMEOUT, clean_error, find_kustomize, kustomize_env, run_bounded
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

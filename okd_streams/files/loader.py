@@ -285,7 +285,7 @@ class _TooDeepLoader(yaml.SafeLoader):
 _LOADER_DEPTH = 500  # PyYAML's constructors recurse in Python: RecursionError from ~330 levels on
 
 
-def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` like a class
+def _Loader(stream: Any) -> yaml.SafeLoader:
     """A safe loader for `yaml.load(text, Loader=_Loader)`: the fast C one, unless the text is
     nested deeply enough to crash it (a segfault, not an exception): then one that raises
     RecursionError at once. Callers catch RecursionError."""
@@ -591,7 +591,7 @@ def _attach_directives(result: YamlFile) -> None:
         target = next((d for d in result.documents if number <= d.end_line), result.documents[-1])
         target.disabled = target.disabled | frozenset(codes)
         if reason:
-            target.reasons = {**target.reasons, **{code: reason for code in codes}}
+            target.reasons = {**target.reasons, **dict.fromkeys(codes, reason)}
 
 
 def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = (),

@@ -95,9 +95,7 @@ def real_folder(folder: str, memo: dict[str, str]) -> str:
     found = memo.get(folder)
     if found is None:
         parent, name = os.path.split(folder)
-        if not name or parent == folder:
-            found = os.path.realpath(folder)
-        elif os.path.islink(folder):
+        if not name or parent == folder or os.path.islink(folder):
             found = os.path.realpath(folder)
         else:
             found = os.path.join(real_folder(parent, memo), name)

@@ -14,11 +14,29 @@ from pathlib import Path
 from okd_streams.config import Config
 from okd_streams.lint import engine
 from okd_streams.lint.output import Progress
-from okd_streams.lint.session import Report, ReportMemo, Session, StreamSummary, failed_unit, rules_fingerprint, \
-    tree_loader, tree_renderer
+from okd_streams.lint.session import (
+    Report,
+    ReportMemo,
+    Session,
+    StreamSummary,
+    failed_unit,
+    rules_fingerprint,
+    tree_loader,
+    tree_renderer,
+)
 from okd_streams.model.objects import Unit
-from okd_streams.model.repo import (CARD_NAME, SOURCE_DIRS, SourceTree, Stream, auxiliary, discover_streams, source_files,
-                                    unit_from_files, unit_from_render, walk_yaml)
+from okd_streams.model.repo import (
+    CARD_NAME,
+    SOURCE_DIRS,
+    SourceTree,
+    Stream,
+    auxiliary,
+    discover_streams,
+    source_files,
+    unit_from_files,
+    unit_from_render,
+    walk_yaml,
+)
 from okd_streams.problem import Problem
 from okd_streams.render import kustomization as kz
 from okd_streams.render.cache import Cache, FileHashes, digest, open_cache

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
+from okd_streams.lint import ruledoc
 
 RULES_DOC = "docs/reference/rules.md"
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import marshal
+from collections.abc import Iterable
 from dataclasses import replace
 from types import ModuleType
-from typing import Iterable, Iterator
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
 from okd_streams.errors import ConfigError
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.problem import Problem
-from okd_streams.files.loader import YamlFile
 
 INTERNAL = ("E000", "internal-error")
 
@@ -177,7 +177,7 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
         key = (unit.foreign, unit.rendered, config.target.key, _fingerprint(obj))
     except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
         failed = _last_error()
-        return {code: failed for code in codes}
+        return dict.fromkeys(codes, failed)
     entry = memo.entries.get(key)
     tekton_kind = obj.kind if obj.api_version in TEKTON_VERSIONS else None
     to_run, nothing_to_find = plan.for_kind(tekton_kind)

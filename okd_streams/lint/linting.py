@@ -10,17 +10,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from okd_streams.config import Config
 from okd_streams.lint import engine
 from okd_streams.lint.output import Progress
 from okd_streams.lint.session import Report, Session, context_keys, failed_unit, rules_fingerprint, tree_loader
 from okd_streams.model.objects import Unit
-from okd_streams.model.repo import (FolderMemo, NotARepository, SourceTree, auxiliary, boundary_of, find_root,
-                                    root_of, unit_from_files, unit_from_render, walk_tree)
+from okd_streams.model.repo import (
+    FolderMemo,
+    NotARepository,
+    SourceTree,
+    auxiliary,
+    boundary_of,
+    find_root,
+    root_of,
+    unit_from_files,
+    unit_from_render,
+    walk_tree,
+)
 from okd_streams.problem import Problem
 from okd_streams.render import forked
 from okd_streams.render import kustomization as kz

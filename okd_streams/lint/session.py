@@ -19,10 +19,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from okd_streams.config import Config
 from okd_streams.files.loader import YamlFile
@@ -31,9 +32,16 @@ from okd_streams.model.objects import FileContext, Unit
 from okd_streams.model.repo import SourceTree
 from okd_streams.problem import Problem
 from okd_streams.render import kustomization as kz
-from okd_streams.render.cache import (FILE_PROBLEMS, RULE_PROBLEMS, UNIT_PROBLEMS, Cache, FileHashes, decode_problems,
-                                      digest,
-                                      package_version)
+from okd_streams.render.cache import (
+    FILE_PROBLEMS,
+    RULE_PROBLEMS,
+    UNIT_PROBLEMS,
+    Cache,
+    FileHashes,
+    decode_problems,
+    digest,
+    package_version,
+)
 from okd_streams.render.runner import CachedRenderer
 
 

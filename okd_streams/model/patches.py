@@ -10,8 +10,9 @@ patch only passes through on its way down (`spec`, `tasks`) stays with the sourc
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from okd_streams.files.loader import Document, YamlFile, parse_text
 from okd_streams.model.objects import Obj, Provenance
@@ -49,7 +50,7 @@ def _documents(ref: kz.PatchRef, file_of: Callable[[Path], YamlFile]) -> list[Do
     documents = []
     for document in parsed.documents:
         if first is None:  # a quoted or flow string: every value is at the entry
-            marks = {path: (line, column) for path in document.marks}
+            marks = dict.fromkeys(document.marks, (line, column))
         else:
             marks = {path: (row + first - 1, col + indent) for path, (row, col) in document.marks.items()}
         documents.append(Document(host.path, document.index, document.data, marks,

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from okd_streams.errors import NotARepository
-from okd_streams.render import kustomization as kz
-from okd_streams.render.kustomize import RenderResult
-from okd_streams.model import patches
-from okd_streams.model.objects import Obj, Provenance, Unit
 from okd_streams.files.loader import Document, YamlFile, load_file
 from okd_streams.files.paths import Boundaries, outside, real_folder, symlink_issue
+from okd_streams.model import patches
+from okd_streams.model.objects import Obj, Provenance, Unit
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import RenderResult
 
 STREAMS_DIR = "streams"
 CARD_NAME = "stream.yaml"

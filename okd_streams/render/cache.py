@@ -41,9 +41,10 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from okd_streams.files.paths import read_regular
 from okd_streams.problem import Problem

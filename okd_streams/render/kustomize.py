@@ -23,10 +23,10 @@ import signal
 import subprocess
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 from okd_streams.errors import KustomizeMissing
 from okd_streams.files.loader import YamlError, load_all_fast, load_one
@@ -75,7 +75,7 @@ def _kubectl_from_wheel() -> str | None:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_kustomize() -> Kustomize:
     """Locate kustomize once per process; raise KustomizeMissing with what to do."""
     override = os.environ.get("OKD_STREAMS_KUSTOMIZE")

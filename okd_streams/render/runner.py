@@ -11,8 +11,9 @@ Either way a Ctrl-C kills the running kustomize processes instead of waiting for
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from okd_streams.files.loader import load_file
 from okd_streams.render import kustomization as kz
@@ -87,7 +88,7 @@ class CachedRenderer:
                 on_done(result)
         return results
 
-    def start(self, directories: list[Path]) -> "RenderJob":
+    def start(self, directories: list[Path]) -> RenderJob:
         """Compute keys and load what the cache has (in this thread), then start kustomize on
         the rest in the background; the job yields every result as it is ready."""
         hits: list[RenderResult] = []

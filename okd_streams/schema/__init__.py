@@ -14,8 +14,15 @@ from okd_streams.schema import context, fast, gates, names, store
 from okd_streams.schema.explain import Raw, explain
 from okd_streams.schema.target import DEFAULT_FLAGS, Target, TargetError
 
-__all__ = ["SchemaIssue", "Target", "TargetError", "DEFAULT_FLAGS", "check_object",
-           "check_document_shape", "describe_sources"]
+__all__ = [
+    "DEFAULT_FLAGS",
+    "SchemaIssue",
+    "Target",
+    "TargetError",
+    "check_document_shape",
+    "check_object",
+    "describe_sources",
+]
 
 KINDS = ("unknown-field", "wrong-type", "missing-field", "invalid-value", "feature-gated",
          "not-an-object")

@@ -7,8 +7,9 @@ just takes the slow path, which accepts it), so "valid here" always means "no fi
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 from okd_streams.schema import gates, store
 from okd_streams.schema.explain import DURATION, QUANTITY
@@ -177,7 +178,7 @@ def compile_fast(schema: dict[str, Any]) -> Validator:
     return is_valid
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(kinds: tuple[str, ...], k8s_version: str, engine: str,
               gated: frozenset[tuple[str, str]]) -> Validator | None:
     schema = combined_jsonschema(kinds, store.Resolver(k8s_version), gated)

@@ -6,8 +6,9 @@ admission with the flag off, admitted with it on. Sources are files of tektoncd/
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.schema.explain import Raw
 from okd_streams.schema.target import Target

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,13 @@ K8S_LOCAL = "#/$defs/"  # references between kubernetes-validate's own definitio
 Node = dict[str, Any]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _file(name: str) -> dict[str, Any]:
     with open(DATA_DIR / name, encoding="utf-8") as fh:
         return json.load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_kinds() -> dict[str, tuple[str, Node]]:
     out: dict[str, tuple[str, Node]] = {}
     for name in FILES:
@@ -135,7 +135,7 @@ class Resolver:
         return {"x-kubernetes-preserve-unknown-fields": True}  # "any"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_node(ref: str) -> Node:
     key, _, part = ref[4:].rpartition(":")
     spec: Node = _crd_kinds()[key][1]["properties"]["spec"]

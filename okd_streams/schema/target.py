@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 API_LEVELS = ("stable", "beta", "alpha")
 
@@ -48,7 +49,7 @@ class Target:
         return API_LEVELS.index(have) >= API_LEVELS.index(level)
 
     @classmethod
-    def from_config(cls, raw: Mapping[str, Any] | None) -> "Target":
+    def from_config(cls, raw: Mapping[str, Any] | None) -> Target:
         if raw is None:
             return cls()
         if not isinstance(raw, Mapping):

@@ -29,18 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okd_streams.tekton import diagram
-from okd_streams.render import kustomization as kz
+from okd_streams.files.loader import YamlError, load_all
 from okd_streams.lint.checking import stream_units
-from okd_streams.render.kustomize import build
 from okd_streams.model.objects import Unit, get, items
 from okd_streams.model.repo import SourceTree, Stream, discover_streams
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import build
 from okd_streams.streams.info import StreamInfo, component_name, read_stream
+from okd_streams.tekton import diagram
 from okd_streams.tekton import params as tparams
 from okd_streams.tekton.graph import PipelineGraph, deps, pipeline_graph, runs, when_conditions
 from okd_streams.tekton.pipeline import task_name
 from okd_streams.tekton.substitution import go_value
-from okd_streams.files.loader import YamlError, load_all
 
 SAME = "·"
 UNKNOWN = "?"

@@ -17,15 +17,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from okd_streams.render import kustomization as kz
-from okd_streams.streams.affected import Affected, compute
 from okd_streams.errors import UsageError
-from okd_streams.render.kustomize import build, find_kustomize
-from okd_streams.render.runner import build_all
-from okd_streams.lint.output import Progress
-from okd_streams.model.repo import STREAMS_DIR
 from okd_streams.files.git import WORKING_TREE, Git
 from okd_streams.files.loader import YamlError, dump_plain
+from okd_streams.lint.output import Progress
+from okd_streams.model.repo import STREAMS_DIR
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import build, find_kustomize
+from okd_streams.render.runner import build_all
+from okd_streams.streams.affected import Affected, compute
 from okd_streams.tekton.diff import ObjectDiff, diff_objects, index_objects
 
 FORMATS = ("text", "markdown", "json")

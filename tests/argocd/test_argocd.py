@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from okd_streams import cli
-from okd_streams import argocd
+from okd_streams import argocd, cli
 from okd_streams.argocd import globs
-from okd_streams.lint.checking import check_repository, stream_units
 from okd_streams.config import Config
-from okd_streams.render.kustomize import find_kustomize
-from okd_streams.model.repo import SourceTree, discover_streams
+from okd_streams.lint.checking import check_repository, stream_units
 from okd_streams.model.context import RepoContext
+from okd_streams.model.repo import SourceTree, discover_streams
+from okd_streams.render.kustomize import find_kustomize
 from okd_streams.tekton.defaults import apply_defaults, missing_defaults
 
 REPO = Path(__file__).resolve().parents[2]

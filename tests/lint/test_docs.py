@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.commands import docs as docs_command
-from okd_streams.lint import docgen
-from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
 from okd_streams.cli import main
+from okd_streams.commands import docs as docs_command
+from okd_streams.lint import docgen, ruledoc
 from tests.conftest import REPO, snapshot
 
 STREAMS_DOC = "docs/reference/streams.md"

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.render import runner as runner_mod
-from okd_streams.render import kustomization as kz
-from okd_streams.render.cache import Cache, FileHashes, render_key
-from okd_streams.render.runner import CachedRenderer
-from okd_streams.lint.checking import check_repository
 from okd_streams.config import Config
+from okd_streams.lint.checking import check_repository
+from okd_streams.render import kustomization as kz
+from okd_streams.render import runner as runner_mod
+from okd_streams.render.cache import Cache, FileHashes, render_key
 from okd_streams.render.kustomize import build, build_batch, find_kustomize
+from okd_streams.render.runner import CachedRenderer
 
 REPO = Path(__file__).resolve().parents[2]
 

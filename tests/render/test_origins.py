@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from okd_streams.render import kustomization as kz
-from okd_streams.render.runner import CachedRenderer
 from okd_streams.render.kustomize import build, build_batch
+from okd_streams.render.runner import CachedRenderer
 from tests.conftest import write_tree
 
 

@@ -12,12 +12,12 @@ import git
 import pytest
 import yaml
 
-from okd_streams.streams import scaffold
-from okd_streams.streams.scaffold import naming, write
-from okd_streams.lint.checking import check_repository
 from okd_streams.cli import main
 from okd_streams.config import Config
+from okd_streams.lint.checking import check_repository
 from okd_streams.render.kustomize import build
+from okd_streams.streams import scaffold
+from okd_streams.streams.scaffold import naming, write
 from tests.conftest import REPO, snapshot
 
 HPC_DESCRIPTION = "RPM packages layered onto the base OS image for HPC nodes."

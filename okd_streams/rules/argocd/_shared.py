@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from okd_streams import argocd
-from okd_streams.model.objects import Obj
-from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.files.loader import Document
+from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.objects import Obj
 
 
 def expansion(context: RepoContext) -> argocd.Argo | None:

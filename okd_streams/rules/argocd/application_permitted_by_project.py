@@ -17,11 +17,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import argocd
-from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.rules.argocd._shared import at_app, at_document, at_file, at_obj, expansion, kustomization_namespace
 
 ID = "application-permitted-by-project"

@@ -18,12 +18,12 @@ Why:
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from okd_streams import argocd
-from okd_streams.render import kustomization as kz
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.render import kustomization as kz
 from okd_streams.rules.argocd._shared import at_app, at_file, expansion, folder
 
 ID = "application-source-renders"

@@ -14,11 +14,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import argocd
-from okd_streams.model.objects import Obj
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.objects import Obj
 from okd_streams.rules.argocd._shared import at_document, at_obj, expansion
 
 ID = "object-in-one-application"

@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from yamllint import __version__ as YAMLLINT_VERSION  # the package's constants only: cheap
 
@@ -112,14 +113,14 @@ def _config_file_digest(path: Path) -> str:
 
 
 # The shipped settings are part of the package: remembered for the process.
-@lru_cache(maxsize=None)
+@cache
 def _shipped() -> tuple[YamlLintConfig, str]:
     from yamllint.config import YamlLintConfig
 
     return YamlLintConfig(content=_shipped_text()), _shipped_digest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped_text() -> str:
     from importlib import resources  # imports tempfile: only when the shipped settings are read
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from okd_streams.model.objects import Finding, Obj
 from okd_streams.tekton.names import qualified_name_problem
 
-
 REF_FIELDS = {"name", "kind", "apiVersion", "bundle", "resolver", "params"}  # of TaskRef and PipelineRef
 
 

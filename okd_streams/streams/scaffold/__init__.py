@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from okd_streams.files.git import BareRepository, Git, GitError, GitMissing
 from okd_streams.model.objects import Obj

@@ -5,9 +5,10 @@ its README; nothing is written here."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from okd_streams.files import edit
 from okd_streams.model import cron
@@ -15,8 +16,15 @@ from okd_streams.model.repo import CARD_KIND, CARD_NAME, STREAMS_DIR, discover_s
 from okd_streams.render import kustomization as kz
 from okd_streams.streams.info import namespaces as taken_namespaces
 from okd_streams.streams.scaffold.card import card_pipelines, default_description, render_readme, set_key
-from okd_streams.streams.scaffold.naming import LABEL_MAX, argo_destinations, default_namespace, \
-    destination_problem, max_name_length, name_problem, namespace_problem
+from okd_streams.streams.scaffold.naming import (
+    LABEL_MAX,
+    argo_destinations,
+    default_namespace,
+    destination_problem,
+    max_name_length,
+    name_problem,
+    namespace_problem,
+)
 from okd_streams.streams.scaffold.request import Refused, Request
 
 DEFAULT_SOURCE = "okd-scos"

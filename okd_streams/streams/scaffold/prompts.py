@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from okd_streams.streams.scaffold.card import card_params, card_pipelines, plain_data, set_param
 from okd_streams.streams.scaffold.contract import Contract, ParamSpec, parse_value, resolve_param, value_problem
