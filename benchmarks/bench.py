@@ -328,8 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         env = _environment(None, pycache)
-        subprocess.run([sys.executable, "-c", "import okd_streams.cli, okd_streams.lint.checking, okd_streams.lint.linting, "
-                        "okd_streams.rules, okd_streams.argocd"], env=env, check=True)  # compile the bytecode once
+        subprocess.run([sys.executable, "-c", "import okd_streams.cli, okd_streams.lint.checking, "
+                        "okd_streams.lint.linting, okd_streams.rules, okd_streams.argocd"],
+                       env=env, check=True)  # compile the bytecode once
         log(f"kustomize: {' '.join(kustomize.argv)}; {os.cpu_count()} cores")
 
         # ---- (a)-(d): check on N streams

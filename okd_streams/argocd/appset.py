@@ -171,7 +171,7 @@ def _files_generator(items: Any, prefix: str, values: dict, where: tuple, appset
     include, exclude = entries
     listing = repo_files(context)
     found: set[str] = set()
-    for index, pattern in enumerate(include):
+    for pattern in include:
         matched = {p for p in listing if git_pathspec_match(pattern, p)}
         strict = {p for p in listing if doublestar_match(pattern, p)}
         if matched != strict:

@@ -98,7 +98,7 @@ def text(context: RepoContext, argo: argocd.Argo, problems: list[Problem]) -> st
     if argo.build_error is None:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         for path, pattern in sorted(argo.excluded.items()):
             lines.append(f"excluded on purpose: {path} (exclude: {pattern})")
         for app in static:

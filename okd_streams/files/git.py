@@ -104,7 +104,7 @@ class Git:
 
     def has_head(self) -> bool:
         try:
-            self.repo.head.commit
+            _ = self.repo.head.commit  # raises ValueError when there is no commit yet
         except ValueError:
             return False
         return True

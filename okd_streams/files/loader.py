@@ -386,7 +386,8 @@ def _read_nodes(result: YamlFile) -> None:
     except RecursionError:
         result.issues.append(LoadIssue(1, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        result.issues.append(LoadIssue(1, 1, "syntax", f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"))
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        result.issues.append(LoadIssue(1, 1, "syntax", f"YAML error: {first}"))
     finally:
         loader.dispose()
 
@@ -436,13 +437,13 @@ def _read_events(result: YamlFile) -> bool:
     issues: list[LoadIssue] = []
     try:
         loader = _CLoader(result.text)
-    except Exception:  # the node path raises or reports it the same way
+    except Exception:  # noqa: BLE001 - the node path raises or reports it the same way
         return False
     try:
         _build_from_events(loader, result.path, documents, issues)
     except yaml.MarkedYAMLError as exc:  # from the parser: construction errors are _Fallback
         issues.append(_syntax_issue(exc))
-    except Exception:  # _Fallback, and anything unusual the node path knows how to report
+    except Exception:  # noqa: BLE001 - _Fallback, and anything unusual the node path knows how to report
         return False
     finally:
         loader.dispose()

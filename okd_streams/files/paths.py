@@ -116,7 +116,8 @@ def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) 
         resolved = [b.resolve() for b in boundaries]
     except (OSError, RuntimeError):
         return None
-    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r) for b, r in zip(boundaries, resolved)):
+    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r)
+               for b, r in zip(boundaries, resolved, strict=True)):
         return None
     try:
         real = path.resolve()

@@ -190,8 +190,9 @@ class _Clock:
 
     def done(self, renders: CachedRenderer | None, store: Cache | None) -> None:
         if self.on and renders is not None:
+            cache_state = "off" if store is None else f"{store.hits} hits, {store.misses} misses, {store.writes} writes"
             sys.stderr.write(f"okd-streams timing: kustomize built {renders.rendered} folders in {renders.runs} runs; "
-                             f"cache {'off' if store is None else f'{store.hits} hits, {store.misses} misses, {store.writes} writes'}\n")
+                             f"cache {cache_state}\n")
 
 
 def _unit_problems(session: Session, unit: Unit) -> list[Problem]:

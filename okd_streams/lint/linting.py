@@ -60,7 +60,7 @@ def plan(path: Path) -> LintSet:
         lint_set.files, lint_set.links = walk_tree(Path(os.path.abspath(path)))
     kustomization_dirs = sorted({f.parent.resolve() for f in lint_set.files if f.name in kz.NAMES})
     closures = {d: kz.closure(d) for d in kustomization_dirs}
-    for directory, graph in closures.items():
+    for graph in closures.values():
         lint_set.included |= graph.files
     for directory in kustomization_dirs:
         # Included by another kustomization, unless only through a cycle (each then fails with kustomize's

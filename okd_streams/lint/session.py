@@ -196,7 +196,7 @@ class Session:
         files: list[YamlFile] = [self.tree.file(path) for path in paths]
         problems = engine.check_files(files, context, self.config, foreign=foreign, rules=plain) if plain else []
         for rule, shared in keyed:
-            for path, yaml_file in zip(paths, files):
+            for path, yaml_file in zip(paths, files, strict=True):
                 key = digest(shared, self.file_source(path))
                 found = self.cache.problems(RULE_PROBLEMS, key)
                 if found is None:

@@ -308,7 +308,7 @@ def _walk_tree(current: str, yaml_here: bool, yaml_files: list[Path], links: lis
             is_link = False
         (dirs if is_dir else files).append((entry.name, is_link))
     dirs = sorted(d for d in dirs if d[0] not in SKIP_DIRS)
-    for name, is_link in sorted(files):
+    for name, _is_link in sorted(files):
         if yaml_here and (name.endswith(YAML_SUFFIXES) or name == "Kustomization"):
             yaml_files.append(Path(current, name))
     links.extend(Path(current, name) for name, is_link in dirs if is_link)

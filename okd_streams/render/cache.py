@@ -369,7 +369,7 @@ def encode_render(result: RenderResult) -> str | None:
     except (TypeError, ValueError, RecursionError):
         return None
     try:
-        if json.loads(text) != [[obj.data, row[1]] for obj, row in zip(result.objects, rows)]:
+        if json.loads(text) != [[obj.data, row[1]] for obj, row in zip(result.objects, rows, strict=True)]:
             return None
     except (ValueError, RecursionError):
         return None

@@ -309,7 +309,8 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
         if origins:
             relative = os.path.relpath(directory, wrapper)
             Path(wrapper, "kustomization.yaml").write_text(
-                "resources:\n- " + _quote(relative) + "\n" + ("buildMetadata: [originAnnotations]\n" if annotate else "")
+                "resources:\n- " + _quote(relative) + "\n"
+                + ("buildMetadata: [originAnnotations]\n" if annotate else "")
             )
             target = wrapper
         try:
@@ -326,9 +327,11 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
         try:
             result.objects = parse_output(done.stdout, Path(wrapper), strings)
         except YamlError as exc:
-            result.error = f"kustomize printed output that is not YAML: {str(exc).splitlines()[0] if str(exc) else exc}"
+            first = str(exc).splitlines()[0] if str(exc) else exc
+            result.error = f"kustomize printed output that is not YAML: {first}"
         except (RecursionError, ValueError, TypeError, OverflowError) as exc:
-            result.error = f"kustomize printed output okd-streams cannot read ({type(exc).__name__}: nested too deeply?)"
+            result.error = (f"kustomize printed output okd-streams cannot read ({type(exc).__name__}: "
+                            "nested too deeply?)")
     return result
 
 

@@ -136,7 +136,7 @@ class CachedRenderer:
             for directory in group:
                 self.runs += 1
                 out.append(build(directory, self.kustomize, annotate=False, strings=self.strings))
-        for directory, result in zip(group, out):
+        for directory, result in zip(group, out, strict=True):
             if result.ok:
                 origins.assign(result.objects, result.directory, self.closure(directory), self._documents,
                                self.walker.load)

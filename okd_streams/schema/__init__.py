@@ -70,7 +70,7 @@ def check_object(data: Any, target: Target | None = None) -> list[SchemaIssue]:
     found = store.kind_schema(api, kind, target.kubernetes)
     if found is None:
         return []
-    origin, root = found
+    _origin, root = found
     raws: list[Raw] = []
     check = fast.validator(api, kind, target.kubernetes, gated=gates.off(target))
     valid = check is not None and check(data)  # the common case: no schema finding, no gate closed

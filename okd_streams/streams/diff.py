@@ -107,7 +107,7 @@ def unified(name: str, old: list[dict], new: list[dict], base: Side, head: Side,
         second = as_yaml([after[key]]) if key in after else ""
         if first == second:
             continue
-        kind, namespace, object_name = key
+        kind, _namespace, object_name = key
         where = "/".join(part for part in (name, kind, object_name) if part)
         out.extend(difflib.unified_diff(
             first.splitlines(keepends=True), second.splitlines(keepends=True),
@@ -150,7 +150,7 @@ def compare(root: Path, base: str, head: str | None = None, names: list[str] | N
             unknown = [n for n in names if n not in known]
             if unknown:
                 raise UsageError(f"no such stream: {', '.join(unknown)}")
-            selected = [n for n in names]
+            selected = list(names)
         pairs = {name: ((base_root / STREAMS_DIR / name).resolve(), (head_root / STREAMS_DIR / name).resolve())
                  for name in selected}
         rendered = _render_all([d for pair in pairs.values() for d in pair])

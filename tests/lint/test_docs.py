@@ -124,10 +124,10 @@ def test_changing_one_card_param_changes_exactly_that_cell(repo):
 
     old_lines, new_lines = before.splitlines(), after.splitlines()
     assert len(old_lines) == len(new_lines)
-    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
     assert len(changed) == 1, [new_lines[i] for i in changed]
     old_cells, new_cells = cells(old_lines[changed[0]]), cells(new_lines[changed[0]])
-    differing = [i for i, (a, b) in enumerate(zip(old_cells, new_cells)) if a != b]
+    differing = [i for i, (a, b) in enumerate(zip(old_cells, new_cells, strict=False)) if a != b]
     assert len(differing) == 1
     header, rows = table_rows(after, "### Pipeline okd-coreos", "Params:")
     assert new_cells[0] == "`s3-bucket-name`" and rows["`s3-bucket-name`"] == new_cells

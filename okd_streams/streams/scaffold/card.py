@@ -29,7 +29,7 @@ def set_param(card: Any, spec: ParamSpec, value: Any) -> None:
     if not isinstance(params, list):
         params = edit.CommentedSeq()
         pipeline["params"] = params
-    for index, item in enumerate(params):
+    for index, item in enumerate(params):  # noqa: B007 - index is read after the loop (break)
         if isinstance(item, dict) and item.get("name") == spec.name:
             item["value"] = edit.plain(value)
             break

@@ -82,7 +82,7 @@ def copy_checked_tree(root: Path, target: Path) -> None:
         folder = root / name
         if folder.is_dir() and not folder.is_symlink():
             top = str(folder)
-            ignore = (lambda where, names: [n for n in names if n.startswith(".")] if where == top else []) \
+            ignore = (lambda where, names, top=top: [n for n in names if n.startswith(".")] if where == top else []) \
                 if name == STREAMS_DIR else None
             shutil.copytree(folder, target / name, symlinks=True, ignore=ignore)
         elif folder.is_symlink():
