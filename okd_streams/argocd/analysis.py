@@ -150,11 +150,11 @@ def _check_names(argo: Argo) -> None:
         if other is None:
             seen[app.name] = app
             continue
-        where = app.appset or app.static
+        site = app.appset or app.static
         argo.issues.append(Issue(
             f'two Applications are named "{app.name}" ({_describe(other)} and {_describe(app)}); Argo CD keeps '
             "one and the ApplicationSet controller reports an error: give each a distinct name",
-            obj=where, path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
+            obj=site, path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
             stream=app.stream))
 
 

@@ -153,7 +153,8 @@ def _entries(items: Any, key: str, where: tuple, appset: Obj, argo: Argo) -> tup
     if not isinstance(items, list):
         argo.issues.append(Issue(f"{key} must be a list of {{path, exclude}}", obj=appset, path=where + (key,)))
         return None
-    include, exclude = [], []
+    include: list[str] = []
+    exclude: list[str] = []
     for index, item in enumerate(items):
         pattern = item.get("path") if isinstance(item, dict) else None
         if not isinstance(pattern, str) or not pattern:

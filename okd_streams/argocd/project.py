@@ -39,9 +39,9 @@ def destination_permitted(project: Obj, server: str, name: str, namespace: str) 
     for entry in _patterns(project, "destinations"):
         if not isinstance(entry, dict):
             continue
-        ns_pattern = entry.get("namespace") if isinstance(entry.get("namespace"), str) else ""
-        server_pattern = entry.get("server") if isinstance(entry.get("server"), str) else ""
-        name_pattern = entry.get("name") if isinstance(entry.get("name"), str) else ""
+        ns_pattern = ns if isinstance(ns := entry.get("namespace"), str) else ""
+        server_pattern = server_entry if isinstance(server_entry := entry.get("server"), str) else ""
+        name_pattern = name_entry if isinstance(name_entry := entry.get("name"), str) else ""
         negated = ns_pattern.startswith("!") or server_pattern.startswith("!") or name_pattern.startswith("!")
         cluster = ((server_pattern and argo_glob(server_pattern.lstrip("!"), server))
                    or (name_pattern and argo_glob(name_pattern.lstrip("!"), name)))

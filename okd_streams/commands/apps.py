@@ -10,7 +10,7 @@ from pathlib import Path
 from okd_streams import argocd
 from okd_streams import rules as registry
 from okd_streams.commands._common import add_config
-from okd_streams.config import load_config
+from okd_streams.config import Config, load_config
 from okd_streams.errors import UsageError
 from okd_streams.lint import engine
 from okd_streams.lint.checking import stream_units
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(problems, args.strict)
 
 
-def verify(root: Path, config) -> tuple[RepoContext, argocd.Argo | None, list[Problem]]:
+def verify(root: Path, config: Config) -> tuple[RepoContext, argocd.Argo | None, list[Problem]]:
     """Render every stream, expand argocd/, run the Argo CD rules: what `apps` reports."""
     tree = SourceTree(root)
     streams = discover_streams(root)

@@ -140,10 +140,9 @@ class Git:
                 break
             new_rel = self._from_toplevel(new)
             old_rel = self._from_toplevel(old) if old is not None else None
-            if new_rel is None and old_rel is None:
-                continue
-            if new_rel is None:  # moved out of the okd-streams root: a deletion here
-                changes.append(Change(old_rel, "D"))
+            if new_rel is None:
+                if old_rel is not None:  # moved out of the okd-streams root: a deletion here
+                    changes.append(Change(old_rel, "D"))
             elif old is not None and old_rel is None:  # moved in from outside: an addition here
                 changes.append(Change(new_rel, "A"))
             else:
@@ -241,7 +240,7 @@ class Git:
             self.repo.git.add("--", relative)
             self.repo.git.commit("-m", message, "--", relative)
         except git.GitCommandError as exc:
-            lines = []
+            lines: list[str] = []
             for part in (exc.stdout, exc.stderr):
                 text = str(part or "").strip()
                 if text.startswith(("stdout: '", "stderr: '")) and text.endswith("'"):

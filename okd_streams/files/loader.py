@@ -23,7 +23,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -264,7 +264,7 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > limit:
-                    return event.start_mark.line + 1
+                    return event.start_mark.line + 1  # type: ignore[union-attr]  # parser events have marks
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except (yaml.YAMLError, ValueError, TypeError):
@@ -279,13 +279,13 @@ class _TooDeepLoader(yaml.SafeLoader):
     def check_data(self) -> bool:
         raise RecursionError(f"YAML nested deeper than {_LOADER_DEPTH} levels")
 
-    get_data = get_single_data = check_data  # type: ignore[assignment]
+    get_data = get_single_data = check_data
 
 
 _LOADER_DEPTH = 500  # PyYAML's constructors recurse in Python: RecursionError from ~330 levels on
 
 
-def _Loader(stream: Any) -> yaml.SafeLoader:
+def _make_loader(stream: Any) -> yaml.SafeLoader | _CLoader:
     """A safe loader for `yaml.load(text, Loader=_Loader)`: the fast C one, unless the text is
     nested deeply enough to crash it (a segfault, not an exception): then one that raises
     RecursionError at once. Callers catch RecursionError."""
@@ -295,6 +295,10 @@ def _Loader(stream: Any) -> yaml.SafeLoader:
     if isinstance(text, str) and _deeply_nested(text) and too_deep(text, _LOADER_DEPTH) is not None:
         return _TooDeepLoader(stream)
     return _CLoader(stream)
+
+
+# Used as `Loader=`, which yaml only calls as Loader(stream): typed as the class it stands for.
+_Loader = cast("type[yaml.SafeLoader]", _make_loader)
 
 
 YamlError = yaml.YAMLError  # what `load_one`, `load_all` and `load_strings` raise on text that is not YAML
@@ -610,9 +614,11 @@ def load_file(path: Path, display: str | None = None, boundaries: list[Path] | t
         raw, issue = read_limited(path)
         if issue:
             return YamlFile(path=shown, issues=[issue])
+    assert raw is not None  # read_limited gives bytes or an issue
     text, issue = decode(raw)
     if issue:
         return YamlFile(path=shown, issues=[issue])
+    assert text is not None  # decode gives text or an issue
     if parsed is None:
         return parse_text(text, shown)
     same = parsed.get(text)
@@ -700,7 +706,7 @@ def _load_all_nodes(text: str, strings: dict[str, str]) -> list[Any]:
     documents = []
     try:
         while loader.check_node():
-            documents.append(build(loader.get_node()))
+            documents.append(build(loader.get_node()))  # type: ignore[arg-type]  # check_node() said there is one
     except yaml.YAMLError:
         raise _NotPlain from None
     finally:

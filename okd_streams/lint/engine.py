@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import marshal
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import ModuleType
 
@@ -107,7 +107,7 @@ def _fingerprint(obj: Obj) -> bytes | str:
                 cached = json.dumps(data, sort_keys=True, default=str)
             except (TypeError, ValueError):
                 cached = repr(data)
-        obj._fingerprint = cached
+        obj._fingerprint = cached  # type: ignore[attr-defined]  # kept on the object: read by getattr above
     return cached
 
 
@@ -168,7 +168,7 @@ def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
 
 
 def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
-                     memo: ObjectMemo) -> dict[str, list[Finding] | _Failed]:
+                     memo: ObjectMemo) -> Mapping[str, list[Finding] | _Failed]:
     """The PER_OBJECT rules of `plan` that find something on `obj` alone, by code, with their
     findings (or failure). The rules share one single-object unit, so the views they derive
     from it (task specs ...) are computed once."""

@@ -165,8 +165,8 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
             bar.step(run.session.tree.display(sets[index].path))
     finally:
         bar.close()
-    for problems in found:
-        yield problems or [], []
+    for answer in found:
+        yield answer or [], []
 
 
 SET_KIND = LINT_SETS  # cache entries: a lint set's problems, by everything they depend on

@@ -242,11 +242,11 @@ class ReportMemo:
                 entries.append((os.path.relpath(path, self.root), "d", os.readlink(path)
                                 if os.path.islink(path) else ""))
             for name in sorted(files):
-                path = Path(current, name)
-                self.walked.add(path)
-                link = os.readlink(path) if os.path.islink(path) else ""
-                entries.append((os.path.relpath(path, self.root), self.hashes.digest(path), link))
-        git = []
+                file = Path(current, name)
+                self.walked.add(file)
+                link = os.readlink(file) if os.path.islink(file) else ""
+                entries.append((os.path.relpath(file, self.root), self.hashes.digest(file), link))
+        git: list[tuple[str, int | None, int | None]] = []
         for name in (".git/index", ".git/info/exclude", ".git"):
             try:
                 info = os.stat(self.root / name)
@@ -260,6 +260,8 @@ class ReportMemo:
 
     def load(self) -> Report | None:
         entry = self.cache.report(self.key)
+        if entry is None:
+            return None
         try:
             external = entry["external"]
             if any(self._now(kind, path) != value for kind, path, value in external):

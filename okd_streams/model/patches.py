@@ -86,7 +86,7 @@ def _names(obj: Obj) -> set[str]:
 def _targets(objects: list[Obj], target: dict | None, body: dict | None) -> Iterator[Obj]:
     for obj in objects:
         names = _names(obj)
-        labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+        labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
         if target is not None:
             if any(kz.selects(target, obj.kind, name, labels) for name in names):
                 yield obj

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from okd_streams.errors import NotARepository
 from okd_streams.files.loader import Document, YamlFile, load_file
@@ -130,7 +131,7 @@ class SourceTree:
         found = self._escaped.get(key, self)
         if found is self:
             found = self._escaped[key] = self._bounds.outside(key, is_link)
-        return found
+        return found  # type: ignore[return-value]  # `self`: the not-yet-looked-up sentinel, replaced above
 
     def escaping_links(self, folders: Iterable[Path], links: list[Path] | None = None) -> list[YamlFile]:
         """Symlinked folders and non-YAML files below `folders` that lead outside the
@@ -188,7 +189,8 @@ def source_files(root: Path, folders: Iterable[str] = SOURCE_DIRS) -> list[Path]
     return found
 
 
-def auxiliary(tree: SourceTree, kustomizations: Iterable[Path], load=None) -> frozenset[str]:
+def auxiliary(tree: SourceTree, kustomizations: Iterable[Path],
+              load: Callable[[Path], Any] | None = None) -> frozenset[str]:
     """Display paths of the files these kustomizations read as patches, configurations, openapi,
     replacements or generator inputs (not whole objects: exempt from object-shape rules).
     `load(path)`: a kustomization's data, when the caller has parsed it already."""
@@ -253,7 +255,7 @@ def boundary_of(path: Path, memo: FolderMemo | None = None) -> Path:
 
 def symlinks(folder: Path) -> list[Path]:
     """Every symlink below `folder` (files and folders), skipping tool folders, not following any."""
-    found = []
+    found: list[Path] = []
     if folder.is_symlink():
         return [folder]
     for current, dirs, files in os.walk(folder):
@@ -377,7 +379,7 @@ def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) 
             if not isinstance(target, dict):
                 continue
             for obj in objects:
-                labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+                labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
                 if not kz.selects(target.get("select"), obj.kind, obj.name, labels):
                     continue
                 for field_path in target.get("fieldPaths") or []:

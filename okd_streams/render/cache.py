@@ -312,7 +312,7 @@ class FileHashes:
         if path in self._digests:
             return None
         raw, _, info = read_regular(path)
-        if raw is None:  # unreadable, special, or too large: `digest` says what it is
+        if raw is None or info is None:  # unreadable, special, or too large: `digest` says what it is
             self.digest(path)
             return None
         with self._lock:

@@ -350,7 +350,7 @@ def kustomize_env() -> dict[str, str]:
 
 
 
-def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kustomize | None = None,
+def build_batch(directories: list[Path], namespaces: list[str | None], kustomize: Kustomize | None = None,
                 timeout: float = DEFAULT_TIMEOUT, strings: dict[str, str] | None = None,
                 ) -> dict[Path, RenderResult] | None:
     """Build several kustomizations in ONE kustomize run, or return None (build them one by one).
@@ -404,10 +404,10 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
     results = {directory: RenderResult(directory) for directory in directories}
     for data, _ in documents:
         metadata = data.get("metadata")
-        index = owner.get(metadata.get("namespace") if isinstance(metadata, dict) else None)
-        if index is None:  # a cluster-scoped object, or one another namespace: whose is it?
+        owned = owner.get(metadata.get("namespace") if isinstance(metadata, dict) else None)
+        if owned is None:  # a cluster-scoped object, or one another namespace: whose is it?
             return None
-        results[directories[index]].objects.append(RenderedObject(data, None))
+        results[directories[owned]].objects.append(RenderedObject(data, None))
     return results
 
 
@@ -427,11 +427,12 @@ def _documents(text: str, strings: dict[str, str] | None = None) -> list[tuple[d
             continue
         raw = None
         metadata = data.get("metadata")
-        annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-        if isinstance(annotations, dict) and ORIGIN in annotations:
-            raw = annotations.pop(ORIGIN)
-            if not annotations:
-                del metadata["annotations"]
+        if isinstance(metadata, dict):
+            annotations = metadata.get("annotations")
+            if isinstance(annotations, dict) and ORIGIN in annotations:
+                raw = annotations.pop(ORIGIN)
+                if not annotations:
+                    del metadata["annotations"]
         found.append((data, raw))
     return found
 

@@ -52,7 +52,7 @@ def default_source() -> Path:
     return Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas"
 
 
-def _compact(node: Any, path: tuple[str, ...], decode: dict[str, Any]) -> Any:
+def _compact(node: Any, path: tuple[str, ...], decode: dict[str | tuple[str, ...], Any]) -> Any:
     """Strip a CRD schema node; ``decode`` maps a preserved node's path to its Go shape."""
     if not isinstance(node, dict):
         return node
@@ -73,7 +73,7 @@ def _compact(node: Any, path: tuple[str, ...], decode: dict[str, Any]) -> Any:
     return out
 
 
-def _tekton_decode(path: tuple[str, ...], decode: dict[str, Any]) -> str | None:
+def _tekton_decode(path: tuple[str, ...], decode: dict[str | tuple[str, ...], Any]) -> str | None:
     if not decode.get("tekton"):
         return None
     api = decode["apiVersion"]
@@ -100,7 +100,7 @@ def _crd_kinds(doc: dict[str, Any], tekton: bool) -> dict[str, Any]:
             continue
         api = f"{group}/{version['name']}"
         raw = version["schema"]["openAPIV3Schema"]
-        decode: dict[Any, Any] = {"tekton": tekton, "apiVersion": api}
+        decode: dict[str | tuple[str, ...], Any] = {"tekton": tekton, "apiVersion": api}
         schema = _compact(raw, (), decode)
         props = schema.setdefault("properties", {})
         # status is the controllers' business: the API server ignores it on create.
@@ -128,7 +128,7 @@ def _mark_durations(node: Any, path: tuple[str, ...]) -> None:
 
 
 def _load_crds(folder: Path) -> list[dict[str, Any]]:
-    docs = []
+    docs: list[dict[str, Any]] = []
     for file in sorted(folder.glob("*.yaml")):
         documents = load_all_fast(file.read_text(encoding="utf-8"))
         docs.extend(d for d in documents if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition")

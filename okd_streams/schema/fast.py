@@ -160,7 +160,7 @@ def together(api_version: str, kind: str) -> tuple[str, ...]:
 def compile_rs(schema: dict[str, Any]) -> Validator:
     import jsonschema_rs
 
-    return jsonschema_rs.validator_for(schema).is_valid  # type: ignore[no-any-return]
+    return jsonschema_rs.validator_for(schema).is_valid
 
 
 def compile_fast(schema: dict[str, Any]) -> Validator:

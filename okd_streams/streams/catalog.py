@@ -116,7 +116,8 @@ def collect(root: Path, progress: bool | None = None, only: set[str] | None = No
         unit = units.get(stream.name)
         view = StreamView(stream, read_stream(stream, root))
         if unit is None or unit.build_error is not None:
-            view.error = clean_message(unit.build_error if unit else "not rendered", root)
+            view.error = clean_message(unit.build_error if unit and unit.build_error is not None else "not rendered",
+                                       root)
         else:
             view.pipelines = unit_pipelines(unit)
         view.components, view.touches = _components(stream, root, tree)
@@ -170,7 +171,7 @@ def _patch_documents(entry: Any, directory: Path, tree: SourceTree) -> list[tupl
     text = None
     path = None
     if isinstance(entry, dict):
-        target = entry.get("target") if isinstance(entry.get("target"), dict) else {}
+        target = found if isinstance(found := entry.get("target"), dict) else {}
         if isinstance(entry.get("patch"), str):
             text = entry["patch"]
         elif isinstance(entry.get("path"), str):
@@ -222,7 +223,7 @@ def _patched(data: dict, directory: Path, tree: SourceTree) -> list[tuple[str, s
 
 def _json_patch(operations: list, pipeline: Any) -> list[tuple[str, str, str]]:
     """A JSON 6902 patch: operations whose value is a named param or task."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     if not isinstance(pipeline, str):
         return found
     for operation in operations:

@@ -81,7 +81,7 @@ class DiffReport:
 
 
 def _identity(data: dict) -> tuple[str, str, str]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
     return (str(data.get("kind") or ""), str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
 
 
@@ -101,7 +101,7 @@ def unified(name: str, old: list[dict], new: list[dict], base: Side, head: Side,
     """The unified diff of the rendered YAML, one file header per object (kind/name), so every
     hunk says which object it is in."""
     before, after = index_objects(old), index_objects(new)
-    out = []
+    out: list[str] = []
     for key in sorted(set(before) | set(after)):
         first = as_yaml([before[key]]) if key in before else ""
         second = as_yaml([after[key]]) if key in after else ""
@@ -213,7 +213,7 @@ def _status_text(stream: StreamDiff) -> str:
         return "fails to render"
     if stream.status == "unchanged":
         return "fails to render at both revisions, with the same error" if stream.errors else "renders the same"
-    counts = {}
+    counts: dict[str, int] = {}
     for obj in stream.objects:
         counts[obj.status] = counts.get(obj.status, 0) + 1
     detail = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))

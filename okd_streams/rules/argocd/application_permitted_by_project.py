@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.model.kinds import group_of, is_cluster_scoped
+from okd_streams.model.objects import Obj
 from okd_streams.rules.argocd._shared import at_app, at_document, at_file, at_obj, expansion, kustomization_namespace
 
 ID = "application-permitted-by-project"
@@ -34,7 +35,7 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _destinations(project) -> str:
+def _destinations(project: Obj) -> str:
     entries = project.spec.get("destinations")
     shown = []
     for entry in entries if isinstance(entries, list) else []:

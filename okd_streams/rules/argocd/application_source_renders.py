@@ -58,14 +58,14 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
 
 def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App,
            repositories: dict[str, str]) -> Iterator[RepoFinding]:
-    spec = app.data.get("spec") if isinstance(app.data.get("spec"), dict) else {}
+    spec = found if isinstance(found := app.data.get("spec"), dict) else {}
     label = f'Application "{app.name}"' + (f" (stream {app.stream})" if app.stream else "")
     if "sources" in spec or not app.source:
         yield at_app(app, ("spec",), f"{label} has no single `source`; okd-streams renders only single-source "
                      "Applications, so what it deploys is not verified offline", level="warning")
         return
     source = app.source
-    repo_url = source.get("repoURL") if isinstance(source.get("repoURL"), str) else ""
+    repo_url = url if isinstance(url := source.get("repoURL"), str) else ""
     if repositories and argocd.normalize_repo(repo_url) not in repositories:
         yield at_app(app, ("spec", "source", "repoURL"), f"{label} deploys from {repo_url or 'no repoURL'}, not "
                      f"from the repository the ApplicationSet reads ({', '.join(sorted(repositories))}): its "

@@ -53,8 +53,8 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
             continue
         graph = context.closure(directory) if hasattr(context, "closure") else kz.closure(directory)
         relative = context.cache.setdefault("manifest-generate-paths: relative", {})
-        inputs = sorted(_relative_once(relative, path, root) for path in graph.files)
-        missing = [path for path in inputs if path is not None and not argocd.path_covered(path, paths)]
+        inputs = sorted(p for path in graph.files if (p := _relative_once(relative, path, root)) is not None)
+        missing = [path for path in inputs if not argocd.path_covered(path, paths)]
         if missing:
             shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
             declared = ";".join(paths)

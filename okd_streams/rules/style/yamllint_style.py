@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from yamllint import __version__ as YAMLLINT_VERSION  # the package's constants only: cheap
 
 from okd_streams.errors import ConfigError
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.objects import FileContext, Finding
 
 if TYPE_CHECKING:  # yamllint's linter and configuration are imported when a file is linted
@@ -138,7 +139,7 @@ def _digest(*parts: str | bytes) -> str:
     return hashed.hexdigest()
 
 
-def _problems(yaml_file, config: YamlLintConfig, path: Path) -> list[tuple[int, int, str, str | None, str]]:
+def _problems(yaml_file: YamlFile, config: YamlLintConfig, path: Path) -> list[tuple[int, int, str, str | None, str]]:
     """yamllint's problems as (line, column, description, rule, level). yamllint parses each
     file twice, once (pure Python) only to find a syntax error; when okd-streams' own parse
     found none, that pass is skipped (a syntax error is Y001's anyway)."""
@@ -167,7 +168,7 @@ def context_key(context: FileContext) -> str | None:
     return _settings_digest(context, folder)
 
 
-def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     if yaml_file.issues and not yaml_file.documents:
         return  # unreadable: Y001 already says why
     folder = _folder(context)

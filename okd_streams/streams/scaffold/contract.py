@@ -47,7 +47,7 @@ def pipeline_for(objects: list[Obj], key: str) -> Obj | None:
     """The rendered Pipeline a card pipeline key feeds: the one its TriggerTemplate runs."""
     wanted = key
     for obj in objects:
-        labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+        labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
         if obj.kind == "TriggerTemplate" and labels.get(PIPELINE_LABEL) == key:
             ref = get(obj.spec, "resourcetemplates", 0, "spec", "pipelineRef", "name")
             if isinstance(ref, str) and ref:

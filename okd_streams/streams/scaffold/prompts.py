@@ -48,15 +48,15 @@ def apply_values(plan: Plan, contract: Contract, request: Request, out: Callable
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 problems.append(f"{plan.source}'s stream card has a param entry without a name under {key}")
                 continue
-            spec = contract.get(key, {}).get(item["name"])
-            if spec is None:
+            declared = contract.get(key, {}).get(item["name"])
+            if declared is None:
                 problems.append(f"{key}.{item['name']} (copied from {plan.source}) is not a param of the "
                                 f"rendered Pipeline; its params: {', '.join(contract.get(key, {})) or 'none'}")
                 continue
-            problem = value_problem(spec, plain_data(item.get("value")))
+            problem = value_problem(declared, plain_data(item.get("value")))
             if problem:
                 problems.append(f"{problem} (copied from {plan.source}; set it with --set "
-                                f"{spec.qualified}=VALUE)")
+                                f"{declared.qualified}=VALUE)")
     if problems:
         raise Refused(problems, "cannot create the stream: the values copied from "
                                 f"{plan.source} do not fit the new stream's contract")
