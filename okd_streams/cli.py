@@ -58,8 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"okd-streams: internal error: {type(exc).__name__}: {exc} "
-              "(set OKD_STREAMS_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        print(
+            f"okd-streams: internal error: {type(exc).__name__}: {exc} "
+            "(set OKD_STREAMS_DEBUG=1 for a traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 2
 
 

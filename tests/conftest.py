@@ -15,8 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Every property test: no example database (nothing written into the repository, nothing shared
 # between xdist workers) and, under CI, derandomized: the same examples on every run. The parent is
 # the profile in force (Hypothesis' own "ci" one under CI), so its other settings are kept.
-settings.register_profile("okd-streams", parent=settings(), database=None,
-                          derandomize=bool(os.environ.get("CI")))
+settings.register_profile("okd-streams", parent=settings(), database=None, derandomize=bool(os.environ.get("CI")))
 settings.load_profile("okd-streams")
 
 # The Ctrl-C tests send SIGINT to the okd-streams they start. Started in the background without
@@ -37,14 +36,18 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root (except .git internals) with its bytes, to prove nothing changed."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
 
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
     def make(files: dict[str, str]) -> Path:
         return write_tree(tmp_path, files)
+
     return make
 
 

@@ -69,8 +69,10 @@ def read(context: RepoContext) -> Argo | None:
     argo = Argo(directory, context.display(directory))
     kustomization = kz.kustomization_file(directory)
     if kustomization is None:
-        argo.build_error = (f"{argo.shown}/ has no kustomization.yaml: `kubectl apply -k {argo.shown}/` and the "
-                            "bootstrap Application need one")
+        argo.build_error = (
+            f"{argo.shown}/ has no kustomization.yaml: `kubectl apply -k {argo.shown}/` and the "
+            "bootstrap Application need one"
+        )
         return argo
     argo.kustomization = context.display(kustomization)
     try:
@@ -132,18 +134,28 @@ def _check_names(argo: Argo) -> None:
             continue
         where = ("spec", "template", "metadata")
         if not _DNS_SUBDOMAIN.match(app.name) or len(app.name) > 253:
-            argo.issues.append(Issue(
-                f'the ApplicationSet names an Application "{app.name}" (from {app.generator_file}), which is not a '
-                "valid Kubernetes name (lowercase DNS subdomain); the API server refuses it. Use "
-                "{{ .path.basenameNormalized }} or the normalize function", obj=app.appset, path=where + ("name",),
-                stream=app.stream))
+            argo.issues.append(
+                Issue(
+                    f'the ApplicationSet names an Application "{app.name}" (from {app.generator_file}), which is not a '
+                    "valid Kubernetes name (lowercase DNS subdomain); the API server refuses it. Use "
+                    "{{ .path.basenameNormalized }} or the normalize function",
+                    obj=app.appset,
+                    path=where + ("name",),
+                    stream=app.stream,
+                )
+            )
         labels = get(app.data, "metadata", "labels")
-        for key, value in (labels.items() if isinstance(labels, dict) else []):
+        for key, value in labels.items() if isinstance(labels, dict) else []:
             if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
-                argo.issues.append(Issue(
-                    f'label {key}="{value}" of Application "{app.name}" is not a valid label value (at most 63 '
-                    "characters, alphanumerics, -, _ and . inside); the API server refuses the Application",
-                    obj=app.appset, path=where + ("labels", key), stream=app.stream))
+                argo.issues.append(
+                    Issue(
+                        f'label {key}="{value}" of Application "{app.name}" is not a valid label value (at most 63 '
+                        "characters, alphanumerics, -, _ and . inside); the API server refuses the Application",
+                        obj=app.appset,
+                        path=where + ("labels", key),
+                        stream=app.stream,
+                    )
+                )
     seen: dict[str, App] = {}
     for app in argo.apps:
         other = seen.get(app.name)
@@ -151,11 +163,15 @@ def _check_names(argo: Argo) -> None:
             seen[app.name] = app
             continue
         site = app.appset or app.static
-        argo.issues.append(Issue(
-            f'two Applications are named "{app.name}" ({_describe(other)} and {_describe(app)}); Argo CD keeps '
-            "one and the ApplicationSet controller reports an error: give each a distinct name",
-            obj=site, path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
-            stream=app.stream))
+        argo.issues.append(
+            Issue(
+                f'two Applications are named "{app.name}" ({_describe(other)} and {_describe(app)}); Argo CD keeps '
+                "one and the ApplicationSet controller reports an error: give each a distinct name",
+                obj=site,
+                path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
+                stream=app.stream,
+            )
+        )
 
 
 def _describe(app: App) -> str:

@@ -10,9 +10,20 @@ import importlib
 from types import ModuleType
 
 # (subcommand, module) in the order `--help` lists them
-NAMES = [("check", "check"), ("render", "render"), ("lint", "lint"), ("explain", "explain"), ("new", "new"),
-         ("list", "list_streams"), ("docs", "docs"), ("graph", "graph"), ("affected", "affected"), ("diff", "diff"),
-         ("apps", "apps"), ("secrets", "secrets")]
+NAMES = [
+    ("check", "check"),
+    ("render", "render"),
+    ("lint", "lint"),
+    ("explain", "explain"),
+    ("new", "new"),
+    ("list", "list_streams"),
+    ("docs", "docs"),
+    ("graph", "graph"),
+    ("affected", "affected"),
+    ("diff", "diff"),
+    ("apps", "apps"),
+    ("secrets", "secrets"),
+]
 
 
 def command(name: str) -> ModuleType | None:

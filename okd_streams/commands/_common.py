@@ -15,13 +15,22 @@ from okd_streams.problem import Problem
 
 
 def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...] = FORMATS) -> None:
-    parser.add_argument("--format", "-f", choices=choices, default="text",
-                        help=f"output format (default: text; one of {', '.join(choices)})")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=choices,
+        default="text",
+        help=f"output format (default: text; one of {', '.join(choices)})",
+    )
 
 
 def add_config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", type=_path,
-                        help="configuration file (default: .okd-streams.yaml found by walking up)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=_path,
+        help="configuration file (default: .okd-streams.yaml found by walking up)",
+    )
 
 
 def _path(value: str) -> Path:

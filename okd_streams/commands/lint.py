@@ -15,18 +15,24 @@ from okd_streams.problem import exit_code
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "lint", help="lint any tree of Tekton YAML (each PATH is its own set)",
+        "lint",
+        help="lint any tree of Tekton YAML (each PATH is its own set)",
         description="Render each kustomization no other kustomization includes, check loose YAML files, and "
-                    "run every Tekton rule. Each PATH is checked as its own set of objects. On a tree that is "
-                    "not an okd-streams repository only what Tekton or Kubernetes would reject, or what breaks "
-                    "at run time, is an error; style and this repository's conventions are warnings.")
+        "run every Tekton rule. Each PATH is checked as its own set of objects. On a tree that is "
+        "not an okd-streams repository only what Tekton or Kubernetes would reject, or what breaks "
+        "at run time, is an error; style and this repository's conventions are warnings.",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH", type=Path)
     add_format(parser)
     add_config(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    parser.add_argument("--no-cache", dest="cache", action="store_false",
-                        help="do not reuse or keep results (yamllint's, rules', renders) in the cache: the "
-                             "repository's .cache/okd-streams/, else $XDG_CACHE_HOME/okd-streams")
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="do not reuse or keep results (yamllint's, rules', renders) in the cache: the "
+        "repository's .cache/okd-streams/, else $XDG_CACHE_HOME/okd-streams",
+    )
     parser.set_defaults(run=run)
 
 

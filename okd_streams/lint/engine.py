@@ -35,8 +35,9 @@ def _level(rule: ModuleType, finding: Finding, foreign: bool, config: Config) ->
     return level
 
 
-def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign: bool,
-                config: Config) -> Problem | None:
+def _to_problem(
+    rule: ModuleType, finding: Finding, stream: str | None, foreign: bool, config: Config
+) -> Problem | None:
     level = _level(rule, finding, foreign, config)
     if level == "off":
         return None
@@ -58,8 +59,16 @@ def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign:
 def _internal(rule: ModuleType, where: str, stream: str | None, last: str | None = None) -> Problem:
     # A rule crashing on odd input is our bug; the user still gets every other finding.
     last = last or _last_error()
-    return Problem(where, 1, 1, INTERNAL[0], "error", INTERNAL[1],
-                   f"rule {rule.CODE} ({rule.ID}) failed on this input: {last}; please report it", stream)
+    return Problem(
+        where,
+        1,
+        1,
+        INTERNAL[0],
+        "error",
+        INTERNAL[1],
+        f"rule {rule.CODE} ({rule.ID}) failed on this input: {last}; please report it",
+        stream,
+    )
 
 
 def selected_rules(scope: str, only: Iterable[str] | None = None) -> list[ModuleType]:
@@ -126,8 +135,11 @@ class _UnitPlan:
         """(the rules to run on an object of `tekton_kind`, the codes with nothing to find on it)."""
         found = self._by_kind.get(tekton_kind)
         if found is None:
-            run = [(rule, code) for rule, code, applies_to in self.per_object
-                   if applies_to is None or tekton_kind in applies_to]
+            run = [
+                (rule, code)
+                for rule, code, applies_to in self.per_object
+                if applies_to is None or tekton_kind in applies_to
+            ]
             found = self._by_kind[tekton_kind] = (run, self.codes - {code for _, code in run})
         return found
 
@@ -167,8 +179,9 @@ def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
     return plan
 
 
-def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
-                     memo: ObjectMemo) -> Mapping[str, list[Finding] | _Failed]:
+def _object_findings(
+    plan: _UnitPlan, obj: Obj, unit: Unit, config: Config, memo: ObjectMemo
+) -> Mapping[str, list[Finding] | _Failed]:
     """The PER_OBJECT rules of `plan` that find something on `obj` alone, by code, with their
     findings (or failure). The rules share one single-object unit, so the views they derive
     from it (task specs ...) are computed once."""
@@ -206,8 +219,9 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
     return {**found, **failures} if failures else found
 
 
-def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None,
-               memo: ObjectMemo | None = None) -> list[Problem]:
+def check_unit(
+    unit: Unit, config: Config, rules: list[ModuleType] | None = None, memo: ObjectMemo | None = None
+) -> list[Problem]:
     """The unit rules' problems on `unit`. `memo`: the run's, shared by its units (equal objects
     are checked once); None: this unit's own."""
     problems = []
@@ -245,8 +259,14 @@ def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None
     return problems
 
 
-def check_files(files: Iterable[YamlFile], context: object, config: Config, foreign: bool = False,
-                stream: str | None = None, rules: list[ModuleType] | None = None) -> list[Problem]:
+def check_files(
+    files: Iterable[YamlFile],
+    context: object,
+    config: Config,
+    foreign: bool = False,
+    stream: str | None = None,
+    rules: list[ModuleType] | None = None,
+) -> list[Problem]:
     problems = []
     files = list(files)
     for rule in _active(rules, config, "file"):

@@ -81,7 +81,7 @@ class Obj:
             if path[: len(prov.target)] == prov.target and (best is None or len(prov.target) >= len(best.target)):
                 best = prov
         if best is not None:
-            rest = path[len(best.target):]
+            rest = path[len(best.target) :]
             if rest:
                 rest = source_path(get(self.data, *best.target), get(best.doc.data, *best.source), rest)
             line, column = best.doc.pos(best.source + rest)

@@ -103,8 +103,9 @@ class Cache:
         stored by the hundred at once: a file each would cost an inode each."""
         found = self._tables.get(kind)
         if found is None:
-            found = self._tables[kind] = EntryTable(self.directory / f"{kind}.sqlite", SCHEME, MAX_ENTRIES,
-                                                    prepare=self._prepare_directory)
+            found = self._tables[kind] = EntryTable(
+                self.directory / f"{kind}.sqlite", SCHEME, MAX_ENTRIES, prepare=self._prepare_directory
+            )
         return found
 
     # -- typed entries -------------------------------------------------------------------
@@ -169,7 +170,7 @@ class Cache:
     def put(self, kind: str, key: str, value: Any, text: str | None = None) -> bool:
         """Store `value` atomically (temporary file + rename). `text`: its JSON, if already made."""
         body = text if text is not None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        data = ('{"scheme":' + json.dumps(SCHEME) + ',"key":' + json.dumps(key) + ',"value":' + body + "}")
+        data = '{"scheme":' + json.dumps(SCHEME) + ',"key":' + json.dumps(key) + ',"value":' + body + "}"
         folder = self.directory / kind
         try:
             self._prepare(kind, folder)
@@ -210,9 +211,11 @@ class Cache:
         ignore = self.directory / ".gitignore"
         if not ignore.exists():  # the cache ignores itself, whatever the repository's .gitignore says
             _write_quietly(ignore, "# created by okd-streams: everything here is a cache\n*\n")
-            _write_quietly(self.directory / "CACHEDIR.TAG",
-                           "Signature: 8a477f597d28d172789f06886806bc55\n"
-                           "# This file is a cache directory tag created by okd-streams.\n")
+            _write_quietly(
+                self.directory / "CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by okd-streams.\n",
+            )
 
     def prune(self, kind: str, keep: int = MAX_ENTRIES) -> int:
         """Remove the oldest entries of `kind` beyond `keep` (and leftover temporary files)."""
@@ -341,7 +344,7 @@ class FileHashes:
             text = str(path)
             if self.base is not None:
                 prefix = str(self.base).rstrip("/") + "/"
-                text = text[len(prefix):] if text.startswith(prefix) else os.path.relpath(text, self.base)
+                text = text[len(prefix) :] if text.startswith(prefix) else os.path.relpath(text, self.base)
             found = self._shown[path] = text
         return found
 

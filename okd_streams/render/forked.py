@@ -149,7 +149,7 @@ def _raised(exc: BaseException) -> bytes:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def _collect(workers: dict[int, int], done: set[int]) -> Iterator[tuple[int, Any]]:
@@ -175,7 +175,7 @@ def _collect(workers: dict[int, int], done: set[int]) -> Iterator[tuple[int, Any
                     end = _FRAME.size + length
                     if len(buffer) < end:
                         break
-                    value = pickle.loads(buffer[_FRAME.size:end])
+                    value = pickle.loads(buffer[_FRAME.size : end])
                     del buffer[:end]
                     if kind == _RAISED:
                         raise value

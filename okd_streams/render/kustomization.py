@@ -305,7 +305,6 @@ class Walker:
                 node.resources.append(("dir", found[0]) if found[1] else ("file", found[0]))
         return node
 
-
     def _patches(self, directory: Path, kustomization: Path, data: dict) -> list[PatchRef]:
         """The strategic-merge and JSON 6902 patches a kustomization names, as files or inline."""
         found = []
@@ -404,8 +403,9 @@ def resolve_field_path(data: Any, field_path: str) -> tuple | None:
             key, _, wanted = part[1:-1].partition("=")
             if not isinstance(node, list):
                 return None
-            index = next((i for i, item in enumerate(node) if isinstance(item, dict)
-                          and str(item.get(key)) == wanted), None)
+            index = next(
+                (i for i, item in enumerate(node) if isinstance(item, dict) and str(item.get(key)) == wanted), None
+            )
             if index is None:
                 return None
             path.append(index)

@@ -34,8 +34,12 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def source_index(resources: Iterable[Path], kustomizations: Iterable[Path],
-                 documents_of: Callable[[Path], list[Any]], load: Callable[[Path], Any]) -> SourceIndex:
+def source_index(
+    resources: Iterable[Path],
+    kustomizations: Iterable[Path],
+    documents_of: Callable[[Path], list[Any]],
+    load: Callable[[Path], Any],
+) -> SourceIndex:
     """`documents_of(path)`: the data of every document in a resource file; `load(path)`: a
     kustomization's data. Files are taken in sorted order, so a tie always goes the same way."""
     index = SourceIndex()
@@ -65,8 +69,9 @@ def origin_of(data: dict, index: SourceIndex) -> Path | None:
     name, namespace = _text(metadata.get("name")) or "", _text(metadata.get("namespace"))
     candidates = index.documents.get((kind, name))
     if not candidates:  # renamed by a namePrefix or nameSuffix: the longest source name inside it
-        inside = [(len(source), path, ns)
-                  for source, path, ns in index.by_kind.get(kind, ()) if source and source in name]
+        inside = [
+            (len(source), path, ns) for source, path, ns in index.by_kind.get(kind, ()) if source and source in name
+        ]
         if inside:
             longest = max(length for length, _, _ in inside)
             candidates = [(path, ns) for length, path, ns in inside if length == longest]
@@ -82,8 +87,13 @@ def origin_of(data: dict, index: SourceIndex) -> Path | None:
     return None
 
 
-def assign(objects: list, directory: Path, graph: kz.Closure, documents_of: Callable[[Path], list[Any]],
-           load: Callable[[Path], Any]) -> None:
+def assign(
+    objects: list,
+    directory: Path,
+    graph: kz.Closure,
+    documents_of: Callable[[Path], list[Any]],
+    load: Callable[[Path], Any],
+) -> None:
     """Set `origin` (an absolute path, as kustomize's annotation gave it) on rendered objects
     that have none, from the build's closure."""
     missing = [obj for obj in objects if obj.origin is None]

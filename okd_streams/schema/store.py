@@ -45,7 +45,7 @@ def _crd_kinds() -> dict[str, tuple[str, Node]]:
 
 
 def crd_kind_names() -> frozenset[str]:
-    """"apiVersion/kind" of every kind the derived CRD and Triggers schemas describe."""
+    """ "apiVersion/kind" of every kind the derived CRD and Triggers schemas describe."""
     return _crd_names()
 
 
@@ -70,8 +70,7 @@ def k8s_dir(version: str) -> Path:
 
 def k8s_versions() -> list[str]:
     base = _k8s_schemas()
-    found = {m.group(1) for p in base.iterdir()
-             if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", p.name))}
+    found = {m.group(1) for p in base.iterdir() if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", p.name))}
     return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
@@ -118,9 +117,9 @@ class Resolver:
         if ref.startswith("k8s:"):
             return k8s_defs(self.k8s_version)[ref[4:]]
         if ref.startswith(K8S_PREFIX):
-            return k8s_defs(self.k8s_version)[ref[len(K8S_PREFIX):]]
+            return k8s_defs(self.k8s_version)[ref[len(K8S_PREFIX) :]]
         if ref.startswith(K8S_LOCAL):
-            return k8s_defs(self.k8s_version)[ref[len(K8S_LOCAL):]]
+            return k8s_defs(self.k8s_version)[ref[len(K8S_LOCAL) :]]
         if ref.startswith("triggers:"):
             return _file("tekton-triggers.json")["defs"][ref[9:]]
         if ref.startswith("list:"):
@@ -130,8 +129,10 @@ class Resolver:
         if ref == "param-value":
             # Tekton's ParamValue decodes a string, a list or a mapping; other scalars are
             # taken as their text (the oracle admits `default: 3`).
-            return {"type": ["string", "integer", "number", "boolean", "array", "object"],
-                    "x-kubernetes-preserve-unknown-fields": True}
+            return {
+                "type": ["string", "integer", "number", "boolean", "array", "object"],
+                "x-kubernetes-preserve-unknown-fields": True,
+            }
         return {"x-kubernetes-preserve-unknown-fields": True}  # "any"
 
 
@@ -147,9 +148,13 @@ def _crd_node(ref: str) -> Node:
     props["apiVersion"] = {"type": "string"}
     props["kind"] = {"type": "string"}
     props["spec"] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    props["metadata"] = {"type": "object", "properties": {
-        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-        "annotations": {"type": "object", "additionalProperties": {"type": "string"}}}}
+    props["metadata"] = {
+        "type": "object",
+        "properties": {
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    }
     return {**spec, "properties": props}
 
 

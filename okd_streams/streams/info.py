@@ -75,8 +75,7 @@ def read_stream(stream: Stream, root: Path) -> StreamInfo:
         info.notes.append(f"{shown} has no kustomization.yaml")
         kustomization = None
     else:
-        kustomization = _first_document(stream.kustomization, None, info.notes,
-                                        f"{shown}/{stream.kustomization.name}")
+        kustomization = _first_document(stream.kustomization, None, info.notes, f"{shown}/{stream.kustomization.name}")
     if isinstance(kustomization, dict):
         info.namespace = _field(kustomization, "namespace", f"{shown}/kustomization.yaml", info.notes, "")
         components = kustomization.get("components")

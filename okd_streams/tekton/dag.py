@@ -106,7 +106,7 @@ def find_cycle(deps: dict[str, dict[str, str]]) -> list[str] | None:
                 pending.pop()
                 continue
             if dep in on_stack:
-                ring = stack[stack.index(dep):]
+                ring = stack[stack.index(dep) :]
                 first = ring.index(min(ring))
                 ring = ring[first:] + ring[:first]
                 return ring + [ring[0]]
@@ -119,5 +119,6 @@ def find_cycle(deps: dict[str, dict[str, str]]) -> list[str] | None:
 
 
 def missing(deps: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
-    return [(task, dep, reason) for task, task_deps in deps.items() for dep, reason in task_deps.items()
-            if dep not in deps]
+    return [
+        (task, dep, reason) for task, task_deps in deps.items() for dep, reason in task_deps.items() if dep not in deps
+    ]

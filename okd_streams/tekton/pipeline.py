@@ -198,8 +198,9 @@ def _task_specs(unit: Unit) -> Iterator[TaskSite]:
                     combined[param["name"]] = _spec_from_value(param)
             for _, declared in items(spec, "params"):
                 _combine(combined, declared)
-            yield TaskSite(obj, ("spec", "taskSpec"), spec, f"the taskSpec of {describe(obj)}", False,
-                           list(combined.values()))
+            yield TaskSite(
+                obj, ("spec", "taskSpec"), spec, f"the taskSpec of {describe(obj)}", False, list(combined.values())
+            )
     for site in pipeline_specs(unit):
         inline_usage = pipelinerun_inline_params(site) if not site.standalone else None
         for section, index, task in pipeline_tasks(site.spec):
@@ -213,8 +214,16 @@ def _task_specs(unit: Unit) -> Iterator[TaskSite]:
                 usage = inline_usage
             else:
                 usage = None  # finally tasks of an inline pipelineSpec: not checked by the webhook
-            yield TaskSite(site.obj, site.at(section, index, "taskSpec"), spec, label, False, usage, site,
-                           {"section": section, "index": index, "task": task})
+            yield TaskSite(
+                site.obj,
+                site.at(section, index, "taskSpec"),
+                spec,
+                label,
+                False,
+                usage,
+                site,
+                {"section": section, "index": index, "task": task},
+            )
 
 
 def pipelinerun_inline_params(site: PipelineSite) -> list[dict]:

@@ -243,8 +243,11 @@ def _resolve_task(unit: Unit, holder: Obj, data: dict, base: tuple) -> ResolvedS
         return ResolvedSpec("none", ref=ref)
     found, ambiguous = lookup(unit, ref.kind, ref.name, PIPELINES, holder)
     if found is None:
-        return ResolvedSpec("cluster-missing" if ref.kind == "ClusterTask" else "missing",
-                            label=f"{ref.kind} {quoted(ref.name)}", ref=ref)
+        return ResolvedSpec(
+            "cluster-missing" if ref.kind == "ClusterTask" else "missing",
+            label=f"{ref.kind} {quoted(ref.name)}",
+            ref=ref,
+        )
     if ambiguous:
         return ResolvedSpec("ambiguous", None, found, f"{ref.kind} {quoted(ref.name)}", ref)
     spec = found.data.get("spec")

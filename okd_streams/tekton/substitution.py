@@ -73,7 +73,7 @@ def _matches(text: str, prefix: str) -> Iterator[tuple[str, str, str, str]]:
         if match is None:
             at = text.find(start, at + 1)
             continue
-        yield match.group("var1") or "", match.group("var2") or "", match.group("var3") or "", text[at:match.end()]
+        yield match.group("var1") or "", match.group("var2") or "", match.group("var3") or "", text[at : match.end()]
         at = text.find(start, match.end())
 
 
@@ -101,8 +101,10 @@ def _extract(text: str, prefix: str) -> tuple[tuple[Variable, ...], str | None]:
         for index, value in enumerate(groups):
             if index == 0 and "." in value:
                 if len(value.split(".")) > 2:
-                    return tuple(found), (f'invalid reference "{raw}": only two dot-separated parts are '
-                                          f'allowed after the prefix; use the bracket form for names with dots')
+                    return tuple(found), (
+                        f'invalid reference "{raw}": only two dot-separated parts are '
+                        f"allowed after the prefix; use the bracket form for names with dots"
+                    )
                 name = value.split(".", 1)[0]
                 break
             if value:
@@ -165,8 +167,17 @@ def not_isolated(text: str, prefix: str, names: Container[str]) -> list[Variable
 def whole_reference(text: str, prefix: str = "params") -> bool:
     """`ValidateWholeArrayOrObjectRefInStringVariable`'s test: the value is exactly `$(params.x[*])`."""
     name = r"[_a-zA-Z0-9.-]+\[\*\]"
-    pattern = (r"^\$\(" + prefix + r"(\.(?P<var1>" + name + r")|\[\"(?P<var2>" + name + r")\"\]|\['(?P<var3>"
-               + name + r")'\])\)$")
+    pattern = (
+        r"^\$\("
+        + prefix
+        + r"(\.(?P<var1>"
+        + name
+        + r")|\[\"(?P<var2>"
+        + name
+        + r")\"\]|\['(?P<var3>"
+        + name
+        + r")'\])\)$"
+    )
     return isinstance(text, str) and re.match(pattern, text) is not None
 
 

@@ -93,4 +93,9 @@ def test_a_rule_failing_on_one_object_reports_what_the_whole_unit_run_reports():
     whole = engine.check_unit(unit, Config(), [plain(rule) for rule in rules])
     assert memoised == again == whole
     assert [(p.code, p.message.split(" ")[0]) for p in whole] == [
-        ("Z901", "Z901"), ("E000", "rule"), ("Z902", "Z902"), ("Z902", "Z902"), ("Z902", "Z902")]
+        ("Z901", "Z901"),
+        ("E000", "rule"),
+        ("Z902", "Z902"),
+        ("Z902", "Z902"),
+        ("Z902", "Z902"),
+    ]

@@ -47,9 +47,14 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
         label = f'Application "{app.name}"' + (f" (stream {app.stream})" if app.stream else "")
         paths = argocd.generate_paths(app)
         if paths is None:
-            yield at_app(app, ("metadata",), f"{label} has no {argocd.GENERATE_PATHS} annotation: every commit to "
-                         "the repository refreshes it and regenerates its manifests; list the folders its build "
-                         "reads (for a stream: .;/base;/overlays)", level="warning")
+            yield at_app(
+                app,
+                ("metadata",),
+                f"{label} has no {argocd.GENERATE_PATHS} annotation: every commit to "
+                "the repository refreshes it and regenerates its manifests; list the folders its build "
+                "reads (for a stream: .;/base;/overlays)",
+                level="warning",
+            )
             continue
         graph = context.closure(directory) if hasattr(context, "closure") else kz.closure(directory)
         relative = context.cache.setdefault("manifest-generate-paths: relative", {})
@@ -58,10 +63,14 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
         if missing:
             shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
             declared = ";".join(paths)
-            yield at_app(app, ("metadata", "annotations", argocd.GENERATE_PATHS), f"{label} builds from {shown}, "
-                         f"which its {argocd.GENERATE_PATHS} ({declared}, from the repository root) does not "
-                         "cover: a commit changing only those files does not refresh it, and Argo CD keeps "
-                         "deploying the old manifests. Add their folder to the annotation")
+            yield at_app(
+                app,
+                ("metadata", "annotations", argocd.GENERATE_PATHS),
+                f"{label} builds from {shown}, "
+                f"which its {argocd.GENERATE_PATHS} ({declared}, from the repository root) does not "
+                "cover: a commit changing only those files does not refresh it, and Argo CD keeps "
+                "deploying the old manifests. Add their folder to the annotation",
+            )
 
 
 def _relative_once(memo: dict, path: Path, root: Path) -> str | None:

@@ -34,8 +34,12 @@ def check(unit: Unit) -> Iterator[Finding]:
         return
     for obj in unit.objects:
         if is_cluster_scoped(obj.group, obj.kind):
-            yield Finding(obj, ("kind",), f"stream {unit.stream} renders {obj.label()}, a cluster-scoped object: "
-                          "it belongs to no stream namespace, every stream would manage the same one, and the "
-                          "AppProject okd-streams permits no cluster-scoped kind but Namespace. Have the cluster "
-                          "admin create it out of band (and list it in the README prerequisites), or use the "
-                          "namespaced kind (Role, RoleBinding, Task, TriggerBinding)")
+            yield Finding(
+                obj,
+                ("kind",),
+                f"stream {unit.stream} renders {obj.label()}, a cluster-scoped object: "
+                "it belongs to no stream namespace, every stream would manage the same one, and the "
+                "AppProject okd-streams permits no cluster-scoped kind but Namespace. Have the cluster "
+                "admin create it out of band (and list it in the README prerequisites), or use the "
+                "namespaced kind (Role, RoleBinding, Task, TriggerBinding)",
+            )

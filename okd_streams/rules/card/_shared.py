@@ -20,9 +20,15 @@ from okd_streams.model import cron
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton import resolve
 
-SPEC_FIELDS = {"description": "a sentence", "owners": "a list of owner names", "os": "the OS flavour",
-               "version": 'the OKD version, quoted ("4.19")', "namespace": "the namespace the stream runs in",
-               "sync": "automatic or manual", "pipelines": "a mapping of Pipeline name to schedule and params"}
+SPEC_FIELDS = {
+    "description": "a sentence",
+    "owners": "a list of owner names",
+    "os": "the OS flavour",
+    "version": 'the OKD version, quoted ("4.19")',
+    "namespace": "the namespace the stream runs in",
+    "sync": "automatic or manual",
+    "pipelines": "a mapping of Pipeline name to schedule and params",
+}
 PIPELINE_FIELDS = ("schedule", "params")
 SYNC_VALUES = ("automatic", "manual")
 PIPELINE_LABEL = "okd-streams.io/pipeline"
@@ -61,8 +67,13 @@ def card_key(unit: Unit, holder: Obj, base: tuple, pipeline: str) -> str:
     label, else the Pipeline's name."""
     target = base + ("spec", "params")
     for prov in holder.provenance:
-        if unit.card is not None and prov.doc.path == unit.card.path and prov.target == target \
-                and prov.source[:2] == ("spec", "pipelines") and len(prov.source) >= 3:
+        if (
+            unit.card is not None
+            and prov.doc.path == unit.card.path
+            and prov.target == target
+            and prov.source[:2] == ("spec", "pipelines")
+            and len(prov.source) >= 3
+        ):
             return str(prov.source[2])
     labels = holder.metadata.get("labels")
     label = labels.get(PIPELINE_LABEL) if isinstance(labels, dict) else None

@@ -54,15 +54,19 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         pipeline = resolved.obj.name if resolved.obj is not None else key
         who = f"stream {unit.stream}"
-        for issue in binding.check(binding.run_args(run, base), get(resolved.spec, "params"), who, resolved.label,
-                                   verb="sets"):
+        for issue in binding.check(
+            binding.run_args(run, base), get(resolved.spec, "params"), who, resolved.label, verb="sets"
+        ):
             if issue.kind == "extra" or (pipeline, issue.name) in reported:
                 continue
             reported.add((pipeline, issue.name))
             if issue.arg is None:
-                yield Finding(card, _missing_at(card, key),
-                              f'stream {unit.stream} does not set param "{issue.name}" of Pipeline "{pipeline}", '
-                              f"which has no default: add `- name: {issue.name}` with a value "
-                              f"({binding.describe_spec(issue.spec or {})}) to spec.pipelines.{key}.params")
+                yield Finding(
+                    card,
+                    _missing_at(card, key),
+                    f'stream {unit.stream} does not set param "{issue.name}" of Pipeline "{pipeline}", '
+                    f"which has no default: add `- name: {issue.name}` with a value "
+                    f"({binding.describe_spec(issue.spec or {})}) to spec.pipelines.{key}.params",
+                )
             else:
                 yield Finding(holder, issue.arg.value_path or issue.arg.path, issue.message)

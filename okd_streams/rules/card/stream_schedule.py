@@ -55,12 +55,20 @@ def check(unit: Unit) -> Iterator[Finding]:
         path = ("spec", "pipelines", key, "schedule")
         found = cronjobs(unit, key)
         if not found:
-            yield Finding(card, path, f'stream {unit.stream} has no CronJob for Pipeline "{key}" (labelled '
-                          f"{_card.PIPELINE_LABEL}: {key}), so the card's schedule starts nothing")
+            yield Finding(
+                card,
+                path,
+                f'stream {unit.stream} has no CronJob for Pipeline "{key}" (labelled '
+                f"{_card.PIPELINE_LABEL}: {key}), so the card's schedule starts nothing",
+            )
             continue
         for cronjob in found:
             actual = cronjob.spec.get("schedule")
             if actual != schedule:
-                yield Finding(card, path, f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", '
-                              f'not on the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
-                              "spec.schedule with a kustomize replacement (see base/stream-card)")
+                yield Finding(
+                    card,
+                    path,
+                    f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", '
+                    f'not on the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
+                    "spec.schedule with a kustomize replacement (see base/stream-card)",
+                )

@@ -49,7 +49,8 @@ def check(unit: Unit) -> Iterator[Finding]:
             if not isinstance(spec, dict):
                 continue
             resolved = (resolve.resolve_pipeline if kind == "PipelineRun" else resolve.resolve_task)(
-                unit, holder, spec, base + ("spec",))
+                unit, holder, spec, base + ("spec",)
+            )
             if not resolved.ok or resolved.obj is None:
                 continue
             who = resolve.run_label(holder, base, run, kind)

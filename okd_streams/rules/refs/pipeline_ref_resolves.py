@@ -37,11 +37,20 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
         return
     path = ref.path + ("name",)
     if resolve.unresolved_level(unit) == "error":
-        yield Finding(obj, path, f'{who} runs Pipeline "{ref.name}", which this stream does not contain; a '
-                      "stream must be self-contained: fix the name or add the Pipeline to the base")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Pipeline "{ref.name}", which this stream does not contain; a '
+            "stream must be self-contained: fix the name or add the Pipeline to the base",
+        )
     else:
-        yield Finding(obj, path, f'{who} runs Pipeline "{ref.name}", which is not among the checked objects; '
-                      "it must exist in the namespace on the cluster", level="warning")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Pipeline "{ref.name}", which is not among the checked objects; '
+            "it must exist in the namespace on the cluster",
+            level="warning",
+        )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -53,6 +62,7 @@ def check(unit: Unit) -> Iterator[Finding]:
     for site in resolve.pipeline_sites(unit):
         for task in resolve.site_tasks(site):
             if isinstance(task.data.get("pipelineRef"), dict):
-                resolved = resolve.resolve_pipeline(unit, task.obj, {"pipelineRef": task.data["pipelineRef"]},
-                                                    task.path)
+                resolved = resolve.resolve_pipeline(
+                    unit, task.obj, {"pipelineRef": task.data["pipelineRef"]}, task.path
+                )
                 yield from _report(unit, task.obj, task.label, resolved)

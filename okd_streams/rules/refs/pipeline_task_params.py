@@ -38,8 +38,9 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _enum_subset(task: resolve.PipelineTask, pipeline_params: dict, task_params: dict,
-                 target: str) -> Iterator[Finding]:
+def _enum_subset(
+    task: resolve.PipelineTask, pipeline_params: dict, task_params: dict, target: str
+) -> Iterator[Finding]:
     """`ValidateParamEnumSubset`, in Tekton's order: for a value that is exactly one
     pipeline param, that param's enum must be a subset of the Task param's enum. Like
     Tekton, stop at the first such param that is not a string or whose Task param has no
@@ -60,14 +61,22 @@ def _enum_subset(task: resolve.PipelineTask, pipeline_params: dict, task_params:
         path = task.path + ("params", index, "value")
         name = pipeline_param.get("name")
         if not pipeline_enum:
-            yield Finding(task.obj, path, f'{task.label} passes pipeline param "{name}", which has no enum, to param '
-                          f'"{param["name"]}" of {target}, which allows only {", ".join(task_enum)}: give the '
-                          "pipeline param the same enum (or a subset of it)")
+            yield Finding(
+                task.obj,
+                path,
+                f'{task.label} passes pipeline param "{name}", which has no enum, to param '
+                f'"{param["name"]}" of {target}, which allows only {", ".join(task_enum)}: give the '
+                "pipeline param the same enum (or a subset of it)",
+            )
         elif not set(pipeline_enum) <= set(task_enum):
             outside = [value for value in pipeline_enum if value not in task_enum]
-            yield Finding(task.obj, path, f'{task.label} passes pipeline param "{name}" (enum: '
-                          f'{", ".join(pipeline_enum)}) to param "{param["name"]}" of {target}, whose enum '
-                          f'({", ".join(task_enum)}) does not allow {", ".join(outside)}')
+            yield Finding(
+                task.obj,
+                path,
+                f'{task.label} passes pipeline param "{name}" (enum: '
+                f'{", ".join(pipeline_enum)}) to param "{param["name"]}" of {target}, whose enum '
+                f"({', '.join(task_enum)}) does not allow {', '.join(outside)}",
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -54,7 +54,6 @@ def check(unit: Unit) -> Iterator[Finding]:
             if issue.kind == "missing" and base and not unit.foreign and not unit.stream:
                 # The base of an okd-streams repository, linted on its own: each stream's card fills
                 # these in, and stream-contract (C004) checks them per stream.
-                yield Finding(holder, path, issue.message + " (each stream sets it in its stream card)",
-                              level="info")
+                yield Finding(holder, path, issue.message + " (each stream sets it in its stream card)", level="info")
                 continue
             yield Finding(holder, path, issue.message)

@@ -41,6 +41,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         for index, entry in items(spec, "taskRunSpecs"):
             name = entry.get("pipelineTaskName")
             if isinstance(name, str) and name not in tasks:
-                yield Finding(holder, base + ("spec", "taskRunSpecs", index, "pipelineTaskName"),
-                              f'{who} sets taskRunSpecs for pipeline task "{name}", which {resolved.label} does not '
-                              f"have (tasks: {resolve.names_list(tasks)})")
+                yield Finding(
+                    holder,
+                    base + ("spec", "taskRunSpecs", index, "pipelineTaskName"),
+                    f'{who} sets taskRunSpecs for pipeline task "{name}", which {resolved.label} does not '
+                    f"have (tasks: {resolve.names_list(tasks)})",
+                )

@@ -40,11 +40,20 @@ def _check(unit: Unit, obj: Obj, path: tuple, name: Any, who: str) -> Iterator[F
     if resolve.find(unit, "ServiceAccount", name, resolve.CORE, obj.namespace) is not None:
         return
     if resolve.unresolved_level(unit) == "error":
-        yield Finding(obj, path, f'{who} uses ServiceAccount "{name}", which this stream does not contain; a '
-                      "stream must be self-contained: add the ServiceAccount (base/rbac) or fix the name")
+        yield Finding(
+            obj,
+            path,
+            f'{who} uses ServiceAccount "{name}", which this stream does not contain; a '
+            "stream must be self-contained: add the ServiceAccount (base/rbac) or fix the name",
+        )
     else:
-        yield Finding(obj, path, f'{who} uses ServiceAccount "{name}", which is not among the checked objects; it '
-                      "must exist in the namespace on the cluster", level="warning")
+        yield Finding(
+            obj,
+            path,
+            f'{who} uses ServiceAccount "{name}", which is not among the checked objects; it '
+            "must exist in the namespace on the cluster",
+            level="warning",
+        )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

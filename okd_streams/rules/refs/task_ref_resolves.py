@@ -37,16 +37,30 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
         return
     path = ref.path + ("name",)
     if resolved.status == "cluster-missing":
-        yield Finding(obj, path, f'{who} runs ClusterTask "{ref.name}", which is not among the checked objects; '
-                      "it must exist on the cluster (ClusterTasks are deprecated: prefer a Task in the same "
-                      "namespace or the cluster resolver)", level="info")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs ClusterTask "{ref.name}", which is not among the checked objects; '
+            "it must exist on the cluster (ClusterTasks are deprecated: prefer a Task in the same "
+            "namespace or the cluster resolver)",
+            level="info",
+        )
         return
     if resolve.unresolved_level(unit) == "error":
-        yield Finding(obj, path, f'{who} runs Task "{ref.name}", which this stream does not contain; a stream '
-                      "must be self-contained: add the Task to the base or an overlay, or fix the name")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Task "{ref.name}", which this stream does not contain; a stream '
+            "must be self-contained: add the Task to the base or an overlay, or fix the name",
+        )
     else:
-        yield Finding(obj, path, f'{who} runs Task "{ref.name}", which is not among the checked objects; it '
-                      "must exist in the namespace on the cluster", level="warning")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Task "{ref.name}", which is not among the checked objects; it '
+            "must exist in the namespace on the cluster",
+            level="warning",
+        )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -58,6 +58,10 @@ def check(unit: Unit) -> Iterator[Finding]:
             if name in declared or name in reported:
                 continue
             reported.add(name)
-            yield Finding(obj, path, f'TriggerTemplate "{obj.name}" uses $(tt.params.{name}), which its spec.params '
-                          f"does not declare (declared: {resolve.names_list(declared)}); the Triggers webhook "
-                          "rejects it")
+            yield Finding(
+                obj,
+                path,
+                f'TriggerTemplate "{obj.name}" uses $(tt.params.{name}), which its spec.params '
+                f"does not declare (declared: {resolve.names_list(declared)}); the Triggers webhook "
+                "rejects it",
+            )

@@ -37,8 +37,7 @@ def _stars(obj: Obj, key: str, what: str) -> Iterator[Finding]:
     values = get(obj.spec, key)
     for index, value in enumerate(values if isinstance(values, list) else []):
         if value == "*":
-            yield Finding(obj, ("spec", key, index),
-                          f'{obj.label()} allows "*" {what}: name the ones the streams use')
+            yield Finding(obj, ("spec", key, index), f'{obj.label()} allows "*" {what}: name the ones the streams use')
 
 
 def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
@@ -51,11 +50,17 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
         for index, destination in items(obj.spec, "destinations"):
             for key in ("server", "name", "namespace"):
                 if destination.get(key) == "*":
-                    yield Finding(obj, ("spec", "destinations", index, key),
-                                  f'{obj.label()} destination {index + 1} allows any {key} ("*"): name the '
-                                  f"{'cluster' if key != 'namespace' else 'namespaces (okd-* is fine)'}")
+                    yield Finding(
+                        obj,
+                        ("spec", "destinations", index, key),
+                        f'{obj.label()} destination {index + 1} allows any {key} ("*"): name the '
+                        f"{'cluster' if key != 'namespace' else 'namespaces (okd-* is fine)'}",
+                    )
         for index, entry in items(obj.spec, "clusterResourceWhitelist"):
             if entry.get("group") == "*" and entry.get("kind") == "*":
-                yield Finding(obj, ("spec", "clusterResourceWhitelist", index),
-                              f"{obj.label()} lets Applications create every cluster-scoped kind (group and kind "
-                              '"*"), ClusterRoleBindings included: list the kinds the streams need')
+                yield Finding(
+                    obj,
+                    ("spec", "clusterResourceWhitelist", index),
+                    f"{obj.label()} lets Applications create every cluster-scoped kind (group and kind "
+                    '"*"), ClusterRoleBindings included: list the kinds the streams need',
+                )

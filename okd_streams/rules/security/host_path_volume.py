@@ -37,6 +37,9 @@ def check(unit: Unit) -> Iterator[Finding]:
             name = volume.get("name") if isinstance(volume.get("name"), str) else "?"
             host = get(volume, "hostPath", "path")
             shown = f" ({host})" if isinstance(host, str) else ""
-            yield Finding(obj, path + ("hostPath",),
-                          f'volume "{name}" of {where(obj, path)} mounts a path of the node{shown}: use a workspace, '
-                          "an emptyDir or a device plugin, or waive with a reason")
+            yield Finding(
+                obj,
+                path + ("hostPath",),
+                f'volume "{name}" of {where(obj, path)} mounts a path of the node{shown}: use a workspace, '
+                "an emptyDir or a device plugin, or waive with a reason",
+            )

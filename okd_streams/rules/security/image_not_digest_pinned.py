@@ -33,5 +33,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         for path, image, owner in images(obj):
             if pinned_by_digest(image) or image.digest or image.tag in (None, "latest"):
                 continue
-            yield Finding(obj, path, f'{owner} uses image "{image.raw}" pinned by tag only: add its digest '
-                          f'("{image.name}:{image.tag}@sha256:...") so a re-pushed tag cannot change what runs')
+            yield Finding(
+                obj,
+                path,
+                f'{owner} uses image "{image.raw}" pinned by tag only: add its digest '
+                f'("{image.name}:{image.tag}@sha256:...") so a re-pushed tag cannot change what runs',
+            )

@@ -60,9 +60,12 @@ def _secret_generator(obj: Obj) -> Iterator[Finding]:
         sources = [key for key in ("literals", "files", "envs", "env") if entry.get(key)]
         if sources:
             name = entry.get("name") if isinstance(entry.get("name"), str) else "?"
-            yield Finding(obj, ("secretGenerator", index, sources[0]),
-                          f'secretGenerator "{name}" builds a Secret from {sources[0]} kept in the repository: '
-                          "create the Secret out of band and reference it by name")
+            yield Finding(
+                obj,
+                ("secretGenerator", index, sources[0]),
+                f'secretGenerator "{name}" builds a Secret from {sources[0]} kept in the repository: '
+                "create the Secret out of band and reference it by name",
+            )
 
 
 def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
@@ -79,9 +82,13 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
             for key in ("data", "stringData"):
                 if _holds_values(obj.data.get(key)):
                     reported.add((key,))
-                    yield Finding(obj, (key,), f'Secret "{obj.name}" holds its values in the repository ({key}): '
-                                  "delete the object and create the Secret in the namespace out of band; "
-                                  "reference it by name")
+                    yield Finding(
+                        obj,
+                        (key,),
+                        f'Secret "{obj.name}" holds its values in the repository ({key}): '
+                        "delete the object and create the Secret in the namespace out of band; "
+                        "reference it by name",
+                    )
         if text and "stringData" not in text and "\\" not in text:
             continue  # no key can read stringData: only an escape in a "quoted" key hides it from the text
         for parent, mapping in mappings(document.data):
@@ -92,5 +99,9 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
                 continue
             name = get(document.data, *path[:-1], "metadata", "name")
             what = f'Secret "{name}"' if isinstance(name, str) else "a Secret"
-            yield Finding(obj, path, f"{what} inside {obj.label()} holds plaintext values (stringData): reference "
-                          "a Secret created out of band instead")
+            yield Finding(
+                obj,
+                path,
+                f"{what} inside {obj.label()} holds plaintext values (stringData): reference "
+                "a Secret created out of band instead",
+            )

@@ -47,6 +47,9 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
                         continue
                     if key == "nonResourceURLs" and value != "*":
                         continue  # "/healthz/*" is a prefix, as RBAC documents it
-                    yield Finding(obj, ("rules", index, key, position),
-                                  f'{obj.label()} rule {index + 1} grants "{value}" {what}: list the {what} the '
-                                  "subject needs, or waive with a reason")
+                    yield Finding(
+                        obj,
+                        ("rules", index, key, position),
+                        f'{obj.label()} rule {index + 1} grants "{value}" {what}: list the {what} the '
+                        "subject needs, or waive with a reason",
+                    )

@@ -36,6 +36,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         for path, context in security_contexts(obj):
             user = context.get("runAsUser")
             if type(user) is int and user == 0:  # not isinstance: True == 1 and False == 0 must not count
-                yield Finding(obj, path + ("runAsUser",),
-                              f"{where(obj, path)} runs as root (runAsUser: 0): run it as a non-root user, or, "
-                              'if it needs root, waive with a reason: # okd-streams: disable=X006 reason="..."')
+                yield Finding(
+                    obj,
+                    path + ("runAsUser",),
+                    f"{where(obj, path)} runs as root (runAsUser: 0): run it as a non-root user, or, "
+                    'if it needs root, waive with a reason: # okd-streams: disable=X006 reason="..."',
+                )

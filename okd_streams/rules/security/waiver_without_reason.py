@@ -42,6 +42,12 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
             except ValueError:
                 continue
             if rule.WAIVER_NEEDS_REASON:
-                yield Finding(None, (), f'waiver of {rule.CODE} ({rule.ID}) gives no reason: write '
-                              f'# okd-streams: disable={code} reason="why this object needs it"',
-                              file=yaml_file.path, line=directive.line, column=directive.column)
+                yield Finding(
+                    None,
+                    (),
+                    f"waiver of {rule.CODE} ({rule.ID}) gives no reason: write "
+                    f'# okd-streams: disable={code} reason="why this object needs it"',
+                    file=yaml_file.path,
+                    line=directive.line,
+                    column=directive.column,
+                )

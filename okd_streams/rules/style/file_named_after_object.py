@@ -42,6 +42,12 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     stem = file_path(yaml_file.path).name.rsplit(".", 1)[0]
     if isinstance(name, str) and name and name != stem:
         line, column = document.pos(("metadata", "name"))
-        yield Finding(None, (), f'file is named "{stem}" but holds {document.data["kind"]} "{name}"; '
-                      f"rename it {name}{file_path(yaml_file.path).suffix}", file=yaml_file.path, line=line,
-                      column=column)
+        yield Finding(
+            None,
+            (),
+            f'file is named "{stem}" but holds {document.data["kind"]} "{name}"; '
+            f"rename it {name}{file_path(yaml_file.path).suffix}",
+            file=yaml_file.path,
+            line=line,
+            column=column,
+        )

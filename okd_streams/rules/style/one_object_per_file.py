@@ -33,5 +33,10 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
         return
     found = list(objects(yaml_file))
     for document in found[1:]:
-        yield Finding(None, (), f"{len(found)} objects in one file; put {document.data['kind']} "
-                      "in a file of its own", file=yaml_file.path, line=document.start_line)
+        yield Finding(
+            None,
+            (),
+            f"{len(found)} objects in one file; put {document.data['kind']} in a file of its own",
+            file=yaml_file.path,
+            line=document.start_line,
+        )

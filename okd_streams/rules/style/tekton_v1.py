@@ -35,5 +35,11 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
         group, _, version = api_version.rpartition("/")
         if group == "tekton.dev" and version != "v1" and document.data["kind"] != "StepAction":
             line, column = document.pos(("apiVersion",))
-            yield Finding(None, (), f"{document.data['kind']} uses {api_version}; write it as tekton.dev/v1 "
-                          "(v1beta1 is deprecated)", file=yaml_file.path, line=line, column=column)
+            yield Finding(
+                None,
+                (),
+                f"{document.data['kind']} uses {api_version}; write it as tekton.dev/v1 (v1beta1 is deprecated)",
+                file=yaml_file.path,
+                line=line,
+                column=column,
+            )

@@ -30,7 +30,8 @@ context_key = None  # findings depend on the file alone
 def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     name = file_path(yaml_file.path).name
     if name.endswith(".yml"):
-        yield Finding(None, (), f"name YAML files .yaml, not .yml: rename {name} to {name[:-4]}.yaml",
-                      file=yaml_file.path)
+        yield Finding(
+            None, (), f"name YAML files .yaml, not .yml: rename {name} to {name[:-4]}.yaml", file=yaml_file.path
+        )
     elif name == "Kustomization":
         yield Finding(None, (), "name the kustomization kustomization.yaml", file=yaml_file.path)

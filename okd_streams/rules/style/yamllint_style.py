@@ -69,8 +69,14 @@ def _own_config(context: FileContext, folder: Path) -> Path | None:
 
 def _own_config_in(context: FileContext, folder: str) -> str | None:
     def look() -> str | None:
-        found = next((candidate for candidate in (os.path.join(folder, name) for name in CONFIG_NAMES)
-                      if os.path.isfile(candidate)), None)
+        found = next(
+            (
+                candidate
+                for candidate in (os.path.join(folder, name) for name in CONFIG_NAMES)
+                if os.path.isfile(candidate)
+            ),
+            None,
+        )
         if found is None:
             parent = os.path.dirname(folder)
             found = None if parent == folder else _own_config_in(context, parent)
@@ -182,5 +188,4 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
         if rule is None:  # syntax error: Y001 reports it
             continue
         level = "warning" if context.foreign or level == "warning" else "error"
-        yield Finding(None, (), f"{desc} ({rule})", level=level, file=yaml_file.path,
-                      line=line, column=column)
+        yield Finding(None, (), f"{desc} ({rule})", level=level, file=yaml_file.path, line=line, column=column)

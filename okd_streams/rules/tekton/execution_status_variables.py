@@ -60,15 +60,19 @@ def check(unit: Unit) -> Iterator[Finding]:
                     statuses = [e for e in found if _is_status(e)]
                     if section == "tasks":
                         if statuses:
-                            yield Finding(site.obj, site.at(section, index) + path,
-                                          f"{label} uses $({statuses[0]}); execution status is only available to "
-                                          "finally tasks")
+                            yield Finding(
+                                site.obj,
+                                site.at(section, index) + path,
+                                f"{label} uses $({statuses[0]}); execution status is only available to finally tasks",
+                            )
                         continue
                     for expression in statuses:
                         if expression == "tasks.status":
                             continue
-                        name = expression[len("tasks."):].rsplit(".", 1)[0]
+                        name = expression[len("tasks.") :].rsplit(".", 1)[0]
                         if name not in tasks:
-                            yield Finding(site.obj, site.at(section, index) + path,
-                                          f'{label} uses $({expression}), but "{name}" is not a task in tasks of '
-                                          f"{site.label}")
+                            yield Finding(
+                                site.obj,
+                                site.at(section, index) + path,
+                                f'{label} uses $({expression}), but "{name}" is not a task in tasks of {site.label}',
+                            )

@@ -44,13 +44,13 @@ def _enums(obj: Obj, path: tuple, spec_owner: dict, label: str) -> Iterator[Find
         for position, value in enumerate(values):
             text = value if isinstance(value, str) else str(value)
             if text in seen:
-                yield Finding(obj, at + ("enum", position),
-                              f'{shown} lists enum value "{text}" more than once')
+                yield Finding(obj, at + ("enum", position), f'{shown} lists enum value "{text}" more than once')
             seen.add(text)
         default = spec.get("default")
         if isinstance(default, str) and default and default not in seen:
-            yield Finding(obj, at + ("default",),
-                          f'default "{default}" of {shown} is not one of its enum values {sorted(seen)}')
+            yield Finding(
+                obj, at + ("default",), f'default "{default}" of {shown} is not one of its enum values {sorted(seen)}'
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -57,13 +57,19 @@ def check(unit: Unit) -> Iterator[Finding]:
             index, task = by_name[cycle[0]]
             shown = " -> ".join(f'"{name}"' for name in cycle)
             steps = "; ".join(f'"{a}" waits for "{b}" ({graph[a][b]})' for a, b in pairwise(cycle))
-            yield Finding(site.obj, site.at("tasks", index) + dependency_path(task, cycle[1]),
-                          f"dependency cycle in {site.label}: {shown}: {steps}; Tekton cannot order these tasks")
+            yield Finding(
+                site.obj,
+                site.at("tasks", index) + dependency_path(task, cycle[1]),
+                f"dependency cycle in {site.label}: {shown}: {steps}; Tekton cannot order these tasks",
+            )
         for name, dep, reason in dag.missing(graph):
             index, task = by_name[name]
             if dep in finally_names:
                 why = f'"{dep}" is a finally task, which runs after all tasks and cannot be waited on'
             else:
                 why = f'there is no task "{dep}" in tasks of {site.label}'
-            yield Finding(site.obj, site.at("tasks", index) + dependency_path(task, dep),
-                          f'pipeline task "{name}" depends on "{dep}" ({reason}), but {why}')
+            yield Finding(
+                site.obj,
+                site.at("tasks", index) + dependency_path(task, dep),
+                f'pipeline task "{name}" depends on "{dep}" ({reason}), but {why}',
+            )

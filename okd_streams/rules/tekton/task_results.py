@@ -38,22 +38,31 @@ def _declarations(site: TaskSite) -> Iterator[Finding]:
         at = site.at("results", index)
         name = result.get("name")
         if not isinstance(name, str) or not RESULT_NAME.match(name):
-            yield Finding(site.obj, at + ("name",),
-                          f'result name "{name}" in {site.label} is invalid: use letters, digits, "-", "_" and ".", '
-                          "starting and ending with a letter or digit")
+            yield Finding(
+                site.obj,
+                at + ("name",),
+                f'result name "{name}" in {site.label} is invalid: use letters, digits, "-", "_" and ".", '
+                "starting and ending with a letter or digit",
+            )
             continue
         props = result.get("properties")
         kind = result.get("type") or ("object" if props is not None else "string")
         if kind not in ("string", "array", "object"):
-            yield Finding(site.obj, at + ("type",),
-                          f'result "{name}" of {site.label} has type "{kind}"; use string, array or object')
+            yield Finding(
+                site.obj,
+                at + ("type",),
+                f'result "{name}" of {site.label} has type "{kind}"; use string, array or object',
+            )
         elif kind == "object" and props is None:
             yield Finding(site.obj, at, f'object result "{name}" of {site.label} has no properties; declare its keys')
         elif kind == "object" and isinstance(props, dict):
             for key, prop in props.items():
                 if prop is not None and (not isinstance(prop, dict) or prop.get("type") not in (None, "", "string")):
-                    yield Finding(site.obj, at + ("properties", key),
-                                  f'property "{key}" of object result "{name}" in {site.label} must have type string')
+                    yield Finding(
+                        site.obj,
+                        at + ("properties", key),
+                        f'property "{key}" of object result "{name}" in {site.label} must have type string',
+                    )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -70,10 +79,17 @@ def check(unit: Unit) -> Iterator[Finding]:
                         if checked:
                             yield Finding(site.obj, path, f"{site.label}: {var}")
                         continue
-                    message = (f'{var.raw} in {site.label} names result "{sub.trim_index(var.name)}", which the Task '
-                               f"does not declare (results: {', '.join(sorted(declared)) or 'none'})")
+                    message = (
+                        f'{var.raw} in {site.label} names result "{sub.trim_index(var.name)}", which the Task '
+                        f"does not declare (results: {', '.join(sorted(declared)) or 'none'})"
+                    )
                     if checked:
                         yield Finding(site.obj, path, message)
                     else:
-                        yield Finding(site.obj, path, message + " (Tekton's webhook only checks scripts; the "
-                                      "reference is not replaced at run time)", level="warning")
+                        yield Finding(
+                            site.obj,
+                            path,
+                            message + " (Tekton's webhook only checks scripts; the "
+                            "reference is not replaced at run time)",
+                            level="warning",
+                        )

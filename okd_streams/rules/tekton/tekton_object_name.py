@@ -43,8 +43,12 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         problem = dns1123_subdomain_problem(name)
         if problem:
-            yield Finding(obj, ("metadata", "name"),
-                          f'{obj.kind} name "{name}" {problem}; Tekton requires a DNS-1123 name')
+            yield Finding(
+                obj, ("metadata", "name"), f'{obj.kind} name "{name}" {problem}; Tekton requires a DNS-1123 name'
+            )
         elif len(name) > 63:
-            yield Finding(obj, ("metadata", "name"),
-                          f'{obj.kind} name "{name}" is {len(name)} characters long; Tekton allows at most 63')
+            yield Finding(
+                obj,
+                ("metadata", "name"),
+                f'{obj.kind} name "{name}" is {len(name)} characters long; Tekton allows at most 63',
+            )

@@ -30,8 +30,13 @@ APPLIES_TO = ("PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
 WAIVER_NEEDS_REASON = False
 
 SOURCES = ("persistentVolumeClaim", "volumeClaimTemplate", "emptyDir", "configMap", "secret", "projected", "csi")
-REQUIRED = {"persistentVolumeClaim": "claimName", "configMap": "name", "secret": "secretName",
-            "projected": "sources", "csi": "driver"}
+REQUIRED = {
+    "persistentVolumeClaim": "claimName",
+    "configMap": "name",
+    "secret": "secretName",
+    "projected": "sources",
+    "csi": "driver",
+}
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -43,20 +48,31 @@ def check(unit: Unit) -> Iterator[Finding]:
             name = found if isinstance(found := binding.get("name"), str) else ""
             key = name.lower() if obj.kind == "TaskRun" else name
             if key in seen:
-                yield Finding(obj, at + ("name",), f'workspace "{name}" is bound twice in {label} '
-                              f"(workspaces[{seen[key]}] and workspaces[{index}])")
+                yield Finding(
+                    obj,
+                    at + ("name",),
+                    f'workspace "{name}" is bound twice in {label} (workspaces[{seen[key]}] and workspaces[{index}])',
+                )
             else:
                 seen[key] = index
             given = [source for source in SOURCES if binding.get(source) is not None]
             if len(given) > 1:
-                yield Finding(obj, at + (given[1],), f'workspace "{name}" of {label} has {len(given)} volume sources '
-                              f"({', '.join(given)}); give exactly one")
+                yield Finding(
+                    obj,
+                    at + (given[1],),
+                    f'workspace "{name}" of {label} has {len(given)} volume sources '
+                    f"({', '.join(given)}); give exactly one",
+                )
                 continue
             if not given:
-                hint = ("; `emptyDir:` with no value counts as none, write `emptyDir: {}`"
-                        if "emptyDir" in binding else "")
-                yield Finding(obj, at, f'workspace "{name}" of {label} has no volume source; give one of '
-                              f"{', '.join(SOURCES)}{hint}")
+                hint = (
+                    "; `emptyDir:` with no value counts as none, write `emptyDir: {}`" if "emptyDir" in binding else ""
+                )
+                yield Finding(
+                    obj,
+                    at,
+                    f'workspace "{name}" of {label} has no volume source; give one of {", ".join(SOURCES)}{hint}',
+                )
                 continue
             source = given[0]
             field = REQUIRED.get(source)

@@ -45,17 +45,18 @@ def _problems(text: str, declared: set[str], label: str) -> list[tuple[str, str 
             found.append((var, None))
         else:
             shown = ", ".join(sorted(declared)) or "none"
-            found.append((f'{var.raw} names workspace "{var.name}", which {label} does not declare '
-                          f"(workspaces: {shown})", None))
+            found.append(
+                (f'{var.raw} names workspace "{var.name}", which {label} does not declare (workspaces: {shown})', None)
+            )
     for name in declared:
         for var in sub.unknown(text, r"workspaces\." + re.escape(name), PROPERTIES):
             if not isinstance(var, str):
-                found.append((f'{var.raw}: workspaces have no property "{var.name}"; use path, bound, claim '
-                              "or volume", None))
+                found.append(
+                    (f'{var.raw}: workspaces have no property "{var.name}"; use path, bound, claim or volume', None)
+                )
     for match in _BARE.finditer(text):
         if match.group(1) in declared:
-            found.append((f"{match.group(0)} names no property; write $(workspaces.{match.group(1)}.path)",
-                          "warning"))
+            found.append((f"{match.group(0)} names no property; write $(workspaces.{match.group(1)}.path)", "warning"))
     return found
 
 
@@ -64,8 +65,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         if not site.standalone:
             continue
         declared = {name for _, w in items(site.spec, "workspaces") if isinstance(name := w.get("name"), str)}
-        containers: list[tuple[tuple, dict, str | None]] = [(site.at("steps", i), step, None)
-                                                            for i, step in items(site.spec, "steps")]
+        containers: list[tuple[tuple, dict, str | None]] = [
+            (site.at("steps", i), step, None) for i, step in items(site.spec, "steps")
+        ]
         containers += [(site.at("sidecars", i), car, "warning") for i, car in items(site.spec, "sidecars")]
         for base, container, level in containers:
             for path, text, _ in container_fields(container, base, needle="$(workspaces"):

@@ -14,8 +14,9 @@ from okd_streams.streams.scaffold.plan import Plan
 from okd_streams.streams.scaffold.request import Refused, Request
 
 
-def apply_values(plan: Plan, contract: Contract, request: Request, out: Callable[[str], None],
-                 ask: Callable[[str], str]) -> None:
+def apply_values(
+    plan: Plan, contract: Contract, request: Request, out: Callable[[str], None], ask: Callable[[str], str]
+) -> None:
     """The --set values, then the copied values checked against the new contract, then the
     required params still without a value: asked for on a terminal, refused otherwise."""
     problems: list[str] = []
@@ -50,31 +51,44 @@ def apply_values(plan: Plan, contract: Contract, request: Request, out: Callable
                 continue
             declared = contract.get(key, {}).get(item["name"])
             if declared is None:
-                problems.append(f"{key}.{item['name']} (copied from {plan.source}) is not a param of the "
-                                f"rendered Pipeline; its params: {', '.join(contract.get(key, {})) or 'none'}")
+                problems.append(
+                    f"{key}.{item['name']} (copied from {plan.source}) is not a param of the "
+                    f"rendered Pipeline; its params: {', '.join(contract.get(key, {})) or 'none'}"
+                )
                 continue
             problem = value_problem(declared, plain_data(item.get("value")))
             if problem:
-                problems.append(f"{problem} (copied from {plan.source}; set it with --set "
-                                f"{declared.qualified}=VALUE)")
+                problems.append(f"{problem} (copied from {plan.source}; set it with --set {declared.qualified}=VALUE)")
     if problems:
-        raise Refused(problems, "cannot create the stream: the values copied from "
-                                f"{plan.source} do not fit the new stream's contract")
+        raise Refused(
+            problems,
+            f"cannot create the stream: the values copied from {plan.source} do not fit the new stream's contract",
+        )
 
-    missing = [spec for key, specs in contract.items() for spec in specs.values()
-               if spec.required and spec.name not in {i.get("name") for i in card_params(plan.card, key)
-                                                      if isinstance(i, dict)}]
+    missing = [
+        spec
+        for key, specs in contract.items()
+        for spec in specs.values()
+        if spec.required
+        and spec.name not in {i.get("name") for i in card_params(plan.card, key) if isinstance(i, dict)}
+    ]
     if not missing:
         return
     if not _interactive(request):
-        lines = [f"{spec.qualified} ({spec.type}, {spec.allowed()}): {spec.description or 'no description'}"
-                 for spec in missing]
-        raise Refused(lines, "cannot create the stream: these required params have no value; pass each as "
-                             "--set PIPELINE.PARAM=VALUE (or run on a terminal to be asked):")
+        lines = [
+            f"{spec.qualified} ({spec.type}, {spec.allowed()}): {spec.description or 'no description'}"
+            for spec in missing
+        ]
+        raise Refused(
+            lines,
+            "cannot create the stream: these required params have no value; pass each as "
+            "--set PIPELINE.PARAM=VALUE (or run on a terminal to be asked):",
+        )
     out("The new stream's Pipelines need values for these params (Ctrl-C to stop; nothing is written):")
     for spec in missing:
         set_param(plan.card, spec, _prompt(spec, out, ask))
         plan.chosen.add((spec.pipeline, spec.name))
+
 
 def _prompt(spec: ParamSpec, out: Callable[[str], None], ask: Callable[[str], str]) -> Any:
     out(f"\n{spec.qualified} ({spec.type}, required)")
@@ -85,8 +99,7 @@ def _prompt(spec: ParamSpec, out: Callable[[str], None], ask: Callable[[str], st
         try:
             raw = ask(f"{spec.qualified}: ")
         except EOFError:
-            raise Refused(f"no value given for {spec.qualified}: pass it with --set {spec.qualified}=VALUE") \
-                from None
+            raise Refused(f"no value given for {spec.qualified}: pass it with --set {spec.qualified}=VALUE") from None
         if raw.strip() == "":
             out("  a value is required")
             continue
@@ -100,6 +113,7 @@ def _prompt(spec: ParamSpec, out: Callable[[str], None], ask: Callable[[str], st
             out(f"  {problem}")
             continue
         return value
+
 
 def _interactive(request: Request) -> bool:
     if request.interactive is not None:

@@ -86,4 +86,5 @@ def interrupt_on_termination() -> Callable[[], None]:
                 signal.signal(number, handler)
             except (OSError, ValueError, TypeError):
                 pass
+
     return restore
