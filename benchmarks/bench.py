@@ -132,8 +132,9 @@ def _environment(cache: Path | None, pycache: Path) -> dict[str, str]:
 
 def _measure(argv: list[str], cwd: Path, env: dict[str, str], timeout: float = 3600) -> Run:
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
     seconds = time.perf_counter() - start
     run = Run(seconds, code=done.returncode, stdout=done.stdout, stderr=done.stderr)
     for line in reversed(done.stderr.splitlines()):
@@ -179,8 +180,8 @@ BUILT_MARK = ".okd-streams-bench"  # in each repository the benchmark builds
 def build_repository(target: Path, count: int, full: int = 2) -> str:
     """A repository of `count` streams in `target` (made with the scaffolder); says how."""
     from okd_streams.files import edit
-    from okd_streams.streams import scaffold
     from okd_streams.model.repo import CARD_NAME, discover_streams
+    from okd_streams.streams import scaffold
 
     if target.exists():  # left by an earlier run with --keep: made again, unless it is not ours
         if not (target / BUILT_MARK).is_file():
@@ -219,8 +220,10 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
                 if extra.is_file():
                     shutil.copy2(extra, folder / extra.name)
             made += 1
-    return (f"{len(seeds)} streams of the project, {min(full, max(0, count - len(seeds)))} made with "
-            f"`okd-streams new`, the rest from the scaffolder's plan, from {', '.join(seeds)} in turn")
+    return (
+        f"{len(seeds)} streams of the project, {min(full, max(0, count - len(seeds)))} made with "
+        f"`okd-streams new`, the rest from the scaffolder's plan, from {', '.join(seeds)} in turn"
+    )
 
 
 def change_one_stream(repo: Path, index: int) -> str:
@@ -262,14 +265,21 @@ def tekton_lint(prefix: Path) -> Path | None:
     log(f"installing {NPM_PACKAGE} with npm into {prefix} ...")
     prefix.mkdir(parents=True, exist_ok=True)
     try:
-        done = subprocess.run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", NPM_PACKAGE],
-                              capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", NPM_PACKAGE],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         log(f"tekton-lint: npm install failed ({exc}): skipping the tekton-lint comparison")
         return None
     if done.returncode != 0 or not binary.exists():
-        log(f"tekton-lint: npm install failed (exit {done.returncode}): {done.stderr.strip()[-500:]}; "
-            "skipping the tekton-lint comparison")
+        log(
+            f"tekton-lint: npm install failed (exit {done.returncode}): {done.stderr.strip()[-500:]}; "
+            "skipping the tekton-lint comparison"
+        )
         return None
     return binary
 
@@ -286,13 +296,17 @@ def _fmt_mb(run: Run | None) -> str:
 
 def print_table(rows: list[Row]) -> None:
     header = ("measurement", "seconds", "ratio", "peak MB", "target", "result")
-    lines = [(r.what, f"{r.run.seconds:.2f}" if r.run else "-", r.ratio, _fmt_mb(r.run), r.target, r.verdict)
-             for r in rows]
+    lines = [
+        (r.what, f"{r.run.seconds:.2f}" if r.run else "-", r.ratio, _fmt_mb(r.run), r.target, r.verdict) for r in rows
+    ]
     widths = [max(len(str(x[i])) for x in [header, *lines]) for i in range(len(header))]
     print()
     for number, line in enumerate([header, *lines]):
-        print("  ".join(str(cell).ljust(widths[i]) if i == 0 else str(cell).rjust(widths[i])
-                        for i, cell in enumerate(line)))
+        print(
+            "  ".join(
+                str(cell).ljust(widths[i]) if i == 0 else str(cell).rjust(widths[i]) for i, cell in enumerate(line)
+            )
+        )
         if number == 0:
             print("  ".join("-" * w for w in widths))
     notes = [f"  {r.what}: {r.note}" for r in rows if r.note]
@@ -311,8 +325,9 @@ def verdict(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--streams", type=int, default=200, help="streams in the synthetic repository (200)")
-    parser.add_argument("--memory-streams", type=int, default=1000,
-                        help="streams for the peak-memory measurement (1000; 0 skips it)")
+    parser.add_argument(
+        "--memory-streams", type=int, default=1000, help="streams for the peak-memory measurement (1000; 0 skips it)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each short measurement; the median is shown")
     parser.add_argument("--skip-tekton-lint", action="store_true", help="do not install or run tekton-lint")
     parser.add_argument("--catalog", type=Path, default=CATALOG, help="tekton catalog to lint (%(default)s)")
@@ -328,8 +343,16 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         env = _environment(None, pycache)
-        subprocess.run([sys.executable, "-c", "import okd_streams.cli, okd_streams.lint.checking, okd_streams.lint.linting, "
-                        "okd_streams.rules, okd_streams.argocd"], env=env, check=True)  # compile the bytecode once
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import okd_streams.cli, okd_streams.lint.checking, "
+                "okd_streams.lint.linting, okd_streams.rules, okd_streams.argocd",
+            ],
+            env=env,
+            check=True,
+        )  # compile the bytecode once
         log(f"kustomize: {' '.join(kustomize.argv)}; {os.cpu_count()} cores")
 
         # ---- (a)-(d): check on N streams
@@ -343,34 +366,62 @@ def main(argv: list[str] | None = None) -> int:
         base = _measure([sys.executable, "-c", _LOOP, json.dumps(list(kustomize.argv)), *folders], repo, env)
         if base.extra.get("failed"):
             log(f"warning: {base.extra['failed']} streams failed to build in the loop")
-        rows.append(Row(f"kustomize build loop, {len(folders)} streams", base, "1.00x", "baseline",
-                        note=f"{len(folders) / base.seconds:.0f} streams/s; peak MB: the largest kustomize"))
+        rows.append(
+            Row(
+                f"kustomize build loop, {len(folders)} streams",
+                base,
+                "1.00x",
+                "baseline",
+                note=f"{len(folders) / base.seconds:.0f} streams/s; peak MB: the largest kustomize",
+            )
+        )
         cache = work / f"cache-{args.streams}"
         shutil.rmtree(cache, ignore_errors=True)
         check_env = _environment(cache, pycache)
         check = ["check", "--format", "json"]
         log("(b) okd-streams check, cold ...")
         cold = okd_streams(check, repo, check_env)
-        rows.append(Row("okd-streams check, cold", cold, f"{cold.seconds / base.seconds:.2f}x", "<= 0.60x",
-                        verdict(cold.seconds <= 0.6 * base.seconds),
-                        note=f"peak MB: okd-streams (largest kustomize); CPU {cold.cpu:.1f}s in all processes "
-                             f"vs {base.cpu:.1f}s for the loop"))
+        rows.append(
+            Row(
+                "okd-streams check, cold",
+                cold,
+                f"{cold.seconds / base.seconds:.2f}x",
+                "<= 0.60x",
+                verdict(cold.seconds <= 0.6 * base.seconds),
+                note=f"peak MB: okd-streams (largest kustomize); CPU {cold.cpu:.1f}s in all processes "
+                f"vs {base.cpu:.1f}s for the loop",
+            )
+        )
         log("(c) okd-streams check, warm ...")
         warm_runs = [okd_streams(check, repo, check_env) for _ in range(args.repeat)]
         warm = median_run(warm_runs)
         same = all(run.stdout == cold.stdout for run in warm_runs)
-        rows.append(Row("okd-streams check, warm (nothing changed)", warm, f"{warm.seconds / base.seconds:.3f}x",
-                        "<= 1.0s", verdict(warm.seconds <= 1.0 and same),
-                        note=f"median of {args.repeat}; problems identical to the cold run: {'yes' if same else 'NO'}"))
+        rows.append(
+            Row(
+                "okd-streams check, warm (nothing changed)",
+                warm,
+                f"{warm.seconds / base.seconds:.3f}x",
+                "<= 1.0s",
+                verdict(warm.seconds <= 1.0 and same),
+                note=f"median of {args.repeat}; problems identical to the cold run: {'yes' if same else 'NO'}",
+            )
+        )
         log("(d) okd-streams check, one stream changed ...")
         changed_runs = []
         for index in range(args.repeat):
             name = change_one_stream(repo, 7 + 13 * index)
             changed_runs.append(okd_streams(check, repo, check_env))
         changed = median_run(changed_runs)
-        rows.append(Row("okd-streams check, one stream changed", changed,
-                        f"{changed.seconds / base.seconds:.3f}x", "<= 1.5s", verdict(changed.seconds <= 1.5),
-                        note=f"median of {args.repeat}, a different stream's card each time (last: {name})"))
+        rows.append(
+            Row(
+                "okd-streams check, one stream changed",
+                changed,
+                f"{changed.seconds / base.seconds:.3f}x",
+                "<= 1.5s",
+                verdict(changed.seconds <= 1.5),
+                note=f"median of {args.repeat}, a different stream's card each time (last: {name})",
+            )
+        )
 
         # ---- (e): lint over the catalog, beside tekton-lint
         lint_rows(args, work, pycache, rows)
@@ -385,22 +436,38 @@ def main(argv: list[str] | None = None) -> int:
             big_env = _environment(big_cache, pycache)
             log(f"(f) okd-streams check, cold, {args.memory_streams} streams ...")
             big_cold = okd_streams(check, big, big_env)
-            rows.append(Row(f"okd-streams check, cold, {args.memory_streams} streams", big_cold, "", "<= 500 MB",
-                            verdict(big_cold.self_mb <= 500)))
+            rows.append(
+                Row(
+                    f"okd-streams check, cold, {args.memory_streams} streams",
+                    big_cold,
+                    "",
+                    "<= 500 MB",
+                    verdict(big_cold.self_mb <= 500),
+                )
+            )
             log(f"(f) okd-streams check, one stream changed, {args.memory_streams} streams ...")
             change_one_stream(big, 11)
             big_warm = okd_streams(check, big, big_env)
-            rows.append(Row(f"okd-streams check, one changed, {args.memory_streams} streams", big_warm, "",
-                            "<= 500 MB", verdict(big_warm.self_mb <= 500),
-                            note="every other stream from the cache: all renders loaded, the full warm path"))
+            rows.append(
+                Row(
+                    f"okd-streams check, one changed, {args.memory_streams} streams",
+                    big_warm,
+                    "",
+                    "<= 500 MB",
+                    verdict(big_warm.self_mb <= 500),
+                    note="every other stream from the cache: all renders loaded, the full warm path",
+                )
+            )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     print_table(rows)
     failed = [row.what for row in rows if row.verdict == "FAIL"]
     print()
-    print(f"{len(rows)} measurements, {sum(r.verdict == 'PASS' for r in rows)} targets met"
-          + (f"; missed: {'; '.join(failed)}" if failed else ""))
+    print(
+        f"{len(rows)} measurements, {sum(r.verdict == 'PASS' for r in rows)} targets met"
+        + (f"; missed: {'; '.join(failed)}" if failed else "")
+    )
     return 0
 
 
@@ -411,9 +478,15 @@ def lint_rows(args: argparse.Namespace, work: Path, pycache: Path, rows: list[Ro
     if not catalog.is_dir():
         log(f"(e) no catalog at {catalog}: skipping the lint comparison")
         return
-    folders = sorted(p for kind in ("task", "pipeline", "stepaction") if (catalog / kind).is_dir()
-                     for name in sorted((catalog / kind).iterdir()) if name.is_dir()
-                     for p in name.iterdir() if p.is_dir())
+    folders = sorted(
+        p
+        for kind in ("task", "pipeline", "stepaction")
+        if (catalog / kind).is_dir()
+        for name in sorted((catalog / kind).iterdir())
+        if name.is_dir()
+        for p in name.iterdir()
+        if p.is_dir()
+    )
     files = [str(f) for folder in folders for f in walk_yaml(folder)]
     env = _environment(work / "cache-lint", pycache)
     lint = ["lint", "--format", "json", *map(str, folders)]
@@ -425,14 +498,23 @@ def lint_rows(args: argparse.Namespace, work: Path, pycache: Path, rows: list[Ro
         binary = tekton_lint(REPO / ".cache" / "bench" / "node")
         if binary is not None:
             log(f"(e) tekton-lint on {len(files)} files ...")
-            runs = [_measure([sys.executable, "-c", _WRAP, str(binary), "--format", "json", *files], catalog, env)
-                    for _ in range(repeat)]
+            runs = [
+                _measure([sys.executable, "-c", _WRAP, str(binary), "--format", "json", *files], catalog, env)
+                for _ in range(repeat)
+            ]
             reference = median_run(runs)
             if reference.code not in (0, 1) or not reference.stdout.strip().startswith("["):
                 log(f"tekton-lint exited {reference.code} without a report: {reference.stderr.strip()[-300:]}")
-            rows.append(Row(f"tekton-lint, {len(files)} catalog files", reference, "1.00x", "baseline",
-                            note=f"{len(files) / reference.seconds:.0f} files/s; median of {repeat} "
-                                 f"({_spread(runs)}); peak MB: node"))
+            rows.append(
+                Row(
+                    f"tekton-lint, {len(files)} catalog files",
+                    reference,
+                    "1.00x",
+                    "baseline",
+                    note=f"{len(files) / reference.seconds:.0f} files/s; median of {repeat} "
+                    f"({_spread(runs)}); peak MB: node",
+                )
+            )
     spreads = {}
 
     made = iter(range(1_000_000))
@@ -460,15 +542,22 @@ def lint_rows(args: argparse.Namespace, work: Path, pycache: Path, rows: list[Ro
     settings = work / "strict.yaml"
     settings.write_text("conventions: strict  # every rule, yamllint (Y002) included\n", encoding="utf-8")
     log("(e) okd-streams lint, every rule (yamllint too), cold ...")
-    strict_cold, strict_warm = cold_and_warm(["lint", "--format", "json", "--config", str(settings),
-                                              *map(str, folders)], "every rule", args.repeat)
+    strict_cold, strict_warm = cold_and_warm(
+        ["lint", "--format", "json", "--config", str(settings), *map(str, folders)], "every rule", args.repeat
+    )
     same = warm.stdout == cold.stdout
     cold_spread, warm_spread = spreads["default rules"]
-    runs = (("cold", cold, ">= 5x faster", f"median of {repeat} ({cold_spread}), each in a new empty cache"),
-            ("warm", warm, ">= 5x faster",
-             f"median of {repeat} ({warm_spread}); same report as cold: {'yes' if same else 'NO'}"),
-            ("cold, + yamllint (strict)", strict_cold, "", "conventions: strict: Y002 runs yamllint on every file"),
-            ("warm, + yamllint (strict)", strict_warm, "", ""))
+    runs = (
+        ("cold", cold, ">= 5x faster", f"median of {repeat} ({cold_spread}), each in a new empty cache"),
+        (
+            "warm",
+            warm,
+            ">= 5x faster",
+            f"median of {repeat} ({warm_spread}); same report as cold: {'yes' if same else 'NO'}",
+        ),
+        ("cold, + yamllint (strict)", strict_cold, "", "conventions: strict: Y002 runs yamllint on every file"),
+        ("warm, + yamllint (strict)", strict_warm, "", ""),
+    )
     for label, run, target, note in runs:
         speed = f"{len(files) / run.seconds:.0f} files/s; CPU {run.cpu:.2f}s" + (f"; {note}" if note else "")
         what = f"okd-streams lint, {len(files)} catalog files, {label}"
@@ -478,6 +567,7 @@ def lint_rows(args: argparse.Namespace, work: Path, pycache: Path, rows: list[Ro
             rows.append(Row(what, run, f"{factor:.1f}x faster", target, verdict(ok) if target else "", note=speed))
         else:
             rows.append(Row(what, run, "", "", "", note=speed))
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

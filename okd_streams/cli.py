@@ -12,8 +12,7 @@ import gc
 import os
 import sys
 
-from okd_streams import __version__
-from okd_streams import commands
+from okd_streams import __version__, commands
 from okd_streams.errors import OkdStreamsError
 
 
@@ -59,8 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"okd-streams: internal error: {type(exc).__name__}: {exc} "
-              "(set OKD_STREAMS_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)
+        print(
+            f"okd-streams: internal error: {type(exc).__name__}: {exc} "
+            "(set OKD_STREAMS_DEBUG=1 for a traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -24,9 +24,9 @@ silently turns a check off.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from okd_streams.errors import ConfigError
 from okd_streams.files.loader import YamlError, load_one
@@ -99,8 +99,7 @@ class Config:
 
 def _match(path: str, pattern: str) -> bool:
     pattern = pattern.rstrip("/")
-    return (fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*")
-            or path.startswith(pattern + "/"))
+    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*") or path.startswith(pattern + "/")
 
 
 def find_config(start: Path) -> Path | None:
@@ -134,8 +133,9 @@ def parse_config(data: object, path: Path | None = None, *, rule_code: RuleCode)
         raise ConfigError(f"{where}: must be a mapping with keys {', '.join(OPTIONS)}")
     unknown = set(data) - set(OPTIONS)
     if unknown:
-        raise ConfigError(f"{where}: unknown option(s) {', '.join(sorted(map(str, unknown)))}; "
-                          f"known: {', '.join(OPTIONS)}")
+        raise ConfigError(
+            f"{where}: unknown option(s) {', '.join(sorted(map(str, unknown)))}; known: {', '.join(OPTIONS)}"
+        )
     config = Config(path=path)
     try:
         config.target = Target.from_config(data.get("target"))
@@ -160,8 +160,10 @@ def parse_config(data: object, path: Path | None = None, *, rule_code: RuleCode)
         elif isinstance(value, dict):
             extra = set(value) - {"level", "ignore"}
             if extra:
-                raise ConfigError(f"{where}: rules.{key}: unknown option(s) {', '.join(sorted(map(str, extra)))}; "
-                                  "known: level, ignore")
+                raise ConfigError(
+                    f"{where}: rules.{key}: unknown option(s) {', '.join(sorted(map(str, extra)))}; "
+                    "known: level, ignore"
+                )
             if "level" in value:
                 setting.level = _level(value["level"], f"{where}: rules.{key}.level")
             setting.ignore = _globs(value.get("ignore", []), f"{where}: rules.{key}.ignore")

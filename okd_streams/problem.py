@@ -22,8 +22,16 @@ class Problem:
     stream: str | None = None
 
     def to_json(self) -> dict:
-        return {"path": self.path, "line": self.line, "column": self.column, "level": self.level,
-                "code": self.code, "rule": self.rule, "message": self.message, "stream": self.stream}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "level": self.level,
+            "code": self.code,
+            "rule": self.rule,
+            "message": self.message,
+            "stream": self.stream,
+        }
 
     def as_row(self) -> list:
         """The fields in order (`Problem(*row)` makes it again): how the cache stores problems."""

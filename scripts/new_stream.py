@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _import_main():
     try:
         from okd_streams.cli import main
+
         return main
     except ModuleNotFoundError as exc:
         missing = exc.name
@@ -24,6 +25,7 @@ def _import_main():
         sys.path.insert(0, str(ROOT))
         try:
             from okd_streams.cli import main
+
             return main
         except ModuleNotFoundError as exc:
             missing = exc.name
@@ -31,8 +33,10 @@ def _import_main():
     if venv_python.is_file() and not os.environ.get("OKD_STREAMS_REEXEC"):
         os.environ["OKD_STREAMS_REEXEC"] = "1"
         os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
-    sys.stderr.write(f"new_stream.py: this python ({sys.executable}) cannot import {missing}: run `make setup`, "
-                     "then `.venv/bin/python scripts/new_stream.py ...`\n")
+    sys.stderr.write(
+        f"new_stream.py: this python ({sys.executable}) cannot import {missing}: run `make setup`, "
+        "then `.venv/bin/python scripts/new_stream.py ...`\n"
+    )
     raise SystemExit(2)
 
 

@@ -24,8 +24,13 @@ def test_the_installed_command_is_cli_run():
 def test_a_large_report_arrives_whole_with_the_exit_code(tmp_path):
     paths = many_sets(tmp_path, 40, rendered=False)
     environment = {**os.environ, "OKD_STREAMS_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, "-m", "okd_streams", "lint", "--format", "json", *map(str, paths)],
-                          cwd=tmp_path, env=environment, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "okd_streams", "lint", "--format", "json", *map(str, paths)],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1, done.stderr  # broken references are errors
     report = json.loads(done.stdout)
     assert len(report) >= 80 and {p["code"] for p in report} >= {"T020", "Y001"}
@@ -36,8 +41,13 @@ def test_a_reader_that_goes_away_gets_no_traceback(tmp_path, sets):
     paths = many_sets(tmp_path, sets, rendered=False)
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}  # as a shell's
     environment["OKD_STREAMS_CACHE_DIR"] = str(tmp_path / "cache")
-    process = subprocess.Popen([sys.executable, "-m", "okd_streams", "lint", "--format", "json", *map(str, paths)],
-                               cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "okd_streams", "lint", "--format", "json", *map(str, paths)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     if sets > 1:
         process.stdout.read(10)
     process.stdout.close()  # `okd-streams lint ... | head -c 10`, or a reader gone before the end

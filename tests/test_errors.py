@@ -22,6 +22,7 @@ class _Parser:
     def parse_args(self, argv: list[str] | None) -> argparse.Namespace:
         def run(args: argparse.Namespace) -> int:
             raise self.kind("streams/x: what went wrong, and what to do")
+
         return argparse.Namespace(run=run)
 
 
@@ -31,4 +32,3 @@ def test_every_error_ends_the_command_with_its_message_and_exit_2(kind, monkeypa
     assert cli.main(["check"]) == 2
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", "okd-streams: streams/x: what went wrong, and what to do\n")
-

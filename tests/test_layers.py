@@ -69,15 +69,19 @@ def test_no_module_imports_a_stage_above_its_own(name, path):
         return  # the package itself and `python -m okd_streams` sit above everything
     # Shared modules may use files (the loader) and nothing else of the package's stages.
     ceiling = _rank(SHARED_CEILING.get(own, "files")) if own in SHARED else _rank(own)
-    upward = [f"line {line}: {target}" for line, target in _imports(path)
-              if _stage(target) in ORDER and _rank(_stage(target)) > ceiling]
+    upward = [
+        f"line {line}: {target}"
+        for line, target in _imports(path)
+        if _stage(target) in ORDER and _rank(_stage(target)) > ceiling
+    ]
     assert not upward, f"{name} ({own}) imports stages above its own: {upward}"
 
 
 @pytest.mark.parametrize("library,owner", [("yaml", "okd_streams.files.loader"), ("ruamel", "okd_streams.files.edit")])
 def test_one_module_imports_each_yaml_library(library, owner):
-    importers = sorted(name for name, path in MODULES
-                       if any(target.split(".")[0] == library for _, target in _imports(path)))
+    importers = sorted(
+        name for name, path in MODULES if any(target.split(".")[0] == library for _, target in _imports(path))
+    )
     assert importers == [owner]
 
 

@@ -25,8 +25,16 @@ from dataclasses import dataclass
 
 from okd_streams.argocd import appset as appsets
 from okd_streams.argocd.globs import GLOB_CHARS, go_path_match
-from okd_streams.argocd.results import ARGO_GROUP, ARGOCD_DIR, GENERATE_PATHS, App, Argo, Issue, canonical, \
-    stream_of_path
+from okd_streams.argocd.results import (
+    ARGO_GROUP,
+    ARGOCD_DIR,
+    GENERATE_PATHS,
+    App,
+    Argo,
+    Issue,
+    canonical,
+    stream_of_path,
+)
 from okd_streams.model.context import RepoContext
 from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.model.objects import Obj, get
@@ -61,8 +69,10 @@ def read(context: RepoContext) -> Argo | None:
     argo = Argo(directory, context.display(directory))
     kustomization = kz.kustomization_file(directory)
     if kustomization is None:
-        argo.build_error = (f"{argo.shown}/ has no kustomization.yaml: `kubectl apply -k {argo.shown}/` and the "
-                            "bootstrap Application need one")
+        argo.build_error = (
+            f"{argo.shown}/ has no kustomization.yaml: `kubectl apply -k {argo.shown}/` and the "
+            "bootstrap Application need one"
+        )
         return argo
     argo.kustomization = context.display(kustomization)
     try:
@@ -124,30 +134,44 @@ def _check_names(argo: Argo) -> None:
             continue
         where = ("spec", "template", "metadata")
         if not _DNS_SUBDOMAIN.match(app.name) or len(app.name) > 253:
-            argo.issues.append(Issue(
-                f'the ApplicationSet names an Application "{app.name}" (from {app.generator_file}), which is not a '
-                "valid Kubernetes name (lowercase DNS subdomain); the API server refuses it. Use "
-                "{{ .path.basenameNormalized }} or the normalize function", obj=app.appset, path=where + ("name",),
-                stream=app.stream))
+            argo.issues.append(
+                Issue(
+                    f'the ApplicationSet names an Application "{app.name}" (from {app.generator_file}), which is not a '
+                    "valid Kubernetes name (lowercase DNS subdomain); the API server refuses it. Use "
+                    "{{ .path.basenameNormalized }} or the normalize function",
+                    obj=app.appset,
+                    path=where + ("name",),
+                    stream=app.stream,
+                )
+            )
         labels = get(app.data, "metadata", "labels")
-        for key, value in (labels.items() if isinstance(labels, dict) else []):
+        for key, value in labels.items() if isinstance(labels, dict) else []:
             if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
-                argo.issues.append(Issue(
-                    f'label {key}="{value}" of Application "{app.name}" is not a valid label value (at most 63 '
-                    "characters, alphanumerics, -, _ and . inside); the API server refuses the Application",
-                    obj=app.appset, path=where + ("labels", key), stream=app.stream))
+                argo.issues.append(
+                    Issue(
+                        f'label {key}="{value}" of Application "{app.name}" is not a valid label value (at most 63 '
+                        "characters, alphanumerics, -, _ and . inside); the API server refuses the Application",
+                        obj=app.appset,
+                        path=where + ("labels", key),
+                        stream=app.stream,
+                    )
+                )
     seen: dict[str, App] = {}
     for app in argo.apps:
         other = seen.get(app.name)
         if other is None:
             seen[app.name] = app
             continue
-        where = app.appset or app.static
-        argo.issues.append(Issue(
-            f'two Applications are named "{app.name}" ({_describe(other)} and {_describe(app)}); Argo CD keeps '
-            "one and the ApplicationSet controller reports an error: give each a distinct name",
-            obj=where, path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
-            stream=app.stream))
+        site = app.appset or app.static
+        argo.issues.append(
+            Issue(
+                f'two Applications are named "{app.name}" ({_describe(other)} and {_describe(app)}); Argo CD keeps '
+                "one and the ApplicationSet controller reports an error: give each a distinct name",
+                obj=site,
+                path=("spec", "template", "metadata", "name") if app.static is None else ("metadata", "name"),
+                stream=app.stream,
+            )
+        )
 
 
 def _describe(app: App) -> str:

@@ -25,9 +25,10 @@ import copy
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from okd_streams.argocd import gotemplate
 from okd_streams.argocd.globs import doublestar_match, git_pathspec_match, go_path_match
@@ -40,20 +41,39 @@ from okd_streams.model.repo import SKIP_DIRS
 
 # The parts of the Application type a template may set (pkg/apis/application/v1alpha1/types.go).
 # Argo CD drops any other field silently (CRD pruning, then a typed decode); okd-streams reports it.
-_SOURCE = {"repoURL": None, "path": None, "targetRevision": None, "chart": None, "helm": None,
-           "kustomize": None, "directory": None, "plugin": None, "ref": None, "name": None}
+_SOURCE = {
+    "repoURL": None,
+    "path": None,
+    "targetRevision": None,
+    "chart": None,
+    "helm": None,
+    "kustomize": None,
+    "directory": None,
+    "plugin": None,
+    "ref": None,
+    "name": None,
+}
 _APP_SCHEMA: dict = {
     "metadata": {"name": None, "namespace": None, "labels": None, "annotations": None, "finalizers": None},
     "spec": {
-        "project": None, "source": _SOURCE, "sources": None, "sourceHydrator": None,
+        "project": None,
+        "source": _SOURCE,
+        "sources": None,
+        "sourceHydrator": None,
         "destination": {"server": None, "name": None, "namespace": None},
         "syncPolicy": {
             "automated": {"prune": None, "selfHeal": None, "allowEmpty": None, "enabled": None},
-            "syncOptions": None, "managedNamespaceMetadata": {"labels": None, "annotations": None},
-            "retry": {"limit": None, "refresh": None,
-                      "backoff": {"duration": None, "factor": None, "maxDuration": None}},
+            "syncOptions": None,
+            "managedNamespaceMetadata": {"labels": None, "annotations": None},
+            "retry": {
+                "limit": None,
+                "refresh": None,
+                "backoff": {"duration": None, "factor": None, "maxDuration": None},
+            },
         },
-        "ignoreDifferences": None, "info": None, "revisionHistoryLimit": None,
+        "ignoreDifferences": None,
+        "info": None,
+        "revisionHistoryLimit": None,
     },
 }
 
@@ -61,37 +81,60 @@ _APP_SCHEMA: dict = {
 def expand(appset: Obj, context: RepoContext, argo: Argo) -> None:
     spec = appset.spec
     if spec.get("goTemplate") is not True:
-        argo.issues.append(Issue(
-            f'ApplicationSet "{appset.name}" does not set goTemplate: true; okd-streams emulates only Go templates '
-            "(fasttemplate is deprecated upstream)", obj=appset, path=("spec", "goTemplate")))
+        argo.issues.append(
+            Issue(
+                f'ApplicationSet "{appset.name}" does not set goTemplate: true; okd-streams emulates only Go templates '
+                "(fasttemplate is deprecated upstream)",
+                obj=appset,
+                path=("spec", "goTemplate"),
+            )
+        )
         return
     options = spec.get("goTemplateOptions", [])
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        argo.issues.append(Issue("goTemplateOptions must be a list of strings", obj=appset,
-                                 path=("spec", "goTemplateOptions")))
+        argo.issues.append(
+            Issue("goTemplateOptions must be a list of strings", obj=appset, path=("spec", "goTemplateOptions"))
+        )
         return
     template = spec.get("template")
     if not isinstance(template, dict):
         argo.issues.append(Issue(f'ApplicationSet "{appset.name}" has no template', obj=appset, path=("spec",)))
         return
     if "strategy" in spec:
-        argo.issues.append(Issue("spec.strategy (progressive syncs) is not emulated offline: the order in which "
-                                 "Argo CD updates Applications is not verified", obj=appset,
-                                 path=("spec", "strategy"), level="warning"))
+        argo.issues.append(
+            Issue(
+                "spec.strategy (progressive syncs) is not emulated offline: the order in which "
+                "Argo CD updates Applications is not verified",
+                obj=appset,
+                path=("spec", "strategy"),
+                level="warning",
+            )
+        )
     for path in unknown_fields(template, _APP_SCHEMA):
-        argo.issues.append(Issue(
-            f"the template sets {'.'.join(map(str, path))}, which is not a field of an Argo CD Application: "
-            "Argo CD drops it silently", obj=appset, path=("spec", "template") + path))
+        argo.issues.append(
+            Issue(
+                f"the template sets {'.'.join(map(str, path))}, which is not a field of an Argo CD Application: "
+                "Argo CD drops it silently",
+                obj=appset,
+                path=("spec", "template") + path,
+            )
+        )
     preserve = get(spec, "syncPolicy", "preserveResourcesOnDeletion") is True
     patch = spec.get("templatePatch")
     if patch is not None and not isinstance(patch, str):
-        argo.issues.append(Issue("templatePatch must be a string (a YAML or JSON document with Go templates)",
-                                 obj=appset, path=("spec", "templatePatch")))
+        argo.issues.append(
+            Issue(
+                "templatePatch must be a string (a YAML or JSON document with Go templates)",
+                obj=appset,
+                path=("spec", "templatePatch"),
+            )
+        )
         return
     generators = spec.get("generators")
     if not isinstance(generators, list) or not generators:
-        argo.issues.append(Issue(f'ApplicationSet "{appset.name}" has no generators', obj=appset,
-                                 path=("spec", "generators")))
+        argo.issues.append(
+            Issue(f'ApplicationSet "{appset.name}" has no generators', obj=appset, path=("spec", "generators"))
+        )
         return
     for index, generator in enumerate(generators):
         where = ("spec", "generators", index)
@@ -108,30 +151,40 @@ class _Origin:
     stream: str | None
 
 
-def _generate(generator: Any, where: tuple, appset: Obj, context: RepoContext,
-              argo: Argo) -> Iterable[tuple[dict, _Origin]]:
+def _generate(
+    generator: Any, where: tuple, appset: Obj, context: RepoContext, argo: Argo
+) -> Iterable[tuple[dict, _Origin]]:
     kinds = [k for k in generator if k != "selector"] if isinstance(generator, dict) else []
     if len(kinds) != 1:
-        argo.issues.append(Issue("a generator must have exactly one kind (git, list, matrix, ...)", obj=appset,
-                                 path=where))
+        argo.issues.append(
+            Issue("a generator must have exactly one kind (git, list, matrix, ...)", obj=appset, path=where)
+        )
         return
     if generator.get("selector"):
-        argo.issues.append(Issue("a generator selector is not emulated offline", obj=appset,
-                                 path=where + ("selector",)))
+        argo.issues.append(
+            Issue("a generator selector is not emulated offline", obj=appset, path=where + ("selector",))
+        )
         return
     kind = kinds[0]
     body = generator[kind]
     if kind != "git":
-        argo.issues.append(Issue(f'the "{kind}" generator is not emulated offline (okd-streams emulates the git '
-                                 "files and directories generators)", obj=appset, path=where + (kind,)))
+        argo.issues.append(
+            Issue(
+                f'the "{kind}" generator is not emulated offline (okd-streams emulates the git '
+                "files and directories generators)",
+                obj=appset,
+                path=where + (kind,),
+            )
+        )
         return
     if not isinstance(body, dict):
         argo.issues.append(Issue("the git generator must be a mapping", obj=appset, path=where + (kind,)))
         return
     where = where + ("git",)
     if body.get("template"):
-        argo.issues.append(Issue("a generator template is not emulated offline", obj=appset,
-                                 path=where + ("template",)))
+        argo.issues.append(
+            Issue("a generator template is not emulated offline", obj=appset, path=where + ("template",))
+        )
         return
     prefix = body.get("pathParamPrefix") or ""
     values = body.get("values") or {}
@@ -152,7 +205,8 @@ def _entries(items: Any, key: str, where: tuple, appset: Obj, argo: Argo) -> tup
     if not isinstance(items, list):
         argo.issues.append(Issue(f"{key} must be a list of {{path, exclude}}", obj=appset, path=where + (key,)))
         return None
-    include, exclude = [], []
+    include: list[str] = []
+    exclude: list[str] = []
     for index, item in enumerate(items):
         pattern = item.get("path") if isinstance(item, dict) else None
         if not isinstance(pattern, str) or not pattern:
@@ -162,23 +216,30 @@ def _entries(items: Any, key: str, where: tuple, appset: Obj, argo: Argo) -> tup
     return include, exclude
 
 
-def _files_generator(items: Any, prefix: str, values: dict, where: tuple, appset: Obj, context: RepoContext,
-                     argo: Argo) -> Iterable[tuple[dict, _Origin]]:
+def _files_generator(
+    items: Any, prefix: str, values: dict, where: tuple, appset: Obj, context: RepoContext, argo: Argo
+) -> Iterable[tuple[dict, _Origin]]:
     entries = _entries(items, "files", where, appset, argo)
     if entries is None:
         return
     include, exclude = entries
     listing = repo_files(context)
     found: set[str] = set()
-    for index, pattern in enumerate(include):
+    for pattern in include:
         matched = {p for p in listing if git_pathspec_match(pattern, p)}
         strict = {p for p in listing if doublestar_match(pattern, p)}
         if matched != strict:
             differ = sorted(matched ^ strict)[:3]
-            argo.issues.append(Issue(
-                f'files path "{pattern}" matches differently under Argo CD\'s default git globbing (`*` also '
-                f"matches /) and its new globbing (--enable-new-git-file-globbing): {', '.join(differ)}; "
-                "make the pattern unambiguous", obj=appset, path=where + ("files",), level="warning"))
+            argo.issues.append(
+                Issue(
+                    f'files path "{pattern}" matches differently under Argo CD\'s default git globbing (`*` also '
+                    f"matches /) and its new globbing (--enable-new-git-file-globbing): {', '.join(differ)}; "
+                    "make the pattern unambiguous",
+                    obj=appset,
+                    path=where + ("files",),
+                    level="warning",
+                )
+            )
         found |= matched
     for pattern in exclude:
         for path in sorted(p for p in found if git_pathspec_match(pattern, p)):
@@ -190,8 +251,15 @@ def _files_generator(items: Any, prefix: str, values: dict, where: tuple, appset
         origin = _Origin(path, None, stream)
         if yaml_file.issues:
             issue = yaml_file.issues[0]
-            argo.issues.append(Issue(f"Argo CD cannot parse {path} for the files generator: {issue.message}",
-                                     file=yaml_file.path, line=issue.line, column=issue.column, stream=stream))
+            argo.issues.append(
+                Issue(
+                    f"Argo CD cannot parse {path} for the files generator: {issue.message}",
+                    file=yaml_file.path,
+                    line=issue.line,
+                    column=issue.column,
+                    stream=stream,
+                )
+            )
             argo.failed_streams.add(stream or path)
             continue
         document = yaml_file.documents[0] if yaml_file.documents else None
@@ -201,15 +269,21 @@ def _files_generator(items: Any, prefix: str, values: dict, where: tuple, appset
             data = {}
         objects = [data] if isinstance(data, dict) else data if isinstance(data, list) else None
         if objects is None or not all(isinstance(o, dict) for o in objects):
-            argo.issues.append(Issue(f"Argo CD cannot use {path} for the files generator: it is neither a mapping "
-                                     "nor a list of mappings (unable to parse file)", file=yaml_file.path,
-                                     stream=stream))
+            argo.issues.append(
+                Issue(
+                    f"Argo CD cannot use {path} for the files generator: it is neither a mapping "
+                    "nor a list of mappings (unable to parse file)",
+                    file=yaml_file.path,
+                    stream=stream,
+                )
+            )
             argo.failed_streams.add(stream or path)
             continue
         for item in objects:
             params = _json_numbers(copy.deepcopy(item))
             path_param = {
-                "path": _go_dir(path), "basename": posixpath.basename(_go_dir(path)) or ".",
+                "path": _go_dir(path),
+                "basename": posixpath.basename(_go_dir(path)) or ".",
                 "filename": posixpath.basename(path),
                 "basenameNormalized": gotemplate.sanitize_name(posixpath.basename(_go_dir(path)) or "."),
                 "filenameNormalized": gotemplate.sanitize_name(posixpath.basename(path)),
@@ -221,8 +295,9 @@ def _files_generator(items: Any, prefix: str, values: dict, where: tuple, appset
             yield params, origin
 
 
-def _directories_generator(items: Any, prefix: str, values: dict, where: tuple, appset: Obj, context: RepoContext,
-                           argo: Argo) -> Iterable[tuple[dict, _Origin]]:
+def _directories_generator(
+    items: Any, prefix: str, values: dict, where: tuple, appset: Obj, context: RepoContext, argo: Argo
+) -> Iterable[tuple[dict, _Origin]]:
     entries = _entries(items, "directories", where, appset, argo)
     if entries is None:
         return
@@ -244,9 +319,12 @@ def _directories_generator(items: Any, prefix: str, values: dict, where: tuple, 
         if not included or excluded:
             continue
         params: dict = {}
-        path_param = {"path": directory, "basename": posixpath.basename(directory),
-                      "basenameNormalized": gotemplate.sanitize_name(posixpath.basename(directory)),
-                      "segments": directory.split("/")}
+        path_param = {
+            "path": directory,
+            "basename": posixpath.basename(directory),
+            "basenameNormalized": gotemplate.sanitize_name(posixpath.basename(directory)),
+            "segments": directory.split("/"),
+        }
         _set_path(params, path_param, prefix)
         stream = stream_of_path(directory, context)
         card = None
@@ -272,8 +350,14 @@ def _values(params: dict, values: dict, appset: Obj, where: tuple, argo: Argo, o
         try:
             rendered[str(key)] = gotemplate.render(str(value), params, _options(appset))
         except gotemplate.TemplateError as exc:
-            argo.issues.append(Issue(f"generator value {key!r} for {origin.file}: {exc}", obj=appset,
-                                     path=where + ("values", key), stream=origin.stream))
+            argo.issues.append(
+                Issue(
+                    f"generator value {key!r} for {origin.file}: {exc}",
+                    obj=appset,
+                    path=where + ("values", key),
+                    stream=origin.stream,
+                )
+            )
             argo.failed_streams.add(origin.stream or origin.file or "")
             return False
     params["values"] = rendered
@@ -305,6 +389,7 @@ def _json_numbers(value: Any) -> Any:
 
 # ---------------------------------------------------------------- template rendering
 
+
 class _RenderFailure(Exception):
     def __init__(self, error: gotemplate.TemplateError, path: tuple, source: str) -> None:
         super().__init__(str(error))
@@ -330,8 +415,17 @@ def _render_value(value: Any, params: dict, options: list[str], path: tuple) -> 
     return value
 
 
-def _render_app(template: dict, patch: str | None, params: dict, options: list[str], preserve: bool,
-                appset: Obj, origin: _Origin, context: RepoContext, argo: Argo) -> App | None:
+def _render_app(
+    template: dict,
+    patch: str | None,
+    params: dict,
+    options: list[str],
+    preserve: bool,
+    appset: Obj,
+    origin: _Origin,
+    context: RepoContext,
+    argo: Argo,
+) -> App | None:
     try:
         rendered = _render_value(copy.deepcopy(template), params, options, ())
     except _RenderFailure as failure:
@@ -339,13 +433,18 @@ def _render_app(template: dict, patch: str | None, params: dict, options: list[s
         return None
     metadata = rendered.get("metadata") if rendered.get("metadata") is not None else {}
     if not isinstance(metadata, dict):
-        argo.issues.append(Issue("template.metadata must be a mapping", obj=appset,
-                                 path=("spec", "template", "metadata")))
+        argo.issues.append(
+            Issue("template.metadata must be a mapping", obj=appset, path=("spec", "template", "metadata"))
+        )
         return None
     if not preserve and not metadata.get("finalizers"):
         metadata["finalizers"] = [FINALIZER]
-    app_data = {"apiVersion": APP_VERSION, "kind": "Application", "metadata": metadata,
-                "spec": rendered.get("spec") if isinstance(rendered.get("spec"), dict) else {}}
+    app_data = {
+        "apiVersion": APP_VERSION,
+        "kind": "Application",
+        "metadata": metadata,
+        "spec": rendered.get("spec") if isinstance(rendered.get("spec"), dict) else {},
+    }
     if patch is not None:
         try:
             text = gotemplate.render(patch, params, options)
@@ -355,23 +454,39 @@ def _render_app(template: dict, patch: str | None, params: dict, options: list[s
         try:
             parsed = load_one(text, pure=True) if text.strip() else None
         except YamlError as exc:
-            argo.issues.append(Issue(f"templatePatch for {origin.file} renders to invalid YAML: "
-                                     f"{str(exc).splitlines()[0]}", obj=appset, path=("spec", "templatePatch"),
-                                     stream=origin.stream))
+            argo.issues.append(
+                Issue(
+                    f"templatePatch for {origin.file} renders to invalid YAML: {str(exc).splitlines()[0]}",
+                    obj=appset,
+                    path=("spec", "templatePatch"),
+                    stream=origin.stream,
+                )
+            )
             argo.failed_streams.add(origin.stream or origin.file or "")
             return None
         if parsed is not None and not isinstance(parsed, dict):
-            argo.issues.append(Issue(f"templatePatch for {origin.file} renders to a {type(parsed).__name__}, not a "
-                                     "mapping (okd-streams emulates YAML/JSON patches, not json+patch arrays)",
-                                     obj=appset, path=("spec", "templatePatch"), stream=origin.stream))
+            argo.issues.append(
+                Issue(
+                    f"templatePatch for {origin.file} renders to a {type(parsed).__name__}, not a "
+                    "mapping (okd-streams emulates YAML/JSON patches, not json+patch arrays)",
+                    obj=appset,
+                    path=("spec", "templatePatch"),
+                    stream=origin.stream,
+                )
+            )
             argo.failed_streams.add(origin.stream or origin.file or "")
             return None
         if parsed:
             for path in unknown_fields(parsed, _APP_SCHEMA):
-                argo.issues.append(Issue(
-                    f"templatePatch sets {'.'.join(map(str, path))}, which is not a field of an Argo CD "
-                    "Application: Argo CD drops it silently", obj=appset, path=("spec", "templatePatch"),
-                    stream=origin.stream))
+                argo.issues.append(
+                    Issue(
+                        f"templatePatch sets {'.'.join(map(str, path))}, which is not a field of an Argo CD "
+                        "Application: Argo CD drops it silently",
+                        obj=appset,
+                        path=("spec", "templatePatch"),
+                        stream=origin.stream,
+                    )
+                )
             project = app_data["spec"].get("project")
             app_data = merge_patch(app_data, parsed)
             app_data.setdefault("spec", {})
@@ -386,16 +501,16 @@ def _render_app(template: dict, patch: str | None, params: dict, options: list[s
     return app
 
 
-
 def _template_issue(failure: _RenderFailure, path: tuple, appset: Obj, origin: _Origin, argo: Argo) -> None:
     """A template that fails for one param set: at the card when the card is what is wrong."""
     stream = origin.stream
     argo.failed_streams.add(stream or origin.file or "")
-    message = (f"Argo CD cannot render the ApplicationSet template for {origin.file}: {failure.error}; the "
-               "ApplicationSet controller reports an error and creates no Application for it")
+    message = (
+        f"Argo CD cannot render the ApplicationSet template for {origin.file}: {failure.error}; the "
+        "ApplicationSet controller reports an error and creates no Application for it"
+    )
     if isinstance(failure.error, gotemplate.UnsupportedTemplate):
-        argo.issues.append(Issue(f"template {failure.source!r}: {failure.error}", obj=appset, path=path,
-                                 stream=stream))
+        argo.issues.append(Issue(f"template {failure.source!r}: {failure.error}", obj=appset, path=path, stream=stream))
         return
     match = re.search(r"at <\.([^>]*)>", str(failure.error))
     card = origin.card
@@ -409,8 +524,15 @@ def _template_issue(failure: _RenderFailure, path: tuple, appset: Obj, origin: _
                 present = present[:-1]
             line, column = card.pos(present)
             missing = ".".join(names)
-            argo.issues.append(Issue(f"{message} (the template reads .{missing} from this file)", file=card.path,
-                                     line=line, column=column, stream=stream))
+            argo.issues.append(
+                Issue(
+                    f"{message} (the template reads .{missing} from this file)",
+                    file=card.path,
+                    line=line,
+                    column=column,
+                    stream=stream,
+                )
+            )
             return
     argo.issues.append(Issue(message, obj=appset, path=path, stream=stream))
 

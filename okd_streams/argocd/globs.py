@@ -99,7 +99,7 @@ def _segment(segment: str, any_char: str, braces: bool) -> str:
             continue
         elif char == "{" and braces and "}" in segment[i:]:
             end = segment.index("}", i)
-            options = segment[i + 1:end].split(",")
+            options = segment[i + 1 : end].split(",")
             regex.append("(?:" + "|".join(_segment(o, any_char, False) for o in options) + ")")
             i = end + 1
             continue

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 
-__all__ = ["TemplateError", "UnsupportedTemplate", "render", "parse", "MISSING", "sanitize_name"]
+__all__ = ["MISSING", "TemplateError", "UnsupportedTemplate", "parse", "render", "sanitize_name"]
 
 
 class TemplateError(Exception):
@@ -55,6 +57,7 @@ _MISSINGKEY = {"default", "invalid", "zero", "error"}
 
 
 # ---------------------------------------------------------------- nodes
+
 
 @dataclass
 class Text:
@@ -100,6 +103,7 @@ class If:
 
 # ---------------------------------------------------------------- lexing
 
+
 def _split(template: str) -> list[tuple[str, str]]:
     """Text and action pieces, with Go's trim markers applied: [("text", s) | ("action", s)]."""
     pieces: list[tuple[str, str]] = []
@@ -115,8 +119,11 @@ def _split(template: str) -> list[tuple[str, str]]:
         if trim_next:
             text = text.lstrip(_SPACE)
         inner_start = start + 2
-        if template.startswith("-", inner_start) and inner_start + 1 < len(template) \
-                and template[inner_start + 1] in _SPACE:
+        if (
+            template.startswith("-", inner_start)
+            and inner_start + 1 < len(template)
+            and template[inner_start + 1] in _SPACE
+        ):
             text = text.rstrip(_SPACE)
             inner_start += 2
         pieces.append(("text", text))
@@ -145,7 +152,7 @@ def _action_end(template: str, start: int) -> tuple[int, int, bool]:
                 return i + 2, i - 2, True
             return i + 2, i, False
         i += 1
-    raise TemplateError("unclosed action (no matching \"}}\")")
+    raise TemplateError('unclosed action (no matching "}}")')
 
 
 def _skip_quoted(text: str, i: int) -> int:
@@ -160,10 +167,11 @@ def _skip_quoted(text: str, i: int) -> int:
         if text[j] == "\n" and quote != "`":
             break
         j += 1
-    raise TemplateError(f"unterminated quoted string in action: {text[i:i + 20]!r}")
+    raise TemplateError(f"unterminated quoted string in action: {text[i : i + 20]!r}")
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<string>"(?:[^"\\\n]|\\.)*")
   | (?P<raw>`[^`]*`)
@@ -174,7 +182,9 @@ _TOKEN = re.compile(r"""
   | (?P<number>[+-]?(?:\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\.\d+(?:[eE][+-]?\d+)?|0[xXoObB][0-9a-fA-F_]+|\d+))
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>:=|=|\||\(|\)|,)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def _tokens(source: str) -> list[tuple[str, str]]:
@@ -196,6 +206,7 @@ _UNSUPPORTED_KEYWORDS = {"range", "with", "define", "template", "block", "break"
 
 
 # ---------------------------------------------------------------- parsing
+
 
 def parse(template: str) -> list:
     """Parse `template` into nodes; TemplateError / UnsupportedTemplate on anything wrong."""
@@ -274,7 +285,9 @@ class _PipelineParser:
             commands.append(self.command())
         for later in commands[1:]:
             if not isinstance(later.args[0], Func):
-                raise TemplateError(f"non executable command in pipeline stage {len(commands)} of {{{{{self.source}}}}}")
+                raise TemplateError(
+                    f"non executable command in pipeline stage {len(commands)} of {{{{{self.source}}}}}"
+                )
         return Pipeline(commands, self.source)
 
     def command(self) -> Command:
@@ -291,7 +304,7 @@ class _PipelineParser:
                 raise TemplateError(f"function {arg.name!r} used as an argument; wrap it in parentheses")
         return Command(args)
 
-    def operand(self):
+    def operand(self) -> Field | Literal | Func | Pipeline:
         kind, text = self.tokens[self.pos]
         self.pos += 1
         if kind == "field":
@@ -323,13 +336,13 @@ class _PipelineParser:
                 raise TemplateError(f"unexpected keyword {text!r} in {{{{{self.source}}}}}")
             if text not in FUNCTIONS:
                 raise UnsupportedTemplate(
-                    f"function {text!r} is not supported offline (supported: {', '.join(sorted(FUNCTIONS))})")
+                    f"function {text!r} is not supported offline (supported: {', '.join(sorted(FUNCTIONS))})"
+                )
             return Func(text)
         raise TemplateError(f"unexpected {text!r} in {{{{{self.source}}}}}")
 
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b",
-            "f": "\f", "v": "\v"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
 
 def _unquote(text: str) -> str:
@@ -348,10 +361,10 @@ def _unquote(text: str) -> str:
             i += 2
         elif code in "xuU":
             width = {"x": 2, "u": 4, "U": 8}[code]
-            digits = body[i + 2:i + 2 + width]
+            digits = body[i + 2 : i + 2 + width]
             if len(digits) != width or not all(c in "0123456789abcdefABCDEF" for c in digits):
                 raise TemplateError(f"invalid escape in string {text}")
-            out.append(chr(int(digits, 16)) if code != "x" else chr(int(digits, 16)))
+            out.append(chr(int(digits, 16)))
             i += 2 + width
         else:
             raise UnsupportedTemplate(f"escape \\{code} in string {text} is not supported offline")
@@ -368,6 +381,7 @@ def _number(text: str) -> int | float:
 
 
 # ---------------------------------------------------------------- functions
+
 
 def _kind(value: Any) -> str:
     if value is MISSING or value is None:
@@ -437,17 +451,30 @@ def _normalize(value: Any) -> str:
 
 
 def _go_type(value: Any) -> str:
-    return {"invalid": "<nil>", "bool": "bool", "int": "int", "float": "float64", "string": "string",
-            "map": "map[string]interface {}", "slice": "[]interface {}"}.get(_kind(value), type(value).__name__)
+    return {
+        "invalid": "<nil>",
+        "bool": "bool",
+        "int": "int",
+        "float": "float64",
+        "string": "string",
+        "map": "map[string]interface {}",
+        "slice": "[]interface {}",
+    }.get(_kind(value), type(value).__name__)
 
 
 # and / or / not are handled lazily in _call; the others are plain functions
 FUNCTIONS: dict[str, Callable[..., Any] | None] = {
-    "eq": _eq, "ne": _ne, "not": None, "and": None, "or": None, "normalize": _normalize,
+    "eq": _eq,
+    "ne": _ne,
+    "not": None,
+    "and": None,
+    "or": None,
+    "normalize": _normalize,
 }
 
 
 # ---------------------------------------------------------------- execution
+
 
 @dataclass
 class _State:
@@ -523,7 +550,7 @@ def _command(command: Command, state: _State, previous: Any, piped: bool, source
 
 
 def _call(name: str, args: list, state: _State, previous: Any, piped: bool) -> Any:
-    values = [lambda a=a: _value(a, state) for a in args]
+    values: list[Callable[[], Any]] = [partial(_value, a, state) for a in args]
     if piped:
         values.append(lambda: previous)
     if name == "not":
@@ -596,8 +623,10 @@ def go_print(value: Any) -> str:
         return go_float(value)
     if isinstance(value, str):
         return value
-    raise UnsupportedTemplate(f"printing a {_go_type(value)} is not supported offline (Go would print it "
-                              "in its own map[...] / [...] syntax); print one of its fields instead")
+    raise UnsupportedTemplate(
+        f"printing a {_go_type(value)} is not supported offline (Go would print it "
+        "in its own map[...] / [...] syntax); print one of its fields instead"
+    )
 
 
 def go_float(value: float) -> str:

@@ -3,7 +3,7 @@ destinations and kinds a project permits."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from okd_streams.argocd.globs import argo_glob
 from okd_streams.model.objects import Obj
@@ -39,12 +39,13 @@ def destination_permitted(project: Obj, server: str, name: str, namespace: str) 
     for entry in _patterns(project, "destinations"):
         if not isinstance(entry, dict):
             continue
-        ns_pattern = entry.get("namespace") if isinstance(entry.get("namespace"), str) else ""
-        server_pattern = entry.get("server") if isinstance(entry.get("server"), str) else ""
-        name_pattern = entry.get("name") if isinstance(entry.get("name"), str) else ""
+        ns_pattern = ns if isinstance(ns := entry.get("namespace"), str) else ""
+        server_pattern = server_entry if isinstance(server_entry := entry.get("server"), str) else ""
+        name_pattern = name_entry if isinstance(name_entry := entry.get("name"), str) else ""
         negated = ns_pattern.startswith("!") or server_pattern.startswith("!") or name_pattern.startswith("!")
-        cluster = ((server_pattern and argo_glob(server_pattern.lstrip("!"), server))
-                   or (name_pattern and argo_glob(name_pattern.lstrip("!"), name)))
+        cluster = (server_pattern and argo_glob(server_pattern.lstrip("!"), server)) or (
+            name_pattern and argo_glob(name_pattern.lstrip("!"), name)
+        )
         in_namespace = argo_glob(ns_pattern.lstrip("!"), namespace)
         if negated:
             if cluster and in_namespace:
@@ -56,10 +57,14 @@ def destination_permitted(project: Obj, server: str, name: str, namespace: str) 
 
 def kind_permitted(project: Obj, group: str, kind: str, namespaced: bool) -> tuple[bool, str]:
     """AppProject.IsGroupKindPermitted; also names the list that decided."""
+
     def listed(key: str) -> bool:
         for entry in _patterns(project, key):
-            if isinstance(entry, dict) and argo_glob(str(entry.get("group", "")), group) \
-                    and argo_glob(str(entry.get("kind", "")), kind):
+            if (
+                isinstance(entry, dict)
+                and argo_glob(str(entry.get("group", "")), group)
+                and argo_glob(str(entry.get("kind", "")), kind)
+            ):
                 return True
         return False
 

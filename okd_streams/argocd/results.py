@@ -103,7 +103,6 @@ class Argo:
     failed_streams: set[str] = field(default_factory=set)  # streams whose params failed to render
 
 
-
 def stream_of_path(path: str, context: RepoContext) -> str | None:
     """The stream whose folder is `path` (repo-relative), if any."""
     parts = posixpath.normpath(path).split("/") if path else []
@@ -112,8 +111,10 @@ def stream_of_path(path: str, context: RepoContext) -> str | None:
     return None
 
 
-_ORDER = {"metadata": ("name", "namespace", "labels", "annotations", "finalizers"),
-          "spec": ("project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences")}
+_ORDER = {
+    "metadata": ("name", "namespace", "labels", "annotations", "finalizers"),
+    "spec": ("project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences"),
+}
 
 
 def canonical(app: dict) -> dict:

@@ -10,9 +10,20 @@ import importlib
 from types import ModuleType
 
 # (subcommand, module) in the order `--help` lists them
-NAMES = [("check", "check"), ("render", "render"), ("lint", "lint"), ("explain", "explain"), ("new", "new"),
-         ("list", "list_streams"), ("docs", "docs"), ("graph", "graph"), ("affected", "affected"), ("diff", "diff"),
-         ("apps", "apps"), ("secrets", "secrets")]
+NAMES = [
+    ("check", "check"),
+    ("render", "render"),
+    ("lint", "lint"),
+    ("explain", "explain"),
+    ("new", "new"),
+    ("list", "list_streams"),
+    ("docs", "docs"),
+    ("graph", "graph"),
+    ("affected", "affected"),
+    ("diff", "diff"),
+    ("apps", "apps"),
+    ("secrets", "secrets"),
+]
 
 
 def command(name: str) -> ModuleType | None:
@@ -21,7 +32,7 @@ def command(name: str) -> ModuleType | None:
     return importlib.import_module(f"okd_streams.commands.{module}") if module else None
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> list[ModuleType]:
     if name == "COMMANDS":
         return [importlib.import_module(f"okd_streams.commands.{module}") for _, module in NAMES]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,22 +7,31 @@ import json
 import sys
 from pathlib import Path
 
-from okd_streams.streams.affected import Affected, changes_from_files, compute, text_report
 from okd_streams.errors import UsageError
-from okd_streams.model.repo import find_root
 from okd_streams.files.git import Git
+from okd_streams.model.repo import find_root
+from okd_streams.streams.affected import Affected, changes_from_files, compute, text_report
 
 
 def add_revision_options(parser: argparse.ArgumentParser, required: bool = False) -> None:
     """--since REV / --staged / --merge-base, shared with `check`."""
     group = parser.add_mutually_exclusive_group(required=required)
-    group.add_argument("--since", metavar="REV",
-                       help="changes from REV (a branch, tag or commit) to the working tree, untracked files included")
-    group.add_argument("--staged", action="store_true",
-                       help="the staged changes (what `git commit` would record; what pre-commit checks)")
-    parser.add_argument("--merge-base", action="store_true",
-                        help="with --since: compare with the merge base of REV and HEAD, i.e. what a pull request "
-                             "changes (like `git diff REV...HEAD`)")
+    group.add_argument(
+        "--since",
+        metavar="REV",
+        help="changes from REV (a branch, tag or commit) to the working tree, untracked files included",
+    )
+    group.add_argument(
+        "--staged",
+        action="store_true",
+        help="the staged changes (what `git commit` would record; what pre-commit checks)",
+    )
+    parser.add_argument(
+        "--merge-base",
+        action="store_true",
+        help="with --since: compare with the merge base of REV and HEAD, i.e. what a pull request "
+        "changes (like `git diff REV...HEAD`)",
+    )
 
 
 def changes_for(root: Path, args: argparse.Namespace) -> tuple[Affected, str]:
@@ -50,15 +59,22 @@ def changes_for(root: Path, args: argparse.Namespace) -> tuple[Affected, str]:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "affected", help="list the streams a change touches",
+        "affected",
+        help="list the streams a change touches",
         description="From the git diff, list the streams a change touches, following the kustomize dependency "
-                    "graph (resources, components, patches, configurations, openapi, generator files, the stream "
-                    "card): a base change affects every stream that includes it, a component change every stream "
-                    "using it, a stream folder only itself, a change outside every stream's build none. Deleted "
-                    "streams are listed as removed. Exit 0, or 2 on usage errors (an unknown revision).")
+        "graph (resources, components, patches, configurations, openapi, generator files, the stream "
+        "card): a base change affects every stream that includes it, a component change every stream "
+        "using it, a stream folder only itself, a change outside every stream's build none. Deleted "
+        "streams are listed as removed. Exit 0, or 2 on usage errors (an unknown revision).",
+    )
     add_revision_options(parser, required=True)
-    parser.add_argument("--format", "-f", choices=("text", "json", "names"), default="text",
-                        help="text (default), json, or names: one affected stream per line, for scripts")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json", "names"),
+        default="text",
+        help="text (default), json, or names: one affected stream per line, for scripts",
+    )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
 

@@ -8,17 +8,17 @@ import sys
 from pathlib import Path
 
 from okd_streams import argocd
-from okd_streams.lint import engine
 from okd_streams import rules as registry
-from okd_streams.lint.checking import stream_units
 from okd_streams.commands._common import add_config
-from okd_streams.config import load_config
+from okd_streams.config import Config, load_config
 from okd_streams.errors import UsageError
+from okd_streams.lint import engine
+from okd_streams.lint.checking import stream_units
 from okd_streams.lint.output import text as problem_lines
 from okd_streams.lint.output import write
-from okd_streams.problem import Problem, exit_code
-from okd_streams.model.repo import SourceTree, discover_streams, find_root
 from okd_streams.model.context import RepoContext
+from okd_streams.model.repo import SourceTree, discover_streams, find_root
+from okd_streams.problem import Problem, exit_code
 
 # Unit rules whose findings are about what Argo CD deploys: the render itself and the A rules.
 UNIT_CODES = ("K001",)
@@ -26,16 +26,19 @@ UNIT_CODES = ("K001",)
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "apps", help="expand argocd/'s ApplicationSet offline and check each Application",
+        "apps",
+        help="expand argocd/'s ApplicationSet offline and check each Application",
         description="Render argocd/ with kustomize, expand its ApplicationSet as Argo CD's git generator and Go "
-                    "templates would over this working tree, render every stream with the same kustomize, and "
-                    "check each Application: its source path renders, its AppProject permits its source, "
-                    "destination and kinds, no object belongs to two Applications, every stream folder is "
-                    "covered or excluded on purpose, and its sync policy is the stream card's. Nothing is sent "
-                    "to a cluster. --format json prints the Applications as Argo CD would create them (problems "
-                    "go to stderr). Exit 0 clean, 1 problems at error level, 2 usage or environment errors.")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
+        "templates would over this working tree, render every stream with the same kustomize, and "
+        "check each Application: its source path renders, its AppProject permits its source, "
+        "destination and kinds, no object belongs to two Applications, every stream folder is "
+        "covered or excluded on purpose, and its sync policy is the stream card's. Nothing is sent "
+        "to a cluster. --format json prints the Applications as Argo CD would create them (problems "
+        "go to stderr). Exit 0 clean, 1 problems at error level, 2 usage or environment errors.",
+    )
+    parser.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     add_config(parser)
@@ -57,15 +60,18 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(problems, args.strict)
 
 
-def verify(root: Path, config) -> tuple[RepoContext, argocd.Argo | None, list[Problem]]:
+def verify(root: Path, config: Config) -> tuple[RepoContext, argocd.Argo | None, list[Problem]]:
     """Render every stream, expand argocd/, run the Argo CD rules: what `apps` reports."""
     tree = SourceTree(root)
     streams = discover_streams(root)
     units = stream_units(streams, tree)
     context = RepoContext(root, tree, streams, units)
     argo = argocd.analyze(context)
-    unit_rules = [rule for rule in registry.RULES.values()
-                  if rule.SCOPE == "unit" and (rule.CODE.startswith("A") or rule.CODE in UNIT_CODES)]
+    unit_rules = [
+        rule
+        for rule in registry.RULES.values()
+        if rule.SCOPE == "unit" and (rule.CODE.startswith("A") or rule.CODE in UNIT_CODES)
+    ]
     problems: list[Problem] = []
     for unit in units:
         problems.extend(engine.check_unit(unit, config, unit_rules))
@@ -93,24 +99,28 @@ def text(context: RepoContext, argo: argocd.Argo, problems: list[Problem]) -> st
         errors = sum(p.level == "error" for p in mine)
         warnings = sum(p.level == "warning" for p in mine)
         state = "ok" if not mine else f"{errors} errors, {warnings} warnings"
-        rows.append((app.name, app.path or "-", str(app.destination.get("namespace") or "-"), _sync(app), objects,
-                     state))
+        rows.append(
+            (app.name, app.path or "-", str(app.destination.get("namespace") or "-"), _sync(app), objects, state)
+        )
     if argo.build_error is None:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         for path, pattern in sorted(argo.excluded.items()):
             lines.append(f"excluded on purpose: {path} (exclude: {pattern})")
         for app in static:
-            lines.append(f"static Application {app.name}: {app.path or '-'} -> namespace "
-                         f"{app.destination.get('namespace') or '-'}, project {app.project or '-'}, {_sync(app)}")
+            lines.append(
+                f"static Application {app.name}: {app.path or '-'} -> namespace "
+                f"{app.destination.get('namespace') or '-'}, project {app.project or '-'}, {_sync(app)}"
+            )
     if problems:
         lines.append("")
         lines.extend(problem_lines(problems).rstrip("\n").split("\n"))
     names = ", ".join(appset.name for appset in argo.appsets) or "none"
     errors = sum(p.level == "error" for p in problems)
     warnings = sum(p.level == "warning" for p in problems)
-    lines.append(f"{len(generated)} Applications from ApplicationSet {names}: {errors} errors, {warnings} warnings "
-                 "(expanded offline; nothing was sent to a cluster)")
+    lines.append(
+        f"{len(generated)} Applications from ApplicationSet {names}: {errors} errors, {warnings} warnings "
+        "(expanded offline; nothing was sent to a cluster)"
+    )
     return "\n".join(lines) + "\n"
-

@@ -6,35 +6,46 @@ import argparse
 import sys
 from pathlib import Path
 
-from okd_streams.streams.affected import check_scope
-from okd_streams.lint.checking import check_repository
+from okd_streams import rules as registry
 from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams.commands.affected import add_revision_options, changes_for
-from okd_streams import rules as registry
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
-from okd_streams.problem import exit_code
+from okd_streams.lint.checking import check_repository
 from okd_streams.model.repo import discover_streams, find_root
+from okd_streams.problem import exit_code
+from okd_streams.streams.affected import check_scope
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "check", help="render every stream with kustomize and check it",
+        "check",
+        help="render every stream with kustomize and check it",
         description="Render every stream (or those named) with the real kustomize, in parallel, then run "
-                    "yamllint, the repository conventions and every Tekton and param-contract rule. "
-                    "Exit 0 clean, 1 problems at error level, 2 usage or environment errors.")
+        "yamllint, the repository conventions and every Tekton and param-contract rule. "
+        "Exit 0 clean, 1 problems at error level, 2 usage or environment errors.",
+    )
     parser.add_argument("streams", nargs="*", metavar="STREAM", help="streams to check (default: all)")
     add_format(parser)
     add_config(parser)
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    parser.add_argument("--no-cache", dest="cache", action="store_false",
-                        help="render every stream and run every rule again, ignoring and not writing "
-                             ".cache/okd-streams/ (also: OKD_STREAMS_NO_CACHE=1; elsewhere: OKD_STREAMS_CACHE_DIR)")
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="render every stream and run every rule again, ignoring and not writing "
+        ".cache/okd-streams/ (also: OKD_STREAMS_NO_CACHE=1; elsewhere: OKD_STREAMS_CACHE_DIR)",
+    )
     add_revision_options(parser)
-    parser.add_argument("--files", nargs="*", type=Path, metavar="FILE",
-                        help="check only what these changed files affect (the pre-commit hook passes the staged "
-                             "files; with --staged, staged deletions and renames count too)")
+    parser.add_argument(
+        "--files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="check only what these changed files affect (the pre-commit hook passes the staged "
+        "files; with --staged, staged deletions and renames count too)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -60,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
             out.write("\n")
         for summary in report.summaries:
             state = "rendered" if summary.rendered else "FAILED to render"
-            out.write(f"{summary.name:<24} {summary.objects:>4} objects  {state:<16} "
-                      f"{summary.errors} errors, {summary.warnings} warnings\n")
+            out.write(
+                f"{summary.name:<24} {summary.objects:>4} objects  {state:<16} "
+                f"{summary.errors} errors, {summary.warnings} warnings\n"
+            )
         errors = sum(p.level == "error" for p in report.problems)
         warnings = sum(p.level == "warning" for p in report.problems)
         out.write(f"{len(report.summaries)} streams checked: {errors} errors, {warnings} warnings\n")

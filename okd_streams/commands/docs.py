@@ -18,14 +18,17 @@ STREAMS_DOC = catalog.DOC_PATH
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "docs", help="generate docs/reference/rules.md and docs/reference/streams.md (--check: fail when stale)",
+        "docs",
+        help="generate docs/reference/rules.md and docs/reference/streams.md (--check: fail when stale)",
         description="Generate docs/reference/rules.md (every rule, from the rule registry) and "
-                    "docs/reference/streams.md (the stream catalog: every stream, a drift matrix against the "
-                    "base, and each stream's "
-                    "pipeline graphs as Mermaid diagrams). Renders the base and every stream with kustomize. "
-                    "With --check nothing is written: exit 1 when a file is missing or stale.")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 naming each stale file (make check runs this)")
+        "docs/reference/streams.md (the stream catalog: every stream, a drift matrix against the "
+        "base, and each stream's "
+        "pipeline graphs as Mermaid diagrams). Renders the base and every stream with kustomize. "
+        "With --check nothing is written: exit 1 when a file is missing or stale.",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 naming each stale file (make check runs this)"
+    )
     parser.add_argument("--diff", action="store_true", help="with --check, also print a unified diff")
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
@@ -46,8 +49,11 @@ def run(args: argparse.Namespace) -> int:
                     current = (root / relative).read_text(encoding="utf-8").splitlines(keepends=True)
                 except (OSError, UnicodeDecodeError):
                     current = []
-                sys.stdout.writelines(difflib.unified_diff(
-                    current, generated[relative].splitlines(keepends=True), f"a/{relative}", f"b/{relative}"))
+                sys.stdout.writelines(
+                    difflib.unified_diff(
+                        current, generated[relative].splitlines(keepends=True), f"a/{relative}", f"b/{relative}"
+                    )
+                )
         if not stale_docs:
             sys.stdout.write(f"{', '.join(generated)} up to date\n")
         return 1 if stale_docs else 0

@@ -7,12 +7,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from okd_streams.tekton import diagram
-from okd_streams.streams.catalog import clean_message, unit_pipelines
-from okd_streams.lint.checking import stream_units
-from okd_streams.files.paths import write_atomic
 from okd_streams.errors import GraphvizError, UsageError
+from okd_streams.files.paths import write_atomic
+from okd_streams.lint.checking import stream_units
 from okd_streams.model.repo import SourceTree, discover_streams, find_root
+from okd_streams.streams.catalog import clean_message, unit_pipelines
+from okd_streams.tekton import diagram
 from okd_streams.tekton.graph import pipeline_graph
 
 FORMATS = ("mermaid", "dot", "svg")
@@ -20,16 +20,23 @@ FORMATS = ("mermaid", "dot", "svg")
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "graph", help="draw a stream's pipeline graph (mermaid, dot or svg)",
+        "graph",
+        help="draw a stream's pipeline graph (mermaid, dot or svg)",
         description="Render the stream with kustomize and draw its Pipelines' task graphs: an edge per "
-                    "dependency (runAfter, or a result a task reads, labelled with the results), tasks "
-                    "gated by when expressions as hexagons with their conditions, finally tasks in a dashed "
-                    "group after the rest. Without --pipeline every Pipeline of the stream is drawn, each in "
-                    "its own group. svg needs Graphviz's `dot` on PATH.")
+        "dependency (runAfter, or a result a task reads, labelled with the results), tasks "
+        "gated by when expressions as hexagons with their conditions, finally tasks in a dashed "
+        "group after the rest. Without --pipeline every Pipeline of the stream is drawn, each in "
+        "its own group. svg needs Graphviz's `dot` on PATH.",
+    )
     parser.add_argument("stream", metavar="STREAM")
     parser.add_argument("--pipeline", "-p", metavar="NAME", help="draw only this Pipeline")
-    parser.add_argument("--format", "-f", choices=FORMATS, default="mermaid",
-                        help="mermaid (default; GitHub renders it in Markdown), dot, or svg (through Graphviz)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default="mermaid",
+        help="mermaid (default; GitHub renders it in Markdown), dot, or svg (through Graphviz)",
+    )
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
@@ -45,14 +52,18 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such stream: {args.stream}; streams: {', '.join(streams) or 'none'}")
     unit = stream_units([stream], SourceTree(root))[0]
     if unit.build_error is not None:
-        print(f"okd-streams: {stream.name}: kustomize build failed: {clean_message(unit.build_error, root)}",
-              file=sys.stderr)
+        print(
+            f"okd-streams: {stream.name}: kustomize build failed: {clean_message(unit.build_error, root)}",
+            file=sys.stderr,
+        )
         return 1
     pipelines = unit_pipelines(unit)
     if args.pipeline is not None:
         if args.pipeline not in pipelines:
-            raise UsageError(f"stream {stream.name} has no Pipeline {args.pipeline}; "
-                             f"its Pipelines: {', '.join(sorted(pipelines)) or 'none'}")
+            raise UsageError(
+                f"stream {stream.name} has no Pipeline {args.pipeline}; "
+                f"its Pipelines: {', '.join(sorted(pipelines)) or 'none'}"
+            )
         names = [args.pipeline]
     else:
         names = sorted(pipelines)

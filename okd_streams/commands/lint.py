@@ -5,28 +5,34 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from okd_streams.errors import UsageError
-from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams import rules as registry
+from okd_streams.commands._common import add_config, add_format, emit
 from okd_streams.config import load_config
+from okd_streams.errors import UsageError
 from okd_streams.lint.linting import lint_paths
 from okd_streams.problem import exit_code
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "lint", help="lint any tree of Tekton YAML (each PATH is its own set)",
+        "lint",
+        help="lint any tree of Tekton YAML (each PATH is its own set)",
         description="Render each kustomization no other kustomization includes, check loose YAML files, and "
-                    "run every Tekton rule. Each PATH is checked as its own set of objects. On a tree that is "
-                    "not an okd-streams repository only what Tekton or Kubernetes would reject, or what breaks "
-                    "at run time, is an error; style and this repository's conventions are warnings.")
+        "run every Tekton rule. Each PATH is checked as its own set of objects. On a tree that is "
+        "not an okd-streams repository only what Tekton or Kubernetes would reject, or what breaks "
+        "at run time, is an error; style and this repository's conventions are warnings.",
+    )
     parser.add_argument("paths", nargs="+", metavar="PATH", type=Path)
     add_format(parser)
     add_config(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    parser.add_argument("--no-cache", dest="cache", action="store_false",
-                        help="do not reuse or keep results (yamllint's, rules', renders) in the cache: the "
-                             "repository's .cache/okd-streams/, else $XDG_CACHE_HOME/okd-streams")
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="do not reuse or keep results (yamllint's, rules', renders) in the cache: the "
+        "repository's .cache/okd-streams/, else $XDG_CACHE_HOME/okd-streams",
+    )
     parser.set_defaults(run=run)
 
 

@@ -14,12 +14,15 @@ from okd_streams.streams.info import StreamInfo, read_all
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "list", help="list the streams: namespace, OS, version, components, schedules, sync, key params",
+        "list",
+        help="list the streams: namespace, OS, version, components, schedules, sync, key params",
         description="List every stream of the repository from its folder (no rendering): namespace, OS, "
-                    "version, components, schedules, Argo CD sync policy, description and the params its "
-                    "stream card sets.")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
+        "version, components, schedules, Argo CD sync policy, description and the params its "
+        "stream card sets.",
+    )
+    parser.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
 
@@ -52,10 +55,19 @@ def text(infos: list[StreamInfo]) -> str:
     rows = [header]
     for info in infos:
         schedules = ", ".join(f"{p} {_cell(s)}" for p, s in info.schedules.items())
-        rows.append((info.name, _cell(info.namespace), _cell(info.os), _cell(info.version),
-                     _cell(", ".join(info.components)), _cell(info.sync), _cell(schedules)))
+        rows.append(
+            (
+                info.name,
+                _cell(info.namespace),
+                _cell(info.os),
+                _cell(info.version),
+                _cell(", ".join(info.components)),
+                _cell(info.sync),
+                _cell(schedules),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     for info in infos:
         lines.append("")
         lines.append(f"{info.name}: {_cell(info.description)}")
@@ -63,8 +75,16 @@ def text(infos: list[StreamInfo]) -> str:
             lines.append(f"  owners: {', '.join(info.owners)}")
         for pipeline, values in info.params.items():
             shown = " ".join(f"{name}={_value(value)}" for name, value in values.items())
-            lines.append(textwrap.fill(f"{pipeline}: {shown or '(no params set)'}", width=118, initial_indent="  ",
-                                       subsequent_indent="      ", break_long_words=False, break_on_hyphens=False))
+            lines.append(
+                textwrap.fill(
+                    f"{pipeline}: {shown or '(no params set)'}",
+                    width=118,
+                    initial_indent="  ",
+                    subsequent_indent="      ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
         for note in info.notes:
             lines.append(f"  ! {note}")
     return "\n".join(lines) + "\n"

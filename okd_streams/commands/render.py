@@ -8,13 +8,16 @@ import sys
 from pathlib import Path
 
 from okd_streams.errors import ToolError, UsageError
-from okd_streams.render.kustomize import DEFAULT_TIMEOUT, clean_error, find_kustomize, kustomize_env, run_bounded
 from okd_streams.model.repo import discover_streams, find_root
+from okd_streams.render.kustomize import DEFAULT_TIMEOUT, clean_error, find_kustomize, kustomize_env, run_bounded
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("render", help="print a stream's rendered YAML",
-                            description="Run kustomize on streams/STREAM, as Argo CD does, and print the result.")
+    parser = sub.add_parser(
+        "render",
+        help="print a stream's rendered YAML",
+        description="Run kustomize on streams/STREAM, as Argo CD does, and print the result.",
+    )
     parser.add_argument("stream", metavar="STREAM")
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
@@ -32,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
     try:  # in its own process group, killed whole on a timeout or Ctrl-C, as check's builds
         done = run_bounded(kustomize.command(str(stream.directory)), timeout=DEFAULT_TIMEOUT, env=kustomize_env())
     except subprocess.TimeoutExpired:
-        print(f"okd-streams: kustomize did not finish within {DEFAULT_TIMEOUT:g}s "
-              "(set OKD_STREAMS_KUSTOMIZE_TIMEOUT)", file=sys.stderr)
+        print(
+            f"okd-streams: kustomize did not finish within {DEFAULT_TIMEOUT:g}s (set OKD_STREAMS_KUSTOMIZE_TIMEOUT)",
+            file=sys.stderr,
+        )
         return 1
     except OSError as exc:
         raise ToolError(f"cannot run kustomize: {exc}") from None

@@ -6,24 +6,28 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from okd_streams.lint.checking import stream_units
 from okd_streams.errors import UsageError
+from okd_streams.lint.checking import stream_units
 from okd_streams.model.repo import SourceTree, discover_streams, find_root
 from okd_streams.streams.secrets import secrets_of
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "secrets", help="list the Secrets each stream references (to create them before syncing)",
+        "secrets",
+        help="list the Secrets each stream references (to create them before syncing)",
         description="Render each stream (or those named) and list every Secret its objects reference by name: "
-                    "env secretKeyRef and envFrom, secret volumes and workspaces, imagePullSecrets, and "
-                    "Pipeline params named *-secret. Names passed as params are followed to the value the "
-                    "stream card or a default gives them. The repository holds no Secret (rule X001): create "
-                    "these in the stream's namespace. Exit 0, or 1 when a stream does not render.")
+        "env secretKeyRef and envFrom, secret volumes and workspaces, imagePullSecrets, and "
+        "Pipeline params named *-secret. Names passed as params are followed to the value the "
+        "stream card or a default gives them. The repository holds no Secret (rule X001): create "
+        "these in the stream's namespace. Exit 0, or 1 when a stream does not render.",
+    )
     parser.add_argument("streams", nargs="*", metavar="STREAM", help="streams to list (default: all)")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
+    parser.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
 
@@ -44,8 +48,12 @@ def run(args: argparse.Namespace) -> int:
     failed = False
     for unit in units:
         namespaces = sorted({obj.namespace for obj in unit.objects if obj.namespace})
-        entry = {"stream": unit.stream, "namespace": namespaces[0] if len(namespaces) == 1 else None,
-                 "error": unit.build_error, "secrets": []}
+        entry: dict[str, Any] = {
+            "stream": unit.stream,
+            "namespace": namespaces[0] if len(namespaces) == 1 else None,
+            "error": unit.build_error,
+            "secrets": [],
+        }
         if unit.build_error is not None:
             failed = True
         else:
@@ -86,4 +94,3 @@ def text(report: list[dict]) -> str:
                 lines.append(f"    used by {use['object']} {use['how']}{optional}{via}")
         lines.append("")
     return "\n".join(lines)
-

@@ -14,17 +14,26 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.errors import BareRepository, GitError, GitMissing
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
 WORKING_TREE = "working tree"
-STATUS_WORDS = {"A": "added", "C": "copied", "D": "deleted", "M": "modified", "R": "renamed", "T": "type changed",
-                "U": "unmerged", "?": "untracked"}
+STATUS_WORDS = {
+    "A": "added",
+    "C": "copied",
+    "D": "deleted",
+    "M": "modified",
+    "R": "renamed",
+    "T": "type changed",
+    "U": "unmerged",
+    "?": "untracked",
+}
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,7 @@ class Git:
 
     def has_head(self) -> bool:
         try:
-            self.repo.head.commit
+            _ = self.repo.head.commit  # raises ValueError when there is no commit yet
         except ValueError:
             return False
         return True
@@ -139,10 +148,9 @@ class Git:
                 break
             new_rel = self._from_toplevel(new)
             old_rel = self._from_toplevel(old) if old is not None else None
-            if new_rel is None and old_rel is None:
-                continue
-            if new_rel is None:  # moved out of the okd-streams root: a deletion here
-                changes.append(Change(old_rel, "D"))
+            if new_rel is None:
+                if old_rel is not None:  # moved out of the okd-streams root: a deletion here
+                    changes.append(Change(old_rel, "D"))
             elif old is not None and old_rel is None:  # moved in from outside: an addition here
                 changes.append(Change(new_rel, "A"))
             else:
@@ -154,8 +162,7 @@ class Git:
         return self._parse_name_status(output)
 
     def untracked(self) -> list[Change]:
-        output = self._git("ls-files", "--others", "--exclude-standard", "-z", "--full-name", "--",
-                           str(self.toplevel))
+        output = self._git("ls-files", "--others", "--exclude-standard", "-z", "--full-name", "--", str(self.toplevel))
         found = []
         for path in filter(None, output.split("\0")):
             relative = self._from_toplevel(path)
@@ -187,8 +194,9 @@ class Git:
         checkout = holder / "tree"
         try:
             # No hooks: a post-checkout hook (pre-commit installs one) must not run in the checkout.
-            self._git("worktree", "add", "--detach", "--quiet", str(checkout), sha,
-                      config=("core.hooksPath=/dev/null",))
+            self._git(
+                "worktree", "add", "--detach", "--quiet", str(checkout), sha, config=("core.hooksPath=/dev/null",)
+            )
             yield checkout.joinpath(*self.prefix.parts) if self.prefix.parts else checkout
         finally:
             try:
@@ -240,11 +248,11 @@ class Git:
             self.repo.git.add("--", relative)
             self.repo.git.commit("-m", message, "--", relative)
         except git.GitCommandError as exc:
-            lines = []
+            lines: list[str] = []
             for part in (exc.stdout, exc.stderr):
                 text = str(part or "").strip()
                 if text.startswith(("stdout: '", "stderr: '")) and text.endswith("'"):
-                    text = text[len("stdout: '"):-1]  # GitPython's quoting
+                    text = text[len("stdout: '") : -1]  # GitPython's quoting
                 lines.extend(line.rstrip() for line in text.splitlines() if line.strip())
             raise GitError("\n".join(f"    {line}" for line in lines[-15:]) or f"    {exc}") from None
         return self.repo.head.commit.hexsha
@@ -263,10 +271,12 @@ class Git:
             else:
                 self.repo.git.checkout("-q", previous.hexsha)
 
-        steps = [lambda: self.repo.git.reset("-q", "--", relative) if folder.exists() else None,
-                 lambda: shutil.rmtree(folder) if folder.exists() else None,
-                 back,
-                 lambda: self.repo.delete_head(name, force=True) if name in self.branches() else None]
+        steps = [
+            lambda: self.repo.git.reset("-q", "--", relative) if folder.exists() else None,
+            lambda: shutil.rmtree(folder) if folder.exists() else None,
+            back,
+            lambda: self.repo.delete_head(name, force=True) if name in self.branches() else None,
+        ]
         for step in steps:
             try:
                 step()
@@ -289,11 +299,19 @@ def tracked_files(root: Path) -> list[str] | None:
     None when `root` is not the top of a git work tree (or git does not run). Plain `git`
     processes, not GitPython: `check` calls this on every run."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-                               "--exclude-standard", "--full-name"], capture_output=True, timeout=60,
-                              stdin=subprocess.DEVNULL)
-        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True,
-                             text=True, timeout=30, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name"],
+            capture_output=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        top = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0 or top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():

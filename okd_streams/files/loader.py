@@ -23,7 +23,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -42,7 +42,8 @@ MAX_DEPTH = 200
 # (rules that demand one say so: see okd_streams/rules/security/waiver_without_reason.py).
 _DIRECTIVE = re.compile(
     r"#\s*okd-streams:\s*disable=(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
-    r"""(?:\s+reason=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']\S*)))?""")
+    r"""(?:\s+reason=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']\S*)))?"""
+)
 _PYTHON_TAG = "tag:yaml.org,2002:python/"  # PyYAML's tags that construct Python objects
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -106,11 +107,15 @@ class YamlFile:
 
 
 def _python_tag_issue(tag: str, mark: Any) -> LoadIssue:
-    shown = "!!" + tag[len("tag:yaml.org,2002:"):]
-    return LoadIssue(mark.line + 1, mark.column + 1, "tag",
-                     f"the tag {shown} is Python's, not part of the YAML Kubernetes reads: kubectl and Argo CD "
-                     "ignore it and read the value beneath, and a Python loader that honours it runs code; "
-                     "remove the tag")
+    shown = "!!" + tag[len("tag:yaml.org,2002:") :]
+    return LoadIssue(
+        mark.line + 1,
+        mark.column + 1,
+        "tag",
+        f"the tag {shown} is Python's, not part of the YAML Kubernetes reads: kubectl and Argo CD "
+        "ignore it and read the value beneath, and a Python loader that honours it runs code; "
+        "remove the tag",
+    )
 
 
 class _TooComplex(Exception):
@@ -149,19 +154,28 @@ class _Builder:
         for key_node, value_node in self._merged_pairs(node):
             key = self.build(key_node, path + ("<key>",), depth + 1)
             if isinstance(key, (list, dict)):
-                self.issues.append(LoadIssue(
-                    key_node.start_mark.line + 1, key_node.start_mark.column + 1, "key",
-                    f"this mapping key is a {'list' if isinstance(key, list) else 'mapping'}: a key must be a "
-                    "string (a number or true/false is read as one), and kubectl and Argo CD refuse the "
-                    "document (invalid map key)"))
+                self.issues.append(
+                    LoadIssue(
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "key",
+                        f"this mapping key is a {'list' if isinstance(key, list) else 'mapping'}: a key must be a "
+                        "string (a number or true/false is read as one), and kubectl and Argo CD refuse the "
+                        "document (invalid map key)",
+                    )
+                )
                 key = yaml.dump(key, default_flow_style=True).strip()
             elif not isinstance(key, str):
                 key = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
             child = path + (key,)
             if key in result:
                 self.issues.append(
-                    LoadIssue(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                              "duplicate-key", f'duplicate key "{key}"')
+                    LoadIssue(
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        "duplicate-key",
+                        f'duplicate key "{key}"',
+                    )
                 )
             self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = self.build(value_node, child, depth + 1)
@@ -220,8 +234,9 @@ def _expanded_size(root: yaml.Node) -> int:
 def decode(raw: bytes) -> tuple[str | None, LoadIssue | None]:
     """Bytes to text, refusing what is not a UTF-8 text file."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, LoadIssue(1, 1, "too-large",
-                               f"file is {len(raw)} bytes; okd-streams reads YAML files up to {MAX_FILE_BYTES}")
+        return None, LoadIssue(
+            1, 1, "too-large", f"file is {len(raw)} bytes; okd-streams reads YAML files up to {MAX_FILE_BYTES}"
+        )
     if b"\x00" in raw:
         return None, LoadIssue(1, 1, "encoding", "binary file (contains NUL bytes), not YAML")
     try:
@@ -264,7 +279,7 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > limit:
-                    return event.start_mark.line + 1
+                    return event.start_mark.line + 1  # type: ignore[union-attr]  # parser events have marks
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except (yaml.YAMLError, ValueError, TypeError):
@@ -279,13 +294,13 @@ class _TooDeepLoader(yaml.SafeLoader):
     def check_data(self) -> bool:
         raise RecursionError(f"YAML nested deeper than {_LOADER_DEPTH} levels")
 
-    get_data = get_single_data = check_data  # type: ignore[assignment]
+    get_data = get_single_data = check_data
 
 
 _LOADER_DEPTH = 500  # PyYAML's constructors recurse in Python: RecursionError from ~330 levels on
 
 
-def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` like a class
+def _make_loader(stream: Any) -> yaml.SafeLoader | _CLoader:
     """A safe loader for `yaml.load(text, Loader=_Loader)`: the fast C one, unless the text is
     nested deeply enough to crash it (a segfault, not an exception): then one that raises
     RecursionError at once. Callers catch RecursionError."""
@@ -295,6 +310,10 @@ def _Loader(stream: Any) -> yaml.SafeLoader:  # noqa: N802 - used as `Loader=` l
     if isinstance(text, str) and _deeply_nested(text) and too_deep(text, _LOADER_DEPTH) is not None:
         return _TooDeepLoader(stream)
     return _CLoader(stream)
+
+
+# Used as `Loader=`, which yaml only calls as Loader(stream): typed as the class it stands for.
+_Loader = cast("type[yaml.SafeLoader]", _make_loader)
 
 
 YamlError = yaml.YAMLError  # what `load_one`, `load_all` and `load_strings` raise on text that is not YAML
@@ -377,8 +396,15 @@ def _read_nodes(result: YamlFile) -> None:
                 continue
             result.issues.extend(builder.issues)
             result.documents.append(
-                Document(path, index, data, builder.marks, node.start_mark.line + 1, node.end_mark.line + 1,
-                         decodes=not any(issue.kind == "key" for issue in builder.issues))
+                Document(
+                    path,
+                    index,
+                    data,
+                    builder.marks,
+                    node.start_mark.line + 1,
+                    node.end_mark.line + 1,
+                    decodes=not any(issue.kind == "key" for issue in builder.issues),
+                )
             )
             index += 1
     except yaml.MarkedYAMLError as exc:
@@ -386,7 +412,8 @@ def _read_nodes(result: YamlFile) -> None:
     except RecursionError:
         result.issues.append(LoadIssue(1, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        result.issues.append(LoadIssue(1, 1, "syntax", f"YAML error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"))
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        result.issues.append(LoadIssue(1, 1, "syntax", f"YAML error: {first}"))
     finally:
         loader.dispose()
 
@@ -436,13 +463,13 @@ def _read_events(result: YamlFile) -> bool:
     issues: list[LoadIssue] = []
     try:
         loader = _CLoader(result.text)
-    except Exception:  # the node path raises or reports it the same way
+    except Exception:  # noqa: BLE001 - the node path raises or reports it the same way
         return False
     try:
         _build_from_events(loader, result.path, documents, issues)
     except yaml.MarkedYAMLError as exc:  # from the parser: construction errors are _Fallback
         issues.append(_syntax_issue(exc))
-    except Exception:  # _Fallback, and anything unusual the node path knows how to report
+    except Exception:  # noqa: BLE001 - _Fallback, and anything unusual the node path knows how to report
         return False
     finally:
         loader.dispose()
@@ -502,7 +529,8 @@ def _build_from_events(loader: Any, path: str, documents: list[Document], issues
                 position = (mark.line + 1, mark.column + 1)
                 if data in container:
                     document_issues.append(
-                        LoadIssue(position[0], position[1], "duplicate-key", f'duplicate key "{data}"'))
+                        LoadIssue(position[0], position[1], "duplicate-key", f'duplicate key "{data}"')
+                    )
                 key = data
                 child = container_path + (data,)
                 marks[child] = position
@@ -569,8 +597,13 @@ def parse_directive(line: str) -> tuple[tuple[str, ...], str | None, int] | None
     if not match:
         return None
     codes = tuple(c.strip() for c in match.group("codes").split(",") if c.strip())
-    reason = match.group("dq") if match.group("dq") is not None else match.group("sq") \
-        if match.group("sq") is not None else match.group("bare")
+    reason = (
+        match.group("dq")
+        if match.group("dq") is not None
+        else match.group("sq")
+        if match.group("sq") is not None
+        else match.group("bare")
+    )
     reason = reason.strip() if reason else None
     return codes, reason or None, match.start() + 1
 
@@ -591,11 +624,16 @@ def _attach_directives(result: YamlFile) -> None:
         target = next((d for d in result.documents if number <= d.end_line), result.documents[-1])
         target.disabled = target.disabled | frozenset(codes)
         if reason:
-            target.reasons = {**target.reasons, **{code: reason for code in codes}}
+            target.reasons = {**target.reasons, **dict.fromkeys(codes, reason)}
 
 
-def load_file(path: Path, display: str | None = None, boundaries: list[Path] | tuple[Path, ...] = (),
-              parsed: dict[str, YamlFile] | None = None, raw: bytes | None = None) -> YamlFile:
+def load_file(
+    path: Path,
+    display: str | None = None,
+    boundaries: list[Path] | tuple[Path, ...] = (),
+    parsed: dict[str, YamlFile] | None = None,
+    raw: bytes | None = None,
+) -> YamlFile:
     """Read and parse one file. `display` is the path shown in problems. With `boundaries`, a
     file that is (through a symlink) outside all of them is not read: a "symlink" issue.
     `parsed`: files already parsed in this run by text; a file with the same text (a catalog's
@@ -609,9 +647,11 @@ def load_file(path: Path, display: str | None = None, boundaries: list[Path] | t
         raw, issue = read_limited(path)
         if issue:
             return YamlFile(path=shown, issues=[issue])
+    assert raw is not None  # read_limited gives bytes or an issue
     text, issue = decode(raw)
     if issue:
         return YamlFile(path=shown, issues=[issue])
+    assert text is not None  # decode gives text or an issue
     if parsed is None:
         return parse_text(text, shown)
     same = parsed.get(text)
@@ -689,8 +729,9 @@ def _load_all_nodes(text: str, strings: dict[str, str]) -> list[Any]:
             for key_node, value_node in node.value:
                 if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
                     raise _NotPlain
-                result[share(key_node.value, key_node.value) if key_node.tag == _STR else build(key_node)] = \
-                    build(value_node)
+                result[share(key_node.value, key_node.value) if key_node.tag == _STR else build(key_node)] = build(
+                    value_node
+                )
             return result
         if kind is yaml.SequenceNode and tag == _SEQ:
             return [build(item) for item in node.value]
@@ -699,7 +740,7 @@ def _load_all_nodes(text: str, strings: dict[str, str]) -> list[Any]:
     documents = []
     try:
         while loader.check_node():
-            documents.append(build(loader.get_node()))
+            documents.append(build(loader.get_node()))  # type: ignore[arg-type]  # check_node() said there is one
     except yaml.YAMLError:
         raise _NotPlain from None
     finally:

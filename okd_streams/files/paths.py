@@ -95,9 +95,7 @@ def real_folder(folder: str, memo: dict[str, str]) -> str:
     found = memo.get(folder)
     if found is None:
         parent, name = os.path.split(folder)
-        if not name or parent == folder:
-            found = os.path.realpath(folder)
-        elif os.path.islink(folder):
+        if not name or parent == folder or os.path.islink(folder):
             found = os.path.realpath(folder)
         else:
             found = os.path.join(real_folder(parent, memo), name)
@@ -118,7 +116,10 @@ def outside(path: Path, boundaries: list[Path] | tuple[Path, ...] | Boundaries) 
         resolved = [b.resolve() for b in boundaries]
     except (OSError, RuntimeError):
         return None
-    if not any(_within(nominal, Path(os.path.abspath(b))) or _within(nominal, r) for b, r in zip(boundaries, resolved)):
+    if not any(
+        _within(nominal, Path(os.path.abspath(b))) or _within(nominal, r)
+        for b, r in zip(boundaries, resolved, strict=True)
+    ):
         return None
     try:
         real = path.resolve()
@@ -144,15 +145,31 @@ def read_regular(path: Path) -> tuple[bytes | None, LoadIssue | None, os.stat_re
     if not stat.S_ISREG(info.st_mode):
         return None, LoadIssue(1, 1, "encoding", "not a regular file (a FIFO, socket or device), not read"), info
     if info.st_size > MAX_FILE_BYTES:
-        return None, LoadIssue(1, 1, "too-large", f"file is {info.st_size} bytes; okd-streams reads YAML files "
-                                                  f"up to {MAX_FILE_BYTES} (4 MiB): split it"), info
+        return (
+            None,
+            LoadIssue(
+                1,
+                1,
+                "too-large",
+                f"file is {info.st_size} bytes; okd-streams reads YAML files up to {MAX_FILE_BYTES} (4 MiB): split it",
+            ),
+            info,
+        )
     try:
         raw = _read_at_most(path, MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, LoadIssue(1, 1, "encoding", f"cannot read file: {exc.strerror or exc}"), info
     if len(raw) > MAX_FILE_BYTES:  # grew while we read it
-        return None, LoadIssue(1, 1, "too-large", f"file is over {MAX_FILE_BYTES} bytes; okd-streams reads YAML "
-                                                  "files up to 4 MiB: split it"), info
+        return (
+            None,
+            LoadIssue(
+                1,
+                1,
+                "too-large",
+                f"file is over {MAX_FILE_BYTES} bytes; okd-streams reads YAML files up to 4 MiB: split it",
+            ),
+            info,
+        )
     return raw, None, info
 
 
@@ -175,9 +192,14 @@ def _read_at_most(path: Path, limit: int) -> bytes:
 
 
 def symlink_issue(target: Path) -> LoadIssue:
-    return LoadIssue(1, 1, "symlink", f"symlink to {target}, outside the repository: not read (kustomize refuses "
-                                      "files outside a kustomization's folder and Argo CD refuses repositories "
-                                      "with out-of-bounds symlinks); copy the file in or remove the link")
+    return LoadIssue(
+        1,
+        1,
+        "symlink",
+        f"symlink to {target}, outside the repository: not read (kustomize refuses "
+        "files outside a kustomization's folder and Argo CD refuses repositories "
+        "with out-of-bounds symlinks); copy the file in or remove the link",
+    )
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -14,11 +14,29 @@ from pathlib import Path
 from okd_streams.config import Config
 from okd_streams.lint import engine
 from okd_streams.lint.output import Progress
-from okd_streams.lint.session import Report, ReportMemo, Session, StreamSummary, failed_unit, rules_fingerprint, \
-    tree_loader, tree_renderer
+from okd_streams.lint.session import (
+    Report,
+    ReportMemo,
+    Session,
+    StreamSummary,
+    failed_unit,
+    rules_fingerprint,
+    tree_loader,
+    tree_renderer,
+)
 from okd_streams.model.objects import Unit
-from okd_streams.model.repo import (CARD_NAME, SOURCE_DIRS, SourceTree, Stream, auxiliary, discover_streams, source_files,
-                                    unit_from_files, unit_from_render, walk_yaml)
+from okd_streams.model.repo import (
+    CARD_NAME,
+    SOURCE_DIRS,
+    SourceTree,
+    Stream,
+    auxiliary,
+    discover_streams,
+    source_files,
+    unit_from_files,
+    unit_from_render,
+    walk_yaml,
+)
 from okd_streams.problem import Problem
 from okd_streams.render import kustomization as kz
 from okd_streams.render.cache import Cache, FileHashes, digest, open_cache
@@ -44,12 +62,17 @@ def stream_units(streams: list[Stream], tree: SourceTree, progress: bool | None 
     return [stream_unit(stream, results.get(stream.directory.resolve()), tree, renders) for stream in streams]
 
 
-def stream_unit(stream: Stream, result: RenderResult | None, tree: SourceTree,
-                renders: CachedRenderer | None = None) -> Unit:
+def stream_unit(
+    stream: Stream, result: RenderResult | None, tree: SourceTree, renders: CachedRenderer | None = None
+) -> Unit:
     """One stream's unit from its render (None: the stream has no kustomization)."""
     if stream.kustomization is None or result is None:
-        return failed_unit(stream.name, stream.name, tree.display(stream.directory),
-                           f"stream folder {tree.display(stream.directory)} has no kustomization.yaml")
+        return failed_unit(
+            stream.name,
+            stream.name,
+            tree.display(stream.directory),
+            f"stream folder {tree.display(stream.directory)} has no kustomization.yaml",
+        )
     shown = tree.display(stream.kustomization)
     card = stream.card(tree)
     if not result.ok:
@@ -62,9 +85,16 @@ def stream_unit(stream: Stream, result: RenderResult | None, tree: SourceTree,
     return unit
 
 
-def check_repository(root: Path, config: Config, names: list[str] | None = None,
-                     progress: bool | None = None, *, only_files: list[Path] | None = None, cache: bool = True,
-                     reuse_report: bool = False) -> Report:
+def check_repository(
+    root: Path,
+    config: Config,
+    names: list[str] | None = None,
+    progress: bool | None = None,
+    *,
+    only_files: list[Path] | None = None,
+    cache: bool = True,
+    reuse_report: bool = False,
+) -> Report:
     """Everything `okd-streams check` does, as data.
 
     `only_files` scopes the run to a change (`check --since`): file rules run only on those
@@ -138,8 +168,7 @@ def check_repository(root: Path, config: Config, names: list[str] | None = None,
         raise
     report.problems.extend(_ci_problems(session, root, only_files))
     clock.lap("render, units, unit rules")
-    report.problems.extend(_repo_problems(root, tree, every_stream, report.units, config, names, only_files,
-                                          renders))
+    report.problems.extend(_repo_problems(root, tree, every_stream, report.units, config, names, only_files, renders))
     clock.lap("repo rules")
     report.problems = engine.finalize(report.problems)
     clock.done(renders, store)
@@ -148,9 +177,15 @@ def check_repository(root: Path, config: Config, names: list[str] | None = None,
     for problem in report.problems:
         counts[(problem.stream, problem.level)] = counts.get((problem.stream, problem.level), 0) + 1
     for unit in report.units:
-        report.summaries.append(StreamSummary(
-            unit.label, len(unit.objects), counts.get((unit.stream, "error"), 0),
-            counts.get((unit.stream, "warning"), 0), unit.build_error is None))
+        report.summaries.append(
+            StreamSummary(
+                unit.label,
+                len(unit.objects),
+                counts.get((unit.stream, "error"), 0),
+                counts.get((unit.stream, "warning"), 0),
+                unit.build_error is None,
+            )
+        )
     if memo is not None:
         memo.save(report, renders)
     return report
@@ -166,14 +201,18 @@ class _Clock:
     def lap(self, what: str) -> None:
         if self.on:
             now = (time.perf_counter(), time.process_time())
-            sys.stderr.write(f"okd-streams timing: {what:<24} {now[0] - self.last[0]:7.3f}s wall "
-                             f"{now[1] - self.last[1]:7.3f}s cpu\n")
+            sys.stderr.write(
+                f"okd-streams timing: {what:<24} {now[0] - self.last[0]:7.3f}s wall {now[1] - self.last[1]:7.3f}s cpu\n"
+            )
             self.last = now
 
     def done(self, renders: CachedRenderer | None, store: Cache | None) -> None:
         if self.on and renders is not None:
-            sys.stderr.write(f"okd-streams timing: kustomize built {renders.rendered} folders in {renders.runs} runs; "
-                             f"cache {'off' if store is None else f'{store.hits} hits, {store.misses} misses, {store.writes} writes'}\n")
+            cache_state = "off" if store is None else f"{store.hits} hits, {store.misses} misses, {store.writes} writes"
+            sys.stderr.write(
+                f"okd-streams timing: kustomize built {renders.rendered} folders in {renders.runs} runs; "
+                f"cache {cache_state}\n"
+            )
 
 
 def _unit_problems(session: Session, unit: Unit) -> list[Problem]:
@@ -201,9 +240,16 @@ def _ci_problems(session: Session, root: Path, only_files: list[Path] | None) ->
     return session.check_unit(unit)
 
 
-def _repo_problems(root: Path, tree: SourceTree, streams: list[Stream], units: list[Unit], config: Config,
-                   names: list[str] | None, only_files: list[Path] | None,
-                   renders: CachedRenderer) -> list[Problem]:
+def _repo_problems(
+    root: Path,
+    tree: SourceTree,
+    streams: list[Stream],
+    units: list[Unit],
+    config: Config,
+    names: list[str] | None,
+    only_files: list[Path] | None,
+    renders: CachedRenderer,
+) -> list[Problem]:
     """Repo-scope rules (Argo CD: argocd/ against every stream), on the units already rendered.
 
     `check STREAM...` keeps the findings about those streams and about argocd/ itself; a run

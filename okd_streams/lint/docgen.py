@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
+from okd_streams.lint import ruledoc
 
 RULES_DOC = "docs/reference/rules.md"
 
 
 # --- docs/reference/rules.md ------------------------------------------------------------------
+
 
 def _dedent_prose(text: str) -> str:
     """Remove the docstring indentation of a section."""
@@ -53,16 +54,25 @@ def rules_markdown() -> str:
     rules = list(registry.RULES.values())
     for rule in rules:
         doc = ruledoc.parse(rule)
-        lines.append(f"| [{rule.CODE}](#{rule.CODE.lower()}) | `{rule.ID}` | {rule.LEVEL} | "
-                     f"{rule.SCOPE} | {_cell(doc.summary)} |")
+        lines.append(
+            f"| [{rule.CODE}](#{rule.CODE.lower()}) | `{rule.ID}` | {rule.LEVEL} | "
+            f"{rule.SCOPE} | {_cell(doc.summary)} |"
+        )
     for rule in rules:
         doc = ruledoc.parse(rule)
-        lines += ["", f'<a id="{rule.CODE.lower()}"></a>', "", f"## {rule.CODE} `{rule.ID}`", "",
-                  f"**Level:** {_level(rule)} · **Scope:** {rule.SCOPE}", "", doc.summary]
+        lines += [
+            "",
+            f'<a id="{rule.CODE.lower()}"></a>',
+            "",
+            f"## {rule.CODE} `{rule.ID}`",
+            "",
+            f"**Level:** {_level(rule)} · **Scope:** {rule.SCOPE}",
+            "",
+            doc.summary,
+        ]
         prose = {section: _dedent_prose(text) for section, text in doc.sections.items()}
         texts = {**prose, **ruledoc.sections(ruledoc.example(rule.CODE))}
         for section in (*ruledoc.SECTIONS, "Options", "Fails", "Passes"):
             if texts.get(section):
                 lines += ["", f"### {section}", "", texts[section]]
     return "\n".join(lines) + "\n"
-

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import marshal
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import ModuleType
-from typing import Iterable, Iterator
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
 from okd_streams.errors import ConfigError
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.problem import Problem
-from okd_streams.files.loader import YamlFile
 
 INTERNAL = ("E000", "internal-error")
 
@@ -35,8 +35,9 @@ def _level(rule: ModuleType, finding: Finding, foreign: bool, config: Config) ->
     return level
 
 
-def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign: bool,
-                config: Config) -> Problem | None:
+def _to_problem(
+    rule: ModuleType, finding: Finding, stream: str | None, foreign: bool, config: Config
+) -> Problem | None:
     level = _level(rule, finding, foreign, config)
     if level == "off":
         return None
@@ -58,8 +59,16 @@ def _to_problem(rule: ModuleType, finding: Finding, stream: str | None, foreign:
 def _internal(rule: ModuleType, where: str, stream: str | None, last: str | None = None) -> Problem:
     # A rule crashing on odd input is our bug; the user still gets every other finding.
     last = last or _last_error()
-    return Problem(where, 1, 1, INTERNAL[0], "error", INTERNAL[1],
-                   f"rule {rule.CODE} ({rule.ID}) failed on this input: {last}; please report it", stream)
+    return Problem(
+        where,
+        1,
+        1,
+        INTERNAL[0],
+        "error",
+        INTERNAL[1],
+        f"rule {rule.CODE} ({rule.ID}) failed on this input: {last}; please report it",
+        stream,
+    )
 
 
 def selected_rules(scope: str, only: Iterable[str] | None = None) -> list[ModuleType]:
@@ -107,7 +116,7 @@ def _fingerprint(obj: Obj) -> bytes | str:
                 cached = json.dumps(data, sort_keys=True, default=str)
             except (TypeError, ValueError):
                 cached = repr(data)
-        obj._fingerprint = cached
+        obj._fingerprint = cached  # type: ignore[attr-defined]  # kept on the object: read by getattr above
     return cached
 
 
@@ -126,8 +135,11 @@ class _UnitPlan:
         """(the rules to run on an object of `tekton_kind`, the codes with nothing to find on it)."""
         found = self._by_kind.get(tekton_kind)
         if found is None:
-            run = [(rule, code) for rule, code, applies_to in self.per_object
-                   if applies_to is None or tekton_kind in applies_to]
+            run = [
+                (rule, code)
+                for rule, code, applies_to in self.per_object
+                if applies_to is None or tekton_kind in applies_to
+            ]
             found = self._by_kind[tekton_kind] = (run, self.codes - {code for _, code in run})
         return found
 
@@ -167,8 +179,9 @@ def _unit_plan(rules: list[ModuleType] | None, config: Config) -> _UnitPlan:
     return plan
 
 
-def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
-                     memo: ObjectMemo) -> dict[str, list[Finding] | _Failed]:
+def _object_findings(
+    plan: _UnitPlan, obj: Obj, unit: Unit, config: Config, memo: ObjectMemo
+) -> Mapping[str, list[Finding] | _Failed]:
     """The PER_OBJECT rules of `plan` that find something on `obj` alone, by code, with their
     findings (or failure). The rules share one single-object unit, so the views they derive
     from it (task specs ...) are computed once."""
@@ -177,7 +190,7 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
         key = (unit.foreign, unit.rendered, config.target.key, _fingerprint(obj))
     except Exception:  # noqa: BLE001 - e.g. nesting too deep to serialise: every rule fails here
         failed = _last_error()
-        return {code: failed for code in codes}
+        return dict.fromkeys(codes, failed)
     entry = memo.entries.get(key)
     tekton_kind = obj.kind if obj.api_version in TEKTON_VERSIONS else None
     to_run, nothing_to_find = plan.for_kind(tekton_kind)
@@ -206,8 +219,9 @@ def _object_findings(plan: _UnitPlan, obj: Obj, unit: Unit, config: Config,
     return {**found, **failures} if failures else found
 
 
-def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None,
-               memo: ObjectMemo | None = None) -> list[Problem]:
+def check_unit(
+    unit: Unit, config: Config, rules: list[ModuleType] | None = None, memo: ObjectMemo | None = None
+) -> list[Problem]:
     """The unit rules' problems on `unit`. `memo`: the run's, shared by its units (equal objects
     are checked once); None: this unit's own."""
     problems = []
@@ -245,8 +259,14 @@ def check_unit(unit: Unit, config: Config, rules: list[ModuleType] | None = None
     return problems
 
 
-def check_files(files: Iterable[YamlFile], context: object, config: Config, foreign: bool = False,
-                stream: str | None = None, rules: list[ModuleType] | None = None) -> list[Problem]:
+def check_files(
+    files: Iterable[YamlFile],
+    context: object,
+    config: Config,
+    foreign: bool = False,
+    stream: str | None = None,
+    rules: list[ModuleType] | None = None,
+) -> list[Problem]:
     problems = []
     files = list(files)
     for rule in _active(rules, config, "file"):

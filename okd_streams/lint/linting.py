@@ -10,17 +10,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from okd_streams.config import Config
 from okd_streams.lint import engine
 from okd_streams.lint.output import Progress
 from okd_streams.lint.session import Report, Session, context_keys, failed_unit, rules_fingerprint, tree_loader
 from okd_streams.model.objects import Unit
-from okd_streams.model.repo import (FolderMemo, NotARepository, SourceTree, auxiliary, boundary_of, find_root,
-                                    root_of, unit_from_files, unit_from_render, walk_tree)
+from okd_streams.model.repo import (
+    FolderMemo,
+    NotARepository,
+    SourceTree,
+    auxiliary,
+    boundary_of,
+    find_root,
+    root_of,
+    unit_from_files,
+    unit_from_render,
+    walk_tree,
+)
 from okd_streams.problem import Problem
 from okd_streams.render import forked
 from okd_streams.render import kustomization as kz
@@ -50,17 +60,23 @@ def plan(path: Path) -> LintSet:
         lint_set.files, lint_set.links = walk_tree(Path(os.path.abspath(path)))
     kustomization_dirs = sorted({f.parent.resolve() for f in lint_set.files if f.name in kz.NAMES})
     closures = {d: kz.closure(d) for d in kustomization_dirs}
-    for directory, graph in closures.items():
+    for graph in closures.values():
         lint_set.included |= graph.files
     for directory in kustomization_dirs:
         # Included by another kustomization, unless only through a cycle (each then fails with kustomize's
         # "cycle detected", which must be reported rather than nothing being built at all).
-        included_elsewhere = any(directory in graph.directories for other, graph in closures.items()
-                                 if other != directory and other not in closures[directory].directories)
+        included_elsewhere = any(
+            directory in graph.directories
+            for other, graph in closures.items()
+            if other != directory and other not in closures[directory].directories
+        )
         if not included_elsewhere and not kz.is_component(directory):
             lint_set.roots.append(directory)
-    lint_set.loose = [f for f in lint_set.files if f.name not in kz.NAMES
-                      and (not lint_set.included or _resolved(f) not in lint_set.included)]
+    lint_set.loose = [
+        f
+        for f in lint_set.files
+        if f.name not in kz.NAMES and (not lint_set.included or _resolved(f) not in lint_set.included)
+    ]
     return lint_set
 
 
@@ -104,8 +120,9 @@ class _Run:
     stored: list[tuple[str, str]] = field(default_factory=list)  # sets' entries to store (see _store)
 
 
-def lint_paths(paths: list[Path], config: Config, progress: bool | None = None, *, cache: bool = True,
-               keep_units: bool = True) -> Report:
+def lint_paths(
+    paths: list[Path], config: Config, progress: bool | None = None, *, cache: bool = True, keep_units: bool = True
+) -> Report:
     """Lint each PATH as its own set. `keep_units=False` (the CLI): the report need not hold
     the units, so a set whose files and rules are unchanged is answered from the cache without
     parsing its files, and sets are linted in worker processes, one per core, when there are
@@ -113,8 +130,9 @@ def lint_paths(paths: list[Path], config: Config, progress: bool | None = None, 
     # Files may live in each PATH's repository (or git work tree); symlinks leading out are not read.
     folders = FolderMemo()
     tree = SourceTree(Path.cwd(), boundaries=[boundary_of(path, folders) for path in paths])
-    session = Session(config, tree, open_cache(_repository_of(paths), cache), rules_fingerprint(Path.cwd(), config),
-                      FileHashes())
+    session = Session(
+        config, tree, open_cache(_repository_of(paths), cache), rules_fingerprint(Path.cwd(), config), FileHashes()
+    )
     renders = session.renderer(batch=False)
     sets = [plan(path) for path in paths]
     directories = sorted({root for s in sets for root in s.roots})
@@ -155,8 +173,8 @@ def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterato
             bar.step(run.session.tree.display(sets[index].path))
     finally:
         bar.close()
-    for problems in found:
-        yield problems or [], []
+    for answer in found:
+        yield answer or [], []
 
 
 SET_KIND = LINT_SETS  # cache entries: a lint set's problems, by everything they depend on
@@ -174,13 +192,21 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
     tree, hashes = session.tree, session.hashes
     lint_set.escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.links is not None else []
     context = session.file_context(lint_set.path)
-    key = hashlib.sha256(json.dumps([
-        session.fingerprint, SET_KIND, tree.display(lint_set.path),
-        _foreign(lint_set.path, session.config, run.folders), renders,
-        [tree.display(root) for root in lint_set.roots], [tree.display(path) for path in lint_set.loose],
-        [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
-        context_keys(engine.selected_rules("file"), context),
-    ]).encode("utf-8", "surrogatepass"))
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                session.fingerprint,
+                SET_KIND,
+                tree.display(lint_set.path),
+                _foreign(lint_set.path, session.config, run.folders),
+                renders,
+                [tree.display(root) for root in lint_set.roots],
+                [tree.display(path) for path in lint_set.loose],
+                [(f.path, [issue.message for issue in f.issues]) for f in lint_set.escaping],
+                context_keys(engine.selected_rules("file"), context),
+            ]
+        ).encode("utf-8", "surrogatepass")
+    )
     links = set(lint_set.links or ())
     for path in lint_set.files:
         escaped = tree.escapes(path, is_link=path in links if lint_set.links is not None else None)
@@ -242,8 +268,9 @@ def _in_workers(run: _Run, sets: list[LintSet], jobs: int) -> Iterator[tuple[int
     order = work_order(sets, jobs)
     if len(order) > forked.MAX_TASKS:  # tens of thousands of PATHs: fewer, larger groups
         size = -(-len(order) // forked.MAX_TASKS)
-        order = [[index for group in order[start:start + size] for index in group]
-                 for start in range(0, len(order), size)]
+        order = [
+            [index for group in order[start : start + size] for index in group] for start in range(0, len(order), size)
+        ]
     for _, answered in forked.run_forked(order, lambda indexes: _answer_group(run, sets, indexes), jobs):
         for index, rows, entry in answered:
             _store(run, entry)
@@ -301,20 +328,25 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
             unit = failed_unit(tree.display(root), None, shown, result.error or "kustomize failed")
         units.append(unit)
     if lint_set.loose:
-        units.append(unit_from_files([tree.file(f) for f in lint_set.loose], tree.display(lint_set.path),
-                                     foreign=foreign))
+        units.append(
+            unit_from_files([tree.file(f) for f in lint_set.loose], tree.display(lint_set.path), foreign=foreign)
+        )
     for unit in units:
         problems.extend(session.check_unit(unit))
     escaping = lint_set.escaping
     if escaping is None:
         escaping = tree.escaping_links([lint_set.path], lint_set.links) if lint_set.links is not None else []
     unincluded = frozenset(tree.display(f) for f in lint_set.loose) if lint_set.roots else frozenset()
-    kustomization_files = frozenset(tree.display(f) for f in lint_set.files if f.name in kz.NAMES) | \
-        frozenset(f.path for f in escaping if Path(f.path).name in kz.NAMES)
-    context = session.file_context(lint_set.path, foreign=foreign, kustomization_files=kustomization_files,
-                                   unincluded=unincluded,
-                                   auxiliary=auxiliary(tree, [f for f in lint_set.files if f.name in kz.NAMES],
-                                                       load=tree_loader(tree)))
+    kustomization_files = frozenset(tree.display(f) for f in lint_set.files if f.name in kz.NAMES) | frozenset(
+        f.path for f in escaping if Path(f.path).name in kz.NAMES
+    )
+    context = session.file_context(
+        lint_set.path,
+        foreign=foreign,
+        kustomization_files=kustomization_files,
+        unincluded=unincluded,
+        auxiliary=auxiliary(tree, [f for f in lint_set.files if f.name in kz.NAMES], load=tree_loader(tree)),
+    )
     problems.extend(session.file_problems(lint_set.files, context, foreign=foreign))
     problems.extend(engine.check_files(escaping, context, config, foreign=foreign))
     return problems, units if run.keep_units else []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from okd_streams import __version__
 from okd_streams.problem import Problem
@@ -23,10 +24,16 @@ def as_json(problems: list[Problem]) -> str:
         return "[]\n"
     string, scalar = _json_string, _json_scalar
     # The fields of Problem.to_json, in its order (tests/test_output.py holds the two equal).
-    return "[\n" + ",\n".join(
-        f'  {{\n    "path": {string(p.path)},\n    "line": {scalar(p.line)},\n    "column": {scalar(p.column)},\n'
-        f'    "level": {string(p.level)},\n    "code": {string(p.code)},\n    "rule": {string(p.rule)},\n'
-        f'    "message": {string(p.message)},\n    "stream": {scalar(p.stream)}\n  }}' for p in problems) + "\n]\n"
+    return (
+        "[\n"
+        + ",\n".join(
+            f'  {{\n    "path": {string(p.path)},\n    "line": {scalar(p.line)},\n    "column": {scalar(p.column)},\n'
+            f'    "level": {string(p.level)},\n    "code": {string(p.code)},\n    "rule": {string(p.rule)},\n'
+            f'    "message": {string(p.message)},\n    "stream": {scalar(p.stream)}\n  }}'
+            for p in problems
+        )
+        + "\n]\n"
+    )
 
 
 _json_string = json.encoder.encode_basestring_ascii  # what json.dumps uses for str, in C
@@ -52,8 +59,10 @@ def github(problems: list[Problem]) -> str:
     lines = []
     for p in problems:
         title = _github_escape(f"{p.code} {p.rule}", True)
-        lines.append(f"::{command[p.level]} file={_github_escape(p.path, True)},line={p.line},col={p.column},"
-                     f"title={title}::{_github_escape(p.message)}")
+        lines.append(
+            f"::{command[p.level]} file={_github_escape(p.path, True)},line={p.line},col={p.column},"
+            f"title={title}::{_github_escape(p.message)}"
+        )
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -70,26 +79,49 @@ def sarif(problems: list[Problem]) -> str:
             name = rule.ID
         except ValueError:
             summary, name = code, code
-        descriptors.append({
-            "id": code, "name": name, "shortDescription": {"text": summary},
-            "helpUri": f"https://github.com/okd-project/okd-streams/blob/main/docs/reference/rules.md#{code.lower()}",
-        })
+        descriptors.append(
+            {
+                "id": code,
+                "name": name,
+                "shortDescription": {"text": summary},
+                "helpUri": f"https://github.com/okd-project/okd-streams/blob/main/docs/reference/rules.md#{code.lower()}",
+            }
+        )
     level = {"error": "error", "warning": "warning", "info": "note"}
-    results = [{
-        "ruleId": p.code, "ruleIndex": rule_index[p.code], "level": level[p.level],
-        "message": {"text": p.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": p.path},
-            "region": {"startLine": p.line, "startColumn": p.column}}}],
-        **({"properties": {"stream": p.stream}} if p.stream else {}),
-    } for p in problems]
+    results = [
+        {
+            "ruleId": p.code,
+            "ruleIndex": rule_index[p.code],
+            "level": level[p.level],
+            "message": {"text": p.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": p.path},
+                        "region": {"startLine": p.line, "startColumn": p.column},
+                    }
+                }
+            ],
+            **({"properties": {"stream": p.stream}} if p.stream else {}),
+        }
+        for p in problems
+    ]
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "okd-streams", "version": __version__,
-                                      "informationUri": "https://github.com/okd-project/okd-streams",
-                                      "rules": descriptors}},
-                  "results": results}],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "okd-streams",
+                        "version": __version__,
+                        "informationUri": "https://github.com/okd-project/okd-streams",
+                        "rules": descriptors,
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -101,23 +133,26 @@ def junit(problems: list[Problem]) -> str:
     suites: dict[str, list[Problem]] = {}
     for p in problems:
         suites.setdefault(p.stream or "files", []).append(p)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="okd-streams" tests="{max(1, len(problems))}" '
-           f'failures="{sum(p.level == "error" for p in problems)}">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="okd-streams" tests="{max(1, len(problems))}" '
+        f'failures="{sum(p.level == "error" for p in problems)}">',
+    ]
     if not suites:
         out.append('  <testsuite name="okd-streams" tests="1" failures="0">')
         out.append('    <testcase classname="okd-streams" name="no problems"/>')
         out.append("  </testsuite>")
     for name, members in sorted(suites.items()):
         failures = sum(p.level == "error" for p in members)
-        out.append(f"  <testsuite name={quoteattr(name)} tests=\"{len(members)}\" failures=\"{failures}\">")
+        out.append(f'  <testsuite name={quoteattr(name)} tests="{len(members)}" failures="{failures}">')
         for p in members:
             case = quoteattr(f"{p.path}:{p.line}:{p.column} {p.code}")
             out.append(f"    <testcase classname={quoteattr(name)} name={case}>")
             tag = "failure" if p.level == "error" else "system-out"
             if tag == "failure":
-                out.append(f"      <failure type={quoteattr(p.code)} message={quoteattr(p.message)}>"
-                           f"{escape(p.rule)}</failure>")
+                out.append(
+                    f"      <failure type={quoteattr(p.code)} message={quoteattr(p.message)}>{escape(p.rule)}</failure>"
+                )
             else:
                 out.append(f"      <system-out>{escape(p.level + ': ' + p.message)}</system-out>")
             out.append("    </testcase>")
@@ -127,7 +162,11 @@ def junit(problems: list[Problem]) -> str:
 
 
 WRITERS: dict[str, Callable[[list[Problem]], str]] = {
-    "text": text, "json": as_json, "github": github, "sarif": sarif, "junit": junit,
+    "text": text,
+    "json": as_json,
+    "github": github,
+    "sarif": sarif,
+    "junit": junit,
 }
 
 

@@ -42,11 +42,12 @@ def parse(rule: ModuleType) -> RuleDoc:
     matches = list(_SECTION.finditer(body))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(body)
-        sections[match.group(1)] = body[match.end():end].strip("\n")
+        sections[match.group(1)] = body[match.end() : end].strip("\n")
     return RuleDoc(summary.strip(), sections)
 
 
 # --- examples ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, order=True)
 class Expected:
@@ -86,8 +87,9 @@ def _examples() -> Traversable:
 
 def codes() -> list[str]:
     """The codes that have an example folder."""
-    return sorted(entry.name for entry in _examples().iterdir()
-                  if entry.is_dir() and not entry.name.startswith(("_", ".")))
+    return sorted(
+        entry.name for entry in _examples().iterdir() if entry.is_dir() and not entry.name.startswith(("_", "."))
+    )
 
 
 def example(code: str) -> Example:
@@ -206,17 +208,24 @@ def split_lines(text: str) -> list[str]:
 
 # --- as Markdown -------------------------------------------------------------------------------
 
+
 def sections(example: Example) -> dict[str, str]:
-    """"Fails" and "Passes" in Markdown, for `explain` and docs/rules.md: the failing tree's
+    """ "Fails" and "Passes" in Markdown, for `explain` and docs/rules.md: the failing tree's
     files and what it gives, then the files of the passing tree that differ from it."""
     folder = f"{FOLDER}/{example.code}"
     expected = "".join(f"{e}\n" for e in example.expected)
-    fails = [f"`{example.command}` on these files (`{folder}/bad/`):", *_files(example.bad),
-             f"reports (path:line:column: level code):\n\n```text\n{expected}```"]
+    fails = [
+        f"`{example.command}` on these files (`{folder}/bad/`):",
+        *_files(example.bad),
+        f"reports (path:line:column: level code):\n\n```text\n{expected}```",
+    ]
     changed = {path: text for path, text in example.good.items() if example.bad.get(path) != text}
     removed = [path for path in example.bad if path not in example.good]
-    passes = [f"`{example.command}` reports no {example.code} once `{folder}/good.diff` makes these changes:",
-              *_files(changed), *(f"`{path}` is removed." for path in removed)]
+    passes = [
+        f"`{example.command}` reports no {example.code} once `{folder}/good.diff` makes these changes:",
+        *_files(changed),
+        *(f"`{path}` is removed." for path in removed),
+    ]
     if len(changed) + len(removed) < len(example.bad.keys() | example.good.keys()):
         passes.append("The other files are as in the failing example.")
     return {"Fails": "\n\n".join(fails), "Passes": "\n\n".join(passes)}

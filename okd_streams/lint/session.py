@@ -19,10 +19,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from okd_streams.config import Config
 from okd_streams.files.loader import YamlFile
@@ -31,9 +32,16 @@ from okd_streams.model.objects import FileContext, Unit
 from okd_streams.model.repo import SourceTree
 from okd_streams.problem import Problem
 from okd_streams.render import kustomization as kz
-from okd_streams.render.cache import (FILE_PROBLEMS, RULE_PROBLEMS, UNIT_PROBLEMS, Cache, FileHashes, decode_problems,
-                                      digest,
-                                      package_version)
+from okd_streams.render.cache import (
+    FILE_PROBLEMS,
+    RULE_PROBLEMS,
+    UNIT_PROBLEMS,
+    Cache,
+    FileHashes,
+    decode_problems,
+    digest,
+    package_version,
+)
 from okd_streams.render.runner import CachedRenderer
 
 
@@ -59,11 +67,13 @@ def failed_unit(label: str, stream: str | None, kustomization: str, error: str) 
 
 def tree_loader(tree: SourceTree) -> Callable[[Path], Any]:
     """Kustomization data for `kustomization.Walker`, from the files `tree` parses (once)."""
+
     def load(path: Path) -> Any:
         parsed = tree.file(path)
         if not parsed.documents or any(issue.kind != "duplicate-key" for issue in parsed.issues):
             return None
         return parsed.documents[0].data
+
     return load
 
 
@@ -75,8 +85,9 @@ def tree_documents(tree: SourceTree) -> Callable[[Path], list]:
 def tree_renderer(tree: SourceTree, cache: Cache | None, hashes: FileHashes, batch: bool = True) -> CachedRenderer:
     """A renderer from `cache`, reading kustomizations and resources through `tree`, so that
     no file is parsed twice in a run."""
-    return CachedRenderer(cache, walker=kz.Walker(tree_loader(tree)), hashes=hashes, batch=batch,
-                          documents=tree_documents(tree))
+    return CachedRenderer(
+        cache, walker=kz.Walker(tree_loader(tree)), hashes=hashes, batch=batch, documents=tree_documents(tree)
+    )
 
 
 def rules_fingerprint(root: Path, config: Config) -> str:
@@ -84,8 +95,7 @@ def rules_fingerprint(root: Path, config: Config) -> str:
     configuration, where the repository is (problems show paths relative to it) and the
     working folder (ignore patterns are matched against paths resolved from it)."""
     settings = dataclasses.asdict(config)
-    return digest("unit-problems", package_version(), sys.version_info[:2], str(root.resolve()), os.getcwd(),
-                  settings)
+    return digest("unit-problems", package_version(), sys.version_info[:2], str(root.resolve()), os.getcwd(), settings)
 
 
 def context_keys(rules: list[ModuleType], context: FileContext) -> list[str | None]:
@@ -96,8 +106,9 @@ def context_keys(rules: list[ModuleType], context: FileContext) -> list[str | No
 class Session:
     """What one run of a flow shares (see the module's docstring)."""
 
-    def __init__(self, config: Config, tree: SourceTree, cache: Cache | None, fingerprint: str,
-                 hashes: FileHashes | None = None) -> None:
+    def __init__(
+        self, config: Config, tree: SourceTree, cache: Cache | None, fingerprint: str, hashes: FileHashes | None = None
+    ) -> None:
         self.config = config
         self.tree = tree
         self.cache = cache
@@ -127,8 +138,7 @@ class Session:
         rules and settings."""
         if self.cache is None or source is None:
             return self.check_unit(unit)
-        key = digest(self.fingerprint, source, unit.label, unit.stream, unit.kustomization, unit.foreign,
-                     unit.rendered)
+        key = digest(self.fingerprint, source, unit.label, unit.stream, unit.kustomization, unit.foreign, unit.rendered)
         problems = self.cache.problems(UNIT_PROBLEMS, key)
         if problems is None:
             problems = self.check_unit(unit)
@@ -142,12 +152,14 @@ class Session:
         found = self._sources.get(path)
         if found is None:
             tree = self.tree
-            found = self._sources[path] = digest(tree.display(path), self.hashes.digest(Path(path)),
-                                                 str(tree.escapes(Path(path))))
+            found = self._sources[path] = digest(
+                tree.display(path), self.hashes.digest(Path(path)), str(tree.escapes(Path(path)))
+            )
         return found
 
-    def file_problems(self, paths: list[Path], context: FileContext, foreign: bool = False,
-                      whole_files: bool = False) -> list[Problem]:
+    def file_problems(
+        self, paths: list[Path], context: FileContext, foreign: bool = False, whole_files: bool = False
+    ) -> list[Problem]:
         """The file rules' problems on the files at `paths`. `whole_files` (check): each file's
         problems from the cache when the file, the context and the rules are unchanged, so an
         unchanged file is not even parsed; else (lint, which caches whole sets) only the rules
@@ -155,13 +167,22 @@ class Session:
         rules = engine.selected_rules("file")
         tree = self.tree
         if self.cache is None:
-            return engine.check_files([tree.file(path) for path in paths], context, self.config, foreign=foreign,
-                                      rules=rules)
+            return engine.check_files(
+                [tree.file(path) for path in paths], context, self.config, foreign=foreign, rules=rules
+            )
         if not whole_files:
             return self._by_rule(paths, context, foreign, rules)
-        shared = digest(self.fingerprint, "file rules", foreign, str(context.root), context.foreign,
-                        sorted(context.kustomization_files), sorted(context.unincluded), sorted(context.auxiliary),
-                        context_keys(rules, context))
+        shared = digest(
+            self.fingerprint,
+            "file rules",
+            foreign,
+            str(context.root),
+            context.foreign,
+            sorted(context.kustomization_files),
+            sorted(context.unincluded),
+            sorted(context.auxiliary),
+            context_keys(rules, context),
+        )
         problems = []
         for path in paths:
             key = digest(shared, self.file_source(path))
@@ -172,8 +193,9 @@ class Session:
             problems.extend(found)
         return problems
 
-    def _by_rule(self, paths: list[Path], context: FileContext, foreign: bool,
-                 rules: list[ModuleType]) -> list[Problem]:
+    def _by_rule(
+        self, paths: list[Path], context: FileContext, foreign: bool, rules: list[ModuleType]
+    ) -> list[Problem]:
         """engine.check_files, but a rule with settings of its own (`context_key`) on each file
         from the cache when the file and those settings are unchanged."""
         assert self.cache is not None
@@ -183,12 +205,11 @@ class Session:
             if key is None:
                 plain.append(rule)
             else:
-                keyed.append((rule, digest(self.fingerprint, RULE_PROBLEMS, rule.CODE, key, foreign,
-                                           context.foreign)))
+                keyed.append((rule, digest(self.fingerprint, RULE_PROBLEMS, rule.CODE, key, foreign, context.foreign)))
         files: list[YamlFile] = [self.tree.file(path) for path in paths]
         problems = engine.check_files(files, context, self.config, foreign=foreign, rules=plain) if plain else []
         for rule, shared in keyed:
-            for path, yaml_file in zip(paths, files):
+            for path, yaml_file in zip(paths, files, strict=True):
                 key = digest(shared, self.file_source(path))
                 found = self.cache.problems(RULE_PROBLEMS, key)
                 if found is None:
@@ -231,14 +252,15 @@ class ReportMemo:
             folders[:] = sorted(d for d in folders if d not in SKIP_DIRS)
             for name in folders:
                 path = os.path.join(current, name)
-                entries.append((os.path.relpath(path, self.root), "d", os.readlink(path)
-                                if os.path.islink(path) else ""))
+                entries.append(
+                    (os.path.relpath(path, self.root), "d", os.readlink(path) if os.path.islink(path) else "")
+                )
             for name in sorted(files):
-                path = Path(current, name)
-                self.walked.add(path)
-                link = os.readlink(path) if os.path.islink(path) else ""
-                entries.append((os.path.relpath(path, self.root), self.hashes.digest(path), link))
-        git = []
+                file = Path(current, name)
+                self.walked.add(file)
+                link = os.readlink(file) if os.path.islink(file) else ""
+                entries.append((os.path.relpath(file, self.root), self.hashes.digest(file), link))
+        git: list[tuple[str, int | None, int | None]] = []
         for name in (".git/index", ".git/info/exclude", ".git"):
             try:
                 info = os.stat(self.root / name)
@@ -246,12 +268,17 @@ class ReportMemo:
             except OSError:
                 git.append((name, None, None))
         settings = context_keys(engine.selected_rules("file"), session.file_context(self.root))
-        env = sorted((k, v) for k, v in os.environ.items() if k.startswith("OKD_STREAMS_")
-                     and k not in ("OKD_STREAMS_TIMINGS", "OKD_STREAMS_CACHE_DIR"))
+        env = sorted(
+            (k, v)
+            for k, v in os.environ.items()
+            if k.startswith("OKD_STREAMS_") and k not in ("OKD_STREAMS_TIMINGS", "OKD_STREAMS_CACHE_DIR")
+        )
         return digest("report", self.fingerprint, find_kustomize().version, entries, git, settings, env)
 
     def load(self) -> Report | None:
         entry = self.cache.report(self.key)
+        if entry is None:
+            return None
         try:
             external = entry["external"]
             if any(self._now(kind, path) != value for kind, path, value in external):
@@ -278,11 +305,16 @@ class ReportMemo:
         external: set[tuple] = set()
         for graph in renders.closures.values():
             external.update(("file", str(p), None) for p in graph.files if p not in self.walked)
-            external.update(("names", str(d), None) for d in graph.directories
-                            if self.root not in d.parents and d != self.root)
+            external.update(
+                ("names", str(d), None) for d in graph.directories if self.root not in d.parents and d != self.root
+            )
             external.update(("tree", str(t), None) for t in graph.trees if self.root not in t.parents)
         rows = [[kind, path, self._now(kind, path)] for kind, path, _ in sorted(external)]
-        self.cache.put_report(self.key, {
-            "external": rows,
-            "problems": [p.as_row() for p in report.problems],
-            "summaries": [dataclasses.astuple(s) for s in report.summaries]})
+        self.cache.put_report(
+            self.key,
+            {
+                "external": rows,
+                "problems": [p.as_row() for p in report.problems],
+                "summaries": [dataclasses.astuple(s) for s in report.summaries],
+            },
+        )

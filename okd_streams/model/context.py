@@ -18,10 +18,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from okd_streams.render import kustomization as kz
-from okd_streams.render.kustomize import RenderResult, build, find_kustomize
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.model.repo import SourceTree, Stream
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import RenderResult, build, find_kustomize
 
 if TYPE_CHECKING:
     from okd_streams.render.runner import CachedRenderer

@@ -21,8 +21,12 @@ from typing import Any
 
 DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 
-MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 DAYS = {name: number for number, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 
 # (field name, minimum, maximum, names)
@@ -34,13 +38,15 @@ FIELDS = (
     ("day of week", 0, 6, DAYS),
 )
 
-_INT64_MAX = 2 ** 63 - 1
+_INT64_MAX = 2**63 - 1
 _GO_INT = re.compile(r"^[+-]?[0-9]+$")  # strconv.Atoi: optional sign, ASCII digits, nothing else
 _DURATION_UNITS = ("ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h")
 _DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
 
-HELP = ('a schedule is 5 fields "MINUTE HOUR DAY-OF-MONTH MONTH DAY-OF-WEEK" (for example "30 6 * * *" '
-        "or \"0 5 * * mon\") or one of " + ", ".join(DESCRIPTORS) + ", @every DURATION")
+HELP = (
+    'a schedule is 5 fields "MINUTE HOUR DAY-OF-MONTH MONTH DAY-OF-WEEK" (for example "30 6 * * *" '
+    'or "0 5 * * mon") or one of ' + ", ".join(DESCRIPTORS) + ", @every DURATION"
+)
 
 
 class _Invalid(Exception):
@@ -54,8 +60,10 @@ def validate(expr: Any) -> str | None:
     if expr == "":
         return "empty schedule"
     if "TZ" in expr:
-        return ("a schedule cannot use TZ or CRON_TZ (Kubernetes refuses it since 1.27): "
-                "set the CronJob's spec.timeZone instead")
+        return (
+            "a schedule cannot use TZ or CRON_TZ (Kubernetes refuses it since 1.27): "
+            "set the CronJob's spec.timeZone instead"
+        )
     try:
         if expr.startswith("@"):
             _descriptor(expr)
@@ -63,7 +71,7 @@ def validate(expr: Any) -> str | None:
             fields = expr.split()
             if len(fields) != 5:
                 raise _Invalid(f"expected exactly 5 fields, found {len(fields)}")
-            for text, (name, low, high, names) in zip(fields, FIELDS):
+            for text, (name, low, high, names) in zip(fields, FIELDS, strict=True):
                 _field(text, name, low, high, names)
     except _Invalid as exc:
         return f"invalid schedule {expr!r}: {exc}"
@@ -74,7 +82,7 @@ def _descriptor(expr: str) -> None:
     if expr in DESCRIPTORS:
         return
     if expr.startswith("@every "):
-        error = go_duration_error(expr[len("@every "):])
+        error = go_duration_error(expr[len("@every ") :])
         if error:
             raise _Invalid(f"@every needs a duration such as 1h30m: {error}")
         return

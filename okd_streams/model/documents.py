@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Iterator
 
-from okd_streams.render.kustomization import NAMES
 from okd_streams.files.loader import Document, YamlFile
+from okd_streams.render.kustomization import NAMES
 
 
 @functools.lru_cache(maxsize=4096)

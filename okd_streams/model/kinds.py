@@ -15,11 +15,17 @@ CLUSTER_SCOPED: dict[str, frozenset[str]] = {
     "rbac.authorization.k8s.io": frozenset({"ClusterRole", "ClusterRoleBinding"}),
     "apiextensions.k8s.io": frozenset({"CustomResourceDefinition"}),
     "apiregistration.k8s.io": frozenset({"APIService"}),
-    "admissionregistration.k8s.io": frozenset({
-        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"}),
-    "storage.k8s.io": frozenset({"StorageClass", "CSIDriver", "CSINode", "VolumeAttachment",
-                                 "VolumeAttributesClass"}),
+    "admissionregistration.k8s.io": frozenset(
+        {
+            "MutatingWebhookConfiguration",
+            "ValidatingWebhookConfiguration",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
+            "MutatingAdmissionPolicy",
+            "MutatingAdmissionPolicyBinding",
+        }
+    ),
+    "storage.k8s.io": frozenset({"StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "VolumeAttributesClass"}),
     "scheduling.k8s.io": frozenset({"PriorityClass"}),
     "node.k8s.io": frozenset({"RuntimeClass"}),
     "networking.k8s.io": frozenset({"IngressClass", "IPAddress", "ServiceCIDR"}),
@@ -29,23 +35,39 @@ CLUSTER_SCOPED: dict[str, frozenset[str]] = {
     "resource.k8s.io": frozenset({"DeviceClass"}),
     "tekton.dev": frozenset({"ClusterTask"}),
     "triggers.tekton.dev": frozenset({"ClusterTriggerBinding", "ClusterInterceptor"}),
-    "operator.tekton.dev": frozenset({"TektonConfig", "TektonPipeline", "TektonTrigger", "TektonDashboard",
-                                      "TektonChain", "TektonResult", "TektonHub", "TektonAddon",
-                                      "TektonInstallerSet", "OpenShiftPipelinesAsCode", "ManualApprovalGate"}),
+    "operator.tekton.dev": frozenset(
+        {
+            "TektonConfig",
+            "TektonPipeline",
+            "TektonTrigger",
+            "TektonDashboard",
+            "TektonChain",
+            "TektonResult",
+            "TektonHub",
+            "TektonAddon",
+            "TektonInstallerSet",
+            "OpenShiftPipelinesAsCode",
+            "ManualApprovalGate",
+        }
+    ),
     "security.openshift.io": frozenset({"SecurityContextConstraints", "RangeAllocation"}),
     "project.openshift.io": frozenset({"Project", "ProjectRequest"}),
     "user.openshift.io": frozenset({"User", "Group", "Identity", "UserIdentityMapping"}),
-    "oauth.openshift.io": frozenset({"OAuthClient", "OAuthAccessToken", "OAuthAuthorizeToken",
-                                     "OAuthClientAuthorization", "UserOAuthAccessToken"}),
+    "oauth.openshift.io": frozenset(
+        {"OAuthClient", "OAuthAccessToken", "OAuthAuthorizeToken", "OAuthClientAuthorization", "UserOAuthAccessToken"}
+    ),
     "quota.openshift.io": frozenset({"ClusterResourceQuota"}),
     "image.openshift.io": frozenset({"Image"}),
-    "machineconfiguration.openshift.io": frozenset({"MachineConfig", "MachineConfigPool",
-                                                    "ContainerRuntimeConfig", "KubeletConfig"}),
+    "machineconfiguration.openshift.io": frozenset(
+        {"MachineConfig", "MachineConfigPool", "ContainerRuntimeConfig", "KubeletConfig"}
+    ),
     "operators.coreos.com": frozenset({"Operator"}),
     "cert-manager.io": frozenset({"ClusterIssuer"}),
 }
 # every kind of these groups is cluster-scoped
-CLUSTER_SCOPED_GROUPS = frozenset({"config.openshift.io", "operator.openshift.io", "imageregistry.operator.openshift.io"})
+CLUSTER_SCOPED_GROUPS = frozenset(
+    {"config.openshift.io", "operator.openshift.io", "imageregistry.operator.openshift.io"}
+)
 
 
 def is_cluster_scoped(group: str, kind: str) -> bool:

@@ -9,8 +9,9 @@ replacements that copied values in from a stream card.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from okd_streams.files.loader import Document
 
@@ -80,7 +81,7 @@ class Obj:
             if path[: len(prov.target)] == prov.target and (best is None or len(prov.target) >= len(best.target)):
                 best = prov
         if best is not None:
-            rest = path[len(best.target):]
+            rest = path[len(best.target) :]
             if rest:
                 rest = source_path(get(self.data, *best.target), get(best.doc.data, *best.source), rest)
             line, column = best.doc.pos(best.source + rest)
@@ -121,7 +122,7 @@ class Unit:
     def of_kind(self, *kinds: str) -> Iterator[Obj]:
         if len(self._kinds) != len(self.objects):  # objects added after the unit was made
             return (obj for obj in self.objects if obj.kind in kinds)
-        return (obj for obj, kind in zip(self.objects, self._kinds) if kind in kinds)
+        return (obj for obj, kind in zip(self.objects, self._kinds, strict=True) if kind in kinds)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """`compute()`, once per key: values derived from the objects, which rules only read."""

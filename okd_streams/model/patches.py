@@ -10,8 +10,9 @@ patch only passes through on its way down (`spec`, `tasks`) stays with the sourc
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from okd_streams.files.loader import Document, YamlFile, parse_text
 from okd_streams.model.objects import Obj, Provenance
@@ -49,11 +50,12 @@ def _documents(ref: kz.PatchRef, file_of: Callable[[Path], YamlFile]) -> list[Do
     documents = []
     for document in parsed.documents:
         if first is None:  # a quoted or flow string: every value is at the entry
-            marks = {path: (line, column) for path in document.marks}
+            marks = dict.fromkeys(document.marks, (line, column))
         else:
             marks = {path: (row + first - 1, col + indent) for path, (row, col) in document.marks.items()}
-        documents.append(Document(host.path, document.index, document.data, marks,
-                                  document.start_line, document.end_line))
+        documents.append(
+            Document(host.path, document.index, document.data, marks, document.start_line, document.end_line)
+        )
     return documents
 
 
@@ -85,7 +87,7 @@ def _names(obj: Obj) -> set[str]:
 def _targets(objects: list[Obj], target: dict | None, body: dict | None) -> Iterator[Obj]:
     for obj in objects:
         names = _names(obj)
-        labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+        labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
         if target is not None:
             if any(kz.selects(target, obj.kind, name, labels) for name in names):
                 yield obj
@@ -102,8 +104,9 @@ def _named_index(items: list, name: Any) -> int | None:
     return None
 
 
-def _merged(patch: dict, source: Any, rendered: dict, rendered_path: tuple, patch_path: tuple,
-            top: bool = False) -> Iterator[tuple[tuple, tuple]]:
+def _merged(
+    patch: dict, source: Any, rendered: dict, rendered_path: tuple, patch_path: tuple, top: bool = False
+) -> Iterator[tuple[tuple, tuple]]:
     """(rendered path, patch path) of each value the strategic-merge `patch` brought."""
     for key, value in patch.items():
         if not isinstance(key, str) or key.startswith("$") or key not in rendered:
@@ -115,8 +118,12 @@ def _merged(patch: dict, source: Any, rendered: dict, rendered_path: tuple, patc
         at_rendered, at_patch = rendered_path + (key,), patch_path + (key,)
         if isinstance(value, dict) and isinstance(below, dict) and (isinstance(before, dict) or top):
             yield from _merged(value, before, below, at_rendered, at_patch)
-        elif isinstance(value, list) and isinstance(below, list) and isinstance(before, list) \
-                and all(isinstance(item, dict) and "name" in item for item in value):
+        elif (
+            isinstance(value, list)
+            and isinstance(below, list)
+            and isinstance(before, list)
+            and all(isinstance(item, dict) and "name" in item for item in value)
+        ):
             for index, item in enumerate(value):
                 found = _named_index(below, item["name"])
                 if found is None:
@@ -125,8 +132,7 @@ def _merged(patch: dict, source: Any, rendered: dict, rendered_path: tuple, patc
                 if earlier is None:  # a new item: all of it is the patch's
                     yield at_rendered + (found,), at_patch + (index,)
                 else:
-                    yield from _merged(item, before[earlier], below[found], at_rendered + (found,),
-                                       at_patch + (index,))
+                    yield from _merged(item, before[earlier], below[found], at_rendered + (found,), at_patch + (index,))
         elif not (isinstance(source, dict) and key in source and before == value):  # not a restatement
             yield at_rendered, at_patch
 

@@ -5,25 +5,36 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any
 
 from okd_streams.errors import NotARepository
-from okd_streams.render import kustomization as kz
-from okd_streams.render.kustomize import RenderResult
-from okd_streams.model import patches
-from okd_streams.model.objects import Obj, Provenance, Unit
 from okd_streams.files.loader import Document, YamlFile, load_file
 from okd_streams.files.paths import Boundaries, outside, real_folder, symlink_issue
+from okd_streams.model import patches
+from okd_streams.model.objects import Obj, Provenance, Unit
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import RenderResult
 
 STREAMS_DIR = "streams"
 CARD_NAME = "stream.yaml"
 CARD_KIND = "StreamCard"
 # Folders of an okd-streams repository whose YAML is checked; tests hold broken fixtures.
 SOURCE_DIRS = ("base", "overlays", "streams", "argocd", ".tekton")
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules", ".cache", "__pycache__", ".pytest_cache", ".hypothesis",
-             "build", "dist"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    ".cache",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    "build",
+    "dist",
+}
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -68,7 +79,7 @@ class SourceTree:
     def _display(self, named_as: str) -> str:
         named = os.path.abspath(named_as)
         if named.startswith(self._prefix):  # the path as named (a symlink shows as itself)
-            return named[len(self._prefix):]
+            return named[len(self._prefix) :]
         path = Path(named_as)
         absolute = Path(named)
         try:
@@ -130,7 +141,7 @@ class SourceTree:
         found = self._escaped.get(key, self)
         if found is self:
             found = self._escaped[key] = self._bounds.outside(key, is_link)
-        return found
+        return found  # type: ignore[return-value]  # `self`: the not-yet-looked-up sentinel, replaced above
 
     def escaping_links(self, folders: Iterable[Path], links: list[Path] | None = None) -> list[YamlFile]:
         """Symlinked folders and non-YAML files below `folders` that lead outside the
@@ -188,7 +199,9 @@ def source_files(root: Path, folders: Iterable[str] = SOURCE_DIRS) -> list[Path]
     return found
 
 
-def auxiliary(tree: SourceTree, kustomizations: Iterable[Path], load=None) -> frozenset[str]:
+def auxiliary(
+    tree: SourceTree, kustomizations: Iterable[Path], load: Callable[[Path], Any] | None = None
+) -> frozenset[str]:
     """Display paths of the files these kustomizations read as patches, configurations, openapi,
     replacements or generator inputs (not whole objects: exempt from object-shape rules).
     `load(path)`: a kustomization's data, when the caller has parsed it already."""
@@ -246,14 +259,17 @@ def boundary_of(path: Path, memo: FolderMemo | None = None) -> Path:
     folder = named if os.path.isdir(named) else os.path.dirname(named)
     found = memo.boundary.get(folder)
     if found is None:
-        found = memo.boundary[folder] = root_of(Path(folder), memo) or _nearest(
-            folder, memo.git, lambda candidate: os.path.exists(os.path.join(candidate, ".git"))) or Path(folder)
+        found = memo.boundary[folder] = (
+            root_of(Path(folder), memo)
+            or _nearest(folder, memo.git, lambda candidate: os.path.exists(os.path.join(candidate, ".git")))
+            or Path(folder)
+        )
     return found
 
 
 def symlinks(folder: Path) -> list[Path]:
     """Every symlink below `folder` (files and folders), skipping tool folders, not following any."""
-    found = []
+    found: list[Path] = []
     if folder.is_symlink():
         return [folder]
     for current, dirs, files in os.walk(folder):
@@ -308,15 +324,19 @@ def _walk_tree(current: str, yaml_here: bool, yaml_files: list[Path], links: lis
             is_link = False
         (dirs if is_dir else files).append((entry.name, is_link))
     dirs = sorted(d for d in dirs if d[0] not in SKIP_DIRS)
-    for name, is_link in sorted(files):
+    for name, _is_link in sorted(files):
         if yaml_here and (name.endswith(YAML_SUFFIXES) or name == "Kustomization"):
             yaml_files.append(Path(current, name))
     links.extend(Path(current, name) for name, is_link in dirs if is_link)
     links.extend(Path(current, name) for name, is_link in sorted(files) if is_link)
     for name, is_link in dirs:
         if not is_link:
-            _walk_tree(os.path.join(current, name), yaml_here and (not name.startswith(".") or name == ".tekton"),
-                       yaml_files, links)
+            _walk_tree(
+                os.path.join(current, name),
+                yaml_here and (not name.startswith(".") or name == ".tekton"),
+                yaml_files,
+                links,
+            )
 
 
 def _matching_document(yaml_file: YamlFile, data: dict) -> Document | None:
@@ -328,15 +348,25 @@ def _matching_document(yaml_file: YamlFile, data: dict) -> Document | None:
     if len(same_kind) <= 1:
         return same_kind[0] if same_kind else None
     for document in same_kind:
-        source_name = (document.data.get("metadata") or {}).get("name") if isinstance(
-            document.data.get("metadata"), dict) else None
+        source_name = (
+            (document.data.get("metadata") or {}).get("name")
+            if isinstance(document.data.get("metadata"), dict)
+            else None
+        )
         if isinstance(source_name, str) and isinstance(name, str) and source_name and source_name in name:
             return document
     return same_kind[0]
 
 
-def unit_from_render(result: RenderResult, tree: SourceTree, label: str, stream: str | None = None,
-                     card: Document | None = None, foreign: bool = False, graph: kz.Closure | None = None) -> Unit:
+def unit_from_render(
+    result: RenderResult,
+    tree: SourceTree,
+    label: str,
+    stream: str | None = None,
+    card: Document | None = None,
+    foreign: bool = False,
+    graph: kz.Closure | None = None,
+) -> Unit:
     """A rendered stream as a unit. `graph`: its closure, when the caller has it already."""
     objects = []
     for rendered in result.objects:
@@ -351,10 +381,21 @@ def unit_from_render(result: RenderResult, tree: SourceTree, label: str, stream:
         graph = kz.closure(result.directory)
     patches.attach(graph, objects, tree.file)  # before replacements, which kustomize applies after patches
     _attach_provenance(graph, objects, tree)
-    kustomizations = [tree.file(path).documents[0] for path in sorted(graph.files)
-                      if path.name in kz.NAMES and tree.file(path).documents]
-    return Unit(label, objects, stream=stream, card=card, foreign=foreign, rendered=True,
-                directory=result.directory, kustomizations=kustomizations)
+    kustomizations = [
+        tree.file(path).documents[0]
+        for path in sorted(graph.files)
+        if path.name in kz.NAMES and tree.file(path).documents
+    ]
+    return Unit(
+        label,
+        objects,
+        stream=stream,
+        card=card,
+        foreign=foreign,
+        rendered=True,
+        directory=result.directory,
+        kustomizations=kustomizations,
+    )
 
 
 def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) -> None:
@@ -377,7 +418,7 @@ def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) 
             if not isinstance(target, dict):
                 continue
             for obj in objects:
-                labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+                labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
                 if not kz.selects(target.get("select"), obj.kind, obj.name, labels):
                     continue
                 for field_path in target.get("fieldPaths") or []:

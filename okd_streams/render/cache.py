@@ -41,9 +41,10 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from okd_streams.files.paths import read_regular
 from okd_streams.problem import Problem
@@ -102,8 +103,9 @@ class Cache:
         stored by the hundred at once: a file each would cost an inode each."""
         found = self._tables.get(kind)
         if found is None:
-            found = self._tables[kind] = EntryTable(self.directory / f"{kind}.sqlite", SCHEME, MAX_ENTRIES,
-                                                    prepare=self._prepare_directory)
+            found = self._tables[kind] = EntryTable(
+                self.directory / f"{kind}.sqlite", SCHEME, MAX_ENTRIES, prepare=self._prepare_directory
+            )
         return found
 
     # -- typed entries -------------------------------------------------------------------
@@ -168,7 +170,7 @@ class Cache:
     def put(self, kind: str, key: str, value: Any, text: str | None = None) -> bool:
         """Store `value` atomically (temporary file + rename). `text`: its JSON, if already made."""
         body = text if text is not None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        data = ('{"scheme":' + json.dumps(SCHEME) + ',"key":' + json.dumps(key) + ',"value":' + body + "}")
+        data = '{"scheme":' + json.dumps(SCHEME) + ',"key":' + json.dumps(key) + ',"value":' + body + "}"
         folder = self.directory / kind
         try:
             self._prepare(kind, folder)
@@ -209,9 +211,11 @@ class Cache:
         ignore = self.directory / ".gitignore"
         if not ignore.exists():  # the cache ignores itself, whatever the repository's .gitignore says
             _write_quietly(ignore, "# created by okd-streams: everything here is a cache\n*\n")
-            _write_quietly(self.directory / "CACHEDIR.TAG",
-                           "Signature: 8a477f597d28d172789f06886806bc55\n"
-                           "# This file is a cache directory tag created by okd-streams.\n")
+            _write_quietly(
+                self.directory / "CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by okd-streams.\n",
+            )
 
     def prune(self, kind: str, keep: int = MAX_ENTRIES) -> int:
         """Remove the oldest entries of `kind` beyond `keep` (and leftover temporary files)."""
@@ -311,7 +315,7 @@ class FileHashes:
         if path in self._digests:
             return None
         raw, _, info = read_regular(path)
-        if raw is None:  # unreadable, special, or too large: `digest` says what it is
+        if raw is None or info is None:  # unreadable, special, or too large: `digest` says what it is
             self.digest(path)
             return None
         with self._lock:
@@ -340,7 +344,7 @@ class FileHashes:
             text = str(path)
             if self.base is not None:
                 prefix = str(self.base).rstrip("/") + "/"
-                text = text[len(prefix):] if text.startswith(prefix) else os.path.relpath(text, self.base)
+                text = text[len(prefix) :] if text.startswith(prefix) else os.path.relpath(text, self.base)
             found = self._shown[path] = text
         return found
 
@@ -368,7 +372,7 @@ def encode_render(result: RenderResult) -> str | None:
     except (TypeError, ValueError, RecursionError):
         return None
     try:
-        if json.loads(text) != [[obj.data, row[1]] for obj, row in zip(result.objects, rows)]:
+        if json.loads(text) != [[obj.data, row[1]] for obj, row in zip(result.objects, rows, strict=True)]:
             return None
     except (ValueError, RecursionError):
         return None

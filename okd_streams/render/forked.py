@@ -25,7 +25,8 @@ import pickle
 import selectors
 import signal
 import struct
-from typing import Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -148,10 +149,10 @@ def _raised(exc: BaseException) -> bytes:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
-def _collect(workers: dict[int, int], done: set[int]) -> Iterator[tuple[int, object]]:
+def _collect(workers: dict[int, int], done: set[int]) -> Iterator[tuple[int, Any]]:
     """Frames from every worker as they come, until each pipe is closed."""
     selector = selectors.DefaultSelector()
     buffers: dict[int, bytearray] = {}
@@ -174,7 +175,7 @@ def _collect(workers: dict[int, int], done: set[int]) -> Iterator[tuple[int, obj
                     end = _FRAME.size + length
                     if len(buffer) < end:
                         break
-                    value = pickle.loads(buffer[_FRAME.size:end])
+                    value = pickle.loads(buffer[_FRAME.size : end])
                     del buffer[:end]
                     if kind == _RAISED:
                         raise value

@@ -11,9 +11,10 @@ the real kustomize.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from okd_streams.files.loader import load_file_data
 
@@ -259,7 +260,7 @@ class Walker:
         node.keys = frozenset(key for key in data if isinstance(key, str))
         namespace = data.get("namespace")
         node.namespace = namespace if isinstance(namespace, str) and namespace else None
-        replacements = data.get("replacements") if isinstance(data.get("replacements"), list) else []
+        replacements = listed if isinstance(listed := data.get("replacements"), list) else []
         node.replacements.extend(entry for entry in replacements if isinstance(entry, dict))
         node.patches = self._patches(directory, node.kustomization, data)
         for key in _PLUGIN_KEYS:
@@ -269,9 +270,9 @@ class Walker:
             value = data.get(key)
             named = [value.get("path")] if isinstance(value, dict) else list(_strings(value))
             for reference in named:
-                target = self._target(directory, reference) if isinstance(reference, str) else None
-                if target is not None:
-                    node.settings.add((key, target[0]))
+                setting = self._target(directory, reference) if isinstance(reference, str) else None
+                if setting is not None:
+                    node.settings.add((key, setting[0]))
         for reference in _referenced_files(data):
             if is_remote(reference):
                 node.file_remotes.append(reference)
@@ -303,7 +304,6 @@ class Walker:
                     continue
                 node.resources.append(("dir", found[0]) if found[1] else ("file", found[0]))
         return node
-
 
     def _patches(self, directory: Path, kustomization: Path, data: dict) -> list[PatchRef]:
         """The strategic-merge and JSON 6902 patches a kustomization names, as files or inline."""
@@ -403,8 +403,9 @@ def resolve_field_path(data: Any, field_path: str) -> tuple | None:
             key, _, wanted = part[1:-1].partition("=")
             if not isinstance(node, list):
                 return None
-            index = next((i for i, item in enumerate(node) if isinstance(item, dict)
-                          and str(item.get(key)) == wanted), None)
+            index = next(
+                (i for i, item in enumerate(node) if isinstance(item, dict) and str(item.get(key)) == wanted), None
+            )
             if index is None:
                 return None
             path.append(index)

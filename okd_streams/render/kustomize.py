@@ -23,10 +23,10 @@ import signal
 import subprocess
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 from okd_streams.errors import KustomizeMissing
 from okd_streams.files.loader import YamlError, load_all_fast, load_one
@@ -75,7 +75,7 @@ def _kubectl_from_wheel() -> str | None:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_kustomize() -> Kustomize:
     """Locate kustomize once per process; raise KustomizeMissing with what to do."""
     override = os.environ.get("OKD_STREAMS_KUSTOMIZE")
@@ -110,8 +110,9 @@ def _version(argv: tuple[str, ...]) -> str | None:
         stat = os.stat(argv[0])
     except OSError:
         return None
-    identity = "|".join(map(str, (os.path.realpath(argv[0]), *argv[1:], stat.st_size, stat.st_mtime_ns,
-                                  stat.st_ctime_ns, stat.st_ino)))
+    identity = "|".join(
+        map(str, (os.path.realpath(argv[0]), *argv[1:], stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+    )
     memo = _version_memo()
     known = memo.get(identity) if memo is not None else None
     if isinstance(known, str):
@@ -193,8 +194,16 @@ def run_bounded(argv: list[str], timeout: float, env: dict[str, str] | None = No
         _WORKERS.add(me)
     process = None
     try:
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   encoding="utf-8", errors="replace", start_new_session=True, env=env)
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,
+            env=env,
+        )
     finally:
         with _LOCK:
             _STARTING.discard(me)
@@ -250,7 +259,8 @@ def kill_running() -> None:
 # The first layer of every error is about the temporary wrapper's one resource (the folder built).
 _WRAPPER_LAYER = re.compile(
     r"^accumulating resources: accumulation err='accumulating resources from '[^']*': '[^']*' must resolve to a "
-    r"file': (?:recursed accumulation of path '[^']*': |couldn't make target for path '[^']*': )?")
+    r"file': (?:recursed accumulation of path '[^']*': |couldn't make target for path '[^']*': )?"
+)
 _RESOURCE_LAYER = re.compile(r"accumulating resources: accumulation err='accumulating resources from '([^']*)': ")
 _OUTSIDE = re.compile(r"security; file '([^']*)' is not in or below '([^']*)'")
 _CYCLE = re.compile(r"cycle detected: candidate root '([^']*)' contains visited root '([^']*)'")
@@ -273,18 +283,22 @@ def clean_error(stderr: str, roots: Iterable[str]) -> str:
     outside = _OUTSIDE.search(text)
     if outside:
         named = f": remove or replace '{resource}'" if resource else ""
-        return (f"file '{outside.group(1)}' is outside the folder of the kustomization that reads it "
-                f"('{outside.group(2)}'); kustomize's load restrictor refuses it (a symlink or a ../ path to a "
-                f"file leads out){named}")
+        return (
+            f"file '{outside.group(1)}' is outside the folder of the kustomization that reads it "
+            f"('{outside.group(2)}'); kustomize's load restrictor refuses it (a symlink or a ../ path to a "
+            f"file leads out){named}"
+        )
     cycle = _CYCLE.search(text)
     if cycle:
-        return (f"kustomizations include each other in a cycle: '{cycle.group(2)}' is reached again through "
-                f"its own resources or components")
+        return (
+            f"kustomizations include each other in a cycle: '{cycle.group(2)}' is reached again through "
+            f"its own resources or components"
+        )
     missing = _MISSING.search(text)
     if missing and resource:
         return f"'{resource}' does not exist (no such file or folder): fix or remove the reference to '{resource}'"
     if resource and layers:
-        cause = text[layers[-1].end():]
+        cause = text[layers[-1].end() :]
         cut = cause.find("': must build at directory")
         cause = cause[:cut] if cut >= 0 else cause
         if cause:
@@ -292,8 +306,14 @@ def clean_error(stderr: str, roots: Iterable[str]) -> str:
     return text
 
 
-def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = DEFAULT_TIMEOUT,
-          origins: bool = True, annotate: bool = True, strings: dict[str, str] | None = None) -> RenderResult:
+def build(
+    directory: Path,
+    kustomize: Kustomize | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    origins: bool = True,
+    annotate: bool = True,
+    strings: dict[str, str] | None = None,
+) -> RenderResult:
     """Build one kustomization directory; failures become `RenderResult.error`, never exceptions.
     `origins`: through the wrapper, objects' origins from kustomize's annotations; with
     `annotate=False` kustomize is not asked for them (a third of its CPU) and every origin is
@@ -309,7 +329,10 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
         if origins:
             relative = os.path.relpath(directory, wrapper)
             Path(wrapper, "kustomization.yaml").write_text(
-                "resources:\n- " + _quote(relative) + "\n" + ("buildMetadata: [originAnnotations]\n" if annotate else "")
+                "resources:\n- "
+                + _quote(relative)
+                + "\n"
+                + ("buildMetadata: [originAnnotations]\n" if annotate else "")
             )
             target = wrapper
         try:
@@ -326,9 +349,12 @@ def build(directory: Path, kustomize: Kustomize | None = None, timeout: float = 
         try:
             result.objects = parse_output(done.stdout, Path(wrapper), strings)
         except YamlError as exc:
-            result.error = f"kustomize printed output that is not YAML: {str(exc).splitlines()[0] if str(exc) else exc}"
+            first = str(exc).splitlines()[0] if str(exc) else exc
+            result.error = f"kustomize printed output that is not YAML: {first}"
         except (RecursionError, ValueError, TypeError, OverflowError) as exc:
-            result.error = f"kustomize printed output okd-streams cannot read ({type(exc).__name__}: nested too deeply?)"
+            result.error = (
+                f"kustomize printed output okd-streams cannot read ({type(exc).__name__}: nested too deeply?)"
+            )
     return result
 
 
@@ -345,11 +371,13 @@ def kustomize_env() -> dict[str, str]:
     return env
 
 
-
-
-def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kustomize | None = None,
-                timeout: float = DEFAULT_TIMEOUT, strings: dict[str, str] | None = None,
-                ) -> dict[Path, RenderResult] | None:
+def build_batch(
+    directories: list[Path],
+    namespaces: list[str | None],
+    kustomize: Kustomize | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    strings: dict[str, str] | None = None,
+) -> dict[Path, RenderResult] | None:
     """Build several kustomizations in ONE kustomize run, or return None (build them one by one).
 
     kustomize's start-up and its parse of the shared bases' settings cost as much as a small
@@ -369,9 +397,14 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
     kustomize = kustomize or find_kustomize()
     directories = [d.resolve() for d in directories]
     owner = {namespace: index for index, namespace in enumerate(namespaces)}
-    if len(set(directories)) != len(directories) or len(directories) < 2 or not hasattr(os, "symlink") \
-            or len(namespaces) != len(directories) or len(owner) != len(namespaces) \
-            or not all(isinstance(n, str) and n for n in namespaces):
+    if (
+        len(set(directories)) != len(directories)
+        or len(directories) < 2
+        or not hasattr(os, "symlink")
+        or len(namespaces) != len(directories)
+        or len(owner) != len(namespaces)
+        or not all(isinstance(n, str) and n for n in namespaces)
+    ):
         return None
     import tempfile
 
@@ -382,14 +415,17 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
                 member.mkdir()
                 os.symlink(os.sep, member / "r")
                 (member / "kustomization.yaml").write_text(
-                    "resources:\n- " + _quote("r/" + str(directory).lstrip(os.sep)) + "\n")
+                    "resources:\n- " + _quote("r/" + str(directory).lstrip(os.sep)) + "\n"
+                )
             Path(wrapper, "kustomization.yaml").write_text(
-                "resources:\n" + "".join(f"- m{i}\n" for i in range(len(directories))))
+                "resources:\n" + "".join(f"- m{i}\n" for i in range(len(directories)))
+            )
         except OSError:
             return None
         try:
-            done = run_bounded(kustomize.command(wrapper), timeout=timeout * len(directories) ** 0.5,
-                               env=kustomize_env())
+            done = run_bounded(
+                kustomize.command(wrapper), timeout=timeout * len(directories) ** 0.5, env=kustomize_env()
+            )
         except (subprocess.TimeoutExpired, OSError):
             return None
         if done.returncode != 0:
@@ -401,10 +437,10 @@ def build_batch(directories: list[Path], namespaces: list[str], kustomize: Kusto
     results = {directory: RenderResult(directory) for directory in directories}
     for data, _ in documents:
         metadata = data.get("metadata")
-        index = owner.get(metadata.get("namespace") if isinstance(metadata, dict) else None)
-        if index is None:  # a cluster-scoped object, or one another namespace: whose is it?
+        owned = owner.get(metadata.get("namespace") if isinstance(metadata, dict) else None)
+        if owned is None:  # a cluster-scoped object, or one another namespace: whose is it?
             return None
-        results[directories[index]].objects.append(RenderedObject(data, None))
+        results[directories[owned]].objects.append(RenderedObject(data, None))
     return results
 
 
@@ -412,8 +448,10 @@ def parse_output(text: str, wrapper: Path | None, strings: dict[str, str] | None
     """Split kustomize output into objects, resolving and removing origin annotations.
     `strings`: equal strings are made one object through this table, which a run's renders
     share (a thousand streams repeat the same keys, scripts and images); None: this output's own."""
-    return [RenderedObject(data, _origin_path(raw, wrapper) if raw is not None else None)
-            for data, raw in _documents(text, strings)]
+    return [
+        RenderedObject(data, _origin_path(raw, wrapper) if raw is not None else None)
+        for data, raw in _documents(text, strings)
+    ]
 
 
 def _documents(text: str, strings: dict[str, str] | None = None) -> list[tuple[dict, object]]:
@@ -424,11 +462,12 @@ def _documents(text: str, strings: dict[str, str] | None = None) -> list[tuple[d
             continue
         raw = None
         metadata = data.get("metadata")
-        annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-        if isinstance(annotations, dict) and ORIGIN in annotations:
-            raw = annotations.pop(ORIGIN)
-            if not annotations:
-                del metadata["annotations"]
+        if isinstance(metadata, dict):
+            annotations = metadata.get("annotations")
+            if isinstance(annotations, dict) and ORIGIN in annotations:
+                raw = annotations.pop(ORIGIN)
+                if not annotations:
+                    del metadata["annotations"]
         found.append((data, raw))
     return found
 

@@ -11,9 +11,10 @@ kustomization.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from okd_streams.render import kustomization as kz
 
@@ -33,8 +34,12 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def source_index(resources: Iterable[Path], kustomizations: Iterable[Path],
-                 documents_of: Callable[[Path], list[Any]], load: Callable[[Path], Any]) -> SourceIndex:
+def source_index(
+    resources: Iterable[Path],
+    kustomizations: Iterable[Path],
+    documents_of: Callable[[Path], list[Any]],
+    load: Callable[[Path], Any],
+) -> SourceIndex:
     """`documents_of(path)`: the data of every document in a resource file; `load(path)`: a
     kustomization's data. Files are taken in sorted order, so a tie always goes the same way."""
     index = SourceIndex()
@@ -42,7 +47,7 @@ def source_index(resources: Iterable[Path], kustomizations: Iterable[Path],
         for data in documents_of(path):
             if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
                 continue
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+            metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
             name, namespace = _text(metadata.get("name")) or "", _text(metadata.get("namespace"))
             index.documents.setdefault((data["kind"], name), []).append((path, namespace))
             index.by_kind.setdefault(data["kind"], []).append((name, path, namespace))
@@ -51,20 +56,22 @@ def source_index(resources: Iterable[Path], kustomizations: Iterable[Path],
         for key in GENERATORS:
             entries = data.get(key) if isinstance(data, dict) else None
             for entry in entries if isinstance(entries, list) else []:
-                name = _text(entry.get("name")) if isinstance(entry, dict) else None
-                if name:
-                    index.generators.append((name, path))
+                generated = _text(entry.get("name")) if isinstance(entry, dict) else None
+                if generated:
+                    index.generators.append((generated, path))
     return index
 
 
 def origin_of(data: dict, index: SourceIndex) -> Path | None:
     """The source file of one rendered object, or None when nothing in the build matches it."""
     kind = _text(data.get("kind")) or ""
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
     name, namespace = _text(metadata.get("name")) or "", _text(metadata.get("namespace"))
     candidates = index.documents.get((kind, name))
     if not candidates:  # renamed by a namePrefix or nameSuffix: the longest source name inside it
-        inside = [(len(source), path, ns) for source, path, ns in index.by_kind.get(kind, ()) if source and source in name]
+        inside = [
+            (len(source), path, ns) for source, path, ns in index.by_kind.get(kind, ()) if source and source in name
+        ]
         if inside:
             longest = max(length for length, _, _ in inside)
             candidates = [(path, ns) for length, path, ns in inside if length == longest]
@@ -80,8 +87,13 @@ def origin_of(data: dict, index: SourceIndex) -> Path | None:
     return None
 
 
-def assign(objects: list, directory: Path, graph: kz.Closure, documents_of: Callable[[Path], list[Any]],
-           load: Callable[[Path], Any]) -> None:
+def assign(
+    objects: list,
+    directory: Path,
+    graph: kz.Closure,
+    documents_of: Callable[[Path], list[Any]],
+    load: Callable[[Path], Any],
+) -> None:
     """Set `origin` (an absolute path, as kustomize's annotation gave it) on rendered objects
     that have none, from the build's closure."""
     missing = [obj for obj in objects if obj.origin is None]

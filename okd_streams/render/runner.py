@@ -11,8 +11,9 @@ Either way a Ctrl-C kills the running kustomize processes instead of waiting for
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from okd_streams.files.loader import load_file
 from okd_streams.render import kustomization as kz
@@ -25,8 +26,19 @@ if TYPE_CHECKING:
 
 BATCH_SIZE = 8  # streams per kustomize run (see kustomize.build_batch); past ~12 kustomize slows down
 # Kustomization fields that act on the whole build, at its top: streams using them are built alone.
-ROOT_FIELDS = frozenset({"sortOptions", "vars", "helmCharts", "helmGlobals", "helmChartInflationGenerator",
-                         "buildMetadata", "transformers", "generators", "validators"})
+ROOT_FIELDS = frozenset(
+    {
+        "sortOptions",
+        "vars",
+        "helmCharts",
+        "helmGlobals",
+        "helmChartInflationGenerator",
+        "buildMetadata",
+        "transformers",
+        "generators",
+        "validators",
+    }
+)
 
 Work = Callable[[list[Path]], list[RenderResult]]
 
@@ -40,9 +52,17 @@ class CachedRenderer:
     renders. One per run: what it remembers is that run's.
     """
 
-    def __init__(self, cache: Cache | None, base: Path | None = None, walker: kz.Walker | None = None,
-                 hashes: FileHashes | None = None, kustomize: Kustomize | None = None, jobs: int | None = None,
-                 batch: bool = True, documents: Callable[[Path], list] | None = None) -> None:
+    def __init__(
+        self,
+        cache: Cache | None,
+        base: Path | None = None,
+        walker: kz.Walker | None = None,
+        hashes: FileHashes | None = None,
+        kustomize: Kustomize | None = None,
+        jobs: int | None = None,
+        batch: bool = True,
+        documents: Callable[[Path], list] | None = None,
+    ) -> None:
         self.cache = cache
         self.walker = walker or kz.Walker()
         self.hashes = hashes or FileHashes(base)
@@ -78,8 +98,9 @@ class CachedRenderer:
             self.keys[directory] = render_key(self.kustomize, directory, self.closure(directory), self.hashes)
         return self.keys[directory]
 
-    def __call__(self, directories: list[Path],
-                 on_done: Callable[[RenderResult], None] | None = None) -> dict[Path, RenderResult]:
+    def __call__(
+        self, directories: list[Path], on_done: Callable[[RenderResult], None] | None = None
+    ) -> dict[Path, RenderResult]:
         results: dict[Path, RenderResult] = {}
         for result in self.start(directories).results():
             results[result.directory] = result
@@ -87,7 +108,7 @@ class CachedRenderer:
                 on_done(result)
         return results
 
-    def start(self, directories: list[Path]) -> "RenderJob":
+    def start(self, directories: list[Path]) -> RenderJob:
         """Compute keys and load what the cache has (in this thread), then start kustomize on
         the rest in the background; the job yields every result as it is ready."""
         hits: list[RenderResult] = []
@@ -119,7 +140,7 @@ class CachedRenderer:
         groups = alone
         for members in together.values():
             size = max(1, min(BATCH_SIZE, -(-len(members) // self.jobs)))
-            groups.extend(members[i:i + size] for i in range(0, len(members), size))
+            groups.extend(members[i : i + size] for i in range(0, len(members), size))
         return groups
 
     def _build_group(self, group: list[Path]) -> list[RenderResult]:
@@ -135,10 +156,11 @@ class CachedRenderer:
             for directory in group:
                 self.runs += 1
                 out.append(build(directory, self.kustomize, annotate=False, strings=self.strings))
-        for directory, result in zip(group, out):
+        for directory, result in zip(group, out, strict=True):
             if result.ok:
-                origins.assign(result.objects, result.directory, self.closure(directory), self._documents,
-                               self.walker.load)
+                origins.assign(
+                    result.objects, result.directory, self.closure(directory), self._documents, self.walker.load
+                )
         return out
 
     def _read_documents(self, path: Path) -> list:
@@ -168,8 +190,14 @@ class RenderJob:
     pool of threads as they finish. Between two results the caller is free to do other work
     (file rules) while kustomize runs."""
 
-    def __init__(self, work: Work, groups: list[list[Path]], hits: list[RenderResult] | None = None,
-                 jobs: int | None = None, built: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        work: Work,
+        groups: list[list[Path]],
+        hits: list[RenderResult] | None = None,
+        jobs: int | None = None,
+        built: Callable[[int], None] | None = None,
+    ) -> None:
         self.hits = hits or []
         self.built = built
         self.pending: set[Future] = set()
@@ -177,8 +205,9 @@ class RenderJob:
         if groups:
             from concurrent.futures import ThreadPoolExecutor  # only when kustomize runs
 
-            self.pool = ThreadPoolExecutor(max_workers=min(jobs or cpu_jobs(), len(groups)),
-                                           thread_name_prefix="okd-streams-render")
+            self.pool = ThreadPoolExecutor(
+                max_workers=min(jobs or cpu_jobs(), len(groups)), thread_name_prefix="okd-streams-render"
+            )
             self.pending = {self.pool.submit(work, group) for group in groups}
 
     def results(self) -> Iterator[RenderResult]:
@@ -220,10 +249,11 @@ def cpu_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-
-
-def build_all(directories: list[Path], builder: Callable[[Path], RenderResult],
-              on_done: Callable[[RenderResult], None] | None = None) -> dict[Path, RenderResult]:
+def build_all(
+    directories: list[Path],
+    builder: Callable[[Path], RenderResult],
+    on_done: Callable[[RenderResult], None] | None = None,
+) -> dict[Path, RenderResult]:
     """`builder(directory)` for every folder, in parallel (kustomize is a subprocess: threads
     suffice), uncached."""
     results: dict[Path, RenderResult] = {}

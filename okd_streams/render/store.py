@@ -22,11 +22,14 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, scheme TEXT NOT NULL, "
-           "value TEXT NOT NULL, stored REAL NOT NULL)")
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, scheme TEXT NOT NULL, "
+    "value TEXT NOT NULL, stored REAL NOT NULL)"
+)
 _UNUSABLE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # the file is not (or no longer) a database of ours
 TIMEOUT = 10.0  # seconds a run waits for another run's write to end
 
@@ -34,8 +37,7 @@ TIMEOUT = 10.0  # seconds a run waits for another run's write to end
 class EntryTable:
     """get(key) and put_many(entries) over `path`; `scheme` is the format the values are in."""
 
-    def __init__(self, path: Path, scheme: str, max_entries: int,
-                 prepare: Callable[[], None] | None = None) -> None:
+    def __init__(self, path: Path, scheme: str, max_entries: int, prepare: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
         self.prepare = prepare  # makes the folder (and whatever marks it a cache) before the file
         self.scheme = scheme
@@ -56,8 +58,9 @@ class EntryTable:
         row = None
         if connection is not None:
             try:
-                row = connection.execute("SELECT value FROM entries WHERE key = ? AND scheme = ?",
-                                         (key, self.scheme)).fetchone()
+                row = connection.execute(
+                    "SELECT value FROM entries WHERE key = ? AND scheme = ?", (key, self.scheme)
+                ).fetchone()
             except sqlite3.Error as exc:
                 self._failed(exc)
         value = None
@@ -104,8 +107,10 @@ class EntryTable:
         (count,) = connection.execute("SELECT COUNT(*) FROM entries").fetchone()
         if count > self.max_entries * 1.1:
             with connection:
-                connection.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries "
-                                   "ORDER BY stored LIMIT ?)", (count - self.max_entries,))
+                connection.execute(
+                    "DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY stored LIMIT ?)",
+                    (count - self.max_entries,),
+                )
 
     def _connect(self, create: bool) -> Any:
         import sqlite3
@@ -124,8 +129,7 @@ class EntryTable:
                 if self.prepare is not None:
                     self.prepare()
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(self.path, timeout=TIMEOUT, isolation_level=None,
-                                             check_same_thread=False)
+                connection = sqlite3.connect(self.path, timeout=TIMEOUT, isolation_level=None, check_same_thread=False)
                 # A cache: losing the last writes in a power cut is fine, a commit's fsync is not.
                 connection.execute("PRAGMA synchronous = OFF")
                 # Write-ahead: a transaction appends to one log file, kept from run to run

@@ -55,7 +55,7 @@ def problems(module: ModuleType) -> list[str]:
     missing = [name for name in Rule.__annotations__ if name not in names]
     if missing:
         return [f"does not define {', '.join(missing)}"]
-    rule: Rule = module  # type: ignore[assignment] - every constant is there, checked below
+    rule: Rule = module  # every constant is there, checked below
     if not isinstance(rule.CODE, str) or not _CODE.fullmatch(rule.CODE):
         found.append(f"CODE {rule.CODE!r} is not a letter and 3 digits")
     if not isinstance(rule.ID, str) or not _ID.fullmatch(rule.ID):
@@ -71,13 +71,15 @@ def problems(module: ModuleType) -> list[str]:
     if not isinstance(rule.PER_OBJECT, bool) or (rule.PER_OBJECT and rule.SCOPE != "unit"):
         found.append("PER_OBJECT must be True or False, and True only for a unit rule")
     applies_to = rule.APPLIES_TO
-    if applies_to is not None and not (rule.PER_OBJECT and isinstance(applies_to, tuple)
-                                       and all(isinstance(kind, str) for kind in applies_to)):
+    if applies_to is not None and not (
+        rule.PER_OBJECT and isinstance(applies_to, tuple) and all(isinstance(kind, str) for kind in applies_to)
+    ):
         found.append("APPLIES_TO must be None, or a tuple of kinds for a PER_OBJECT rule")
     if not isinstance(rule.WAIVER_NEEDS_REASON, bool):
         found.append("WAIVER_NEEDS_REASON must be True or False")
-    if rule.SCOPE == "file" and not ("context_key" in names and (names["context_key"] is None
-                                                                 or callable(names["context_key"]))):
+    if rule.SCOPE == "file" and not (
+        "context_key" in names and (names["context_key"] is None or callable(names["context_key"]))
+    ):
         found.append("a file rule must define context_key: None, or a function of the FileContext")
     return found
 
@@ -87,8 +89,10 @@ def validate(modules: list[ModuleType]) -> None:
     found = [f"{module.__name__}: {problem}" for module in modules for problem in problems(module)]
     for name in ("CODE", "ID"):
         counts = Counter(str(vars(module).get(name)) for module in modules)
-        found += [f"{name} {value} is used by more than one rule"
-                  for value, count in sorted(counts.items()) if count > 1]
+        found += [
+            f"{name} {value} is used by more than one rule" for value, count in sorted(counts.items()) if count > 1
+        ]
     if found:
-        raise TypeError("rule modules break the rule contract (okd_streams/rules/contract.py):\n  "
-                        + "\n  ".join(found))
+        raise TypeError(
+            "rule modules break the rule contract (okd_streams/rules/contract.py):\n  " + "\n  ".join(found)
+        )

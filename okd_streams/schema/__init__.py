@@ -14,11 +14,17 @@ from okd_streams.schema import context, fast, gates, names, store
 from okd_streams.schema.explain import Raw, explain
 from okd_streams.schema.target import DEFAULT_FLAGS, Target, TargetError
 
-__all__ = ["SchemaIssue", "Target", "TargetError", "DEFAULT_FLAGS", "check_object",
-           "check_document_shape", "describe_sources"]
+__all__ = [
+    "DEFAULT_FLAGS",
+    "SchemaIssue",
+    "Target",
+    "TargetError",
+    "check_document_shape",
+    "check_object",
+    "describe_sources",
+]
 
-KINDS = ("unknown-field", "wrong-type", "missing-field", "invalid-value", "feature-gated",
-         "not-an-object")
+KINDS = ("unknown-field", "wrong-type", "missing-field", "invalid-value", "feature-gated", "not-an-object")
 
 
 @dataclass(frozen=True, order=True)
@@ -29,10 +35,10 @@ class SchemaIssue:
     path: tuple[Any, ...]
     kind: str
     message: str
-    field: str = ""        # the field concerned (unknown, missing or gated), if one
-    suggestion: str = ""   # for an unknown field: the known field most likely meant
-    flag: str = ""         # for feature-gated: the Tekton flag that would allow it
-    flag_value: str = ""   # ... and the value it needs
+    field: str = ""  # the field concerned (unknown, missing or gated), if one
+    suggestion: str = ""  # for an unknown field: the known field most likely meant
+    flag: str = ""  # for feature-gated: the Tekton flag that would allow it
+    flag_value: str = ""  # ... and the value it needs
 
 
 def check_document_shape(data: Any) -> list[SchemaIssue]:
@@ -41,13 +47,16 @@ def check_document_shape(data: Any) -> list[SchemaIssue]:
         return []
     if not isinstance(data, dict):
         what = context.yaml_type(data)
-        return [SchemaIssue((), "not-an-object",
-                            f"a manifest document must be a mapping (an object), not {what}")]
+        return [SchemaIssue((), "not-an-object", f"a manifest document must be a mapping (an object), not {what}")]
     bad = [k for k in data if not isinstance(k, str)]
     if bad:
-        return [SchemaIssue((bad[0],), "not-an-object",
-                            f"a manifest document's keys must be strings, not "
-                            f"{context.yaml_type(bad[0])} ({bad[0]!r})")]
+        return [
+            SchemaIssue(
+                (bad[0],),
+                "not-an-object",
+                f"a manifest document's keys must be strings, not {context.yaml_type(bad[0])} ({bad[0]!r})",
+            )
+        ]
     return []
 
 
@@ -63,7 +72,7 @@ def check_object(data: Any, target: Target | None = None) -> list[SchemaIssue]:
     found = store.kind_schema(api, kind, target.kubernetes)
     if found is None:
         return []
-    origin, root = found
+    _origin, root = found
     raws: list[Raw] = []
     check = fast.validator(api, kind, target.kubernetes, gated=gates.off(target))
     valid = check is not None and check(data)  # the common case: no schema finding, no gate closed
@@ -90,12 +99,13 @@ def _issue(data: dict[str, Any], raw: Raw) -> SchemaIssue:
     if raw.kind == "unknown-field":
         where = context.location(data, path[:-1])
         hint = context.suggest(f["field"], f["known"]) or ""
-        msg = f'unknown field "{f["field"]}" in {where}' + (f'; did you mean "{hint}"?'
-                                                             if hint else "")
+        msg = f'unknown field "{f["field"]}" in {where}' + (f'; did you mean "{hint}"?' if hint else "")
         return SchemaIssue(path, raw.kind, msg, field=f["field"], suggestion=hint)
     if raw.kind == "wrong-type":
-        msg = (f"{context.location(data, path)} must be "
-               f"{context.expected_words(f['expected'])}, not {context.yaml_type(f['value'])}")
+        msg = (
+            f"{context.location(data, path)} must be "
+            f"{context.expected_words(f['expected'])}, not {context.yaml_type(f['value'])}"
+        )
         return SchemaIssue(path, raw.kind, msg)
     if raw.kind == "missing-field":
         msg = f'{context.location(data, path)} is missing the required field "{f["field"]}"'
@@ -106,8 +116,7 @@ def _issue(data: dict[str, Any], raw: Raw) -> SchemaIssue:
         return SchemaIssue(path, raw.kind, _invalid(data, path, f))
     gate: gates.Gate = f["gate"]
     value = gate.value if isinstance(gate.value, str) else str(gate.value).lower()
-    msg = (f"{gate.what} ({context.location(data, path)}) needs the Tekton feature flag "
-           f"{gate.flag}: {value}")
+    msg = f"{gate.what} ({context.location(data, path)}) needs the Tekton feature flag {gate.flag}: {value}"
     return SchemaIssue(path, raw.kind, msg, field=gate.field, flag=gate.flag, flag_value=value)
 
 
@@ -139,7 +148,9 @@ def describe_sources() -> str:
         kv = version("kubernetes-validate")
     except Exception:  # noqa: BLE001 - a description, never a failure
         kv = "?"
-    lines.append(f"  core kinds: kubernetes-validate {kv} (strict schemas, Kubernetes "
-                 f"{', '.join(store.k8s_versions()[:1])} to {store.k8s_versions()[-1]})")
+    lines.append(
+        f"  core kinds: kubernetes-validate {kv} (strict schemas, Kubernetes "
+        f"{', '.join(store.k8s_versions()[:1])} to {store.k8s_versions()[-1]})"
+    )
     lines.append(f"  compiled validator: {fast.ENGINE}")
     return "\n".join(lines)

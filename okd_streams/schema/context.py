@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 Path = tuple[Any, ...]
 
 # The singular a person uses for an item of a named list.
 ITEM_LABELS = {
-    "tasks": "pipeline task", "finally": "finally task", "steps": "step",
-    "sidecars": "sidecar", "params": "param", "workspaces": "workspace",
-    "results": "result", "env": "env var", "containers": "container",
-    "initContainers": "init container", "volumes": "volume", "volumeMounts": "volume mount",
-    "triggers": "trigger", "bindings": "binding", "interceptors": "interceptor",
-    "taskRunSpecs": "task run spec", "ports": "port", "sources": "source",
+    "tasks": "pipeline task",
+    "finally": "finally task",
+    "steps": "step",
+    "sidecars": "sidecar",
+    "params": "param",
+    "workspaces": "workspace",
+    "results": "result",
+    "env": "env var",
+    "containers": "container",
+    "initContainers": "init container",
+    "volumes": "volume",
+    "volumeMounts": "volume mount",
+    "triggers": "trigger",
+    "bindings": "binding",
+    "interceptors": "interceptor",
+    "taskRunSpecs": "task run spec",
+    "ports": "port",
+    "sources": "source",
     "properties": "property",
 }
 
 TYPE_WORDS = {
-    "object": "a mapping", "array": "a list", "string": "a string",
-    "integer": "an integer", "number": "a number", "boolean": "true/false",
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true/false",
 }
 
 
@@ -81,15 +98,14 @@ def location(data: Any, path: Path) -> str:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(part, int) and i > 0 and isinstance(node, dict) \
-                and isinstance(node.get("name"), str):
+        if isinstance(part, int) and i > 0 and isinstance(node, dict) and isinstance(node.get("name"), str):
             key = str(path[i - 1])
             label = ITEM_LABELS.get(key, key[:-1] if key.endswith("s") else key)
             item_at, item_words = i, f'{label} "{node["name"]}"'
     if item_at < 0:
         rest = dotted(path)
         return f"{rest} of {obj}" if rest else obj
-    rest = dotted(path[item_at + 1:])
+    rest = dotted(path[item_at + 1 :])
     return f"{rest} of {item_words} of {obj}" if rest else f"{item_words} of {obj}"
 
 

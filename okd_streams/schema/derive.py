@@ -24,10 +24,24 @@ ENV_VAR = "OKD_STREAMS_SCHEMA_SOURCE"
 
 # Keys of a CRD schema node that decide validity; everything else is dropped.
 KEEP = {
-    "type", "properties", "required", "enum", "format", "pattern", "items",
-    "additionalProperties", "nullable", "maxLength", "minLength", "minimum", "maximum",
-    "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string",
-    "x-kubernetes-embedded-resource", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
+    "type",
+    "properties",
+    "required",
+    "enum",
+    "format",
+    "pattern",
+    "items",
+    "additionalProperties",
+    "nullable",
+    "maxLength",
+    "minLength",
+    "minimum",
+    "maximum",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-embedded-resource",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
     "x-kubernetes-map-type",
 }
 
@@ -37,7 +51,7 @@ OBJECT_META = "k8s:io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 # What Tekton's webhook decodes below a CRD node that preserves unknown fields, by the
 # node's property name (Go types of tektoncd/pipeline pkg/apis/pipeline/v1 and v1beta1).
 TEKTON_DECODE = {
-    "value": "param-value",          # ParamValue: string | []string | map[string]string
+    "value": "param-value",  # ParamValue: string | []string | map[string]string
     "default": "param-value",
     "affinity": K8S + "Affinity",
     "securityContext": K8S + "PodSecurityContext",
@@ -52,7 +66,7 @@ def default_source() -> Path:
     return Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas"
 
 
-def _compact(node: Any, path: tuple[str, ...], decode: dict[str, Any]) -> Any:
+def _compact(node: Any, path: tuple[str, ...], decode: dict[str | tuple[str, ...], Any]) -> Any:
     """Strip a CRD schema node; ``decode`` maps a preserved node's path to its Go shape."""
     if not isinstance(node, dict):
         return node
@@ -73,7 +87,7 @@ def _compact(node: Any, path: tuple[str, ...], decode: dict[str, Any]) -> Any:
     return out
 
 
-def _tekton_decode(path: tuple[str, ...], decode: dict[str, Any]) -> str | None:
+def _tekton_decode(path: tuple[str, ...], decode: dict[str | tuple[str, ...], Any]) -> str | None:
     if not decode.get("tekton"):
         return None
     api = decode["apiVersion"]
@@ -100,7 +114,7 @@ def _crd_kinds(doc: dict[str, Any], tekton: bool) -> dict[str, Any]:
             continue
         api = f"{group}/{version['name']}"
         raw = version["schema"]["openAPIV3Schema"]
-        decode: dict[Any, Any] = {"tekton": tekton, "apiVersion": api}
+        decode: dict[str | tuple[str, ...], Any] = {"tekton": tekton, "apiVersion": api}
         schema = _compact(raw, (), decode)
         props = schema.setdefault("properties", {})
         # status is the controllers' business: the API server ignores it on create.
@@ -128,7 +142,7 @@ def _mark_durations(node: Any, path: tuple[str, ...]) -> None:
 
 
 def _load_crds(folder: Path) -> list[dict[str, Any]]:
-    docs = []
+    docs: list[dict[str, Any]] = []
     for file in sorted(folder.glob("*.yaml")):
         documents = load_all_fast(file.read_text(encoding="utf-8"))
         docs.extend(d for d in documents if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition")
@@ -139,8 +153,9 @@ def _load_crds(folder: Path) -> list[dict[str, Any]]:
 TRIGGERS_EXTERNAL: dict[str, Any] = {
     "k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta": {"$ref": OBJECT_META},
     "k8s.io/apimachinery/pkg/apis/meta/v1.ListMeta": {"type": "object"},
-    "k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelector":
-        {"$ref": "k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"},
+    "k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelector": {
+        "$ref": "k8s:io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"
+    },
     "k8s.io/api/core/v1.ObjectReference": {"$ref": K8S + "ObjectReference"},
     "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSON": {},
     "knative.dev/pkg/apis.URL": {"type": "string"},
@@ -148,8 +163,12 @@ TRIGGERS_EXTERNAL: dict[str, Any] = {
     "knative.dev/pkg/apis/duck/v1beta1.Addressable": {},
     "knative.dev/pkg/apis/duck/v1.WithPodSpec": {
         "type": "object",
-        "properties": {"template": {"type": "object", "properties": {
-            "metadata": {"$ref": OBJECT_META}, "spec": {"$ref": K8S + "PodSpec"}}}},
+        "properties": {
+            "template": {
+                "type": "object",
+                "properties": {"metadata": {"$ref": OBJECT_META}, "spec": {"$ref": K8S + "PodSpec"}},
+            }
+        },
     },
     "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1beta1.Param": {
         "type": "object",
@@ -157,12 +176,23 @@ TRIGGERS_EXTERNAL: dict[str, Any] = {
     },
 }
 
-TRIGGERS_KINDS = ("ClusterInterceptor", "ClusterTriggerBinding", "EventListener",
-                  "Interceptor", "Trigger", "TriggerBinding", "TriggerTemplate")
+TRIGGERS_KINDS = (
+    "ClusterInterceptor",
+    "ClusterTriggerBinding",
+    "EventListener",
+    "Interceptor",
+    "Trigger",
+    "TriggerBinding",
+    "TriggerTemplate",
+)
 # Spec type per kind; Interceptor kinds live in v1alpha1 and are not in the v1beta1 types.
-TRIGGERS_SPEC = {"ClusterTriggerBinding": "TriggerBindingSpec", "EventListener":
-                 "EventListenerSpec", "Trigger": "TriggerSpec", "TriggerBinding":
-                 "TriggerBindingSpec", "TriggerTemplate": "TriggerTemplateSpec"}
+TRIGGERS_SPEC = {
+    "ClusterTriggerBinding": "TriggerBindingSpec",
+    "EventListener": "EventListenerSpec",
+    "Trigger": "TriggerSpec",
+    "TriggerBinding": "TriggerBindingSpec",
+    "TriggerTemplate": "TriggerTemplateSpec",
+}
 
 
 def _triggers_def(node: Any) -> Any:
@@ -172,8 +202,7 @@ def _triggers_def(node: Any) -> Any:
         return node
     if "$ref" in node:
         ref = node["$ref"]
-        return dict(TRIGGERS_EXTERNAL[ref]) if "/" in ref or "." in ref else \
-            {"$ref": f"triggers:{ref}"}
+        return dict(TRIGGERS_EXTERNAL[ref]) if "/" in ref or "." in ref else {"$ref": f"triggers:{ref}"}
     out = {}
     for key, value in node.items():
         # Go's decoder enforces no "required": a missing field is the zero value, which
@@ -190,8 +219,11 @@ def _triggers_def(node: Any) -> Any:
 def _triggers(folder: Path) -> dict[str, Any]:
     with open(folder / "triggers-v1beta1-types.json", encoding="utf-8") as fh:
         types = json.load(fh)
-    defs = {name: _triggers_def(d) for name, d in sorted(types["definitions"].items())
-            if not name.endswith("List") and not name.endswith("Status")}
+    defs = {
+        name: _triggers_def(d)
+        for name, d in sorted(types["definitions"].items())
+        if not name.endswith("List") and not name.endswith("Status")
+    }
     kinds: dict[str, Any] = {}
     for crd in _load_crds(folder):
         kind = crd["spec"]["names"]["kind"]
@@ -204,10 +236,12 @@ def _triggers(folder: Path) -> dict[str, Any]:
             kinds[f"{api}/{kind}"] = {
                 "type": "object",
                 "properties": {
-                    "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                    "apiVersion": {"type": "string"},
+                    "kind": {"type": "string"},
                     "metadata": {"$ref": OBJECT_META},
-                    "spec": {"x-okd-decode": f"triggers:{spec}"} if spec else
-                    {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                    "spec": {"x-okd-decode": f"triggers:{spec}"}
+                    if spec
+                    else {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
                 },
             }
     return {"source": types.get("source", ""), "kinds": kinds, "defs": defs}
@@ -216,8 +250,7 @@ def _triggers(folder: Path) -> dict[str, Any]:
 def derive(source: Path) -> dict[str, Any]:
     """Return {file name: JSON-able document} for every shipped schema file."""
     files: dict[str, Any] = {}
-    for name, folder, tekton in (("tekton-pipeline", "tekton-pipeline", True),
-                                 ("argocd", "argocd", False)):
+    for name, folder, tekton in (("tekton-pipeline", "tekton-pipeline", True), ("argocd", "argocd", False)):
         kinds: dict[str, Any] = {}
         for crd in _load_crds(source / folder):
             kinds.update(_crd_kinds(crd, tekton))
@@ -256,10 +289,15 @@ def stale_files(source: Path, data_dir: Path = DATA_DIR) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when the shipped files differ from a fresh derivation")
-    parser.add_argument("--source", type=Path, default=None,
-                        help=f"the shared schemas folder (default: ${ENV_VAR} or ../shared/schemas)")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when the shipped files differ from a fresh derivation"
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=None,
+        help=f"the shared schemas folder (default: ${ENV_VAR} or ../shared/schemas)",
+    )
     args = parser.parse_args(argv)
     source = args.source or default_source()
     if not (source / "tekton-pipeline").is_dir():

@@ -15,11 +15,10 @@ from okd_streams.schema.store import Node, Resolver
 
 Path = tuple[Any, ...]
 
-QUANTITY = re.compile(
-    r"^[+-]?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?(\d+(\.\d*)?|\.\d+))?$")
+QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?(\d+(\.\d*)?|\.\d+))?$")
 # Go's time.ParseDuration: a sequence of decimal numbers with units, or a plain 0.
 DURATION = re.compile(r"^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$")
-INT32 = (-(2 ** 31), 2 ** 31 - 1)
+INT32 = (-(2**31), 2**31 - 1)
 
 
 @dataclass
@@ -94,8 +93,7 @@ class Walker:
             return  # the API server prunes nulls of non-nullable fields; Go decodes zero
         types = _types(node, self.resolver)
         if types is not None and not _type_ok(value, types):
-            self.found.append(Raw(path, "wrong-type", {"expected": sorted(types),
-                                                       "value": value}))
+            self.found.append(Raw(path, "wrong-type", {"expected": sorted(types), "value": value}))
             return
         if isinstance(value, dict):
             self._object(value, node, path, ci)
@@ -123,8 +121,7 @@ class Walker:
             elif isinstance(addl, dict):
                 self.walk(sub, addl, path + (key,), ci)
             elif strict:
-                self.found.append(Raw(path + (key,), "unknown-field",
-                                      {"field": name, "known": sorted(props)}))
+                self.found.append(Raw(path + (key,), "unknown-field", {"field": name, "known": sorted(props)}))
         if ci:
             return  # Go's decoder has no "required": a missing field is its zero value
         for req in node.get("required") or ():
@@ -141,15 +138,12 @@ class Walker:
         if isinstance(value, str):
             if fmt == "quantity" or (pattern and "KMGTPE" in pattern):
                 if not QUANTITY.match(value):
-                    self.found.append(Raw(path, "invalid-value", {"value": value,
-                                                                  "format": "quantity"}))
+                    self.found.append(Raw(path, "invalid-value", {"value": value, "format": "quantity"}))
                 return
             if fmt == "duration" and not DURATION.match(value):
-                self.found.append(Raw(path, "invalid-value", {"value": value,
-                                                              "format": "duration"}))
+                self.found.append(Raw(path, "invalid-value", {"value": value, "format": "duration"}))
             elif pattern and not re.search(pattern, value):
-                self.found.append(Raw(path, "invalid-value", {"value": value,
-                                                              "pattern": pattern}))
+                self.found.append(Raw(path, "invalid-value", {"value": value, "pattern": pattern}))
         elif fmt == "int32" and isinstance(value, int) and not INT32[0] <= value <= INT32[1]:
             self.found.append(Raw(path, "invalid-value", {"value": value, "format": "int32"}))
 

@@ -7,8 +7,9 @@ just takes the slow path, which accepts it), so "valid here" always means "no fi
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 from okd_streams.schema import gates, store
 from okd_streams.schema.explain import DURATION, QUANTITY
@@ -36,7 +37,7 @@ class _Converter:
     def ref(self, ref: str, ci: bool, container: str = "") -> dict[str, Any]:
         for prefix in (store.K8S_PREFIX, store.K8S_LOCAL):
             if ref.startswith(prefix):
-                ref = "k8s:" + ref[len(prefix):]
+                ref = "k8s:" + ref[len(prefix) :]
         container = container if container in self.containers else ""
         key = _key(ref) + ("~go" if ci else "") + (f"@{container}" if container else "")
         if key not in self.defs:
@@ -64,8 +65,10 @@ class _Converter:
             if key in node and "type" not in out:
                 out[key] = [self.node(b, ci, quantity) for b in node[key]]
                 if quantity:
-                    out[key] = [{**b, "pattern": QUANTITY.pattern} if b.get("type") ==
-                                ["null", "string"] else b for b in out[key]]
+                    out[key] = [
+                        {**b, "pattern": QUANTITY.pattern} if b.get("type") == ["null", "string"] else b
+                        for b in out[key]
+                    ]
         if "enum" in node:
             out["enum"] = list(node["enum"]) + [None]
         if node.get("format") == "duration":
@@ -76,18 +79,18 @@ class _Converter:
             out["required"] = list(node["required"])
         props = node.get("properties")
         if props:
-            out["properties"] = {k: self._property(k, v, ci, container) for k, v in props.items()
-                                 if (container, k) not in self.gated}
+            out["properties"] = {
+                k: self._property(k, v, ci, container) for k, v in props.items() if (container, k) not in self.gated
+            }
         addl = node.get("additionalProperties")
         if isinstance(addl, dict):
             out["additionalProperties"] = self.node(addl, ci)
-        elif addl is False or (props and addl is None
-                               and not node.get("x-kubernetes-preserve-unknown-fields")):
+        elif addl is False or (props and addl is None and not node.get("x-kubernetes-preserve-unknown-fields")):
             out["additionalProperties"] = False
         if isinstance(node.get("items"), dict):
             out["items"] = self.node(node["items"], ci, container=container)
         if node.get("format") == "int32":
-            out["maximum"], out["minimum"] = 2 ** 31 - 1, -(2 ** 31)
+            out["maximum"], out["minimum"] = 2**31 - 1, -(2**31)
         return out
 
     def _property(self, name: str, node: Any, ci: bool, parent: str) -> Any:
@@ -107,8 +110,9 @@ def to_jsonschema(root: dict[str, Any], resolver: store.Resolver) -> dict[str, A
     return schema
 
 
-def combined_jsonschema(kinds: tuple[str, ...], resolver: store.Resolver,
-                        gated: frozenset[tuple[str, str]] = frozenset()) -> dict[str, Any]:
+def combined_jsonschema(
+    kinds: tuple[str, ...], resolver: store.Resolver, gated: frozenset[tuple[str, str]] = frozenset()
+) -> dict[str, Any]:
     """One schema for several kinds ("apiVersion/kind"), each object checked against its own
     kind's branch: the kinds share their definitions (a PipelineRun's pipelineSpec is a
     Pipeline's spec), so compiling them together costs a fraction of compiling each alone."""
@@ -121,20 +125,40 @@ def combined_jsonschema(kinds: tuple[str, ...], resolver: store.Resolver,
             continue
         name = "kind:" + _key(key)
         conv.defs[name] = conv.node(found[1], container=gates.root(api_version, kind))
-        branches.append({"if": {"properties": {"apiVersion": {"const": api_version}, "kind": {"const": kind}},
-                                "required": ["apiVersion", "kind"]},
-                         "then": {"$ref": f"#/$defs/{name}"}})
+        branches.append(
+            {
+                "if": {
+                    "properties": {"apiVersion": {"const": api_version}, "kind": {"const": kind}},
+                    "required": ["apiVersion", "kind"],
+                },
+                "then": {"$ref": f"#/$defs/{name}"},
+            }
+        )
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "allOf": branches, "$defs": conv.defs}
 
 
 # Core kinds a stream or a Tekton repository commonly holds, compiled together on first use of
 # any of them (they share PodSpec, ObjectMeta, PolicyRule...); any other core kind alone.
 CORE_TOGETHER = (
-    "v1/ConfigMap", "v1/Secret", "v1/ServiceAccount", "v1/Namespace", "v1/PersistentVolumeClaim",
-    "v1/PersistentVolume", "v1/Service", "v1/Pod", "v1/LimitRange", "v1/ResourceQuota",
-    "batch/v1/CronJob", "batch/v1/Job", "apps/v1/Deployment", "apps/v1/StatefulSet", "apps/v1/DaemonSet",
-    "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding",
-    "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+    "v1/ConfigMap",
+    "v1/Secret",
+    "v1/ServiceAccount",
+    "v1/Namespace",
+    "v1/PersistentVolumeClaim",
+    "v1/PersistentVolume",
+    "v1/Service",
+    "v1/Pod",
+    "v1/LimitRange",
+    "v1/ResourceQuota",
+    "batch/v1/CronJob",
+    "batch/v1/Job",
+    "apps/v1/Deployment",
+    "apps/v1/StatefulSet",
+    "apps/v1/DaemonSet",
+    "rbac.authorization.k8s.io/v1/Role",
+    "rbac.authorization.k8s.io/v1/RoleBinding",
+    "rbac.authorization.k8s.io/v1/ClusterRole",
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
     "networking.k8s.io/v1/Ingress",
 )
 
@@ -159,7 +183,7 @@ def together(api_version: str, kind: str) -> tuple[str, ...]:
 def compile_rs(schema: dict[str, Any]) -> Validator:
     import jsonschema_rs
 
-    return jsonschema_rs.validator_for(schema).is_valid  # type: ignore[no-any-return]
+    return jsonschema_rs.validator_for(schema).is_valid
 
 
 def compile_fast(schema: dict[str, Any]) -> Validator:
@@ -177,9 +201,10 @@ def compile_fast(schema: dict[str, Any]) -> Validator:
     return is_valid
 
 
-@lru_cache(maxsize=None)
-def _compiled(kinds: tuple[str, ...], k8s_version: str, engine: str,
-              gated: frozenset[tuple[str, str]]) -> Validator | None:
+@cache
+def _compiled(
+    kinds: tuple[str, ...], k8s_version: str, engine: str, gated: frozenset[tuple[str, str]]
+) -> Validator | None:
     schema = combined_jsonschema(kinds, store.Resolver(k8s_version), gated)
     try:
         return compile_rs(schema) if engine == "jsonschema-rs" else compile_fast(schema)
@@ -187,8 +212,9 @@ def _compiled(kinds: tuple[str, ...], k8s_version: str, engine: str,
         return None
 
 
-def validator(api_version: str, kind: str, k8s_version: str, engine: str = ENGINE,
-              gated: frozenset[tuple[str, str]] = frozenset()) -> Validator | None:
+def validator(
+    api_version: str, kind: str, k8s_version: str, engine: str = ENGINE, gated: frozenset[tuple[str, str]] = frozenset()
+) -> Validator | None:
     """The compiled check of an object of this kind: True means no finding of any kind, feature
     gates included (`gated`: okd_streams.schema.gates.off(target))."""
     if store.kind_schema(api_version, kind, k8s_version) is None:

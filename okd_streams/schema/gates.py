@@ -6,8 +6,9 @@ admission with the flag off, admitted with it on. Sources are files of tektoncd/
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.schema.explain import Raw
 from okd_streams.schema.target import Target
@@ -17,45 +18,127 @@ Path = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Gate:
-    what: str        # words for the message
-    container: str   # the list whose items carry the field ("" = the object's spec)
-    field: str       # the key that is gated
-    flag: str        # Tekton feature flag
-    value: Any       # the value the flag needs ("alpha"/"beta" for enable-api-fields)
-    source: str      # where Tekton's validation says so
+    what: str  # words for the message
+    container: str  # the list whose items carry the field ("" = the object's spec)
+    field: str  # the key that is gated
+    flag: str  # Tekton feature flag
+    value: Any  # the value the flag needs ("alpha"/"beta" for enable-api-fields)
+    source: str  # where Tekton's validation says so
 
 
 GATES: tuple[Gate, ...] = (
-    Gate("enum on a param", "params", "enum", "enable-param-enum", True,
-         "pkg/apis/pipeline/v1/param_types.go (ValidateParamEnum... \"enable-param-enum\")"),
-    Gate("CEL in a when expression", "when", "cel", "enable-cel-in-whenexpression", True,
-         "pkg/apis/pipeline/v1/when_validation.go (validateCEL)"),
-    Gate("a pipeline in a pipeline (pipelineRef)", "tasks", "pipelineRef",
-         "enable-api-fields", "alpha",
-         "pkg/apis/pipeline/v1/pipeline_validation.go validateRefOrSpec"),
-    Gate("a pipeline in a pipeline (pipelineSpec)", "tasks", "pipelineSpec",
-         "enable-api-fields", "alpha",
-         "pkg/apis/pipeline/v1/pipeline_validation.go validateRefOrSpec"),
-    Gate("stdoutConfig on a step", "steps", "stdoutConfig", "enable-api-fields", "alpha",
-         "pkg/apis/pipeline/v1/task_validation.go (step stdout stream support)"),
-    Gate("stderrConfig on a step", "steps", "stderrConfig", "enable-api-fields", "alpha",
-         "pkg/apis/pipeline/v1/task_validation.go (step stderr stream support)"),
-    Gate("debug on a TaskRun", "", "debug", "enable-api-fields", "alpha",
-         "pkg/apis/pipeline/v1/taskrun_validation.go (ts.Debug)"),
-    Gate("workspaces on a step", "steps", "workspaces", "enable-api-fields", "beta",
-         "pkg/apis/pipeline/v1/task_validation.go (step workspaces)"),
-    Gate("onError on a pipeline task", "tasks", "onError", "enable-api-fields", "beta",
-         "pkg/apis/pipeline/v1/pipeline_validation.go ValidateOnError"),
-    Gate("matrix on a pipeline task", "tasks", "matrix", "enable-api-fields", "beta",
-         "pkg/apis/pipeline/v1/pipeline_validation.go validateMatrix"),
-    Gate("params of a remote reference (resolver params)", "taskRef", "params",
-         "enable-api-fields", "beta", "pkg/apis/pipeline/v1/taskref_validation.go"),
-    Gate("params of a remote reference (resolver params)", "pipelineRef", "params",
-         "enable-api-fields", "beta", "pkg/apis/pipeline/v1/pipelineref_validation.go"),
-    Gate("computeResources on a TaskRun", "", "computeResources", "enable-api-fields", "beta",
-         "pkg/apis/pipeline/v1/taskrun_validation.go (computeResources)"),
-    Gate("a StepAction reference on a step (ref)", "steps", "ref", "enable-step-actions",
-         True, "pkg/apis/pipeline/v1/container_validation.go (enable-step-actions)"),
+    Gate(
+        "enum on a param",
+        "params",
+        "enum",
+        "enable-param-enum",
+        True,
+        'pkg/apis/pipeline/v1/param_types.go (ValidateParamEnum... "enable-param-enum")',
+    ),
+    Gate(
+        "CEL in a when expression",
+        "when",
+        "cel",
+        "enable-cel-in-whenexpression",
+        True,
+        "pkg/apis/pipeline/v1/when_validation.go (validateCEL)",
+    ),
+    Gate(
+        "a pipeline in a pipeline (pipelineRef)",
+        "tasks",
+        "pipelineRef",
+        "enable-api-fields",
+        "alpha",
+        "pkg/apis/pipeline/v1/pipeline_validation.go validateRefOrSpec",
+    ),
+    Gate(
+        "a pipeline in a pipeline (pipelineSpec)",
+        "tasks",
+        "pipelineSpec",
+        "enable-api-fields",
+        "alpha",
+        "pkg/apis/pipeline/v1/pipeline_validation.go validateRefOrSpec",
+    ),
+    Gate(
+        "stdoutConfig on a step",
+        "steps",
+        "stdoutConfig",
+        "enable-api-fields",
+        "alpha",
+        "pkg/apis/pipeline/v1/task_validation.go (step stdout stream support)",
+    ),
+    Gate(
+        "stderrConfig on a step",
+        "steps",
+        "stderrConfig",
+        "enable-api-fields",
+        "alpha",
+        "pkg/apis/pipeline/v1/task_validation.go (step stderr stream support)",
+    ),
+    Gate(
+        "debug on a TaskRun",
+        "",
+        "debug",
+        "enable-api-fields",
+        "alpha",
+        "pkg/apis/pipeline/v1/taskrun_validation.go (ts.Debug)",
+    ),
+    Gate(
+        "workspaces on a step",
+        "steps",
+        "workspaces",
+        "enable-api-fields",
+        "beta",
+        "pkg/apis/pipeline/v1/task_validation.go (step workspaces)",
+    ),
+    Gate(
+        "onError on a pipeline task",
+        "tasks",
+        "onError",
+        "enable-api-fields",
+        "beta",
+        "pkg/apis/pipeline/v1/pipeline_validation.go ValidateOnError",
+    ),
+    Gate(
+        "matrix on a pipeline task",
+        "tasks",
+        "matrix",
+        "enable-api-fields",
+        "beta",
+        "pkg/apis/pipeline/v1/pipeline_validation.go validateMatrix",
+    ),
+    Gate(
+        "params of a remote reference (resolver params)",
+        "taskRef",
+        "params",
+        "enable-api-fields",
+        "beta",
+        "pkg/apis/pipeline/v1/taskref_validation.go",
+    ),
+    Gate(
+        "params of a remote reference (resolver params)",
+        "pipelineRef",
+        "params",
+        "enable-api-fields",
+        "beta",
+        "pkg/apis/pipeline/v1/pipelineref_validation.go",
+    ),
+    Gate(
+        "computeResources on a TaskRun",
+        "",
+        "computeResources",
+        "enable-api-fields",
+        "beta",
+        "pkg/apis/pipeline/v1/taskrun_validation.go (computeResources)",
+    ),
+    Gate(
+        "a StepAction reference on a step (ref)",
+        "steps",
+        "ref",
+        "enable-step-actions",
+        True,
+        "pkg/apis/pipeline/v1/container_validation.go (enable-step-actions)",
+    ),
 )
 
 # Pipeline tasks live in both lists; the table names "tasks" for both.
@@ -71,16 +154,20 @@ def enabled(gate: Gate, target: Target) -> bool:
 
 
 def _spec_gate(gate: Gate, kind: str) -> bool:
-    return gate.container == "" and (gate.field != "debug" or kind == "TaskRun") \
+    return (
+        gate.container == ""
+        and (gate.field != "debug" or kind == "TaskRun")
         and (gate.field != "computeResources" or kind == "TaskRun")
+    )
 
 
 def off(target: Target) -> frozenset[tuple[str, str]]:
     """(container, field) of every gate the target leaves off; a spec's own gates under SPEC."""
     found = _OFF.get(target.key)
     if found is None:
-        found = _OFF[target.key] = frozenset((gate.container or SPEC, gate.field) for gate in GATES
-                                             if not enabled(gate, target))
+        found = _OFF[target.key] = frozenset(
+            (gate.container or SPEC, gate.field) for gate in GATES if not enabled(gate, target)
+        )
     return found
 
 
@@ -105,8 +192,13 @@ def check(data: dict[str, Any], target: Target) -> list[Raw]:
                 out.append(_raw(("spec", gate.field), gate))
     for path, container, node in _mappings(data, ()):
         for gate in GATES:
-            if gate.container and gate.container == container and gate.field in node \
-                    and node[gate.field] is not None and not enabled(gate, target):
+            if (
+                gate.container
+                and gate.container == container
+                and gate.field in node
+                and node[gate.field] is not None
+                and not enabled(gate, target)
+            ):
                 if gate.field == "onError" and "$(" in str(node["onError"]):
                     continue  # Tekton skips the gate for a param reference
                 out.append(_raw(path + (gate.field,), gate))

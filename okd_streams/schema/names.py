@@ -22,17 +22,22 @@ PATH_SEGMENT_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"
 def check(data: dict[str, Any]) -> list[Raw]:
     meta = data.get("metadata")
     if not isinstance(meta, dict):
-        return [Raw(("metadata",) if "metadata" in data else (), "missing-field",
-                    {"field": "metadata.name", "why": "every object needs a name or generateName"})]
+        return [
+            Raw(
+                ("metadata",) if "metadata" in data else (),
+                "missing-field",
+                {"field": "metadata.name", "why": "every object needs a name or generateName"},
+            )
+        ]
     name, generate = meta.get("name"), meta.get("generateName")
     if not name and not generate:
-        return [Raw(("metadata",), "missing-field",
-                    {"field": "name", "why": "every object needs a name or generateName"})]
+        return [
+            Raw(("metadata",), "missing-field", {"field": "name", "why": "every object needs a name or generateName"})
+        ]
     if not isinstance(name, str) or not name:
         return []  # a wrong type is the schema's finding; generateName alone is fine
     reason = _bad_name(str(data.get("kind", "")), str(data.get("apiVersion", "")), name)
-    return [Raw(("metadata", "name"), "invalid-value", {"value": name, "why": reason})] \
-        if reason else []
+    return [Raw(("metadata", "name"), "invalid-value", {"value": name, "why": reason})] if reason else []
 
 
 def _bad_name(kind: str, api: str, name: str) -> str | None:
@@ -47,8 +52,11 @@ def _bad_name(kind: str, api: str, name: str) -> str | None:
     else:
         ok, limit, rule = DNS1123_SUBDOMAIN.match(name), 253, "a DNS-1123 subdomain"
     if not ok:
-        return (f"must be {rule}: lowercase letters, digits and '-'"
-                + (", '.'" if "subdomain" in rule else "") + ", starting and ending alphanumeric")
+        return (
+            f"must be {rule}: lowercase letters, digits and '-'"
+            + (", '.'" if "subdomain" in rule else "")
+            + ", starting and ending alphanumeric"
+        )
     if len(name) > limit:
         return f"must be no more than {limit} characters"
     if api.startswith("tekton.dev/"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,13 @@ K8S_LOCAL = "#/$defs/"  # references between kubernetes-validate's own definitio
 Node = dict[str, Any]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _file(name: str) -> dict[str, Any]:
     with open(DATA_DIR / name, encoding="utf-8") as fh:
         return json.load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_kinds() -> dict[str, tuple[str, Node]]:
     out: dict[str, tuple[str, Node]] = {}
     for name in FILES:
@@ -45,7 +45,7 @@ def _crd_kinds() -> dict[str, tuple[str, Node]]:
 
 
 def crd_kind_names() -> frozenset[str]:
-    """"apiVersion/kind" of every kind the derived CRD and Triggers schemas describe."""
+    """ "apiVersion/kind" of every kind the derived CRD and Triggers schemas describe."""
     return _crd_names()
 
 
@@ -70,8 +70,7 @@ def k8s_dir(version: str) -> Path:
 
 def k8s_versions() -> list[str]:
     base = _k8s_schemas()
-    found = {m.group(1) for p in base.iterdir()
-             if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", p.name))}
+    found = {m.group(1) for p in base.iterdir() if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", p.name))}
     return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
@@ -118,9 +117,9 @@ class Resolver:
         if ref.startswith("k8s:"):
             return k8s_defs(self.k8s_version)[ref[4:]]
         if ref.startswith(K8S_PREFIX):
-            return k8s_defs(self.k8s_version)[ref[len(K8S_PREFIX):]]
+            return k8s_defs(self.k8s_version)[ref[len(K8S_PREFIX) :]]
         if ref.startswith(K8S_LOCAL):
-            return k8s_defs(self.k8s_version)[ref[len(K8S_LOCAL):]]
+            return k8s_defs(self.k8s_version)[ref[len(K8S_LOCAL) :]]
         if ref.startswith("triggers:"):
             return _file("tekton-triggers.json")["defs"][ref[9:]]
         if ref.startswith("list:"):
@@ -130,12 +129,14 @@ class Resolver:
         if ref == "param-value":
             # Tekton's ParamValue decodes a string, a list or a mapping; other scalars are
             # taken as their text (the oracle admits `default: 3`).
-            return {"type": ["string", "integer", "number", "boolean", "array", "object"],
-                    "x-kubernetes-preserve-unknown-fields": True}
+            return {
+                "type": ["string", "integer", "number", "boolean", "array", "object"],
+                "x-kubernetes-preserve-unknown-fields": True,
+            }
         return {"x-kubernetes-preserve-unknown-fields": True}  # "any"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_node(ref: str) -> Node:
     key, _, part = ref[4:].rpartition(":")
     spec: Node = _crd_kinds()[key][1]["properties"]["spec"]
@@ -147,9 +148,13 @@ def _crd_node(ref: str) -> Node:
     props["apiVersion"] = {"type": "string"}
     props["kind"] = {"type": "string"}
     props["spec"] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    props["metadata"] = {"type": "object", "properties": {
-        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-        "annotations": {"type": "object", "additionalProperties": {"type": "string"}}}}
+    props["metadata"] = {
+        "type": "object",
+        "properties": {
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    }
     return {**spec, "properties": props}
 
 

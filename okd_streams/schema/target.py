@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 API_LEVELS = ("stable", "beta", "alpha")
 
@@ -48,15 +49,14 @@ class Target:
         return API_LEVELS.index(have) >= API_LEVELS.index(level)
 
     @classmethod
-    def from_config(cls, raw: Mapping[str, Any] | None) -> "Target":
+    def from_config(cls, raw: Mapping[str, Any] | None) -> Target:
         if raw is None:
             return cls()
         if not isinstance(raw, Mapping):
             raise TargetError("target: must be a mapping")
         unknown = sorted(str(k) for k in raw if k not in TARGET_KEYS)
         if unknown:
-            raise TargetError(f"target: unknown key {unknown[0]!r}; known: "
-                              + ", ".join(TARGET_KEYS))
+            raise TargetError(f"target: unknown key {unknown[0]!r}; known: " + ", ".join(TARGET_KEYS))
         kubernetes = _kubernetes(raw.get("kubernetes", "1.32"))
         argocd = str(raw.get("argocd", "3.x"))
         if not re.fullmatch(r"\d+(\.(\d+|x))?", argocd):
@@ -71,8 +71,10 @@ def _kubernetes(value: Any) -> str:
     m = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", text)
     versions = k8s_versions()
     if not m or m.group(1) not in versions:
-        raise TargetError(f"target.kubernetes: {text!r} is not a Kubernetes version this "
-                          f"toolkit has schemas for ({versions[0]} to {versions[-1]})")
+        raise TargetError(
+            f"target.kubernetes: {text!r} is not a Kubernetes version this "
+            f"toolkit has schemas for ({versions[0]} to {versions[-1]})"
+        )
     return m.group(1)
 
 
@@ -87,8 +89,9 @@ def _flags(raw: Any) -> dict[str, Any]:
         default = DEFAULT_FLAGS.get(name)
         if name == "enable-api-fields":
             if value not in API_LEVELS:
-                raise TargetError("target.tekton-feature-flags.enable-api-fields: "
-                                  f"{value!r} is not one of {', '.join(API_LEVELS)}")
+                raise TargetError(
+                    f"target.tekton-feature-flags.enable-api-fields: {value!r} is not one of {', '.join(API_LEVELS)}"
+                )
         elif isinstance(default, bool):
             value = _bool(name, value)
         flags[name] = value

@@ -27,15 +27,21 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from okd_streams.render import kustomization as kz
-from okd_streams.model.repo import CARD_NAME, STREAMS_DIR, discover_streams
 from okd_streams.files.git import Change
+from okd_streams.model.repo import CARD_NAME, STREAMS_DIR, discover_streams
+from okd_streams.render import kustomization as kz
 
 ARGOCD_DIR = "argocd"
 TEKTON_DIR = ".tekton"
 # Paths whose change can alter any stream's check result without changing what it renders.
-CHECK_INPUTS = (".okd-streams.yaml", ".okd-streams.yml", ".yamllint", ".yamllint.yaml", ".yamllint.yml",
-                "pyproject.toml")
+CHECK_INPUTS = (
+    ".okd-streams.yaml",
+    ".okd-streams.yml",
+    ".yamllint",
+    ".yamllint.yaml",
+    ".yamllint.yml",
+    "pyproject.toml",
+)
 TOOLKIT_DIR = "okd_streams"
 
 
@@ -132,9 +138,15 @@ def compute(root: Path, changes: list[Change]) -> Affected:
                     impact(own, described, "removed")
                 else:
                     what = "stream card" if parts[2:] == (CARD_NAME,) else "stream folder"
-                    added = len(parts) == 3 and parts[2] in kz.NAMES and relative == change.path and (
-                        change.status in ("A", "?", "C") or (change.status == "R" and _stream_of(
-                            PurePosixPath(change.old_path or "").parts) != own))
+                    added = (
+                        len(parts) == 3
+                        and parts[2] in kz.NAMES
+                        and relative == change.path
+                        and (
+                            change.status in ("A", "?", "C")
+                            or (change.status == "R" and _stream_of(PurePosixPath(change.old_path or "").parts) != own)
+                        )
+                    )
                     impact(own, f"{described}, {what}", "added" if added else "changed")
             for name, graph in closures.items():
                 if name == own:
@@ -181,14 +193,20 @@ def text_report(affected: Affected, since: str) -> str:
     for name in removed:
         lines.append(f"removed: {name} (its folder is gone; Argo CD prunes its Application)")
     if affected.argocd:
-        lines.append(f"argocd/ changed ({listing(affected.argocd)}): no stream is affected, "
-                     "but `okd-streams check` still checks the Argo CD files")
+        lines.append(
+            f"argocd/ changed ({listing(affected.argocd)}): no stream is affected, "
+            "but `okd-streams check` still checks the Argo CD files"
+        )
     if affected.tekton:
-        lines.append(f".tekton/ changed ({listing(affected.tekton)}): this repository's CI PipelineRuns; "
-                     "`okd-streams check` runs the Tekton rules on them")
+        lines.append(
+            f".tekton/ changed ({listing(affected.tekton)}): this repository's CI PipelineRuns; "
+            "`okd-streams check` runs the Tekton rules on them"
+        )
     if affected.check_inputs:
-        lines.append(f"the checks themselves changed ({listing(affected.check_inputs)}): "
-                     "`okd-streams check --since` checks every stream")
+        lines.append(
+            f"the checks themselves changed ({listing(affected.check_inputs)}): "
+            "`okd-streams check --since` checks every stream"
+        )
     if affected.outside:
         lines.append(f"read by no stream's build: {listing(affected.outside)}")
     if not affected.changes:
@@ -233,18 +251,22 @@ def check_scope(root: Path, affected: Affected, label: str) -> CheckScope:
     files = sorted({_absolute(root / p) for c in affected.changes for p in c.paths if _is_file(root / p)})
     notes = []
     if affected.check_inputs:
-        notes.append(f"the checks themselves changed since {label} ({listing(affected.check_inputs)}): "
-                     "checking every stream")
+        notes.append(
+            f"the checks themselves changed since {label} ({listing(affected.check_inputs)}): checking every stream"
+        )
         return CheckScope(None, files, notes)
     names = affected.names
     if names:
-        notes.append(f"checking {len(names)} stream{'s' if len(names) != 1 else ''} affected by the changes since "
-                     f"{label}: {', '.join(names)}")
+        notes.append(
+            f"checking {len(names)} stream{'s' if len(names) != 1 else ''} affected by the changes since "
+            f"{label}: {', '.join(names)}"
+        )
     else:
         notes.append(f"no stream is affected by the changes since {label}; checking the changed files only")
     if affected.removed:
         notes.append(f"removed: {', '.join(affected.removed)}")
     if affected.argocd:
-        notes.append(f"argocd/ changed: no stream is affected; its changed files are checked "
-                     f"({listing(affected.argocd)})")
+        notes.append(
+            f"argocd/ changed: no stream is affected; its changed files are checked ({listing(affected.argocd)})"
+        )
     return CheckScope(names, files, notes)

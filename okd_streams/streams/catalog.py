@@ -29,18 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okd_streams.tekton import diagram
-from okd_streams.render import kustomization as kz
+from okd_streams.files.loader import YamlError, load_all
 from okd_streams.lint.checking import stream_units
-from okd_streams.render.kustomize import build
 from okd_streams.model.objects import Unit, get, items
 from okd_streams.model.repo import SourceTree, Stream, discover_streams
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import build
 from okd_streams.streams.info import StreamInfo, component_name, read_stream
+from okd_streams.tekton import diagram
 from okd_streams.tekton import params as tparams
 from okd_streams.tekton.graph import PipelineGraph, deps, pipeline_graph, runs, when_conditions
 from okd_streams.tekton.pipeline import task_name
 from okd_streams.tekton.substitution import go_value
-from okd_streams.files.loader import YamlError, load_all
 
 SAME = "·"
 UNKNOWN = "?"
@@ -49,6 +49,7 @@ STREAM_OWN_PATCH = "own patch"
 
 
 # --- what is collected ------------------------------------------------------------------------
+
 
 @dataclass
 class StreamView:
@@ -116,7 +117,9 @@ def collect(root: Path, progress: bool | None = None, only: set[str] | None = No
         unit = units.get(stream.name)
         view = StreamView(stream, read_stream(stream, root))
         if unit is None or unit.build_error is not None:
-            view.error = clean_message(unit.build_error if unit else "not rendered", root)
+            view.error = clean_message(
+                unit.build_error if unit and unit.build_error is not None else "not rendered", root
+            )
         else:
             view.pipelines = unit_pipelines(unit)
         view.components, view.touches = _components(stream, root, tree)
@@ -125,6 +128,7 @@ def collect(root: Path, progress: bool | None = None, only: set[str] | None = No
 
 
 # --- which component touched what -------------------------------------------------------------
+
 
 def _kustomization_data(directory: Path, tree: SourceTree) -> dict:
     path = kz.kustomization_file(directory)
@@ -135,8 +139,9 @@ def _kustomization_data(directory: Path, tree: SourceTree) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _components(stream: Stream, root: Path, tree: SourceTree) -> tuple[list[tuple[str, str]],
-                                                                          dict[tuple[str, str, str], list[str]]]:
+def _components(
+    stream: Stream, root: Path, tree: SourceTree
+) -> tuple[list[tuple[str, str]], dict[tuple[str, str, str], list[str]]]:
     """The components a stream lists (but base/stream-card, in every stream), and what each one's
     Pipeline patches set; patches of the stream's own kustomization count as its "own patch"."""
     data = _kustomization_data(stream.directory, tree)
@@ -170,7 +175,7 @@ def _patch_documents(entry: Any, directory: Path, tree: SourceTree) -> list[tupl
     text = None
     path = None
     if isinstance(entry, dict):
-        target = entry.get("target") if isinstance(entry.get("target"), dict) else {}
+        target = found if isinstance(found := entry.get("target"), dict) else {}
         if isinstance(entry.get("patch"), str):
             text = entry["patch"]
         elif isinstance(entry.get("path"), str):
@@ -222,7 +227,7 @@ def _patched(data: dict, directory: Path, tree: SourceTree) -> list[tuple[str, s
 
 def _json_patch(operations: list, pipeline: Any) -> list[tuple[str, str, str]]:
     """A JSON 6902 patch: operations whose value is a named param or task."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     if not isinstance(pipeline, str):
         return found
     for operation in operations:
@@ -238,6 +243,7 @@ def _json_patch(operations: list, pipeline: Any) -> list[tuple[str, str, str]]:
 
 
 # --- Markdown helpers -------------------------------------------------------------------------
+
 
 def text_cell(value: Any) -> str:
     """Plain text in a table cell: one line, pipes escaped, no raw HTML, no `$` math."""
@@ -288,6 +294,7 @@ def _via(view: StreamView, pipeline: str, kind: str, name: str) -> str:
 
 # --- params matrix ----------------------------------------------------------------------------
 
+
 def _param_names(catalog: Catalog, pipeline: str) -> list[str]:
     base = list(tparams.specs(get(catalog.base.get(pipeline), "params")))
     extra: set[str] = set()
@@ -334,6 +341,7 @@ def param_cell(catalog: Catalog, view: StreamView, pipeline: str, name: str) -> 
 
 
 # --- tasks matrix -----------------------------------------------------------------------------
+
 
 def _tasks(spec: Any) -> dict[str, tuple[str, dict]]:
     """name -> (section, task) over tasks then finally, the first of duplicates."""
@@ -382,7 +390,8 @@ def task_changes(base: tuple[str, dict], mine: tuple[str, dict]) -> list[str]:
         moved += [f"−{text_cell(d)}" for d in sorted(before - after)]
         changes.append("after " + " ".join(moved))
     if runs(task) != runs(base_task) or any(
-            task.get(k) != base_task.get(k) for k in ("taskRef", "taskSpec", "pipelineRef", "pipelineSpec")):
+        task.get(k) != base_task.get(k) for k in ("taskRef", "taskSpec", "pipelineRef", "pipelineSpec")
+    ):
         changes.append(f"runs {code(runs(task))}" if runs(task) != runs(base_task) else "task spec changed")
     if when_conditions(task) != when_conditions(base_task):
         changes.append("when changed" if when_conditions(task) else "no longer gated by when")
@@ -463,9 +472,19 @@ def _streams_table(catalog: Catalog, anchors: dict[str, str]) -> list[str]:
         name = f"[{text_cell(view.name)}](#{anchors[view.name]})"
         if view.error is not None:
             name += " ⚠"
-        rows.append([name, text_cell(info.description), text_cell(", ".join(info.owners)), text_cell(info.os),
-                     text_cell(info.version), components, schedules, text_cell(info.sync),
-                     text_cell(info.namespace)])
+        rows.append(
+            [
+                name,
+                text_cell(info.description),
+                text_cell(", ".join(info.owners)),
+                text_cell(info.os),
+                text_cell(info.version),
+                components,
+                schedules,
+                text_cell(info.sync),
+                text_cell(info.namespace),
+            ]
+        )
     header = ["Stream", "Description", "Owners", "OS", "Version", "Components", "Schedule", "Sync", "Namespace"]
     return _table(header, rows)
 
@@ -477,13 +496,17 @@ def _drift(catalog: Catalog) -> list[str]:
     columns = ["base"] + [text_cell(v.name) for v in catalog.streams]
     for pipeline in catalog.pipeline_names():
         lines += [f"### Pipeline {text_cell(pipeline)}", "", "Params:", ""]
-        rows = [[code(name), base_param_cell(catalog, pipeline, name)]
-                + [param_cell(catalog, view, pipeline, name) for view in catalog.streams]
-                for name in _param_names(catalog, pipeline)]
+        rows = [
+            [code(name), base_param_cell(catalog, pipeline, name)]
+            + [param_cell(catalog, view, pipeline, name) for view in catalog.streams]
+            for name in _param_names(catalog, pipeline)
+        ]
         lines += _table(["Param"] + columns, rows) + ["", "Tasks:", ""]
-        rows = [[code(name), base_task_cell(catalog, pipeline, name)]
-                + [task_cell(catalog, view, pipeline, name) for view in catalog.streams]
-                for name in _task_names(catalog, pipeline)]
+        rows = [
+            [code(name), base_task_cell(catalog, pipeline, name)]
+            + [task_cell(catalog, view, pipeline, name) for view in catalog.streams]
+            for name in _task_names(catalog, pipeline)
+        ]
         lines += _table(["Task"] + columns, rows) + [""]
     return lines
 
@@ -507,8 +530,14 @@ def _stream_sections(catalog: Catalog, anchors: dict[str, str]) -> list[str]:
             lines += ["No Pipeline.", ""]
         for graph in graphs(view):
             highlight = {graph.name: changed_tasks(catalog, view, graph.name)}
-            lines += [f"#### {text_cell(view.name)}: {text_cell(graph.name)}", "", "```mermaid",
-                      diagram.mermaid([graph], highlight).rstrip("\n"), "```", ""]
+            lines += [
+                f"#### {text_cell(view.name)}: {text_cell(graph.name)}",
+                "",
+                "```mermaid",
+                diagram.mermaid([graph], highlight).rstrip("\n"),
+                "```",
+                "",
+            ]
     return lines
 
 

@@ -17,15 +17,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from okd_streams.render import kustomization as kz
-from okd_streams.streams.affected import Affected, compute
 from okd_streams.errors import UsageError
-from okd_streams.render.kustomize import build, find_kustomize
-from okd_streams.render.runner import build_all
-from okd_streams.lint.output import Progress
-from okd_streams.model.repo import STREAMS_DIR
 from okd_streams.files.git import WORKING_TREE, Git
 from okd_streams.files.loader import YamlError, dump_plain
+from okd_streams.lint.output import Progress
+from okd_streams.model.repo import STREAMS_DIR
+from okd_streams.render import kustomization as kz
+from okd_streams.render.kustomize import build, find_kustomize
+from okd_streams.render.runner import build_all
+from okd_streams.streams.affected import Affected, compute
 from okd_streams.tekton.diff import ObjectDiff, diff_objects, index_objects
 
 FORMATS = ("text", "markdown", "json")
@@ -60,8 +60,14 @@ class StreamDiff:
         return self.status != "unchanged"
 
     def to_json(self) -> dict:
-        return {"name": self.name, "status": self.status, "reasons": self.reasons,
-                "objects": [o.to_json() for o in self.objects], "errors": self.errors, "diff": self.unified}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "reasons": self.reasons,
+            "objects": [o.to_json() for o in self.objects],
+            "errors": self.errors,
+            "diff": self.unified,
+        }
 
 
 @dataclass
@@ -76,12 +82,17 @@ class DiffReport:
         return any(s.differs for s in self.streams)
 
     def to_json(self) -> dict:
-        return {"base": self.base.to_json(), "head": self.head.to_json(), "changed": self.changed,
-                "streams": [s.to_json() for s in self.streams], "notes": self.notes}
+        return {
+            "base": self.base.to_json(),
+            "head": self.head.to_json(),
+            "changed": self.changed,
+            "streams": [s.to_json() for s in self.streams],
+            "notes": self.notes,
+        }
 
 
 def _identity(data: dict) -> tuple[str, str, str]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
     return (str(data.get("kind") or ""), str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
 
 
@@ -101,18 +112,23 @@ def unified(name: str, old: list[dict], new: list[dict], base: Side, head: Side,
     """The unified diff of the rendered YAML, one file header per object (kind/name), so every
     hunk says which object it is in."""
     before, after = index_objects(old), index_objects(new)
-    out = []
+    out: list[str] = []
     for key in sorted(set(before) | set(after)):
         first = as_yaml([before[key]]) if key in before else ""
         second = as_yaml([after[key]]) if key in after else ""
         if first == second:
             continue
-        kind, namespace, object_name = key
+        kind, _namespace, object_name = key
         where = "/".join(part for part in (name, kind, object_name) if part)
-        out.extend(difflib.unified_diff(
-            first.splitlines(keepends=True), second.splitlines(keepends=True),
-            fromfile=f"a/{where} ({base.label})" if key in before else "/dev/null",
-            tofile=f"b/{where} ({head.label})" if key in after else "/dev/null", n=context))
+        out.extend(
+            difflib.unified_diff(
+                first.splitlines(keepends=True),
+                second.splitlines(keepends=True),
+                fromfile=f"a/{where} ({base.label})" if key in before else "/dev/null",
+                tofile=f"b/{where} ({head.label})" if key in after else "/dev/null",
+                n=context,
+            )
+        )
     return "".join(line if line.endswith("\n") else line + "\n" for line in out)
 
 
@@ -123,16 +139,25 @@ def _render_all(directories: list[Path]) -> dict[Path, tuple[list[dict] | None, 
     if present:
         kustomize = find_kustomize()
         bar = Progress(len(present), "rendered")
-        results = build_all([d.resolve() for d in present], lambda d: build(d, kustomize, origins=False),
-                            on_done=lambda r: bar.step(r.directory.name))
+        results = build_all(
+            [d.resolve() for d in present],
+            lambda d: build(d, kustomize, origins=False),
+            on_done=lambda r: bar.step(r.directory.name),
+        )
         bar.close()
         for directory, result in results.items():
             found[directory] = ([o.data for o in result.objects], None) if result.ok else (None, result.error)
     return found
 
 
-def compare(root: Path, base: str, head: str | None = None, names: list[str] | None = None,
-            merge_base: bool = False, context: int = 3) -> DiffReport:
+def compare(
+    root: Path,
+    base: str,
+    head: str | None = None,
+    names: list[str] | None = None,
+    merge_base: bool = False,
+    context: int = 3,
+) -> DiffReport:
     """Diff every stream the changes from `base` to `head` (default: the working tree) affect."""
     git = Git(root)
     base_commit = git.merge_base(base, head or "HEAD") if merge_base else git.resolve(base)
@@ -145,14 +170,19 @@ def compare(root: Path, base: str, head: str | None = None, names: list[str] | N
         affected = compute(head_root, changes)
         selected = list(affected.streams)
         if names:
-            known = set(selected) | {p.name for p in (head_root / STREAMS_DIR).glob("*") if p.is_dir()} | \
-                {p.name for p in (base_root / STREAMS_DIR).glob("*") if p.is_dir()}
+            known = (
+                set(selected)
+                | {p.name for p in (head_root / STREAMS_DIR).glob("*") if p.is_dir()}
+                | {p.name for p in (base_root / STREAMS_DIR).glob("*") if p.is_dir()}
+            )
             unknown = [n for n in names if n not in known]
             if unknown:
                 raise UsageError(f"no such stream: {', '.join(unknown)}")
-            selected = [n for n in names]
-        pairs = {name: ((base_root / STREAMS_DIR / name).resolve(), (head_root / STREAMS_DIR / name).resolve())
-                 for name in selected}
+            selected = list(names)
+        pairs = {
+            name: ((base_root / STREAMS_DIR / name).resolve(), (head_root / STREAMS_DIR / name).resolve())
+            for name in selected
+        }
         rendered = _render_all([d for pair in pairs.values() for d in pair])
         for name in sorted(selected):
             report.streams.append(_stream(name, affected, rendered, pairs[name], report.base, report.head, context))
@@ -160,8 +190,9 @@ def compare(root: Path, base: str, head: str | None = None, names: list[str] | N
     return report
 
 
-def _stream(name: str, affected: Affected, rendered: dict, pair: tuple[Path, Path], base: Side, head: Side,
-            context: int) -> StreamDiff:
+def _stream(
+    name: str, affected: Affected, rendered: dict, pair: tuple[Path, Path], base: Side, head: Side, context: int
+) -> StreamDiff:
     impact = affected.streams.get(name)
     diff = StreamDiff(name, "unchanged", list(impact.reasons) if impact else [])
     (old, old_error), (new, new_error) = rendered[pair[0]], rendered[pair[1]]
@@ -200,12 +231,15 @@ def _notes(affected: Affected) -> list[str]:
 
 # -- output ----------------------------------------------------------------------------------
 
+
 def _headline(report: DiffReport) -> str:
     differing = [s for s in report.streams if s.differs]
     if not report.streams:
         return f"no stream differs between {report.base.short} and {report.head.short}"
-    return (f"{len(differing)} of {len(report.streams)} affected stream{'s' if len(report.streams) != 1 else ''} "
-            f"differ{'s' if len(differing) == 1 else ''} between {report.base.short} and {report.head.short}")
+    return (
+        f"{len(differing)} of {len(report.streams)} affected stream{'s' if len(report.streams) != 1 else ''} "
+        f"differ{'s' if len(differing) == 1 else ''} between {report.base.short} and {report.head.short}"
+    )
 
 
 def _status_text(stream: StreamDiff) -> str:
@@ -213,7 +247,7 @@ def _status_text(stream: StreamDiff) -> str:
         return "fails to render"
     if stream.status == "unchanged":
         return "fails to render at both revisions, with the same error" if stream.errors else "renders the same"
-    counts = {}
+    counts: dict[str, int] = {}
     for obj in stream.objects:
         counts[obj.status] = counts.get(obj.status, 0) + 1
     detail = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
@@ -264,9 +298,11 @@ def markdown(report: DiffReport, summary_only: bool = False) -> str:
         out.append("")
     budget = MARKDOWN_BUDGET
     for stream in report.streams:
-        section = [f"<details{' open' if len(report.streams) == 1 and stream.differs else ''}>",
-                   f"<summary><strong>{html.escape(stream.name)}</strong>: "
-                   f"{html.escape(_status_text(stream))}</summary>", ""]
+        section = [
+            f"<details{' open' if len(report.streams) == 1 and stream.differs else ''}>",
+            f"<summary><strong>{html.escape(stream.name)}</strong>: {html.escape(_status_text(stream))}</summary>",
+            "",
+        ]
         for side, message in stream.errors.items():
             where = report.base.short if side == "base" else report.head.short
             section.append(f"- kustomize fails at {_code(where)}: {_code(message)}")
@@ -283,13 +319,17 @@ def markdown(report: DiffReport, summary_only: bool = False) -> str:
             fence = _fence(body)
             section += ["", f"{fence}diff", body, fence]
             if len(lines) > MARKDOWN_DIFF_LINES:
-                section.append(f"_{len(lines) - MARKDOWN_DIFF_LINES} more diff lines: run "
-                               f"`okd-streams diff --base {report.base.label} {stream.name}` locally_")
+                section.append(
+                    f"_{len(lines) - MARKDOWN_DIFF_LINES} more diff lines: run "
+                    f"`okd-streams diff --base {report.base.label} {stream.name}` locally_"
+                )
         section += ["", "</details>", ""]
         chunk = "\n".join(section)
         if len(chunk) > budget:
-            out.append(f"- **{html.escape(stream.name)}**: {html.escape(_status_text(stream))} "
-                       "(details left out: the comment is at GitHub's size limit)")
+            out.append(
+                f"- **{html.escape(stream.name)}**: {html.escape(_status_text(stream))} "
+                "(details left out: the comment is at GitHub's size limit)"
+            )
             continue
         budget -= len(chunk)
         out.append(chunk)

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okd_streams.render import kustomization as kz
+from okd_streams.files.loader import load_file
 from okd_streams.model.objects import get
 from okd_streams.model.repo import CARD_KIND, Stream, discover_streams
-from okd_streams.files.loader import load_file
+from okd_streams.render import kustomization as kz
 
 STREAM_CARD_COMPONENT = "base/stream-card"
 
@@ -75,8 +75,7 @@ def read_stream(stream: Stream, root: Path) -> StreamInfo:
         info.notes.append(f"{shown} has no kustomization.yaml")
         kustomization = None
     else:
-        kustomization = _first_document(stream.kustomization, None, info.notes,
-                                        f"{shown}/{stream.kustomization.name}")
+        kustomization = _first_document(stream.kustomization, None, info.notes, f"{shown}/{stream.kustomization.name}")
     if isinstance(kustomization, dict):
         info.namespace = _field(kustomization, "namespace", f"{shown}/kustomization.yaml", info.notes, "")
         components = kustomization.get("components")

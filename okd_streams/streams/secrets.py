@@ -19,8 +19,9 @@ else the declared default. What only a trigger supplies at run time is shown as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton import variables
@@ -59,9 +60,13 @@ class SecretNeed:
         return bool(self.uses) and all(use.optional for use in self.uses)
 
     def to_json(self) -> dict:
-        return {"name": self.name, "resolved": self.resolved, "optional": self.optional,
-                "keys": sorted(self.keys),
-                "used_by": [{"object": u.obj, "how": u.how, "via": u.via, "optional": u.optional} for u in self.uses]}
+        return {
+            "name": self.name,
+            "resolved": self.resolved,
+            "optional": self.optional,
+            "keys": sorted(self.keys),
+            "used_by": [{"object": u.obj, "how": u.how, "via": u.via, "optional": u.optional} for u in self.uses],
+        }
 
 
 @dataclass
@@ -74,8 +79,12 @@ def _isolated_param(text: Any) -> str | None:
     if not isinstance(text, str) or "$(" not in text:
         return None
     found = list(variables.references(text))
-    if len(found) == 1 and variables.is_isolated(text, found[0]) and found[0].prefix in ("params", "tt") \
-            and found[0].parts:
+    if (
+        len(found) == 1
+        and variables.is_isolated(text, found[0])
+        and found[0].prefix in ("params", "tt")
+        and found[0].parts
+    ):
         return ".".join(found[0].parts) if found[0].prefix == "params" else "tt." + ".".join(found[0].parts[1:])
     return None
 
@@ -154,8 +163,9 @@ class Resolver:
             return self.pipeline_param(pipeline, name)
         return []
 
-    def task_param(self, task_spec: dict, name: str, task_name: str | None = None,
-                   caller: tuple[Obj, dict] | None = None) -> list[Value]:
+    def task_param(
+        self, task_spec: dict, name: str, task_name: str | None = None, caller: tuple[Obj, dict] | None = None
+    ) -> list[Value]:
         """Values of a Task's param `name`, through every caller (or the one given)."""
         spec = _param(task_spec.get("params"), name)
         default = _literal(spec.get("default")) if spec else None
@@ -165,12 +175,14 @@ class Resolver:
             binding = _param(task.get("params"), name)
             if binding is None:
                 if default is not None:
-                    values.append(Value(default, f"{pipeline.label()} task {task.get('name')} leaves param "
-                                                 f"{name} at its default"))
+                    values.append(
+                        Value(default, f"{pipeline.label()} task {task.get('name')} leaves param {name} at its default")
+                    )
                 continue
             for value in self.in_pipeline(pipeline, binding.get("value")):
                 value.via = f"{pipeline.label()} task {task.get('name')} param {name}" + (
-                    f" <- {value.via}" if value.via else "")
+                    f" <- {value.via}" if value.via else ""
+                )
                 values.append(value)
         if not callers and default is not None:
             values.append(Value(default, f"default of param {name}"))
@@ -192,8 +204,13 @@ def _site(obj: Obj, path: tuple) -> Site:
     if obj.kind in ("Task", "ClusterTask"):
         return Site(obj, path, obj.spec, obj.name, None)
     for depth in range(len(path) - 1, 0, -1):
-        if path[depth] == "taskSpec" and depth >= 2 and isinstance(path[depth - 1], int) \
-                and path[depth - 2] in ("tasks", "finally") and obj.kind == "Pipeline":
+        if (
+            path[depth] == "taskSpec"
+            and depth >= 2
+            and isinstance(path[depth - 1], int)
+            and path[depth - 2] in ("tasks", "finally")
+            and obj.kind == "Pipeline"
+        ):
             task = get(obj.data, *path[:depth])
             spec = get(obj.data, *path[: depth + 1])
             if isinstance(task, dict) and isinstance(spec, dict):
@@ -240,8 +257,11 @@ class Collector:
         if name.startswith("tt.") and site.obj.kind == "TriggerTemplate":
             spec = _param(get(site.obj.spec, "params"), name[3:])
             default = _literal(spec.get("default")) if spec else None
-            return [Value(default, f"default of {site.obj.label()} param {name[3:]}")] if default else \
-                [Value(f"$(tt.params.{name[3:]})", "set by the trigger")]
+            return (
+                [Value(default, f"default of {site.obj.label()} param {name[3:]}")]
+                if default
+                else [Value(f"$(tt.params.{name[3:]})", "set by the trigger")]
+            )
         if site.task_spec is not None:
             return self.resolver.task_param(site.task_spec, name, site.task_name, site.caller)
         if site.obj.kind == "Pipeline":
@@ -279,12 +299,21 @@ class Collector:
             if key == "secretKeyRef" and isinstance(value, dict):
                 env = get(obj.data, *path[:-2], "name")
                 what = f"env {env}" if isinstance(env, str) else "env"
-                self.add(_site(obj, path), value.get("name"), _describe(obj, path, what),
-                         {value.get("key")} if isinstance(value.get("key"), str) else set(),
-                         value.get("optional") is True)
+                self.add(
+                    _site(obj, path),
+                    value.get("name"),
+                    _describe(obj, path, what),
+                    {secret_key} if isinstance(secret_key := value.get("key"), str) else set(),
+                    value.get("optional") is True,
+                )
             elif key == "secretRef" and isinstance(value, dict):
-                self.add(_site(obj, path), value.get("name"), _describe(obj, path, "envFrom"), set(),
-                         value.get("optional") is True)
+                self.add(
+                    _site(obj, path),
+                    value.get("name"),
+                    _describe(obj, path, "envFrom"),
+                    set(),
+                    value.get("optional") is True,
+                )
             elif key == "imagePullSecrets" and isinstance(value, list):
                 for _, entry in items(value):
                     self.add(_site(obj, path), entry.get("name"), "imagePullSecrets", {DOCKERCONFIG})
@@ -295,12 +324,16 @@ class Collector:
         holder = path[-3]
         entry = get(obj.data, *path[:-1])
         mount_name = entry.get("name") if isinstance(entry, dict) else None
-        keys = {i.get("key") for _, i in items(value, "items") if isinstance(i.get("key"), str)}
+        keys = {key for _, i in items(value, "items") if isinstance(key := i.get("key"), str)}
         site = _site(obj, path)
         if holder == "volumes" and "secretName" in value:
             if not keys and isinstance(mount_name, str) and site.task_spec is not None:
-                mounts = [m.get("mountPath") for _, spec in self._containers(site.task_spec)
-                          for _, m in items(spec, "volumeMounts") if m.get("name") == mount_name]
+                mounts = [
+                    m.get("mountPath")
+                    for _, spec in self._containers(site.task_spec)
+                    for _, m in items(spec, "volumeMounts")
+                    if m.get("name") == mount_name
+                ]
                 keys = self.keys_under(site, [m for m in mounts if isinstance(m, str) and m])
             self.add(site, value.get("secretName"), f"volume {mount_name}", keys, value.get("optional") is True)
         elif holder == "sources" and "name" in value:
@@ -315,7 +348,7 @@ class Collector:
 
     def _params(self) -> None:
         for pipeline in self.resolver.pipelines:
-            for index, spec in items(pipeline.spec, "params"):
+            for _, spec in items(pipeline.spec, "params"):
                 name = spec.get("name")
                 if not isinstance(name, str) or not SECRET_PARAM.search(name):
                     continue
@@ -327,7 +360,7 @@ class Collector:
 
     def _workspaces(self) -> None:
         """Keys of secrets bound as PipelineRun workspaces, from the Tasks that read them."""
-        for holder, run in self.resolver.runs:
+        for _, run in self.resolver.runs:
             pipeline_name = get(run, "spec", "pipelineRef", "name")
             pipeline = next((p for p in self.resolver.pipelines if p.name == pipeline_name), None)
             if pipeline is None:
@@ -346,9 +379,12 @@ class Collector:
                             if not isinstance(spec, dict):
                                 continue
                             declared = _param(spec.get("workspaces"), ws["name"]) or {}
-                            prefixes = [f"$(workspaces.{ws['name']}.path)",
-                                        declared.get("mountPath") if isinstance(declared.get("mountPath"), str)
-                                        else f"/workspace/{ws['name']}"]
+                            prefixes = [
+                                f"$(workspaces.{ws['name']}.path)",
+                                mount
+                                if isinstance(mount := declared.get("mountPath"), str)
+                                else f"/workspace/{ws['name']}",
+                            ]
                             site = Site(task_obj or pipeline, (), spec, None, (pipeline, task))
                             self.found[secret].keys |= self.keys_under(site, prefixes)
 

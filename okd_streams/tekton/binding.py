@@ -15,13 +15,14 @@ that is a reference, the type of what it references (callers pass `refs`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from okd_streams.model.objects import items
+from okd_streams.model.objects import Unit, get, items
 from okd_streams.tekton import params as P
 from okd_streams.tekton import resolve
-from okd_streams.tekton.pipeline import is_matrixed
+from okd_streams.tekton.pipeline import PipelineSite, is_matrixed
 from okd_streams.tekton.variables import Reference, references
 
 
@@ -73,8 +74,9 @@ def literal(value: Any) -> Value:
     if isinstance(value, dict):
         if all(isinstance(item, str) for item in value.values()):
             return Value("object", keys=frozenset(map(str, value)))
-        return Value("string", note="a mapping with non-string values, which Tekton reads as one string; "
-                     "quote the values")
+        return Value(
+            "string", note="a mapping with non-string values, which Tekton reads as one string; quote the values"
+        )
     return Value(None)
 
 
@@ -102,8 +104,9 @@ def typed(value: Any, refs: RefTyper | None = None, lenient: bool = False) -> Va
     return result
 
 
-def args_from(params: Any, base: tuple, refs: RefTyper | None = None, lenient: bool = False,
-              matrix: bool = False) -> list[Arg]:
+def args_from(
+    params: Any, base: tuple, refs: RefTyper | None = None, lenient: bool = False, matrix: bool = False
+) -> list[Arg]:
     """Args from a `params` list of {name, value} at path `base` (first of duplicates kept)."""
     found: list[Arg] = []
     seen: set[str] = set()
@@ -142,23 +145,41 @@ def describe_spec(spec: dict) -> str:
     return _type_phrase(spec)
 
 
-def check(args: list[Arg], declarations: Any, who: str, target: str, enums: bool = True,
-          verb: str = "passes") -> list[Issue]:
+def check(
+    args: list[Arg], declarations: Any, who: str, target: str, enums: bool = True, verb: str = "passes"
+) -> list[Issue]:
     """Issues of `args` against the ParamSpecs `declarations`, at most one per param name
     (plus one per extra param). Order: missing, then per param type > keys > enum."""
     specs = P.specs(declarations)
     provided = {arg.name: arg for arg in args}
     issues: list[Issue] = []
+    spec: dict | None
     for name, spec in specs.items():
         if name not in provided and not P.has_default(spec):
-            issues.append(Issue("missing", name, f'{who} does not set param "{name}", which {target} '
-                                f"declares without a default: set it to {_type_phrase(spec)}", None, spec))
+            issues.append(
+                Issue(
+                    "missing",
+                    name,
+                    f'{who} does not set param "{name}", which {target} '
+                    f"declares without a default: set it to {_type_phrase(spec)}",
+                    None,
+                    spec,
+                )
+            )
     for arg in args:
         spec = specs.get(arg.name)
         if spec is None:
             declared = ", ".join(specs) or "none"
-            issues.append(Issue("extra", arg.name, f'{who} {verb} param "{arg.name}", which {target} does not '
-                                f"declare; Tekton ignores it (declared: {declared})", arg, None))
+            issues.append(
+                Issue(
+                    "extra",
+                    arg.name,
+                    f'{who} {verb} param "{arg.name}", which {target} does not '
+                    f"declare; Tekton ignores it (declared: {declared})",
+                    arg,
+                    None,
+                )
+            )
             continue
         issue = _check_one(arg, spec, who, target, enums, verb)
         if issue:
@@ -172,12 +193,24 @@ def _check_one(arg: Arg, spec: dict, who: str, target: str, enums: bool, verb: s
     name = arg.name
     if arg.matrix:
         if declared != "string":
-            return Issue("type", name, f'{who} fans out param "{name}" with a matrix, so each run gets one string, '
-                         f"but {target} declares it {declared}", arg, spec)
+            return Issue(
+                "type",
+                name,
+                f'{who} fans out param "{name}" with a matrix, so each run gets one string, '
+                f"but {target} declares it {declared}",
+                arg,
+                spec,
+            )
     elif value.type is not None and value.type != declared:
         note = f" ({value.note})" if value.note else ""
-        return Issue("type", name, f'{who} {verb} param "{name}" of type {value.type}{note}, but {target} '
-                     f"declares it {declared}: use {_type_phrase(spec)}", arg, spec)
+        return Issue(
+            "type",
+            name,
+            f'{who} {verb} param "{name}" of type {value.type}{note}, but {target} '
+            f"declares it {declared}: use {_type_phrase(spec)}",
+            arg,
+            spec,
+        )
     if declared == "object" and value.type == "object" and value.keys is not None and not arg.matrix:
         needed = list(P.properties(spec))
         default = spec.get("default")
@@ -185,15 +218,27 @@ def _check_one(arg: Arg, spec: dict, who: str, target: str, enums: bool, verb: s
         missing = [key for key in needed if key not in supplied]
         if missing:
             keys = ", ".join(f'"{key}"' for key in missing)
-            return Issue("keys", name, f'{who} {verb} object param "{name}" without key(s) {keys}, which {target} '
-                         "declares in its properties and its default does not supply", arg, spec)
+            return Issue(
+                "keys",
+                name,
+                f'{who} {verb} object param "{name}" without key(s) {keys}, which {target} '
+                "declares in its properties and its default does not supply",
+                arg,
+                spec,
+            )
     allowed = P.enum(spec)
     if enums and allowed and declared == "string":
         candidates = value.items if arg.matrix else ([value.literal] if value.literal is not None else [])
         for candidate in candidates or []:
             if candidate != "" and candidate not in allowed:
-                return Issue("enum", name, f'{who} {verb} "{candidate}" for param "{name}", which is not in '
-                             f"the enum {target} declares: {', '.join(allowed)}", arg, spec)
+                return Issue(
+                    "enum",
+                    name,
+                    f'{who} {verb} "{candidate}" for param "{name}", which is not in '
+                    f"the enum {target} declares: {', '.join(allowed)}",
+                    arg,
+                    spec,
+                )
     return None
 
 
@@ -228,7 +273,7 @@ def result_value(spec: dict, index: str | None, key: str | None, matrixed: bool)
     return Value("string") if kind == "string" else None
 
 
-def pipeline_typer(unit, site) -> RefTyper:
+def pipeline_typer(unit: Unit, site: PipelineSite) -> RefTyper:
     """Types references in pipeline task params the way the PipelineRun reconciler sees
     them: `$(params...)` substituted from the pipeline's declarations, results from the
     referenced task's declared results, pipeline context variables as strings."""
@@ -241,8 +286,11 @@ def pipeline_typer(unit, site) -> RefTyper:
             return None
         if name not in cache:
             _, task = tasks[name]
-            cache[name] = resolve.resolve_task(unit, site.obj, task) if "pipelineRef" not in task and \
-                "pipelineSpec" not in task else resolve.ResolvedSpec("custom")
+            cache[name] = (
+                resolve.resolve_task(unit, site.obj, task)
+                if "pipelineRef" not in task and "pipelineSpec" not in task
+                else resolve.ResolvedSpec("custom")
+            )
         return cache[name]
 
     def typer(ref: Reference) -> Value | None:
@@ -254,8 +302,9 @@ def pipeline_typer(unit, site) -> RefTyper:
                 return param_value(declared[ref.parts[0]], ref.index, ref.parts[1:])
             return None
         if ref.prefix == "tasks":
-            if len(ref.parts) == 1 and ref.parts[0] == "status" or \
-                    len(ref.parts) == 2 and ref.parts[1] in ("status", "reason"):
+            if (len(ref.parts) == 1 and ref.parts[0] == "status") or (
+                len(ref.parts) == 2 and ref.parts[1] in ("status", "reason")
+            ):
                 return Value("string")
             if len(ref.parts) in (3, 4) and ref.parts[1] == "results":
                 resolved = task_spec(ref.parts[0])
@@ -278,7 +327,7 @@ def pipeline_typer(unit, site) -> RefTyper:
 # --- the places values meet declarations --------------------------------------------------
 
 
-def pipeline_task_args(task, typer: RefTyper) -> list[Arg]:
+def pipeline_task_args(task: resolve.PipelineTask, typer: RefTyper) -> list[Arg]:
     """Params, matrix params (fanned out: one string each) and matrix include params."""
     base = task.path
     args = args_from(task.data.get("params"), base + ("params",), typer)
@@ -290,20 +339,27 @@ def pipeline_task_args(task, typer: RefTyper) -> list[Arg]:
     return args
 
 
-def pipeline_task_issues(unit, site, task, resolved: resolve.ResolvedSpec) -> list[Issue]:
+def pipeline_task_issues(
+    unit: Unit, site: PipelineSite, task: resolve.PipelineTask, resolved: resolve.ResolvedSpec
+) -> list[Issue]:
     """`check` of a pipeline task's args against the Task it runs (`resolved`, which must be
     ok). Several rules report parts of it: computed once per unit; do not change it."""
+
     def compute() -> list[Issue]:
         typer = unit.memo(("pipeline_typer", id(site.obj), site.path), lambda: pipeline_typer(unit, site))
-        return check(pipeline_task_args(task, typer), resolved.spec.get("params"), task.label, resolved.label)
+        return check(pipeline_task_args(task, typer), get(resolved.spec, "params"), task.label, resolved.label)
 
     return unit.memo(("pipeline_task_issues", id(task.obj), task.path), compute)
 
 
 def run_args(run: dict, base: tuple, lenient: bool = False) -> list[Arg]:
     """A PipelineRun's or TaskRun's params; TaskRun validation skips strings holding variables."""
-    return args_from(run.get("spec", {}).get("params") if isinstance(run.get("spec"), dict) else None,
-                     base + ("spec", "params"), None, lenient)
+    return args_from(
+        run.get("spec", {}).get("params") if isinstance(run.get("spec"), dict) else None,
+        base + ("spec", "params"),
+        None,
+        lenient,
+    )
 
 
 def card_args(params: Any, base: tuple) -> list[Arg]:

@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, get, items
 from okd_streams.tekton import variables
 
-CONTAINER_LISTS = {"steps": "step", "sidecars": "sidecar", "containers": "container",
-                   "initContainers": "init container", "ephemeralContainers": "ephemeral container"}
+CONTAINER_LISTS = {
+    "steps": "step",
+    "sidecars": "sidecar",
+    "containers": "container",
+    "initContainers": "init container",
+    "ephemeralContainers": "ephemeral container",
+}
 MAX_DEPTH = 400  # the loader stops at 200; rendered output is bounded by kustomize
 
 
@@ -37,9 +43,8 @@ def walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
         if isinstance(value, dict):
             if value:
                 extend([(where + (key,), item) for key, item in value.items()][::-1])
-        elif isinstance(value, list):
-            if value:
-                extend([(where + (index,), item) for index, item in enumerate(value)][::-1])
+        elif isinstance(value, list) and value:
+            extend([(where + (index,), item) for index, item in enumerate(value)][::-1])
 
 
 def mappings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
@@ -71,7 +76,7 @@ class _Scan:
     images: list | None = None
 
 
-_SCANS: "weakref.WeakKeyDictionary[Obj, _Scan]" = weakref.WeakKeyDictionary()
+_SCANS: weakref.WeakKeyDictionary[Obj, _Scan] = weakref.WeakKeyDictionary()
 
 
 def _scan(obj: Obj) -> _Scan:
@@ -228,7 +233,7 @@ def parse_image(raw: str) -> ImageRef:
     colon = rest.rfind(":")
     tag = None
     if colon > last_slash:
-        rest, tag = rest[:colon], rest[colon + 1:]
+        rest, tag = rest[:colon], rest[colon + 1 :]
     return ImageRef(raw, rest, tag or None, digest or None)
 
 
@@ -263,8 +268,12 @@ def _images(obj: Obj) -> Iterator[tuple[tuple, ImageRef, str]]:
         owner = where(obj, container.path)
         if "$(" in text:
             found = list(variables.references(text))
-            if len(found) != 1 or not variables.is_isolated(text, found[0]) or found[0].prefix != "params" \
-                    or len(found[0].parts) != 1:
+            if (
+                len(found) != 1
+                or not variables.is_isolated(text, found[0])
+                or found[0].prefix != "params"
+                or len(found[0].parts) != 1
+            ):
                 continue
             spec_path = _spec_path(container)
             default_path = None
@@ -284,8 +293,9 @@ def _images(obj: Obj) -> Iterator[tuple[tuple, ImageRef, str]]:
         yield path, parse_image(text), owner
 
 
-def container_fields(container: dict, path: tuple, with_on_error: bool = True,
-                     needle: str = "") -> list[tuple[tuple, str, str]]:
+def container_fields(
+    container: dict, path: tuple, with_on_error: bool = True, needle: str = ""
+) -> list[tuple[tuple, str, str]]:
     """(path, text, role) of the fields Tekton checks: role "list" for command/args items.
     Only the texts holding `needle` (callers looking for `$(params` skip the others cheaply)."""
     found: list[tuple[tuple, str, str]] = []

@@ -31,7 +31,7 @@ from okd_streams.tekton.variables import strings_in
 
 def result_uses(task: dict) -> list[tuple[tuple, ResultRef]]:
     found: list[tuple[tuple, ResultRef]] = []
-    params = [(("params", i), p) for i, p in items(task, "params")]
+    params: list[tuple[tuple, dict]] = [(("params", i), p) for i, p in items(task, "params")]
     params += [(("matrix", "params", i), p) for i, p in items(task, "matrix", "params")]
     for j, include in items(task, "matrix", "include"):
         params += [(("matrix", "include", j, "params", i), p) for i, p in items(include, "params")]
@@ -41,7 +41,7 @@ def result_uses(task: dict) -> list[tuple[tuple, ResultRef]]:
     for i, when in items(task, "when"):
         for key in ("input", "cel"):
             found += [(("when", i, key), ref) for ref in result_refs(when.get(key))]
-        for j, value in enumerate(when.get("values") if isinstance(when.get("values"), list) else []):
+        for j, value in enumerate(values if isinstance(values := when.get("values"), list) else []):
             found += [(("when", i, "values", j), ref) for ref in result_refs(value)]
     spec = task.get("taskSpec")
     if isinstance(spec, dict):
@@ -106,7 +106,7 @@ def find_cycle(deps: dict[str, dict[str, str]]) -> list[str] | None:
                 pending.pop()
                 continue
             if dep in on_stack:
-                ring = stack[stack.index(dep):]
+                ring = stack[stack.index(dep) :]
                 first = ring.index(min(ring))
                 ring = ring[first:] + ring[:first]
                 return ring + [ring[0]]
@@ -119,5 +119,6 @@ def find_cycle(deps: dict[str, dict[str, str]]) -> list[str] | None:
 
 
 def missing(deps: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
-    return [(task, dep, reason) for task, task_deps in deps.items() for dep, reason in task_deps.items()
-            if dep not in deps]
+    return [
+        (task, dep, reason) for task, task_deps in deps.items() for dep, reason in task_deps.items() if dep not in deps
+    ]

@@ -25,8 +25,9 @@ cluster's config-defaults; streams do not sync runs.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 TEKTON_GROUP = "tekton.dev"
 

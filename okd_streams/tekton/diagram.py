@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from typing import Iterable
+from collections.abc import Iterable
 
 from okd_streams.errors import GraphvizError
 from okd_streams.tekton.graph import Node, PipelineGraph
@@ -63,6 +63,7 @@ def _label_lines(node: Node) -> list[str]:
 
 # --- Mermaid ----------------------------------------------------------------------------------
 
+
 def _mermaid_text(text: str) -> str:
     """Text inside a quoted Mermaid label: entity codes for what the parser would read."""
     text = text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
@@ -97,7 +98,7 @@ def _mermaid_body(graph: PipelineGraph, ids: _Ids, highlight: set[str], indent: 
         lines.append(f"{indent}style {group} stroke-dasharray: 5 5")
         for leaf in graph.leaves():
             lines.append(f"{indent}{ids(by_name[leaf])} -.-> {group}")
-    classes = {"gated": [], "missing": [], "changed": []}
+    classes: dict[str, list[str]] = {"gated": [], "missing": [], "changed": []}
     for node in graph.nodes + graph.final:
         if node.missing:
             classes["missing"].append(ids(node))
@@ -137,6 +138,7 @@ def mermaid(graphs: Iterable[PipelineGraph], highlight: dict[str, set[str]] | No
 
 # --- Graphviz DOT -----------------------------------------------------------------------------
 
+
 def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -170,8 +172,10 @@ def _dot_body(graph: PipelineGraph, ids: _Ids, highlight: set[str], indent: str)
         lines.append(f"{indent}}}")
         for leaf in graph.leaves():
             for node in graph.final:
-                lines.append(f"{indent}{_dot_string(ids(by_name[leaf]))} -> {_dot_string(ids(node))} "
-                             "[style=dotted, arrowhead=empty];")
+                lines.append(
+                    f"{indent}{_dot_string(ids(by_name[leaf]))} -> {_dot_string(ids(node))} "
+                    "[style=dotted, arrowhead=empty];"
+                )
     return lines
 
 
@@ -180,9 +184,12 @@ def dot(graphs: Iterable[PipelineGraph], highlight: dict[str, set[str]] | None =
     graphs = list(graphs)
     highlight = highlight or {}
     name = title or (graphs[0].name if len(graphs) == 1 else "pipelines")
-    lines = [f"digraph {_dot_string(name)} {{", '  rankdir=TB; fontname="Helvetica";',
-             '  node [shape=box, style=rounded, fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10];']
+    lines = [
+        f"digraph {_dot_string(name)} {{",
+        '  rankdir=TB; fontname="Helvetica";',
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
     if len(graphs) == 1:
         lines += _dot_body(graphs[0], _Ids(), highlight.get(graphs[0].name, set()), "  ")
     else:

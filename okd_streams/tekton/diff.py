@@ -22,13 +22,25 @@ is never dropped from the summary.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from okd_streams.model.objects import get
 
-CATEGORIES = ("objects", "tasks", "edges", "params", "when", "workspaces", "results", "steps", "images",
-              "schedule", "other")
+CATEGORIES = (
+    "objects",
+    "tasks",
+    "edges",
+    "params",
+    "when",
+    "workspaces",
+    "results",
+    "steps",
+    "images",
+    "schedule",
+    "other",
+)
 
 
 class _Missing:
@@ -83,11 +95,17 @@ class ObjectDiff:
         return f"{self.kind} {self.name}" if self.name else self.kind or "object"
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "namespace": self.namespace, "name": self.name, "status": self.status,
-                "changes": [line.to_json() for line in self.lines]}
+        return {
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "status": self.status,
+            "changes": [line.to_json() for line in self.lines],
+        }
 
 
 # -- values and paths ------------------------------------------------------------------------
+
 
 def show(value: Any, limit: int = 100) -> str:
     """A short, unambiguous rendering of a value: strings quoted, structures as compact JSON."""
@@ -128,7 +146,7 @@ def _named(value: Any) -> dict | None:
     return found
 
 
-def _union(first, second) -> list:
+def _union(first: Collection, second: Collection) -> list:
     keys = list(second)
     keys += [key for key in first if key not in second]
     return keys
@@ -148,11 +166,12 @@ def field_changes(old: Any, new: Any, path: tuple = ()) -> Iterator[tuple[tuple,
         by_name_old, by_name_new = _named(old), _named(new)
         if by_name_old is not None and by_name_new is not None:
             for name in _union(by_name_old, by_name_new):
-                yield from field_changes(by_name_old.get(name, MISSING), by_name_new.get(name, MISSING),
-                                         path + (Key(name),))
+                yield from field_changes(
+                    by_name_old.get(name, MISSING), by_name_new.get(name, MISSING), path + (Key(name),)
+                )
             return
         if len(old) == len(new):
-            for index, (first, second) in enumerate(zip(old, new)):
+            for index, (first, second) in enumerate(zip(old, new, strict=True)):
                 yield from field_changes(first, second, path + (Key(index, True),))
             return
     yield path, old, new
@@ -167,8 +186,9 @@ def at(data: Any, path: tuple) -> Any:
             if part.by_index:
                 data = data[part.name] if isinstance(part.name, int) and 0 <= part.name < len(data) else MISSING
             else:
-                data = next((item for item in data if isinstance(item, dict) and item.get("name") == part.name),
-                            MISSING)
+                data = next(
+                    (item for item in data if isinstance(item, dict) and item.get("name") == part.name), MISSING
+                )
         elif isinstance(data, dict) and part in data:
             data = data[part]
         else:
@@ -180,9 +200,18 @@ def at(data: Any, path: tuple) -> Any:
 
 # -- describing one field change -------------------------------------------------------------
 
-SINGULAR = {"steps": "step", "sidecars": "sidecar", "containers": "container", "initContainers": "init container",
-            "tasks": "task", "finally": "finally task", "params": "param", "workspaces": "workspace",
-            "results": "result", "resourcetemplates": "resource template"}
+SINGULAR = {
+    "steps": "step",
+    "sidecars": "sidecar",
+    "containers": "container",
+    "initContainers": "init container",
+    "tasks": "task",
+    "finally": "finally task",
+    "params": "param",
+    "workspaces": "workspace",
+    "results": "result",
+    "resourcetemplates": "resource template",
+}
 
 
 class _Context:
@@ -207,8 +236,7 @@ def _change(old: Any, new: Any) -> str:
     return f"{show(old)} -> {show(new)}"
 
 
-def _describe_param_decl(ctx: _Context, base: tuple, name: str, rest: tuple, old: Any, new: Any,
-                         prefix: str) -> None:
+def _describe_param_decl(ctx: _Context, base: tuple, name: str, rest: tuple, old: Any, new: Any, prefix: str) -> None:
     label = f'{prefix}param "{name}"'
     path = base + rest
     if not rest:
@@ -225,14 +253,29 @@ def _describe_param_decl(ctx: _Context, base: tuple, name: str, rest: tuple, old
     if head == "default" and len(rest) >= 1:
         old_default, new_default = ctx.values(base + ("default",))
         if old_default is MISSING:
-            ctx.add("params", f"{label} now has a default: {show(new_default)} (no longer required)",
-                    base + ("default",), old_default, new_default)
+            ctx.add(
+                "params",
+                f"{label} now has a default: {show(new_default)} (no longer required)",
+                base + ("default",),
+                old_default,
+                new_default,
+            )
         elif new_default is MISSING:
-            ctx.add("params", f"{label} default removed: now required (was {show(old_default)})",
-                    base + ("default",), old_default, new_default)
+            ctx.add(
+                "params",
+                f"{label} default removed: now required (was {show(old_default)})",
+                base + ("default",),
+                old_default,
+                new_default,
+            )
         else:
-            ctx.add("params", f"{label} default: {_change(old_default, new_default)}", base + ("default",),
-                    old_default, new_default)
+            ctx.add(
+                "params",
+                f"{label} default: {_change(old_default, new_default)}",
+                base + ("default",),
+                old_default,
+                new_default,
+            )
     elif head == "type":
         ctx.add("params", f"{label} type: {_change(old, new)}", path, old, new)
     elif head == "description":
@@ -241,21 +284,23 @@ def _describe_param_decl(ctx: _Context, base: tuple, name: str, rest: tuple, old
         ctx.add("params", f"{label} {dotted(rest)}: {_change(old, new)}", path, old, new)
 
 
-def _describe_param_value(ctx: _Context, base: tuple, name: str, rest: tuple, old: Any, new: Any,
-                          prefix: str, verb: str = "passes") -> None:
+def _describe_param_value(
+    ctx: _Context, base: tuple, name: str, rest: tuple, old: Any, new: Any, prefix: str, verb: str = "passes"
+) -> None:
     """A param binding (name + value): what a pipeline task, a run or a trigger passes."""
     label = f'{prefix}param "{name}"'
     old_value, new_value = ctx.values(base + ("value",))
     if not rest and old is MISSING:
-        ctx.add("params", f"{prefix}now {verb} param \"{name}\": {show(new_value)}", base, new=new_value)
+        ctx.add("params", f'{prefix}now {verb} param "{name}": {show(new_value)}', base, new=new_value)
     elif not rest and new is MISSING:
-        ctx.add("params", f"{prefix}no longer {verb} param \"{name}\" (was {show(old_value)})", base, old=old_value)
+        ctx.add("params", f'{prefix}no longer {verb} param "{name}" (was {show(old_value)})', base, old=old_value)
     else:
         ctx.add("params", f"{label}: {_change(old_value, new_value)}", base + ("value",), old_value, new_value)
 
 
-def _describe_named(ctx: _Context, category: str, noun: str, path: tuple, rest: tuple, old: Any, new: Any,
-                    prefix: str, name: Any) -> None:
+def _describe_named(
+    ctx: _Context, category: str, noun: str, path: tuple, rest: tuple, old: Any, new: Any, prefix: str, name: Any
+) -> None:
     label = f'{prefix}{noun} "{name}"' if isinstance(name, str) else f"{prefix}{noun} #{name}"
     if not rest and old is MISSING:
         ctx.add(category, f"{label} added", path, new=new)
@@ -294,8 +339,12 @@ def _describe_task_spec(ctx: _Context, base: tuple, rel: tuple, old: Any, new: A
         elif not rest and old is MISSING:
             image = get(new, "image")
             label = f'{prefix}{noun} "{rel[1].name}"' if isinstance(rel[1].name, str) else f"{prefix}{noun}"
-            ctx.add("steps", f"{label} added" + (f" (image {show(image)})" if image is not None else ""),
-                    base + rel, new=new)
+            ctx.add(
+                "steps",
+                f"{label} added" + (f" (image {show(image)})" if image is not None else ""),
+                base + rel,
+                new=new,
+            )
         else:
             _describe_named(ctx, "steps", noun, base + rel, rest, old, new, prefix, rel[1].name)
         return True
@@ -317,8 +366,9 @@ def _when_text(task: Any) -> str:
         if isinstance(expression, dict) and "cel" in expression:
             parts.append(f"cel {show(expression.get('cel'))}")
         elif isinstance(expression, dict):
-            parts.append(f"{show(expression.get('input'))} {expression.get('operator')} "
-                         f"{show(expression.get('values'))}")
+            parts.append(
+                f"{show(expression.get('input'))} {expression.get('operator')} {show(expression.get('values'))}"
+            )
         else:
             parts.append(show(expression))
     return " and ".join(parts)
@@ -330,7 +380,7 @@ def _task_kind(task: Any) -> str:
         if isinstance(ref.get("name"), str):
             return f'{ref.get("kind") or "Task"} "{ref["name"]}"'
         if ref.get("resolver"):
-            return f'{ref["resolver"]} resolver'
+            return f"{ref['resolver']} resolver"
     if isinstance(get(task, "taskSpec"), dict):
         return "inline taskSpec"
     if isinstance(get(task, "pipelineRef"), dict) or isinstance(get(task, "pipelineSpec"), dict):
@@ -365,16 +415,21 @@ def _describe_pipeline_spec(ctx: _Context, base: tuple, rel: tuple, old: Any, ne
             return True  # the DAG edges say it, see _edges
         if part == "when":
             old_task, new_task = ctx.values(task_path)
-            ctx.add("when", f"{label} when: {_when_text(old_task)} -> {_when_text(new_task)}",
-                    task_path + ("when",), get(old_task, "when", default=MISSING),
-                    get(new_task, "when", default=MISSING))
+            ctx.add(
+                "when",
+                f"{label} when: {_when_text(old_task)} -> {_when_text(new_task)}",
+                task_path + ("when",),
+                get(old_task, "when", default=MISSING),
+                get(new_task, "when", default=MISSING),
+            )
             return True
         if part == "params" and len(rest) >= 2 and isinstance(rest[1], Key):
             _describe_param_value(ctx, task_path + rest[:2], rest[1].name, rest[2:], old, new, f"{label} ")
             return True
         if part == "workspaces" and len(rest) >= 2 and isinstance(rest[1], Key):
-            _describe_named(ctx, "workspaces", "workspace", task_path + rest, rest[2:], old, new, f"{label} ",
-                            rest[1].name)
+            _describe_named(
+                ctx, "workspaces", "workspace", task_path + rest, rest[2:], old, new, f"{label} ", rest[1].name
+            )
             return True
         if part == "taskSpec":
             if _describe_task_spec(ctx, task_path + ("taskSpec",), rest[1:], old, new, f"{label} "):
@@ -395,20 +450,28 @@ def _describe_pipeline_spec(ctx: _Context, base: tuple, rel: tuple, old: Any, ne
 
 def _describe(ctx: _Context, path: tuple, old: Any, new: Any) -> None:
     kind = ctx.kind
-    if kind == "Pipeline" and path[:1] == ("spec",):
-        if _describe_pipeline_spec(ctx, path[:1], path[1:], old, new):
-            return
-    if kind in ("PipelineRun",) and path[:2] == ("spec", "pipelineSpec"):
-        if _describe_pipeline_spec(ctx, path[:2], path[2:], old, new):
-            return
-    if kind == "Task" and path[:1] == ("spec",):
-        if _describe_task_spec(ctx, path[:1], path[1:], old, new, ""):
-            return
-    if kind == "TaskRun" and path[:2] == ("spec", "taskSpec"):
-        if _describe_task_spec(ctx, path[:2], path[2:], old, new, ""):
-            return
-    if kind in ("PipelineRun", "TaskRun", "TriggerBinding") and path[:2] == ("spec", "params") and len(path) >= 3 \
-            and isinstance(path[2], Key):
+    if kind == "Pipeline" and path[:1] == ("spec",) and _describe_pipeline_spec(ctx, path[:1], path[1:], old, new):
+        return
+    if (
+        kind in ("PipelineRun",)
+        and path[:2] == ("spec", "pipelineSpec")
+        and _describe_pipeline_spec(ctx, path[:2], path[2:], old, new)
+    ):
+        return
+    if kind == "Task" and path[:1] == ("spec",) and _describe_task_spec(ctx, path[:1], path[1:], old, new, ""):
+        return
+    if (
+        kind == "TaskRun"
+        and path[:2] == ("spec", "taskSpec")
+        and _describe_task_spec(ctx, path[:2], path[2:], old, new, "")
+    ):
+        return
+    if (
+        kind in ("PipelineRun", "TaskRun", "TriggerBinding")
+        and path[:2] == ("spec", "params")
+        and len(path) >= 3
+        and isinstance(path[2], Key)
+    ):
         _describe_param_value(ctx, path[:3], path[2].name, path[3:], old, new, "", "passes")
         return
     if kind == "TriggerTemplate" and path[:2] == ("spec", "params") and len(path) >= 3 and isinstance(path[2], Key):
@@ -425,8 +488,13 @@ def _describe(ctx: _Context, path: tuple, old: Any, new: Any) -> None:
             _describe_param_value(ctx, template + rest[:3], rest[2].name, rest[3:], old, new, f"{label} ")
             return
         if not rest:
-            ctx.add("objects", f"{label} {'added' if old is MISSING else 'removed' if new is MISSING else 'changed'}",
-                    template, old, new)
+            ctx.add(
+                "objects",
+                f"{label} {'added' if old is MISSING else 'removed' if new is MISSING else 'changed'}",
+                template,
+                old,
+                new,
+            )
             return
         ctx.add("other", f"{label} {dotted(rest)}: {_change(old, new)}", path, old, new)
         return
@@ -436,8 +504,14 @@ def _describe(ctx: _Context, path: tuple, old: Any, new: Any) -> None:
     if path and path[-1] == "image":
         _image_line(ctx, path, old, new)
         return
-    if path and isinstance(path[-1], Key) and len(path) >= 2 and isinstance(path[-2], str) and \
-            path[-2] in ("containers", "initContainers") and (old is MISSING or new is MISSING):
+    if (
+        path
+        and isinstance(path[-1], Key)
+        and len(path) >= 2
+        and isinstance(path[-2], str)
+        and path[-2] in ("containers", "initContainers")
+        and (old is MISSING or new is MISSING)
+    ):
         _describe_named(ctx, "other", SINGULAR[path[-2]], path, (), old, new, "", path[-1].name)
         return
     ctx.add("other", f"{dotted(path) or '(object)'}: {_change(old, new)}", path, old, new)
@@ -474,21 +548,24 @@ def _edge_lines(ctx: _Context) -> None:
     old_edges, new_edges = _edges(at(ctx.old, base)), _edges(at(ctx.new, base))
     for (task, dep), reason in new_edges.items():
         if (task, dep) not in old_edges:
-            ctx.add("edges", f'task "{task}" now runs after "{dep}" ({reason})', base + ("tasks", Key(task)),
-                    new=dep)
+            ctx.add("edges", f'task "{task}" now runs after "{dep}" ({reason})', base + ("tasks", Key(task)), new=dep)
     for (task, dep), reason in old_edges.items():
         if (task, dep) not in new_edges:
-            ctx.add("edges", f'task "{task}" no longer runs after "{dep}" (was: {reason})',
-                    base + ("tasks", Key(task)), old=dep)
+            ctx.add(
+                "edges",
+                f'task "{task}" no longer runs after "{dep}" (was: {reason})',
+                base + ("tasks", Key(task)),
+                old=dep,
+            )
 
 
 def _identity(data: dict) -> tuple[str, str, str]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
-    name = metadata.get("name") if isinstance(metadata.get("name"), str) else ""
+    metadata = meta if isinstance(meta := data.get("metadata"), dict) else {}
+    kind = found if isinstance(found := data.get("kind"), str) else ""
+    name = found if isinstance(found := metadata.get("name"), str) else ""
     if not name and isinstance(metadata.get("generateName"), str):
         name = metadata["generateName"]
-    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else ""
+    namespace = found if isinstance(found := metadata.get("namespace"), str) else ""
     return kind, namespace, name
 
 
@@ -524,8 +601,11 @@ def _added_summary(data: dict) -> list[Line]:
     lines = []
     found = _pipeline_spec(data)
     if found is not None and isinstance(found[1], dict):
-        tasks = [t.get("name") for t in found[1].get("tasks") or [] if isinstance(t, dict)] \
-            if isinstance(found[1].get("tasks"), list) else []
+        tasks = (
+            [t.get("name") for t in found[1].get("tasks") or [] if isinstance(t, dict)]
+            if isinstance(found[1].get("tasks"), list)
+            else []
+        )
         if tasks:
             lines.append(Line("tasks", "tasks: " + ", ".join(str(t) for t in tasks)))
     schedule = get(data, "spec", "schedule")

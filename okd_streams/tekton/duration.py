@@ -8,13 +8,14 @@ valid without a unit. Days ("1d") are not a Go unit.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 _MAX_SECONDS = (2**63 - 1) / 1e9
 
 
-def parse_duration(text) -> float | None:
+def parse_duration(text: Any) -> float | None:
     """Seconds (may be negative), or None for text Go's time.ParseDuration rejects."""
     if not isinstance(text, str) or not text:
         return None

@@ -154,4 +154,3 @@ def pipeline_graph(name: str, spec: Any) -> PipelineGraph:
             graph.edges.append(Edge(dependency, target_name, dependency in ordered, read.get(dependency, ())))
     graph.nodes.extend(Node(m, "tasks", "", missing=True) for m in missing)
     return graph
-

@@ -17,8 +17,7 @@ def dns1123_label_problem(name: str) -> str | None:
     if len(name) > 63:
         return f"is {len(name)} characters long; at most 63 are allowed"
     if not DNS1123_LABEL.match(name):
-        return ("must consist of lower-case letters, digits and '-', and start and end with a letter "
-                "or digit")
+        return "must consist of lower-case letters, digits and '-', and start and end with a letter or digit"
     return None
 
 
@@ -28,8 +27,7 @@ def dns1123_subdomain_problem(name: str) -> str | None:
     if len(name) > 253:
         return f"is {len(name)} characters long; at most 253 are allowed"
     if not DNS1123_SUBDOMAIN.match(name):
-        return ("must consist of lower-case letters, digits, '-' and '.', and start and end with a "
-                "letter or digit")
+        return "must consist of lower-case letters, digits, '-' and '.', and start and end with a letter or digit"
     return None
 
 
@@ -44,12 +42,11 @@ def qualified_name_problem(name: str) -> str | None:
         if not prefix:
             return "has an empty prefix before '/'"
         if dns1123_subdomain_problem(prefix):
-            return f"has a prefix \"{prefix}\" that is not a DNS-1123 subdomain"
+            return f'has a prefix "{prefix}" that is not a DNS-1123 subdomain'
     if not name:
         return "must not be empty"
     if len(name) > 63:
         return f"is {len(name)} characters long; at most 63 are allowed"
     if not _QUALIFIED_NAME.match(name):
-        return ("must consist of letters, digits, '-', '_' or '.', and start and end with a letter "
-                "or digit")
+        return "must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit"
     return None

@@ -15,8 +15,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton.substitution import go_value
@@ -48,7 +49,7 @@ class PipelineSite:
     # Its pipeline tasks (resolve.site_tasks), listed once: a dozen rules walk them.
     tasks: list | None = field(default=None, compare=False, repr=False)
 
-    def at(self, *rest) -> tuple:
+    def at(self, *rest: str | int) -> tuple:
         return self.path + tuple(rest)
 
 
@@ -66,7 +67,7 @@ class TaskSite:
     pipeline: PipelineSite | None = None  # the pipeline an inline taskSpec belongs to
     extra: dict = field(default_factory=dict)
 
-    def at(self, *rest) -> tuple:
+    def at(self, *rest: str | int) -> tuple:
         return self.path + tuple(rest)
 
 
@@ -137,7 +138,7 @@ def embedded_task_spec(task: dict) -> dict | None:
 
 def task_params(task: dict) -> list[tuple[tuple, dict]]:
     """(path in the task, param) for params, matrix.params and matrix.include[].params."""
-    found = [(("params", i), p) for i, p in items(task, "params")]
+    found: list[tuple[tuple, dict]] = [(("params", i), p) for i, p in items(task, "params")]
     found += [(("matrix", "params", i), p) for i, p in items(task, "matrix", "params")]
     for j, include in items(task, "matrix", "include"):
         found += [(("matrix", "include", j, "params", i), p) for i, p in items(include, "params")]
@@ -197,8 +198,9 @@ def _task_specs(unit: Unit) -> Iterator[TaskSite]:
                     combined[param["name"]] = _spec_from_value(param)
             for _, declared in items(spec, "params"):
                 _combine(combined, declared)
-            yield TaskSite(obj, ("spec", "taskSpec"), spec, f"the taskSpec of {describe(obj)}", False,
-                           list(combined.values()))
+            yield TaskSite(
+                obj, ("spec", "taskSpec"), spec, f"the taskSpec of {describe(obj)}", False, list(combined.values())
+            )
     for site in pipeline_specs(unit):
         inline_usage = pipelinerun_inline_params(site) if not site.standalone else None
         for section, index, task in pipeline_tasks(site.spec):
@@ -207,13 +209,21 @@ def _task_specs(unit: Unit) -> Iterator[TaskSite]:
                 continue
             label = f"the taskSpec of {task_label(task, section)} in {site.label}"
             if site.standalone:
-                usage = _list(spec.get("params")) + _list(site.spec.get("params"))
+                usage: list[dict] | None = _list(spec.get("params")) + _list(site.spec.get("params"))
             elif section == "tasks":
                 usage = inline_usage
             else:
                 usage = None  # finally tasks of an inline pipelineSpec: not checked by the webhook
-            yield TaskSite(site.obj, site.at(section, index, "taskSpec"), spec, label, False, usage, site,
-                           {"section": section, "index": index, "task": task})
+            yield TaskSite(
+                site.obj,
+                site.at(section, index, "taskSpec"),
+                spec,
+                label,
+                False,
+                usage,
+                site,
+                {"section": section, "index": index, "task": task},
+            )
 
 
 def pipelinerun_inline_params(site: PipelineSite) -> list[dict]:
@@ -237,7 +247,7 @@ def pipelinerun_inline_params(site: PipelineSite) -> list[dict]:
     return list(combined.values())
 
 
-def _list(value) -> list[dict]:
+def _list(value: Any) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 

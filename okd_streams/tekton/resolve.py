@@ -12,13 +12,22 @@ Task spec a pipeline task runs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
-from okd_streams.tekton.pipeline import (VERSIONS, PipelineSite, is_custom_task, pipeline_specs, pipeline_tasks,
-                                         task_label, task_name, tekton_objects)
+from okd_streams.tekton.pipeline import (
+    VERSIONS,
+    PipelineSite,
+    is_custom_task,
+    pipeline_specs,
+    pipeline_tasks,
+    task_label,
+    task_name,
+    tekton_objects,
+)
 
 PIPELINES = "tekton.dev"
 TRIGGERS = "triggers.tekton.dev"
@@ -59,7 +68,7 @@ def _closeness(obj: Obj, holder: Obj) -> tuple[int, int]:
     mine = Path(holder.file).parent.parts if holder.file else ()
     theirs = Path(obj.file).parent.parts if obj.file else ()
     common = 0
-    for a, b in zip(mine, theirs):
+    for a, b in zip(mine, theirs, strict=False):  # the common prefix
         if a != b:
             break
         common += 1
@@ -99,9 +108,9 @@ def read_ref(data: Any, path: tuple, default_kind: str) -> Ref | None:
     ref = get(data, *path)
     if not isinstance(ref, dict):
         return None
-    kind = ref.get("kind") if isinstance(ref.get("kind"), str) and ref.get("kind") else default_kind
-    name = ref.get("name") if isinstance(ref.get("name"), str) else ""
-    api_version = ref.get("apiVersion") if isinstance(ref.get("apiVersion"), str) else ""
+    kind = given if isinstance(given := ref.get("kind"), str) and given else default_kind
+    name = given if isinstance(given := ref.get("name"), str) else ""
+    api_version = given if isinstance(given := ref.get("apiVersion"), str) else ""
     remote = None
     if isinstance(ref.get("resolver"), str) and ref.get("resolver"):
         remote = ref["resolver"]
@@ -234,8 +243,11 @@ def _resolve_task(unit: Unit, holder: Obj, data: dict, base: tuple) -> ResolvedS
         return ResolvedSpec("none", ref=ref)
     found, ambiguous = lookup(unit, ref.kind, ref.name, PIPELINES, holder)
     if found is None:
-        return ResolvedSpec("cluster-missing" if ref.kind == "ClusterTask" else "missing",
-                            label=f"{ref.kind} {quoted(ref.name)}", ref=ref)
+        return ResolvedSpec(
+            "cluster-missing" if ref.kind == "ClusterTask" else "missing",
+            label=f"{ref.kind} {quoted(ref.name)}",
+            ref=ref,
+        )
     if ambiguous:
         return ResolvedSpec("ambiguous", None, found, f"{ref.kind} {quoted(ref.name)}", ref)
     spec = found.data.get("spec")

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection, Container, Iterator
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any
 
 _SUBSTITUTION = r".*?(?:\[\*\])?"
 # Tekton's pattern is `\$\(` + prefix + _AFTER_PREFIX.
-_AFTER_PREFIX = r"(?:\.(?P<var1>{sub})|\[\"(?P<var2>{sub})\"\]|\['(?P<var3>{sub})'\])\)".format(sub=_SUBSTITUTION)
+_AFTER_PREFIX = rf"(?:\.(?P<var1>{_SUBSTITUTION})|\[\"(?P<var2>{_SUBSTITUTION})\"\]|\['(?P<var3>{_SUBSTITUTION})'\])\)"
 _AFTER = re.compile(_AFTER_PREFIX)
 _ARRAY_INDEX = re.compile(r"\[([0-9])*\*?\]")
 _EXPRESSION = re.compile(r"\$\([_a-zA-Z0-9.-]+(?:\.[_a-zA-Z0-9.-]+)*(?:\[(?:[0-9]+|\*)\])?\)")
@@ -62,8 +63,8 @@ def _matches(text: str, prefix: str) -> Iterator[tuple[str, str, str, str]]:
     text and only what follows it matched: the same matches, without compiling a pattern per
     param or workspace name."""
     if _plain(prefix) is None:
-        for match in _pattern(prefix).finditer(text):
-            yield match.group("var1") or "", match.group("var2") or "", match.group("var3") or "", match.group(0)
+        for found in _pattern(prefix).finditer(text):
+            yield found.group("var1") or "", found.group("var2") or "", found.group("var3") or "", found.group(0)
         return
     start = _start(prefix)
     at = text.find(start)
@@ -72,7 +73,7 @@ def _matches(text: str, prefix: str) -> Iterator[tuple[str, str, str, str]]:
         if match is None:
             at = text.find(start, at + 1)
             continue
-        yield match.group("var1") or "", match.group("var2") or "", match.group("var3") or "", text[at:match.end()]
+        yield match.group("var1") or "", match.group("var2") or "", match.group("var3") or "", text[at : match.end()]
         at = text.find(start, match.end())
 
 
@@ -94,14 +95,16 @@ def extract(text: str, prefix: str) -> tuple[tuple[Variable, ...], str | None]:
 # same scripts recur in objects across streams and catalog versions. Results are immutable.
 @functools.lru_cache(maxsize=8192)
 def _extract(text: str, prefix: str) -> tuple[tuple[Variable, ...], str | None]:
-    found = []
+    found: list[Variable] = []
     for *groups, raw in _matches(text, prefix):
         name = ""
         for index, value in enumerate(groups):
             if index == 0 and "." in value:
                 if len(value.split(".")) > 2:
-                    return tuple(found), (f'invalid reference "{raw}": only two dot-separated parts are '
-                                          f'allowed after the prefix; use the bracket form for names with dots')
+                    return tuple(found), (
+                        f'invalid reference "{raw}": only two dot-separated parts are '
+                        f"allowed after the prefix; use the bracket form for names with dots"
+                    )
                 name = value.split(".", 1)[0]
                 break
             if value:
@@ -117,7 +120,7 @@ def trim_index(name: str) -> str:
     return _ARRAY_INDEX.sub("", name)
 
 
-def unknown(text: str, prefix: str, known) -> list[Variable | str]:
+def unknown(text: str, prefix: str, known: Container[str]) -> list[Variable | str]:
     """Variables naming nothing in `known` (or Tekton's syntax error string)."""
     variables, error = extract(text, prefix)
     if error:
@@ -125,7 +128,7 @@ def unknown(text: str, prefix: str, known) -> list[Variable | str]:
     return [v for v in variables if trim_index(v.name) not in known]
 
 
-def prohibited(text: str, prefix: str, names) -> list[Variable | str]:
+def prohibited(text: str, prefix: str, names: Container[str]) -> list[Variable | str]:
     """Variables naming one of `names` (array params where only strings may go); `[N]` is allowed."""
     variables, error = extract(text, prefix)
     if error:
@@ -133,7 +136,7 @@ def prohibited(text: str, prefix: str, names) -> list[Variable | str]:
     return [v for v in variables if _strip_star(v.name) in names]
 
 
-def entire_prohibited(text: str, prefix: str, names) -> list[Variable]:
+def entire_prohibited(text: str, prefix: str, names: Collection[str]) -> list[Variable]:
     """Whole-value references (`$(params.obj)`, `$(params.obj[*])`) to one of `names`."""
     if not names:
         return []
@@ -148,7 +151,7 @@ def entire_prohibited(text: str, prefix: str, names) -> list[Variable]:
     return found
 
 
-def not_isolated(text: str, prefix: str, names) -> list[Variable | str]:
+def not_isolated(text: str, prefix: str, names: Container[str]) -> list[Variable | str]:
     """References to `names` (array params) in a string that holds more than the first reference."""
     variables, error = extract(text, prefix)
     if error:
@@ -164,8 +167,17 @@ def not_isolated(text: str, prefix: str, names) -> list[Variable | str]:
 def whole_reference(text: str, prefix: str = "params") -> bool:
     """`ValidateWholeArrayOrObjectRefInStringVariable`'s test: the value is exactly `$(params.x[*])`."""
     name = r"[_a-zA-Z0-9.-]+\[\*\]"
-    pattern = (r"^\$\(" + prefix + r"(\.(?P<var1>" + name + r")|\[\"(?P<var2>" + name + r")\"\]|\['(?P<var3>"
-               + name + r")'\])\)$")
+    pattern = (
+        r"^\$\("
+        + prefix
+        + r"(\.(?P<var1>"
+        + name
+        + r")|\[\"(?P<var2>"
+        + name
+        + r")\"\]|\['(?P<var3>"
+        + name
+        + r")'\])\)$"
+    )
     return isinstance(text, str) and re.match(pattern, text) is not None
 
 
@@ -173,14 +185,14 @@ def _strip_star(name: str) -> str:
     return name[:-3] if name.endswith("[*]") else name
 
 
-def expressions(text) -> list[str]:
+def expressions(text: Any) -> list[str]:
     """Tekton's `validateString`: the insides of `$(a.b.c)`-shaped expressions."""
     if not isinstance(text, str) or "$(" not in text:
         return []
     return [match.group(0)[2:-1] for match in _EXPRESSION.finditer(text)]
 
 
-def is_exact_expression(text) -> bool:
+def is_exact_expression(text: Any) -> bool:
     """The whole string is one `$(...)` expression (Tekton's `exactVariableSubstitutionRegex`)."""
     return isinstance(text, str) and _EXACT_EXPRESSION.match(text) is not None
 
@@ -214,12 +226,12 @@ def result_ref(expression: str) -> ResultRef | None:
     return None
 
 
-def result_refs(text) -> list[ResultRef]:
+def result_refs(text: Any) -> list[ResultRef]:
     """Every result reference Tekton finds in a string."""
     return [ref for ref in map(result_ref, expressions(text)) if ref is not None]
 
 
-def go_value(value) -> tuple[str, object]:
+def go_value(value: Any) -> tuple[str, Any]:
     """How Tekton's `ParamValue.UnmarshalJSON` reads a value: ("string"|"array"|"object", value).
 
     A list of strings is an array and a mapping of strings an object; anything else,

@@ -8,8 +8,9 @@ tasks, finally, results, workspaces, context, steps, step, tt (Triggers).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 # One reference: $( then anything but parens, then ). Shell's $(cmd) is handled by callers
 # only looking at known prefixes.
@@ -43,13 +44,13 @@ def _split(rest: str) -> tuple[str, ...] | None:
             if not match:
                 return None
             parts.append(match.group())
-            rest = rest[match.end():]
+            rest = rest[match.end() :]
         elif rest.startswith("["):
             match = _BRACKET_NAME.match(rest)
             if not match:
                 return None
             parts.append(match.group(2))
-            rest = rest[match.end():]
+            rest = rest[match.end() :]
         else:
             return None
     return tuple(parts)
@@ -61,10 +62,10 @@ def parse(expression: str, raw: str = "", start: int = 0) -> Reference | None:
     if not match:
         return None
     prefix = match.group(1)
-    rest = expression_stripped[match.end():]
+    rest = expression_stripped[match.end() :]
     index = None
     found = _INDEX.search(rest)
-    if found and not _BRACKET_NAME.match(rest[found.start():]):
+    if found and not _BRACKET_NAME.match(rest[found.start() :]):
         index = found.group(1)
         rest = rest[: found.start()]
     parts = _split(rest)

@@ -15,14 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from okd_streams import cli
-from okd_streams import argocd
+from okd_streams import argocd, cli
 from okd_streams.argocd import globs
-from okd_streams.lint.checking import check_repository, stream_units
 from okd_streams.config import Config
-from okd_streams.render.kustomize import find_kustomize
-from okd_streams.model.repo import SourceTree, discover_streams
+from okd_streams.lint.checking import check_repository, stream_units
 from okd_streams.model.context import RepoContext
+from okd_streams.model.repo import SourceTree, discover_streams
+from okd_streams.render.kustomize import find_kustomize
 from okd_streams.tekton.defaults import apply_defaults, missing_defaults
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,14 +81,19 @@ def expand(root: Path) -> argocd.Argo:
 
 # ---------------------------------------------------------------- done when: it renders, one Application per stream
 
+
 def test_kubectl_kustomize_argocd_renders():
     kustomize = find_kustomize()
     done = subprocess.run(kustomize.command(str(REPO / "argocd")), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     objects = [d for d in yaml.safe_load_all(done.stdout) if d]
     kinds = sorted((d["kind"], d["metadata"]["name"]) for d in objects)
-    assert kinds == [("AppProject", "okd-streams"), ("AppProject", "okd-streams-bootstrap"),
-                     ("Application", "okd-streams-bootstrap"), ("ApplicationSet", "okd-streams")]
+    assert kinds == [
+        ("AppProject", "okd-streams"),
+        ("AppProject", "okd-streams-bootstrap"),
+        ("Application", "okd-streams-bootstrap"),
+        ("ApplicationSet", "okd-streams"),
+    ]
     assert all(d["metadata"]["namespace"] == "argocd" for d in objects)
     # the repository URL is written once (a local-config ConfigMap) and copied everywhere
     url = "https://github.com/okd-project/okd-streams.git"
@@ -115,8 +119,10 @@ def test_apps_json_lists_one_application_per_stream_folder(capsys):
         assert app["spec"]["project"] == "okd-streams"
         assert app["spec"]["source"]["path"] == f"streams/{name}"
         assert app["spec"]["source"]["targetRevision"] == "main"
-        assert app["spec"]["destination"] == {"namespace": card["spec"]["namespace"],
-                                              "server": "https://kubernetes.default.svc"}
+        assert app["spec"]["destination"] == {
+            "namespace": card["spec"]["namespace"],
+            "server": "https://kubernetes.default.svc",
+        }
         policy = app["spec"]["syncPolicy"]
         assert "CreateNamespace=true" in policy["syncOptions"]
         assert policy["retry"]["backoff"]["factor"] == 2
@@ -146,6 +152,7 @@ def test_card_sync_policy_drives_the_application(repo, capsys):
 
 # ---------------------------------------------------------------- done when: the three failures
 
+
 def test_stream_folder_without_kustomization_fails_check(repo, capsys):
     target = copy_stream(repo, "okd-fcos", "okd-new")
     set_namespace(repo, "okd-new", "okd-new")
@@ -163,8 +170,11 @@ def test_card_namespace_outside_the_project_fails_check(repo, capsys):
     assert code == 1
     a003 = [line for line in out.splitlines() if "[A003]" in line]
     assert len(a003) == 1
-    card_line = next(i for i, line in enumerate((repo / "streams/okd-fcos/stream.yaml").read_text().splitlines(), 1)
-                     if line.strip().startswith("namespace:"))
+    card_line = next(
+        i
+        for i, line in enumerate((repo / "streams/okd-fcos/stream.yaml").read_text().splitlines(), 1)
+        if line.strip().startswith("namespace:")
+    )
     assert a003[0].startswith(f"streams/okd-fcos/stream.yaml:{card_line}:")
     assert 'namespace "ci-builds"' in a003[0] and "okd-fcos" in a003[0] and "okd-*" in a003[0]
 
@@ -174,8 +184,10 @@ def test_two_streams_claiming_the_same_object_fail_check(repo, capsys):
     code, out, _ = run_cli(capsys, "check", "--root", str(repo))
     assert code == 1
     a004 = [line for line in out.splitlines() if "[A004]" in line]
-    assert {line.split(":")[0] for line in a004} == {"streams/okd-scos/stream.yaml",
-                                                     "streams/okd-scos-copy/stream.yaml"}
+    assert {line.split(":")[0] for line in a004} == {
+        "streams/okd-scos/stream.yaml",
+        "streams/okd-scos-copy/stream.yaml",
+    }
     assert all("okd-scos" in line and "okd-scos-copy" in line for line in a004)
     assert "Task cosa-init (tekton.dev)" in out or "31 object(s)" in out
 
@@ -187,6 +199,7 @@ def test_same_object_in_different_namespaces_is_fine(repo):
 
 
 # ---------------------------------------------------------------- more of what Argo CD would refuse
+
 
 def test_stream_folder_without_card_is_not_covered(repo):
     target = copy_stream(repo, "okd-fcos", "okd-nocard")
@@ -202,8 +215,8 @@ def test_excluded_stream_is_left_out_on_purpose(repo):
     set_namespace(repo, "okd-draft", "okd-draft")
 
     def exclude(data):
-        data["spec"]["generators"][0]["git"]["files"].append({"path": "streams/okd-draft/stream.yaml",
-                                                              "exclude": True})
+        data["spec"]["generators"][0]["git"]["files"].append({"path": "streams/okd-draft/stream.yaml", "exclude": True})
+
     edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml", exclude)
     argo = expand(repo)
     assert sorted(app.name for app in argo.apps if app.appset) == ["okd-fcos", "okd-scos"]
@@ -223,6 +236,7 @@ def test_template_ignoring_the_card_sync_policy_fails(repo):
     def always_automated(data):
         data["spec"].pop("templatePatch")
         data["spec"]["template"]["spec"]["syncPolicy"]["automated"] = {"prune": True, "selfHeal": True}
+
     edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml", always_automated)
     found = [p for p in problems(repo) if p.code == "A006"]
     assert [(p.path, p.stream) for p in found] == [("streams/okd-fcos/stream.yaml", "okd-fcos")]
@@ -230,16 +244,21 @@ def test_template_ignoring_the_card_sync_policy_fails(repo):
 
 
 def test_automatic_stream_without_prune_fails(repo):
-    edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml",
-              lambda d: d["spec"].__setitem__("templatePatch", d["spec"]["templatePatch"].replace(
-                  "prune: true", "prune: false")))
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"].__setitem__(
+            "templatePatch", d["spec"]["templatePatch"].replace("prune: true", "prune: false")
+        ),
+    )
     found = [p for p in problems(repo) if p.code == "A006"]
     assert [p.stream for p in found] == ["okd-scos"] and "prune" in found[0].message
 
 
 def test_missing_create_namespace_fails(repo):
-    edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml",
-              lambda d: d["spec"]["template"]["spec"]["syncPolicy"].pop("syncOptions"))
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"]["template"]["spec"]["syncPolicy"].pop("syncOptions"),
+    )
     found = [p for p in problems(repo) if p.code == "A006"]
     assert found and found[0].path == "argocd/applicationsets/okd-streams.yaml"
     assert "CreateNamespace=true" in found[0].message
@@ -247,7 +266,8 @@ def test_missing_create_namespace_fails(repo):
 
 def test_kind_the_project_does_not_permit_fails(repo):
     (repo / "streams/okd-scos/settings.yaml").write_text(
-        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n")
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n"
+    )
     edit_yaml(repo / "streams/okd-scos/kustomization.yaml", lambda d: d["resources"].append("settings.yaml"))
     found = [p for p in problems(repo) if p.code == "A003"]
     assert [(p.path, p.stream) for p in found] == [("streams/okd-scos/settings.yaml", "okd-scos")]
@@ -256,17 +276,18 @@ def test_kind_the_project_does_not_permit_fails(repo):
 
 def test_cluster_scoped_object_in_a_stream_fails(repo):
     (repo / "streams/okd-scos/reader.yaml").write_text(
-        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n"
-        "rules: []\n")
+        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n"
+    )
     edit_yaml(repo / "streams/okd-scos/kustomization.yaml", lambda d: d["resources"].append("reader.yaml"))
     found = [p for p in problems(repo) if p.code.startswith("A")]
     assert [(p.code, p.path, p.stream) for p in found] == [("A007", "streams/okd-scos/reader.yaml", "okd-scos")]
 
 
 def test_manifest_generate_paths_must_cover_the_build(repo):
-    edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml",
-              lambda d: d["spec"]["template"]["metadata"]["annotations"].__setitem__(
-                  argocd.GENERATE_PATHS, ".;/base"))
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"]["template"]["metadata"]["annotations"].__setitem__(argocd.GENERATE_PATHS, ".;/base"),
+    )
     found = [p for p in problems(repo) if p.code == "A008"]
     assert sorted(p.stream for p in found) == ["okd-fcos", "okd-scos"]
     assert all("overlays/" in p.message for p in found)
@@ -283,11 +304,15 @@ def test_a_fork_changes_the_repository_in_one_place(repo):
 
 def test_project_not_permitting_the_repository_fails(repo):
     def keep_project_repos(data):  # the replacements would copy the repository URL into the projects
-        data["replacements"][0]["targets"] = [t for t in data["replacements"][0]["targets"]
-                                              if t["select"]["kind"] != "AppProject"]
+        data["replacements"][0]["targets"] = [
+            t for t in data["replacements"][0]["targets"] if t["select"]["kind"] != "AppProject"
+        ]
+
     edit_yaml(repo / "argocd/kustomization.yaml", keep_project_repos)
-    edit_yaml(repo / "argocd/appprojects/okd-streams.yaml",
-              lambda d: d["spec"].__setitem__("sourceRepos", ["https://example.com/other.git"]))
+    edit_yaml(
+        repo / "argocd/appprojects/okd-streams.yaml",
+        lambda d: d["spec"].__setitem__("sourceRepos", ["https://example.com/other.git"]),
+    )
     found = [p for p in problems(repo) if p.code == "A003"]
     assert found and all("sourceRepos" in p.message for p in found)
 
@@ -321,6 +346,7 @@ def test_untracked_stream_in_a_git_work_tree_gets_an_application(repo):
 
 # ---------------------------------------------------------------- the git files generator, exactly
 
+
 def test_nested_card_matches_under_default_globbing_only(repo):
     nested = repo / "streams/okd-scos/variant"
     nested.mkdir()
@@ -331,16 +357,19 @@ def test_nested_card_matches_under_default_globbing_only(repo):
     assert warnings and "new globbing" in warnings[0].message
 
 
-@pytest.mark.parametrize("pattern, path, git, doublestar", [
-    ("streams/*/stream.yaml", "streams/a/stream.yaml", True, True),
-    ("streams/*/stream.yaml", "streams/a/b/stream.yaml", True, False),
-    ("streams/**/stream.yaml", "streams/stream.yaml", False, True),
-    ("streams/**/stream.yaml", "streams/a/b/stream.yaml", True, True),
-    ("streams/okd-?cos/stream.yaml", "streams/okd-scos/stream.yaml", True, True),
-    ("streams/okd-[sf]cos/stream.yaml", "streams/okd-fcos/stream.yaml", True, True),
-    ("streams", "streams/a/stream.yaml", True, False),
-    ("streams/{a,b}/stream.yaml", "streams/a/stream.yaml", False, True),
-])
+@pytest.mark.parametrize(
+    "pattern, path, git, doublestar",
+    [
+        ("streams/*/stream.yaml", "streams/a/stream.yaml", True, True),
+        ("streams/*/stream.yaml", "streams/a/b/stream.yaml", True, False),
+        ("streams/**/stream.yaml", "streams/stream.yaml", False, True),
+        ("streams/**/stream.yaml", "streams/a/b/stream.yaml", True, True),
+        ("streams/okd-?cos/stream.yaml", "streams/okd-scos/stream.yaml", True, True),
+        ("streams/okd-[sf]cos/stream.yaml", "streams/okd-fcos/stream.yaml", True, True),
+        ("streams", "streams/a/stream.yaml", True, False),
+        ("streams/{a,b}/stream.yaml", "streams/a/stream.yaml", False, True),
+    ],
+)
 def test_glob_semantics(pattern, path, git, doublestar):
     assert globs.git_pathspec_match(pattern, path) is git
     assert globs.doublestar_match(pattern, path) is doublestar
@@ -364,6 +393,7 @@ def test_card_that_is_a_list_yields_one_application_per_item_and_numbers_are_jso
 
     def name_from_card(d):
         d["spec"]["template"]["metadata"]["name"] = "{{ .spec.namespace }}"
+
     edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml", name_from_card)
     argo = expand(repo)
     assert sorted(app.name for app in argo.apps if app.appset) == ["okd-fcos", "okd-fcos-two", "okd-scos"]
@@ -376,57 +406,98 @@ def test_unparsable_card_is_reported_at_the_card(repo):
 
 
 def test_duplicate_application_names_fail(repo):
-    edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml",
-              lambda d: d["spec"]["template"]["metadata"].__setitem__("name", "okd-stream"))
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"]["template"]["metadata"].__setitem__("name", "okd-stream"),
+    )
     found = [p for p in problems(repo) if p.code == "A001"]
     assert any('two Applications are named "okd-stream"' in p.message for p in found)
 
 
 def test_unknown_template_field_is_reported_not_dropped(repo):
-    edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml",
-              lambda d: d["spec"]["template"]["spec"]["syncPolicy"].__setitem__("selfheal", True))
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"]["template"]["spec"]["syncPolicy"].__setitem__("selfheal", True),
+    )
     found = [p for p in problems(repo) if p.code == "A001"]
     assert any("syncPolicy.selfheal" in p.message and "drops it" in p.message for p in found)
 
 
 def test_unsupported_template_feature_is_an_error_not_a_guess(repo):
-    edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml",
-              lambda d: d["spec"]["template"]["metadata"].__setitem__("name", "{{ .path.basename | upper }}"))
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"]["template"]["metadata"].__setitem__("name", "{{ .path.basename | upper }}"),
+    )
     found = [p for p in problems(repo) if p.code == "A001"]
     assert found and all("not supported offline" in p.message for p in found)
     assert found[0].path == "argocd/applicationsets/okd-streams.yaml"
 
 
-@pytest.mark.parametrize("spec", [
-    {"goTemplate": False, "generators": [], "template": {}},
-    {"goTemplate": True, "generators": "git", "template": {}},
-    {"goTemplate": True, "generators": [{"list": {"elements": []}}], "template": {"metadata": {}}},
-    {"goTemplate": True, "generators": [{"git": {"files": "x"}}], "template": {"metadata": {}}},
-    {"goTemplate": True, "generators": [{"git": {"files": [{"path": 3}]}}], "template": []},
-    {"goTemplate": True, "goTemplateOptions": [1], "generators": [{"git": {}}], "template": {}},
-    {"goTemplate": True, "goTemplateOptions": ["missingkey=maybe"],
-     "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
-     "template": {"metadata": {"name": "{{ .path.basename }}"}, "spec": "x"}},
-    {"goTemplate": True, "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
-     "template": {"metadata": {"name": "{{ .spec }}"}}, "templatePatch": 5},
-    {"goTemplate": True, "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
-     "template": {"metadata": {"name": "{{ .path.basename }}", "labels": {"{{ .spec.sync }}": "x"}},
-                  "spec": {"project": 3, "source": {"path": ["x"]}, "destination": "y"}},
-     "templatePatch": "- op: add\n"},
-    {"goTemplate": True, "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
-     "template": {"metadata": {"name": "{{ if .spec }}{{ end"}}},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"goTemplate": False, "generators": [], "template": {}},
+        {"goTemplate": True, "generators": "git", "template": {}},
+        {"goTemplate": True, "generators": [{"list": {"elements": []}}], "template": {"metadata": {}}},
+        {"goTemplate": True, "generators": [{"git": {"files": "x"}}], "template": {"metadata": {}}},
+        {"goTemplate": True, "generators": [{"git": {"files": [{"path": 3}]}}], "template": []},
+        {"goTemplate": True, "goTemplateOptions": [1], "generators": [{"git": {}}], "template": {}},
+        {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=maybe"],
+            "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
+            "template": {"metadata": {"name": "{{ .path.basename }}"}, "spec": "x"},
+        },
+        {
+            "goTemplate": True,
+            "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
+            "template": {"metadata": {"name": "{{ .spec }}"}},
+            "templatePatch": 5,
+        },
+        {
+            "goTemplate": True,
+            "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
+            "template": {
+                "metadata": {"name": "{{ .path.basename }}", "labels": {"{{ .spec.sync }}": "x"}},
+                "spec": {"project": 3, "source": {"path": ["x"]}, "destination": "y"},
+            },
+            "templatePatch": "- op: add\n",
+        },
+        {
+            "goTemplate": True,
+            "generators": [{"git": {"files": [{"path": "streams/*/stream.yaml"}]}}],
+            "template": {"metadata": {"name": "{{ if .spec }}{{ end"}},
+        },
+    ],
+)
 def test_hostile_applicationset_is_a_finding_never_a_crash(repo, spec):
     path = repo / "argocd/applicationsets/okd-streams.yaml"
-    path.write_text(yaml.safe_dump({"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
-                                    "metadata": {"name": "okd-streams"}, "spec": spec}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "ApplicationSet",
+                "metadata": {"name": "okd-streams"},
+                "spec": spec,
+            }
+        )
+    )
     found = problems(repo)
     assert not [p for p in found if p.code == "E000"], [p.message for p in found if p.code == "E000"]
     assert "A001" in codes(found) or "A005" in codes(found)
 
 
-@pytest.mark.parametrize("card", ["", "[1, 2]\n", "spec: {namespace: [a], sync: true}\n", "just text\n",
-                                  "spec: {namespace: 5, sync: automatic}\n", "spec:\n  namespace: null\n"])
+@pytest.mark.parametrize(
+    "card",
+    [
+        "",
+        "[1, 2]\n",
+        "spec: {namespace: [a], sync: true}\n",
+        "just text\n",
+        "spec: {namespace: 5, sync: automatic}\n",
+        "spec:\n  namespace: null\n",
+    ],
+)
 def test_hostile_card_is_a_finding_never_a_crash(repo, card):
     (repo / "streams/okd-fcos/stream.yaml").write_text(card)
     found = problems(repo)
@@ -435,16 +506,28 @@ def test_hostile_card_is_a_finding_never_a_crash(repo, card):
 
 
 def test_hostile_project_is_a_finding_never_a_crash(repo):
-    (repo / "argocd/appprojects/okd-streams.yaml").write_text(yaml.safe_dump({
-        "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "okd-streams"},
-        "spec": {"sourceRepos": ["x"], "destinations": [1, {"namespace": 3}], "clusterResourceWhitelist": [None],
-                 "namespaceResourceWhitelist": [{"group": None}]}}))
+    (repo / "argocd/appprojects/okd-streams.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "AppProject",
+                "metadata": {"name": "okd-streams"},
+                "spec": {
+                    "sourceRepos": ["x"],
+                    "destinations": [1, {"namespace": 3}],
+                    "clusterResourceWhitelist": [None],
+                    "namespaceResourceWhitelist": [{"group": None}],
+                },
+            }
+        )
+    )
     found = problems(repo)
     assert not [p for p in found if p.code == "E000"]
     assert "A003" in codes(found)
 
 
 # ---------------------------------------------------------------- Tekton defaulting: no OutOfSync forever
+
 
 def rendered_units():
     tree = SourceTree(REPO)
@@ -484,17 +567,24 @@ def test_triggers_objects_are_explicit_too():
                 assert all(i["ref"].get("kind") for i in trigger.get("interceptors", []))
 
 
-@pytest.mark.parametrize("spec, expected", [
-    ({"name": "p"}, "string"),
-    ({"name": "p", "default": "x"}, "string"),
-    ({"name": "p", "default": ["a"]}, "array"),
-    ({"name": "p", "default": {"k": "v"}}, "object"),
-    ({"name": "p", "properties": {"k": {}}}, "object"),
-    ({"name": "p", "default": 3}, "string"),
-])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ({"name": "p"}, "string"),
+        ({"name": "p", "default": "x"}, "string"),
+        ({"name": "p", "default": ["a"]}, "array"),
+        ({"name": "p", "default": {"k": "v"}}, "object"),
+        ({"name": "p", "properties": {"k": {}}}, "object"),
+        ({"name": "p", "default": 3}, "string"),
+    ],
+)
 def test_param_type_defaulting_matches_tekton(spec, expected):
-    task = {"apiVersion": "tekton.dev/v1", "kind": "Task", "metadata": {"name": "t"},
-            "spec": {"params": [spec], "steps": []}}
+    task = {
+        "apiVersion": "tekton.dev/v1",
+        "kind": "Task",
+        "metadata": {"name": "t"},
+        "spec": {"params": [spec], "steps": []},
+    }
     defaulted = apply_defaults(task)
     assert defaulted["spec"]["params"][0]["type"] == expected
     for prop in defaulted["spec"]["params"][0].get("properties", {}).values():
@@ -503,13 +593,20 @@ def test_param_type_defaulting_matches_tekton(spec, expected):
 
 
 def test_pipeline_defaults_match_tekton():
-    pipeline = {"apiVersion": "tekton.dev/v1", "kind": "Pipeline", "metadata": {"name": "p"}, "spec": {
-        "params": [{"name": "a", "type": "string"}],
-        "tasks": [{"name": "one", "taskRef": {"name": "t"}},
-                  {"name": "two", "taskRef": {"resolver": "git", "params": []}},
-                  {"name": "three", "taskSpec": {"params": [{"name": "x"}], "results": [{"name": "r"}],
-                                                 "steps": []}}],
-        "finally": [{"name": "last", "taskRef": {"name": "t", "kind": "Task"}}]}}
+    pipeline = {
+        "apiVersion": "tekton.dev/v1",
+        "kind": "Pipeline",
+        "metadata": {"name": "p"},
+        "spec": {
+            "params": [{"name": "a", "type": "string"}],
+            "tasks": [
+                {"name": "one", "taskRef": {"name": "t"}},
+                {"name": "two", "taskRef": {"resolver": "git", "params": []}},
+                {"name": "three", "taskSpec": {"params": [{"name": "x"}], "results": [{"name": "r"}], "steps": []}},
+            ],
+            "finally": [{"name": "last", "taskRef": {"name": "t", "kind": "Task"}}],
+        },
+    }
     defaulted = apply_defaults(pipeline)
     tasks = defaulted["spec"]["tasks"]
     assert tasks[0]["taskRef"] == {"name": "t", "kind": "Task"}
@@ -532,8 +629,10 @@ def test_a_stream_leaving_a_default_to_the_webhook_fails_check(repo):
 def test_invalid_application_name_is_what_the_api_server_refuses(repo):
     copy_stream(repo, "okd-fcos", "okd_under")
     set_namespace(repo, "okd_under", "okd-under")
-    edit_yaml(repo / "argocd/applicationsets/okd-streams.yaml",
-              lambda d: d["spec"]["template"]["metadata"].__setitem__("name", "{{ .path.basename }}"))
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"]["template"]["metadata"].__setitem__("name", "{{ .path.basename }}"),
+    )
     found = [p for p in problems(repo) if p.code == "A001"]
     assert [p.stream for p in found] == ["okd_under"] and "not a valid Kubernetes name" in found[0].message
 

@@ -10,9 +10,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from tests.conftest import REPO, snapshot
 
@@ -39,8 +39,15 @@ def okd_streams(args: list[str], cwd: Path, env: dict[str, str] | None = None, t
     """Run `python -m okd_streams ARGS` in `cwd`; no test may hang, so there is a timeout."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OKD_STREAMS_")}
     environment.update(env or {})
-    done = subprocess.run([sys.executable, "-m", "okd_streams", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "okd_streams", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     return Outcome(done.returncode, done.stdout, done.stderr)
 
 
@@ -61,11 +68,15 @@ IGNORED = (".git", ".cache")  # git's own files; okd-streams' render cache (giti
 
 def tree_state(root: Path) -> tuple[dict[str, bytes], list[str]]:
     """Every regular file's bytes and every folder and link: proves a run changed nothing."""
+
     def kept(path: Path) -> bool:
         return not set(path.relative_to(root).parts) & set(IGNORED)
 
-    entries = sorted(str(p.relative_to(root)) + ("/" if p.is_dir() and not p.is_symlink() else "")
-                     for p in root.rglob("*") if kept(p))
+    entries = sorted(
+        str(p.relative_to(root)) + ("/" if p.is_dir() and not p.is_symlink() else "")
+        for p in root.rglob("*")
+        if kept(p)
+    )
     files = {name: data for name, data in snapshot(root).items() if kept(root / name) and not (root / name).is_fifo()}
     return files, entries
 
@@ -78,6 +89,7 @@ def cache_leftovers(root: Path) -> list[str]:
 
 # --------------------------------------------------------------------------------------
 # Generated inputs: each takes the case's (temporary) root and writes what git cannot hold.
+
 
 def deep_nesting(root: Path) -> None:
     (root / "deep.yaml").write_text("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: " + "[" * 60_000 + "\n")
@@ -95,7 +107,8 @@ def deep_block_nesting(root: Path) -> None:
 
 def not_utf8(root: Path) -> None:
     (root / "build.yaml").write_bytes(
-        b"apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: build\n  description: caf\xe9 cr\xe8me\n")
+        b"apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: build\n  description: caf\xe9 cr\xe8me\n"
+    )
 
 
 def nul_bytes(root: Path) -> None:
@@ -122,8 +135,9 @@ def outside(root: Path) -> Path:
     """A folder next to the tree (never inside it), with a file worth stealing."""
     folder = root.parent / (root.name + "-outside")
     folder.mkdir(exist_ok=True)
-    (folder / "credentials.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: stolen\n"
-                                             "stringData:\n  token: hunter2\n")
+    (folder / "credentials.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: stolen\nstringData:\n  token: hunter2\n"
+    )
     return folder
 
 

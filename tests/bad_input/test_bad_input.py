@@ -38,8 +38,12 @@ CASES: dict[str, Case] = {
     "bigint": Case("lint", 1, [("Y001", "count.yaml")]),
     "deep-flow-nesting": Case("lint", 1, [("Y001", "deep.yaml")], generate=h.deep_nesting, message="nesting"),
     "deep-block-nesting": Case("lint", 1, [("Y001", "deep.yaml")], generate=h.deep_block_nesting, message="nesting"),
-    "deep-kustomization": Case("lint", 1, [("Y001", "app/kustomization.yaml"), ("K001", "app/kustomization.yaml")],
-                               generate=h.deep_kustomization),
+    "deep-kustomization": Case(
+        "lint",
+        1,
+        [("Y001", "app/kustomization.yaml"), ("K001", "app/kustomization.yaml")],
+        generate=h.deep_kustomization,
+    ),
     "not-utf8": Case("lint", 1, [("Y001", "build.yaml")], generate=h.not_utf8, message="UTF-8"),
     "nul-bytes": Case("lint", 1, [("Y001", "build.yaml")], generate=h.nul_bytes, message="binary"),
     "binary-file": Case("lint", 1, [("Y001", "image.yaml")], generate=h.binary_file, message="binary"),
@@ -58,10 +62,12 @@ CASES: dict[str, Case] = {
     "wrong-types-pipeline": Case("lint", 1, [("T002", "pipeline.yaml")]),
     "wrong-types-run": Case("lint", 1, [("X005", "run.yaml")]),
     # symlinks leading out of the tree are not read
-    "symlinked-file-outside": Case("lint", 1, [("Y001", "tasks/credentials.yaml")], generate=h.symlinked_file,
-                                   message="outside the repository"),
-    "symlinked-folder-outside": Case("lint", 1, [("Y001", "tasks/elsewhere")], generate=h.symlinked_folder,
-                                     message="outside the repository"),
+    "symlinked-file-outside": Case(
+        "lint", 1, [("Y001", "tasks/credentials.yaml")], generate=h.symlinked_file, message="outside the repository"
+    ),
+    "symlinked-folder-outside": Case(
+        "lint", 1, [("Y001", "tasks/elsewhere")], generate=h.symlinked_folder, message="outside the repository"
+    ),
     "symlink-loop": Case("lint", 1, [("Y001", "tasks/a.yaml"), ("Y001", "tasks/b.yaml")], generate=h.symlink_loop),
     # kustomizations that do not build
     "kustomization-escapes": Case("lint", 1, [("K001", "app/kustomization.yaml")], message="outside the folder"),
@@ -69,23 +75,31 @@ CASES: dict[str, Case] = {
     "kustomization-missing-file": Case("lint", 1, [("K001", "app/kustomization.yaml")], message="does not exist"),
     "kustomization-wrong-types": Case("lint", 1, [("K001", "app/kustomization.yaml")]),
     "kustomization-nul-reference": Case("lint", 1, [("K001", "app/kustomization.yaml")]),
-    "kustomize-times-out": Case("lint", 1, [("K001", "app/kustomization.yaml")], env=h.sleepy_kustomize,
-                                message="did not finish within 2s"),
-    "kustomize-prints-garbage": Case("lint", 1, [("K001", "app/kustomization.yaml")], env=h.garbage_kustomize,
-                                     message="something broke"),
+    "kustomize-times-out": Case(
+        "lint", 1, [("K001", "app/kustomization.yaml")], env=h.sleepy_kustomize, message="did not finish within 2s"
+    ),
+    "kustomize-prints-garbage": Case(
+        "lint", 1, [("K001", "app/kustomization.yaml")], env=h.garbage_kustomize, message="something broke"
+    ),
     "kustomize-missing": Case("lint", 2, env=h.missing_kustomize, stderr="no kustomize found"),
     "config-nested-too-deeply": Case("lint", 2, generate=h.deep_config, stderr=".okd-streams.yaml"),
     # broken streams inside a copy of this repository
-    "check-broken-stream": Case("check", 1, [("K001", "streams/broken/kustomization.yaml"),
-                                             ("Y001", "streams/broken/kustomization.yaml")]),
-    "check-stream-without-kustomization": Case("check", 1, [("K001", "streams/lost")],
-                                               message="no kustomization.yaml"),
-    "check-card-is-a-list": Case("check", 1, [("Y003", "streams/listcard/stream.yaml"),
-                                             ("K001", "streams/listcard/kustomization.yaml")]),
+    "check-broken-stream": Case(
+        "check", 1, [("K001", "streams/broken/kustomization.yaml"), ("Y001", "streams/broken/kustomization.yaml")]
+    ),
+    "check-stream-without-kustomization": Case("check", 1, [("K001", "streams/lost")], message="no kustomization.yaml"),
+    "check-card-is-a-list": Case(
+        "check", 1, [("Y003", "streams/listcard/stream.yaml"), ("K001", "streams/listcard/kustomization.yaml")]
+    ),
     "check-card-wrong-types": Case("check", 1, [("K001", "streams/odd/kustomization.yaml")]),
     "check-malformed-task-in-base": Case("check", 1, [("Y001", "base/tasks/cosa-test.yaml")]),
-    "check-symlink-leaves-repository": Case("check", 1, [("Y001", "streams/okd-scos/credentials.yaml")],
-                                            generate=h.stream_symlink, message="outside the repository"),
+    "check-symlink-leaves-repository": Case(
+        "check",
+        1,
+        [("Y001", "streams/okd-scos/credentials.yaml")],
+        generate=h.stream_symlink,
+        message="outside the repository",
+    ),
     "check-no-streams": Case("check", 2, generate=h.no_streams, stderr="no streams"),
 }
 
@@ -136,7 +150,8 @@ def test_bad_input(name, tmp_path):
         found = [p for p in problems if p["code"] == code and p["path"] == path]
         assert found, f"no {code} at {path}; got {[(p['code'], p['path'], p['message']) for p in problems]}"
         if case.message:
-            assert any(case.message in p["message"] for p in found) or code != case.expect[0][0], \
-                [p["message"] for p in found]
+            assert any(case.message in p["message"] for p in found) or code != case.expect[0][0], [
+                p["message"] for p in found
+            ]
     if case.exit == 0:
         assert not [p for p in problems if p["level"] == "error"], problems

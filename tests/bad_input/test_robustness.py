@@ -25,9 +25,13 @@ def test_two_checks_at_once_on_one_repository(tmp_path):
     command = [sys.executable, "-m", "okd_streams", "check", "--format", "json"]
     results = []
     for _ in range(2):
-        runs = [subprocess.Popen(command, cwd=root, env=environment, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
-        for run, (out, err) in zip(runs, [run.communicate(timeout=300) for run in runs]):
+        runs = [
+            subprocess.Popen(
+                command, cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        for run, (out, err) in zip(runs, [run.communicate(timeout=300) for run in runs], strict=True):
             assert run.returncode == 0, err
             assert "Traceback" not in err
             results.append(json.loads(out))
@@ -40,8 +44,14 @@ def _interrupt(args: list[str], cwd: Path, env: dict, when) -> subprocess.Comple
     """Start okd-streams, wait until `when()` holds (or 20 s), send SIGINT as Ctrl-C would."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OKD_STREAMS_")}
     environment.update(env)
-    process = subprocess.Popen([sys.executable, "-m", "okd_streams", *args], cwd=cwd, env=environment,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "okd_streams", *args],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not when() and process.poll() is None:
         time.sleep(0.05)
@@ -60,8 +70,10 @@ def test_ctrl_c_during_a_scaffold_leaves_nothing_behind(tmp_path):
     root = h.copy_repo(tmp_path / "repo")
     before = h.tree_state(root)
     marker = tmp_path / "rendering-the-new-stream"
-    body = (f'if grep -q "\\.new-" "$2/kustomization.yaml" 2>/dev/null; then touch {marker}; exec sleep 60; fi\n'
-            f'exec {kubectl_path()} kustomize "$2"')
+    body = (
+        f'if grep -q "\\.new-" "$2/kustomization.yaml" 2>/dev/null; then touch {marker}; exec sleep 60; fi\n'
+        f'exec {kubectl_path()} kustomize "$2"'
+    )
     env = {"OKD_STREAMS_KUSTOMIZE": h._fake(root, body), "OKD_STREAMS_KUSTOMIZE_TIMEOUT": "60"}
     done = _interrupt(["new", "hpc", "--component", "hpc"], root, env, marker.exists)
     assert marker.exists(), "interrupted while the new stream was being rendered"
@@ -127,13 +139,20 @@ def test_ctrl_c_during_a_lint_in_workers_stops_them_quietly(tmp_path):
     paths = many_sets(tmp_path / "tree", 400, rendered=False)  # 1,600 files: long enough to catch the workers at work
     environment = {k: v for k, v in os.environ.items() if not k.startswith("OKD_STREAMS_")}
     environment.update(OKD_STREAMS_JOBS="2", OKD_STREAMS_CACHE_DIR=str(tmp_path / "cache"))
-    process = subprocess.Popen([sys.executable, "-m", "okd_streams", "lint", *map(str, paths)], cwd=tmp_path / "tree",
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "okd_streams", "lint", *map(str, paths)],
+        cwd=tmp_path / "tree",
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
     def workers() -> list[str]:  # forked, so named as the main process is
-        return subprocess.run(["pgrep", "-P", str(process.pid), "-f", "okd_streams"], capture_output=True,
-                              text=True).stdout.split()
+        return subprocess.run(
+            ["pgrep", "-P", str(process.pid), "-f", "okd_streams"], capture_output=True, text=True
+        ).stdout.split()
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and len(workers()) < 2 and process.poll() is None:
@@ -141,7 +160,7 @@ def test_ctrl_c_during_a_lint_in_workers_stops_them_quietly(tmp_path):
     time.sleep(0.05)  # into their work: 600 files take them several times longer
     assert process.poll() is None and len(workers()) >= 2, "the workers were not seen at work"
     os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    _, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
     assert err.strip() == "okd-streams: interrupted"
     time.sleep(0.2)

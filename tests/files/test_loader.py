@@ -22,9 +22,13 @@ from tests.conftest import REPO
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "tektoncd-catalog"
 REPO_YAML = sorted(p for folder in ("base", "overlays", "streams", "argocd") for p in (REPO / folder).glob("**/*.yaml"))
-FUZZ = settings(max_examples=int(os.environ.get("OKD_STREAMS_FUZZ_EXAMPLES", 200)),
-                derandomize=bool(os.environ.get("CI")), deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=int(os.environ.get("OKD_STREAMS_FUZZ_EXAMPLES", 200)),
+    derandomize=bool(os.environ.get("CI")),
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 set_hypothesis_home_dir(Path(tempfile.mkdtemp(prefix="okd-streams-yamlio-")) / "hypothesis")  # not into the repository
 
 
@@ -41,9 +45,19 @@ def typed(value: Any) -> Any:
 
 
 def comparable(parsed: YamlFile) -> tuple:
-    documents = [(d.path, d.index, typed(d.data), {typed(k): typed(v) for k, v in d.marks.items()},
-                  typed(d.start_line), typed(d.end_line), typed(d.disabled), typed(d.reasons))
-                 for d in parsed.documents]
+    documents = [
+        (
+            d.path,
+            d.index,
+            typed(d.data),
+            {typed(k): typed(v) for k, v in d.marks.items()},
+            typed(d.start_line),
+            typed(d.end_line),
+            typed(d.disabled),
+            typed(d.reasons),
+        )
+        for d in parsed.documents
+    ]
     issues = [typed((i.line, i.column, i.kind, i.message)) for i in parsed.issues]
     return parsed.path, parsed.text, issues, parsed.directives, documents
 
@@ -99,7 +113,7 @@ FAST = [
     "a: |\n  one\n  two\n\nb: |-\n  three\nc: |+\n  four\n\nd: >\n  folded\n  text\n",
     "e: >-\n  x\n\n  y\nf: |2\n    indented\n",
     "flow: {a: 1, b: [x, y, {c: d}], 'e': \"f\"}\n",
-    "ünïcode: ✓\n日本: 語\n\"é\": 1\n",
+    'ünïcode: ✓\n日本: 語\n"é": 1\n',
     "a: 1\na: 2\n",
     "a: {x: 1}\nb: 2\na: [1, 2, 3]\n",
     "a: [{x: 1}, {y: 2}]\na: [{z: 3}]\n",
@@ -125,7 +139,7 @@ FAST = [
     "- - - a\n    - b\n  - c\n- d\n",
     "? simple key\n: value\n",
     "a: 1 # comment\n# between\nb: 2\n",
-    "a: x\n# okd-streams: disable=X004 reason=\"why\"\n---\nb: y  # okd-streams: disable=X006,X007\n",
+    'a: x\n# okd-streams: disable=X004 reason="why"\n---\nb: y  # okd-streams: disable=X006,X007\n',
     "\"\\u00e9\\t\\n\": '\\n'\n",
     "'[a, b]': x\n",
     "a: 1\n" * 3 + "---\n" + "b: 2\n",
@@ -156,7 +170,7 @@ SYNTAX_ERRORS = [
     "a: [1, 2\n",
     "a: {b: 1\n",
     "a: 'unterminated\n",
-    "a: \"bad \\q escape\"\n",
+    'a: "bad \\q escape"\n',
     "a: b: c\n",
     "a:\n  - x\n y: 1\n",
     "- a\nb: c\n",
@@ -201,8 +215,10 @@ def test_syntax_errors_keep_the_same_documents_and_issue(text: str) -> None:
     assert [issue.kind for issue in parsed.issues if issue.kind != "duplicate-key"] == ["syntax"]
 
 
-@pytest.mark.parametrize(("text", "error"), [("a: !!bool maybe\n", KeyError), ("a: !!int ''\n", IndexError),
-                                           ("a: \ud800\n", UnicodeEncodeError)])
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("a: !!bool maybe\n", KeyError), ("a: !!int ''\n", IndexError), ("a: \ud800\n", UnicodeEncodeError)],
+)
 def test_escapes_stay_as_they_were(text: str, error: type[Exception]) -> None:
     """PyYAML raises these (mistagged scalars, text that is not Unicode); the node path never
     caught them, and the fast path does not change that."""
@@ -216,8 +232,14 @@ def test_marks_follow_the_builder() -> None:
     parsed = assert_same("a: 1\nb:\n  - x\n  - {c: 2}\na: 3\n")
     document = parsed.documents[0]
     assert document.data == {"a": 3, "b": ["x", {"c": 2}]}
-    assert document.marks == {(): (1, 1), ("a",): (5, 1), ("b",): (2, 1), ("b", 0): (3, 5), ("b", 1): (4, 5),
-                              ("b", 1, "c"): (4, 6)}
+    assert document.marks == {
+        (): (1, 1),
+        ("a",): (5, 1),
+        ("b",): (2, 1),
+        ("b", 0): (3, 5),
+        ("b", 1): (4, 5),
+        ("b", 1, "c"): (4, 6),
+    }
     assert [(issue.line, issue.kind) for issue in parsed.issues] == [(5, "duplicate-key")]
 
 
@@ -228,30 +250,113 @@ def test_scalar_memo_keeps_nan_fresh_and_types_apart() -> None:
 
 
 # Random YAML-ish text: real structure often enough to parse, broken often enough to fail.
-KEYS = ["a", "b", "name", "<<", "<key>", "'q'", '"d"', "1", "yes", "null", "~", "1.5", "? x", "[k]", "{k: v}",
-        "&anchor a", "*anchor", "!!str 1", "!!int 2", "!t k", "", "é", "a b"]
-VALUES = ["1", "0o17", "0x1f", "017", "1:30", "1_0", ".inf", "-.nan", "~", "null", "yes", "On", "n", "2001-12-14",
-          "x", "'s'", '"d\\n"', "[a, b]", "{a: 1}", "[", "]", "{", "}", "|", ">-", "|+", "!!binary aGk=", "!!float 1",
-          "!!int x", "! 3", "&anchor v", "*anchor", "#c", "a # c", "- x", ": y", "'", '"', "=", "@", "", "\t"]
+KEYS = [
+    "a",
+    "b",
+    "name",
+    "<<",
+    "<key>",
+    "'q'",
+    '"d"',
+    "1",
+    "yes",
+    "null",
+    "~",
+    "1.5",
+    "? x",
+    "[k]",
+    "{k: v}",
+    "&anchor a",
+    "*anchor",
+    "!!str 1",
+    "!!int 2",
+    "!t k",
+    "",
+    "é",
+    "a b",
+]
+VALUES = [
+    "1",
+    "0o17",
+    "0x1f",
+    "017",
+    "1:30",
+    "1_0",
+    ".inf",
+    "-.nan",
+    "~",
+    "null",
+    "yes",
+    "On",
+    "n",
+    "2001-12-14",
+    "x",
+    "'s'",
+    '"d\\n"',
+    "[a, b]",
+    "{a: 1}",
+    "[",
+    "]",
+    "{",
+    "}",
+    "|",
+    ">-",
+    "|+",
+    "!!binary aGk=",
+    "!!float 1",
+    "!!int x",
+    "! 3",
+    "&anchor v",
+    "*anchor",
+    "#c",
+    "a # c",
+    "- x",
+    ": y",
+    "'",
+    '"',
+    "=",
+    "@",
+    "",
+    "\t",
+]
 TOKENS = st.one_of(st.sampled_from(KEYS), st.sampled_from(VALUES), st.text(max_size=4))
 LINE = st.one_of(
-    st.builds(lambda indent, dash, key, value: " " * indent + dash + key + ": " + value,
-              st.integers(0, 6), st.sampled_from(["", "- ", "- - "]), st.sampled_from(KEYS), st.sampled_from(VALUES)),
-    st.builds(lambda indent, dash, value: " " * indent + dash + value,
-              st.integers(0, 6), st.sampled_from(["", "- ", "? ", ": "]), st.sampled_from(VALUES)),
+    st.builds(
+        lambda indent, dash, key, value: " " * indent + dash + key + ": " + value,
+        st.integers(0, 6),
+        st.sampled_from(["", "- ", "- - "]),
+        st.sampled_from(KEYS),
+        st.sampled_from(VALUES),
+    ),
+    st.builds(
+        lambda indent, dash, value: " " * indent + dash + value,
+        st.integers(0, 6),
+        st.sampled_from(["", "- ", "? ", ": "]),
+        st.sampled_from(VALUES),
+    ),
     st.sampled_from(["---", "...", "--- x", "# okd-streams: disable=X004", "%YAML 1.1", "", "  |", "    text"]),
     st.lists(TOKENS, max_size=5).map(" ".join),
 )
-LINES = st.builds(lambda lines, newline: newline.join(lines) + newline,
-                  st.lists(LINE, max_size=14), st.sampled_from(["\n", "\r\n"]))
+LINES = st.builds(
+    lambda lines, newline: newline.join(lines) + newline, st.lists(LINE, max_size=14), st.sampled_from(["\n", "\r\n"])
+)
 # Valid YAML too, in every style PyYAML writes, so that deep and wide documents are compared.
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8), st.sampled_from(VALUES))
-DATA = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
-                    | st.dictionaries(st.text(max_size=6) | st.sampled_from(KEYS), inner, max_size=4), max_leaves=30)
-DUMPED = st.builds(lambda documents, flow, style: yaml.dump_all(documents, default_flow_style=flow, default_style=style,
-                                                                allow_unicode=True, sort_keys=False),
-                   st.lists(DATA, min_size=1, max_size=3), st.sampled_from([None, True, False]),
-                   st.sampled_from([None, "'", '"', "|", ">"]))
+DATA = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6) | st.sampled_from(KEYS), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+DUMPED = st.builds(
+    lambda documents, flow, style: yaml.dump_all(
+        documents, default_flow_style=flow, default_style=style, allow_unicode=True, sort_keys=False
+    ),
+    st.lists(DATA, min_size=1, max_size=3),
+    st.sampled_from([None, True, False]),
+    st.sampled_from([None, "'", '"', "|", ">"]),
+)
 TEXT = LINES | DUMPED
 
 
@@ -269,11 +374,15 @@ def test_random_text_parses_the_same(text: str) -> None:
 
 BLOCK_RUN = re.compile(r"(?:[-?]\s+){64,}")
 # Runs of steps of every kind and length, each cut by something that is not a step.
-BLOCK_TEXT = st.lists(st.builds(lambda steps, count, cut: "".join(steps) * count + cut,
-                                st.lists(st.sampled_from(["- ", "-\n  ", "? ", "?\t", "-\u2003"]), min_size=1,
-                                         max_size=3),
-                                st.integers(0, 70), st.sampled_from(["", "x", "-", "--- ", "?-", "\n"])),
-                      max_size=4).map("".join)
+BLOCK_TEXT = st.lists(
+    st.builds(
+        lambda steps, count, cut: "".join(steps) * count + cut,
+        st.lists(st.sampled_from(["- ", "-\n  ", "? ", "?\t", "-\u2003"]), min_size=1, max_size=3),
+        st.integers(0, 70),
+        st.sampled_from(["", "x", "-", "--- ", "?-", "\n"]),
+    ),
+    max_size=4,
+).map("".join)
 
 
 @FUZZ

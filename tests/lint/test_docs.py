@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.commands import docs as docs_command
-from okd_streams.lint import docgen
-from okd_streams.lint import ruledoc
 from okd_streams import rules as registry
 from okd_streams.cli import main
+from okd_streams.commands import docs as docs_command
+from okd_streams.lint import docgen, ruledoc
 from tests.conftest import REPO, snapshot
 
 STREAMS_DOC = "docs/reference/streams.md"
@@ -56,6 +55,7 @@ def cells(line: str) -> list[str]:
 
 # --- generation -------------------------------------------------------------------------------
 
+
 def test_docs_writes_both_files_and_regenerates_identically(repo, capsys):
     assert docs(repo) == 0
     out = capsys.readouterr().out
@@ -65,8 +65,9 @@ def test_docs_writes_both_files_and_regenerates_identically(repo, capsys):
     assert f"{STREAMS_DOC}: up to date" in capsys.readouterr().out
     assert {name: (repo / name).read_bytes() for name in first} == first
     assert docs(repo, "--check") == 0
-    assert not [p for p in (repo / "docs" / "reference").iterdir() if p.name not in ("rules.md", "streams.md")], \
+    assert not [p for p in (repo / "docs" / "reference").iterdir() if p.name not in ("rules.md", "streams.md")], (
         "atomic writes leave no temporary files"
+    )
 
 
 def test_output_does_not_depend_on_where_the_repository_is(tmp_path):
@@ -115,6 +116,7 @@ def test_make_check_runs_docs_check_after_check():
 
 # --- the drift matrix -------------------------------------------------------------------------
 
+
 def test_changing_one_card_param_changes_exactly_that_cell(repo):
     before = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     card = repo / "streams/okd-fcos/stream.yaml"
@@ -125,10 +127,10 @@ def test_changing_one_card_param_changes_exactly_that_cell(repo):
 
     old_lines, new_lines = before.splitlines(), after.splitlines()
     assert len(old_lines) == len(new_lines)
-    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
     assert len(changed) == 1, [new_lines[i] for i in changed]
     old_cells, new_cells = cells(old_lines[changed[0]]), cells(new_lines[changed[0]])
-    differing = [i for i, (a, b) in enumerate(zip(old_cells, new_cells)) if a != b]
+    differing = [i for i, (a, b) in enumerate(zip(old_cells, new_cells, strict=False)) if a != b]
     assert len(differing) == 1
     header, rows = table_rows(after, "### Pipeline okd-coreos", "Params:")
     assert new_cells[0] == "`s3-bucket-name`" and rows["`s3-bucket-name`"] == new_cells
@@ -151,9 +153,12 @@ def test_param_cells(repo):
 
 def test_a_card_value_equal_to_the_base_default_is_no_drift(repo):
     card = repo / "streams/okd-scos/stream.yaml"
-    card.write_text(card.read_text().replace("- name: enable-notifications  # post the outcome of each release "
-                                             "run to Matrix\n          value: \"true\"",
-                                             "- name: enable-notifications\n          value: \"false\""))
+    card.write_text(
+        card.read_text().replace(
+            '- name: enable-notifications  # post the outcome of each release run to Matrix\n          value: "true"',
+            '- name: enable-notifications\n          value: "false"',
+        )
+    )
     text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     _, rows = table_rows(text, "### Pipeline okd-release", "Params:")
     assert rows["`enable-notifications`"][1:] == ["`false`", "·", "·"]
@@ -178,15 +183,19 @@ def test_a_component_that_adds_a_task_shows_in_the_tasks_table(repo):
 
 def test_tasks_removed_or_rewired_by_a_stream_patch(repo):
     kustomization = repo / "streams/okd-fcos/kustomization.yaml"
-    kustomization.write_text(kustomization.read_text() + (
-        "patches:\n"
-        "  - target: {kind: Pipeline, name: okd-release}\n"
-        "    patch: |\n"
-        "      - op: remove\n"
-        "        path: /spec/tasks/2\n"
-        "      - op: replace\n"
-        "        path: /spec/tasks/2/runAfter\n"
-        "        value: [pick-release]\n"))
+    kustomization.write_text(
+        kustomization.read_text()
+        + (
+            "patches:\n"
+            "  - target: {kind: Pipeline, name: okd-release}\n"
+            "    patch: |\n"
+            "      - op: remove\n"
+            "        path: /spec/tasks/2\n"
+            "      - op: replace\n"
+            "        path: /spec/tasks/2/runAfter\n"
+            "        value: [pick-release]\n"
+        )
+    )
     text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     _, rows = table_rows(text, "### Pipeline okd-release", "Tasks:")
     assert rows["`verify-release`"][2:] == ["*removed*", "·"]
@@ -196,11 +205,17 @@ def test_tasks_removed_or_rewired_by_a_stream_patch(repo):
 def test_the_stream_table(repo):
     text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
     header, rows = table_rows(text, "## Streams", "")
-    assert header == ["Stream", "Description", "Owners", "OS", "Version", "Components", "Schedule", "Sync",
-                      "Namespace"]
+    assert header == ["Stream", "Description", "Owners", "OS", "Version", "Components", "Schedule", "Sync", "Namespace"]
     row = rows["[okd-scos](#stream-okd-scos)"]
-    assert row[2:] == ["okd-wg", "scos", "4.19", "[scos](../../overlays/scos/)",
-                       "okd-coreos `30 6 * * *`<br>okd-release `0 5 * * 1`", "automatic", "okd-scos"]
+    assert row[2:] == [
+        "okd-wg",
+        "scos",
+        "4.19",
+        "[scos](../../overlays/scos/)",
+        "okd-coreos `30 6 * * *`<br>okd-release `0 5 * * 1`",
+        "automatic",
+        "okd-scos",
+    ]
     assert row[1].startswith("OKD on CentOS Stream CoreOS")
     assert '<a id="stream-okd-scos"></a>' in text
 
@@ -216,6 +231,7 @@ def test_every_stream_and_pipeline_has_a_mermaid_graph(repo):
 
 
 # --- bad input --------------------------------------------------------------------------------
+
 
 def test_a_stream_that_does_not_build_still_has_its_row(repo, capsys):
     (repo / "streams/okd-fcos/kustomization.yaml").write_text("resources: [../../base, missing.yaml]\n")
@@ -234,7 +250,8 @@ def test_a_hostile_card_is_no_crash(repo, capsys):
         "apiVersion: okd-streams.io/v1alpha1\nkind: StreamCard\nmetadata:\n  name: okd-scos\n"
         "  annotations: {config.kubernetes.io/local-config: 'true'}\n"
         "spec:\n  description: {a: 1}\n  owners: 5\n  version: 4.19\n  sync: [x]\n"
-        "  pipelines: {okd-coreos: [1, 2], okd-release: {params: [{name: 1}, {value: x}, {name: a|b, value: '|'}]}}\n")
+        "  pipelines: {okd-coreos: [1, 2], okd-release: {params: [{name: 1}, {value: x}, {name: a|b, value: '|'}]}}\n"
+    )
     assert docs(repo) == 0
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and "internal error" not in captured.err
@@ -254,6 +271,7 @@ def test_a_repository_without_streams(tmp_path, capsys):
 
 
 # --- docs/reference/rules.md ------------------------------------------------------------------
+
 
 def test_rules_doc_documents_every_rule_with_anchors():
     text = docgen.rules_markdown()

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import linting
-from okd_streams.files import loader as yamlio
 from okd_streams.config import Config
+from okd_streams.files import loader as yamlio
+from okd_streams.lint import linting
 from okd_streams.model.repo import SourceTree
 from tests.conftest import write_tree
 
@@ -40,8 +40,9 @@ def test_foreign_tree_without_yamllint_settings_is_not_held_to_a_style(tmp_path,
 
 @pytest.mark.parametrize("name", [".yamllint", ".yamllint.yaml", ".yamllint.yml"])
 def test_foreign_tree_with_its_own_yamllint_settings_gets_them(tmp_path, monkeypatch, name):
-    write_tree(tmp_path, {name: "extends: default\nrules:\n  document-start: disable\n",
-                          "tasks/task.yaml": BADLY_INDENTED})
+    write_tree(
+        tmp_path, {name: "extends: default\nrules:\n  document-start: disable\n", "tasks/task.yaml": BADLY_INDENTED}
+    )
     monkeypatch.chdir(tmp_path)
     assert "Y002" in lint_codes(tmp_path / "tasks")  # found by walking up from the linted path
 
@@ -52,9 +53,11 @@ def test_strict_conventions_apply_the_shipped_style_to_a_foreign_tree(tmp_path, 
 
 
 def task(name: str, body: str = "") -> str:
-    return (f"apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: {name}\nspec:\n"
-            f"  params:\n    - name: url\n  steps:\n    - name: run\n      image: alpine:3.20\n"
-            f"      script: echo $(params.url) {body}\n")
+    return (
+        f"apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: {name}\nspec:\n"
+        f"  params:\n    - name: url\n  steps:\n    - name: run\n      image: alpine:3.20\n"
+        f"      script: echo $(params.url) {body}\n"
+    )
 
 
 def many_sets(root: Path, count: int, rendered: bool = True) -> list[Path]:
@@ -65,14 +68,20 @@ def many_sets(root: Path, count: int, rendered: bool = True) -> list[Path]:
         folder = root / f"set{index:02d}"
         if rendered and index % 4 == 1:
             write_tree(folder, {"kustomization.yaml": "resources:\n  - task.yaml\n  - pipeline.yaml\n"})
-        write_tree(folder, {
-            "task.yaml": task(f"task-{index}"),
-            "broken.yaml": task(f"broken-{index}", "$(params.missing)"),  # T020: an undeclared param
-            "pipeline.yaml": (f"apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: p-{index}\n"
-                              f"spec:\n  tasks:\n    - name: a\n      taskRef:\n        name: task-{index}\n"),
-            "syntax.yaml": "key: [unclosed\n" if index % 3 == 0 else "kind: ConfigMap\napiVersion: v1\n"
-                                                                      f"metadata:\n  name: c{index}\n",
-        })
+        write_tree(
+            folder,
+            {
+                "task.yaml": task(f"task-{index}"),
+                "broken.yaml": task(f"broken-{index}", "$(params.missing)"),  # T020: an undeclared param
+                "pipeline.yaml": (
+                    f"apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: p-{index}\n"
+                    f"spec:\n  tasks:\n    - name: a\n      taskRef:\n        name: task-{index}\n"
+                ),
+                "syntax.yaml": "key: [unclosed\n"
+                if index % 3 == 0
+                else f"kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: c{index}\n",
+            },
+        )
     return sorted(root.iterdir())
 
 
@@ -89,6 +98,7 @@ def test_workers_find_exactly_what_one_process_finds(tmp_path, monkeypatch):
         with open(tmp_path / "answered-by", "a", encoding="utf-8") as note:
             note.write(f"{os.getpid()}\n")
         return real_answer_group(*args)
+
     monkeypatch.setattr(linting, "_answer_group", noting_the_process)
     together = linting.lint_paths(paths, Config(), progress=False, cache=False, keep_units=False).problems
     answered_by = set((tmp_path / "answered-by").read_text(encoding="utf-8").split())
@@ -105,16 +115,22 @@ def test_cli_lint_in_workers_writes_the_same_report_and_cache(tmp_path):
 
     def lint(jobs: str, cache: str) -> subprocess.CompletedProcess:
         env = {**os.environ, "OKD_STREAMS_JOBS": jobs, "OKD_STREAMS_CACHE_DIR": str(tmp_path / cache)}
-        return subprocess.run([sys.executable, "-m", "okd_streams.cli", "lint", "--format", "json",
-                               *map(str, paths)], cwd=tmp_path / "tree", env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "okd_streams.cli", "lint", "--format", "json", *map(str, paths)],
+            cwd=tmp_path / "tree",
+            env=env,
+            capture_output=True,
+            text=True,
+        )
 
     one = lint("1", "cache-one")
     two = lint("2", "cache-two")
     assert one.returncode == two.returncode == 1, two.stderr
     assert json.loads(two.stdout) == json.loads(one.stdout)
     stored = sorted(p.relative_to(tmp_path / "cache-two") for p in (tmp_path / "cache-two").rglob("*") if p.is_file())
-    assert stored == sorted(p.relative_to(tmp_path / "cache-one") for p in (tmp_path / "cache-one").rglob("*")
-                            if p.is_file())
+    assert stored == sorted(
+        p.relative_to(tmp_path / "cache-one") for p in (tmp_path / "cache-one").rglob("*") if p.is_file()
+    )
     again = lint("2", "cache-two")  # answered from what the workers stored
     assert json.loads(again.stdout) == json.loads(one.stdout)
 
@@ -134,6 +150,7 @@ def test_a_file_edited_while_it_is_linted_is_seen_by_the_next_run(tmp_path, monk
         edited = "broken.yaml" if index == 0 else "task.yaml"
         (lint_set.path / edited).write_text(task(f"edited-{index}"), encoding="utf-8")  # now clean
         return found
+
     monkeypatch.setattr(linting, "_lint_set", lint_then_edit)
     first = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
     assert {p.path for p in first if p.code == "T020"} == {"set00/broken.yaml", "set01/broken.yaml"}
@@ -158,9 +175,13 @@ def stored_sets(cache: Path) -> int:
 def test_a_broken_yamllint_configuration_stops_the_run_with_exit_2(tmp_path, jobs):
     many_sets(tmp_path, 20)  # enough files for workers when jobs is 2
     (tmp_path / ".yamllint").write_text("extends: no-such-configuration\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "okd_streams.cli", "lint", *sorted(map(str, tmp_path.glob("set*")))],
-                          cwd=tmp_path, capture_output=True, text=True,
-                          env={**os.environ, "OKD_STREAMS_JOBS": jobs, "OKD_STREAMS_CACHE_DIR": str(tmp_path / "c")})
+    done = subprocess.run(
+        [sys.executable, "-m", "okd_streams.cli", "lint", *sorted(map(str, tmp_path.glob("set*")))],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OKD_STREAMS_JOBS": jobs, "OKD_STREAMS_CACHE_DIR": str(tmp_path / "c")},
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "invalid yamllint configuration" in done.stderr and "Traceback" not in done.stderr
 
@@ -171,8 +192,9 @@ def test_files_with_equal_text_are_parsed_once_and_each_reported_at_its_own_plac
     monkeypatch.chdir(tmp_path)
     parses = []
     real_parse = yamlio.parse_text
-    monkeypatch.setattr(yamlio, "parse_text", lambda text, path="<string>": parses.append(path)
-                        or real_parse(text, path))
+    monkeypatch.setattr(
+        yamlio, "parse_text", lambda text, path="<string>": parses.append(path) or real_parse(text, path)
+    )
     problems = linting.lint_paths([tmp_path / "v1", tmp_path / "v2"], Config(), progress=False, cache=False).problems
     assert sorted(parses) == ["v1/shared.yaml", "v2/other.yaml"]
     assert sorted(p.path for p in problems if p.code == "T020") == ["v1/shared.yaml", "v2/shared.yaml"]
@@ -184,13 +206,17 @@ def test_files_with_equal_text_are_parsed_once_and_each_reported_at_its_own_plac
 
 
 def test_sets_in_one_folder_are_shared_out_and_a_tasks_versions_kept_together(tmp_path):
-    streams = [linting.LintSet(tmp_path / "streams" / f"s{i:02d}", files=[Path(f"f{j}") for j in range(4)])
-               for i in range(40)]  # `lint streams/*`: every set in one folder
+    streams = [
+        linting.LintSet(tmp_path / "streams" / f"s{i:02d}", files=[Path(f"f{j}") for j in range(4)]) for i in range(40)
+    ]  # `lint streams/*`: every set in one folder
     groups = linting.work_order(streams, jobs=2)
     assert len(groups) >= 8, "all in one group would leave the other worker idle"
     assert sorted(i for group in groups for i in group) == list(range(40))
-    versions = [linting.LintSet(tmp_path / "task" / f"task-{name:02d}" / version, files=[Path("a"), Path("b")])
-                for name in range(30) for version in ("0.1", "0.2", "0.3")]  # a catalog
+    versions = [
+        linting.LintSet(tmp_path / "task" / f"task-{name:02d}" / version, files=[Path("a"), Path("b")])
+        for name in range(30)
+        for version in ("0.1", "0.2", "0.3")
+    ]  # a catalog
     groups = linting.work_order(versions, jobs=2)
     assert sorted(sorted(group) for group in groups) == [[i, i + 1, i + 2] for i in range(0, 90, 3)]
 
@@ -205,6 +231,7 @@ def test_a_cold_lint_reads_each_file_once_for_its_key_and_its_parse(tmp_path, mo
     def counting_open(path, *args, **kwargs):
         opened.append(os.path.basename(path))
         return real_open(path, *args, **kwargs)
+
     monkeypatch.setattr(os, "open", counting_open)
     monkeypatch.setattr(yamlio, "read_limited", lambda path: pytest.fail(f"{path} read a second time"))
     cold = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
@@ -225,12 +252,22 @@ def test_one_walk_finds_what_walk_yaml_and_symlinks_find(tmp_path):
     outside = tmp_path / "outside"
     write_tree(outside, {"secret.yaml": "a: 1\n", "dir/x.yaml": "b: 2\n"})
     root = tmp_path / "tree"
-    write_tree(root, {
-        "a.yaml": "a: 1\n", "b.yml": "b: 1\n", "Kustomization": "resources: []\n", "notes.txt": "x\n",
-        "sub/c.yaml": "c: 1\n", "sub/deeper/d.yaml": "d: 1\n",
-        ".hidden/e.yaml": "e: 1\n", ".hidden/inner/f.yaml": "f: 1\n",
-        ".tekton/run.yaml": "g: 1\n", "node_modules/pkg/h.yaml": "h: 1\n", ".git/config.yaml": "i: 1\n",
-    })
+    write_tree(
+        root,
+        {
+            "a.yaml": "a: 1\n",
+            "b.yml": "b: 1\n",
+            "Kustomization": "resources: []\n",
+            "notes.txt": "x\n",
+            "sub/c.yaml": "c: 1\n",
+            "sub/deeper/d.yaml": "d: 1\n",
+            ".hidden/e.yaml": "e: 1\n",
+            ".hidden/inner/f.yaml": "f: 1\n",
+            ".tekton/run.yaml": "g: 1\n",
+            "node_modules/pkg/h.yaml": "h: 1\n",
+            ".git/config.yaml": "i: 1\n",
+        },
+    )
     (root / "link.yaml").symlink_to(outside / "secret.yaml")
     (root / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
     (root / "linked-dir").symlink_to(outside / "dir")
@@ -241,8 +278,16 @@ def test_one_walk_finds_what_walk_yaml_and_symlinks_find(tmp_path):
     for folder in (root, root / "sub", root / ".hidden", root / "whole", root / "link.yaml"):
         assert walk_tree(folder) == (walk_yaml(folder), symlinks(folder)), folder
     yaml_files, links = walk_tree(root)
-    assert {p.name for p in yaml_files} == {"a.yaml", "b.yml", "Kustomization", "c.yaml", "d.yaml", "run.yaml",
-                                            "link.yaml", "dangling.yaml"}
+    assert {p.name for p in yaml_files} == {
+        "a.yaml",
+        "b.yml",
+        "Kustomization",
+        "c.yaml",
+        "d.yaml",
+        "run.yaml",
+        "link.yaml",
+        "dangling.yaml",
+    }
     assert {p.name for p in links} == {"link.yaml", "dangling.yaml", "linked-dir", "text-link", "hidden-link", "whole"}
 
 
@@ -252,8 +297,14 @@ def test_a_damaged_sets_table_is_replaced_and_the_report_is_the_same(tmp_path, d
     environment = {**os.environ, "OKD_STREAMS_CACHE_DIR": str(tmp_path / "cache")}
 
     def lint() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "okd_streams", "lint", "--format", "json", *map(str, paths)],
-                              cwd=tmp_path / "tree", env=environment, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "okd_streams", "lint", "--format", "json", *map(str, paths)],
+            cwd=tmp_path / "tree",
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+
     first = lint()
     (tmp_path / "cache" / f"{linting.SET_KIND}.sqlite").write_bytes(damage)
     for suffix in ("-wal", "-shm"):
@@ -270,8 +321,14 @@ def test_yamllint_runs_again_only_on_the_files_that_changed(tmp_path, monkeypatc
     from okd_streams.rules.style import yamllint_style
 
     root = tmp_path / "tree"
-    write_tree(root, {".yamllint": "extends: default\nrules:\n  document-start: disable\n",
-                      "a.yaml": BADLY_INDENTED, "b.yaml": BADLY_INDENTED.replace("build", "test")})
+    write_tree(
+        root,
+        {
+            ".yamllint": "extends: default\nrules:\n  document-start: disable\n",
+            "a.yaml": BADLY_INDENTED,
+            "b.yaml": BADLY_INDENTED.replace("build", "test"),
+        },
+    )
     monkeypatch.chdir(root)
     monkeypatch.setenv("OKD_STREAMS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("OKD_STREAMS_NO_CACHE", raising=False)
@@ -281,6 +338,7 @@ def test_yamllint_runs_again_only_on_the_files_that_changed(tmp_path, monkeypatc
     def counted(yaml_file, config, path):
         linted.append(yaml_file.path)
         return real(yaml_file, config, path)
+
     monkeypatch.setattr(yamllint_style, "_problems", counted)
     first = linting.lint_paths([root], Config(), progress=False, keep_units=False).problems
     assert sorted(linted) == ["a.yaml", "b.yaml"] and [p.path for p in first if p.code == "Y002"]

@@ -7,11 +7,35 @@ import pytest
 from okd_streams.model.cron import go_duration_error, validate
 
 VALID = [
-    "30 6 * * *", "0 5 * * 1", "*/15 * * * *", "0 0 1 1 *", "0 0 1,15 * *", "0-59/10 0-23 1-31 1-12 0-6",
-    "0 5 * * mon", "0 5 * * MON-FRI", "0 5 * jan,jul *", "0 5 * Dec sun", "? ? ? ? ?", "5/10 * * * *",
-    "0 5 1,,2 * *", "+5 * * * *", "59 23 31 12 6", "0   5  *  *  *", "0\t5 * * *",
-    "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly",
-    "@every 1h30m", "@every 5m", "@every 0", "@every 1.5h", "@every 300ms",
+    "30 6 * * *",
+    "0 5 * * 1",
+    "*/15 * * * *",
+    "0 0 1 1 *",
+    "0 0 1,15 * *",
+    "0-59/10 0-23 1-31 1-12 0-6",
+    "0 5 * * mon",
+    "0 5 * * MON-FRI",
+    "0 5 * jan,jul *",
+    "0 5 * Dec sun",
+    "? ? ? ? ?",
+    "5/10 * * * *",
+    "0 5 1,,2 * *",
+    "+5 * * * *",
+    "59 23 31 12 6",
+    "0   5  *  *  *",
+    "0\t5 * * *",
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+    "@every 1h30m",
+    "@every 5m",
+    "@every 0",
+    "@every 1.5h",
+    "@every 300ms",
 ]
 
 INVALID = [
@@ -61,7 +85,19 @@ def test_not_a_string(value):
     assert "must be a string" in validate(value)
 
 
-@pytest.mark.parametrize("text,ok", [("1h", True), ("-1.5h", True), ("1h2m3s4ms5us6ns", True), ("0", True),
-                                     ("", False), (".h", False), ("1x", False), ("h", False), ("1", False)])
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("1h", True),
+        ("-1.5h", True),
+        ("1h2m3s4ms5us6ns", True),
+        ("0", True),
+        ("", False),
+        (".h", False),
+        ("1x", False),
+        ("h", False),
+        ("1", False),
+    ],
+)
 def test_go_durations(text, ok):
     assert (go_duration_error(text) is None) is ok

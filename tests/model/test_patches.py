@@ -16,8 +16,11 @@ def test_findings_point_at_the_patch_that_brought_the_value(tmp_path, monkeypatc
     shutil.copytree(TREE, tmp_path / "repo")
     monkeypatch.chdir(tmp_path / "repo")
     main(["check", "--format", "json"])
-    found = {(p["path"], p["line"], p["column"], p["code"]) for p in json.loads(capsys.readouterr().out)
-             if p["code"] in ("T021", "T040")}
+    found = {
+        (p["path"], p["line"], p["column"], p["code"])
+        for p in json.loads(capsys.readouterr().out)
+        if p["code"] in ("T021", "T040")
+    }
     assert found == {
         ("overlays/extra/patch-release.yaml", 10, 11, "T021"),  # a value the patch file changed
         ("overlays/extra/kustomization.yaml", 13, 22, "T040"),  # a task an inline JSON 6902 patch added
@@ -30,8 +33,11 @@ def test_what_the_base_brought_stays_in_the_base(tmp_path, monkeypatch, capsys):
     release = tmp_path / "repo" / "base" / "release.yaml"
     release.write_text(release.read_text().replace("value: $(params.flavour)", "value: $(params.flavours)"))
     patch = tmp_path / "repo" / "overlays" / "extra" / "patch-release.yaml"
-    patch.write_text(patch.read_text().replace("    - name: build\n      params:\n        - name: flavour\n"
-                                               "          value: $(params.flavor)\n", ""))
+    patch.write_text(
+        patch.read_text().replace(
+            "    - name: build\n      params:\n        - name: flavour\n          value: $(params.flavor)\n", ""
+        )
+    )
     monkeypatch.chdir(tmp_path / "repo")
     main(["check", "--format", "json"])
     found = {(p["path"], p["line"], p["code"]) for p in json.loads(capsys.readouterr().out) if p["code"] == "T021"}

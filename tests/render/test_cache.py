@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.render import runner as runner_mod
-from okd_streams.render import kustomization as kz
-from okd_streams.render.cache import Cache, FileHashes, render_key
-from okd_streams.render.runner import CachedRenderer
-from okd_streams.lint.checking import check_repository
 from okd_streams.config import Config
+from okd_streams.lint.checking import check_repository
+from okd_streams.render import kustomization as kz
+from okd_streams.render import runner as runner_mod
+from okd_streams.render.cache import Cache, FileHashes, render_key
 from okd_streams.render.kustomize import build, build_batch, find_kustomize
+from okd_streams.render.runner import CachedRenderer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,6 +61,7 @@ def counting(monkeypatch) -> dict[str, int]:
 
 # ---------------------------------------------------------------------------- the store
 
+
 def test_same_key_hits_and_other_keys_miss(tmp_path):
     store = Cache(tmp_path / "c")
     assert store.get("renders", "a" * 64) is None
@@ -70,8 +71,17 @@ def test_same_key_hits_and_other_keys_miss(tmp_path):
     assert (tmp_path / "c" / ".gitignore").read_text().strip().endswith("*")
 
 
-@pytest.mark.parametrize("garbage", [b"", b"{", b"\x00\xff", b'{"scheme": "okd-streams-render/1", "key": "other"}',
-                                     b"[1, 2]", b'{"key": "' + b"a" * 64 + b'", "value": 1}'])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"{",
+        b"\x00\xff",
+        b'{"scheme": "okd-streams-render/1", "key": "other"}',
+        b"[1, 2]",
+        b'{"key": "' + b"a" * 64 + b'", "value": 1}',
+    ],
+)
 def test_a_corrupt_entry_is_a_miss_and_is_rewritten(tmp_path, garbage):
     store = Cache(tmp_path / "c")
     store.put("renders", "a" * 64, [1])
@@ -130,6 +140,7 @@ def test_concurrent_writers_never_leave_a_partial_entry(tmp_path):
 
 # ---------------------------------------------------------------------------- keys
 
+
 def test_the_key_follows_the_closure_content(repo):
     first = key_of(repo, "okd-scos")
     assert first is not None and first == key_of(repo, "okd-scos")
@@ -172,12 +183,16 @@ def test_a_second_kustomization_file_changes_the_key(repo):
 
 def test_remote_bases_are_never_cached(repo):
     kustomization = repo / "streams" / "okd-scos" / "kustomization.yaml"
-    kustomization.write_text(kustomization.read_text().replace(
-        "resources:\n", "resources:\n  - https://github.com/example/repo//base?ref=v1\n", 1))
+    kustomization.write_text(
+        kustomization.read_text().replace(
+            "resources:\n", "resources:\n  - https://github.com/example/repo//base?ref=v1\n", 1
+        )
+    )
     assert key_of(repo, "okd-scos") is None
 
 
 # ---------------------------------------------------------------------------- rendering
+
 
 def test_a_second_render_comes_from_the_cache(repo, tmp_path, monkeypatch):
     counts = counting(monkeypatch)
@@ -239,8 +254,7 @@ def test_origins_found_from_the_closure_are_those_kustomize_annotates(repo):
     for folder in folders:
         annotated = build(folder)  # kustomize's own origins
         assert all(o.origin for o in annotated.objects)
-        assert [(o.data, o.origin) for o in rendered[folder].objects] == \
-            [(o.data, o.origin) for o in annotated.objects]
+        assert [(o.data, o.origin) for o in rendered[folder].objects] == [(o.data, o.origin) for o in annotated.objects]
 
 
 def test_a_batch_is_refused_when_it_could_differ(repo):
@@ -259,6 +273,7 @@ def test_a_batch_is_refused_when_it_could_differ(repo):
 
 # ---------------------------------------------------------------------------- whole checks
 
+
 def as_rows(report) -> list:
     return [json.dumps(p.to_json(), sort_keys=True) for p in report.problems]
 
@@ -272,8 +287,9 @@ def test_warm_check_says_what_cold_check_says(repo, monkeypatch):
     warm = check_repository(repo, Config(), progress=False)
     assert counts == {"build": 0, "batch": 0}
     assert as_rows(warm) == as_rows(cold)
-    assert [(s.name, s.objects, s.errors, s.warnings) for s in warm.summaries] == \
-        [(s.name, s.objects, s.errors, s.warnings) for s in cold.summaries]
+    assert [(s.name, s.objects, s.errors, s.warnings) for s in warm.summaries] == [
+        (s.name, s.objects, s.errors, s.warnings) for s in cold.summaries
+    ]
     uncached = check_repository(repo, Config(), progress=False, cache=False)
     assert as_rows(uncached) == as_rows(cold)
 
@@ -304,8 +320,11 @@ def test_a_reused_report_checks_what_the_builds_read_outside_the_repository(repo
     config_map = shared / "config.yaml"
     config_map.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  a: b\n")
     kustomization = repo / "streams" / "okd-scos" / "kustomization.yaml"
-    kustomization.write_text(kustomization.read_text().replace(
-        "resources:\n", f"resources:\n  - {Path('..', '..', '..', 'shared-base')}\n", 1))
+    kustomization.write_text(
+        kustomization.read_text().replace(
+            "resources:\n", f"resources:\n  - {Path('..', '..', '..', 'shared-base')}\n", 1
+        )
+    )
     first = check_repository(repo, Config(), progress=False, reuse_report=True)
     assert check_repository(repo, Config(), progress=False, reuse_report=True).units == []  # reused
     config_map.write_text(config_map.read_text().replace("a: b", "a: c"))

@@ -34,6 +34,7 @@ def test_a_worker_that_raises_stops_the_run_with_its_exception(tmp_path):
             raise KeyError("seven")
         time.sleep(0.01)
         return task
+
     with pytest.raises(KeyError, match="seven"):
         list(forked.run_forked(list(range(20)), fails_on_seven, jobs=2))
     assert _left_running(tmp_path) == [], "no worker left behind"
@@ -48,6 +49,7 @@ def test_what_a_dead_worker_took_is_done_by_the_parent(tmp_path):
             if task == 3:
                 os.kill(os.getpid(), signal.SIGKILL)  # out of memory, or killed by the user
         return task + 1
+
     results = dict(forked.run_forked(list(range(10)), dies_once, jobs=2))
     assert results == {task: task + 1 for task in range(10)}
     assert _left_running(tmp_path) == []
@@ -63,6 +65,7 @@ def test_stopping_early_kills_and_reaps_the_workers(tmp_path):
         _note_worker(tmp_path)
         time.sleep(0.05)
         return task
+
     results = forked.run_forked(list(range(100)), slow, jobs=2)
     next(results)
     results.close()  # the consumer gives up (Ctrl-C in the parent)
@@ -79,10 +82,18 @@ def test_workers_ignore_ctrl_c_and_the_parent_stops_them(tmp_path):
         "    for index, _ in forked.run_forked(list(range(200)), slow, jobs=2):\n"
         "        print(index, flush=True)\n"
         "except KeyboardInterrupt:\n"
-        "    print('interrupted', flush=True)\n", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True, cwd=os.getcwd(),
-                               env={**os.environ, "PYTHONPATH": os.getcwd()})
+        "    print('interrupted', flush=True)\n",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=os.getcwd(),
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     assert process.stdout.readline().strip().isdigit()  # at work
     os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the whole group
     out, err = process.communicate(timeout=30)
@@ -111,6 +122,7 @@ def _left_running(folder) -> list[int]:
 def test_no_process_to_be_had_means_the_parent_does_it_all(monkeypatch):
     def no_fork() -> int:
         raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN: a limit on processes
+
     monkeypatch.setattr(os, "fork", no_fork)
     results = dict(forked.run_forked(list(range(30)), square, jobs=2))
     assert sorted(results) == list(range(30))
@@ -126,6 +138,7 @@ def test_a_second_worker_refused_leaves_the_work_to_the_first(monkeypatch):
         if len(calls) > 1:
             raise OSError(12, "Cannot allocate memory")
         return real_fork()
+
     monkeypatch.setattr(os, "fork", one_fork)
     results = dict(forked.run_forked(list(range(30)), square, jobs=2))
     assert sorted(results) == list(range(30))

@@ -14,8 +14,9 @@ from okd_streams.render.store import EntryTable
 
 
 def rows(count: int) -> list[tuple[str, list]]:
-    return [(f"key-{index:04d}", [["a.yaml", index, 1, "T001", "error", "rule", "message", None]])
-            for index in range(count)]
+    return [
+        (f"key-{index:04d}", [["a.yaml", index, 1, "T001", "error", "rule", "message", None]]) for index in range(count)
+    ]
 
 
 def test_entries_come_back_as_stored(tmp_path):
@@ -49,7 +50,9 @@ def test_what_json_cannot_hold_is_not_stored(tmp_path):
     assert table.get("fine") == [1] and table.get("nan") is None
 
 
-@pytest.mark.parametrize("content", [b"not a database at all, just text\n" * 40, b"SQLite format 3\x00" + b"\xff" * 4000])
+@pytest.mark.parametrize(
+    "content", [b"not a database at all, just text\n" * 40, b"SQLite format 3\x00" + b"\xff" * 4000]
+)
 def test_a_damaged_file_is_a_miss_then_made_again(tmp_path, content):
     path = tmp_path / "t.sqlite"
     path.write_bytes(content)
@@ -91,6 +94,7 @@ def test_two_writers_at_once_lose_nothing(tmp_path):
         table = EntryTable(path, "s", 10_000)
         for start in range(0, 200, 20):
             table.put_many([(f"{prefix}-{i}", [i]) for i in range(start, start + 20)])
+
     threads = [threading.Thread(target=write, args=(name,)) for name in ("a", "b")]
     for thread in threads:
         thread.start()

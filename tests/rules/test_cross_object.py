@@ -10,9 +10,9 @@ import pytest
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
 from okd_streams.lint.engine import check_unit
 from okd_streams.model.repo import unit_from_files
-from okd_streams.files.loader import parse_text
 
 
 def problems(text: str, code: str, foreign: bool = True, files: dict | None = None):
@@ -58,42 +58,57 @@ spec:
 
 # --- pipeline task params (R010, R011) ------------------------------------------------------
 
-STRING_T = task("t", """
+STRING_T = task(
+    "t",
+    """
     - name: s
       type: string
-""")
-ARRAY_T = task("t", """
+""",
+)
+ARRAY_T = task(
+    "t",
+    """
     - name: a
       type: array
-""")
+""",
+)
 
 
-@pytest.mark.parametrize("value, params, target, bad", [
-    ("$(params.str)", "- {name: str, type: string}", ARRAY_T, True),        # string param -> array
-    ("$(params.arr[*])", "- {name: arr, type: array}", ARRAY_T, False),     # array spread -> array
-    ("$(params.arr[*])", "- {name: arr, type: array}", STRING_T, True),     # array -> string
-    ("$(params.arr[0])", "- {name: arr, type: array}", STRING_T, False),    # one item is a string
-    ("x-$(params.str)", "- {name: str, type: string}", ARRAY_T, True),      # text around: a string
-    ("$(params.obj.k)", "- {name: obj, properties: {k: {}}}", STRING_T, False),
-    ("$(params.unknown)", "", ARRAY_T, False),                               # unknown: the webhook's
-    ("$(context.pipelineRun.name)", "", STRING_T, False),
-    ("$(context.pipelineRun.name)", "", ARRAY_T, True),
-    ("$(context.taskRun.name)", "", ARRAY_T, False),                         # left for the TaskRun
-    ("$(workspaces.src.path)", "", ARRAY_T, False),
-    ("[a, b]", "", ARRAY_T, False),
-    ("[a, b]", "", STRING_T, True),
-    ("[1, 2]", "", ARRAY_T, True),                                           # Tekton reads a string
-    ("true", "", STRING_T, False),
-])
+@pytest.mark.parametrize(
+    "value, params, target, bad",
+    [
+        ("$(params.str)", "- {name: str, type: string}", ARRAY_T, True),  # string param -> array
+        ("$(params.arr[*])", "- {name: arr, type: array}", ARRAY_T, False),  # array spread -> array
+        ("$(params.arr[*])", "- {name: arr, type: array}", STRING_T, True),  # array -> string
+        ("$(params.arr[0])", "- {name: arr, type: array}", STRING_T, False),  # one item is a string
+        ("x-$(params.str)", "- {name: str, type: string}", ARRAY_T, True),  # text around: a string
+        ("$(params.obj.k)", "- {name: obj, properties: {k: {}}}", STRING_T, False),
+        ("$(params.unknown)", "", ARRAY_T, False),  # unknown: the webhook's
+        ("$(context.pipelineRun.name)", "", STRING_T, False),
+        ("$(context.pipelineRun.name)", "", ARRAY_T, True),
+        ("$(context.taskRun.name)", "", ARRAY_T, False),  # left for the TaskRun
+        ("$(workspaces.src.path)", "", ARRAY_T, False),
+        ("[a, b]", "", ARRAY_T, False),
+        ("[a, b]", "", STRING_T, True),
+        ("[1, 2]", "", ARRAY_T, True),  # Tekton reads a string
+        ("true", "", STRING_T, False),
+    ],
+)
 def test_pipeline_task_value_types(value, params, target, bad):
     name = "a" if "name: a\n" in target else "s"
-    text = pipeline(f"""
+    text = (
+        pipeline(
+            f"""
         - name: run
           taskRef: {{name: t}}
           params:
             - name: {name}
               value: {value}
-        """, params) + target
+        """,
+            params,
+        )
+        + target
+    )
     found = problems(text, "R010")
     assert bool(found) == bad, found
     if bad:
@@ -101,7 +116,8 @@ def test_pipeline_task_value_types(value, params, target, bad):
 
 
 def test_result_references_take_the_result_type():
-    text = pipeline("""
+    text = (
+        pipeline("""
         - name: first
           taskRef: {name: producer}
         - name: second
@@ -114,12 +130,19 @@ def test_result_references_take_the_result_type():
           params:
             - name: a
               value: $(tasks.first.results.many[*])
-        """) + ARRAY_T + task("producer", "", """
+        """)
+        + ARRAY_T
+        + task(
+            "producer",
+            "",
+            """
         results:
           - name: one
           - name: many
             type: array
-        """)
+        """,
+        )
+    )
     found = problems(text, "R010")
     assert len(found) == 1 and 'param "a" of type string' in found[0].message
     lines = textwrap.dedent(text).splitlines()
@@ -127,7 +150,8 @@ def test_result_references_take_the_result_type():
 
 
 def test_missing_required_params_count_matrix_params():
-    text = pipeline("""
+    text = (
+        pipeline("""
         - name: run
           taskRef: {name: t}
           matrix:
@@ -136,33 +160,43 @@ def test_missing_required_params_count_matrix_params():
                 value: [a, b]
         - name: other
           taskRef: {name: t}
-        """) + STRING_T
+        """)
+        + STRING_T
+    )
     found = problems(text, "R010")
     assert len(found) == 1 and 'pipeline task "other" does not set param "s"' in found[0].message
 
 
 def test_matrix_items_are_strings():
-    text = pipeline("""
+    text = (
+        pipeline("""
         - name: run
           taskRef: {name: t}
           matrix:
             params:
               - name: a
                 value: [x, y]
-        """) + ARRAY_T
+        """)
+        + ARRAY_T
+    )
     found = problems(text, "R010")
     assert len(found) == 1 and "fans out" in found[0].message
 
 
 def test_object_keys_from_value_and_default():
-    obj_task = task("t", """
+    obj_task = task(
+        "t",
+        """
         - name: o
           properties: {url: {}, rev: {}}
           default: {rev: main, url: x}
         - name: p
           properties: {url: {}, rev: {}}
-        """)
-    text = pipeline("""
+        """,
+    )
+    text = (
+        pipeline(
+            """
         - name: ok
           taskRef: {name: t}
           params:
@@ -176,7 +210,11 @@ def test_object_keys_from_value_and_default():
           taskRef: {name: t}
           params:
             - {name: p, value: "$(params.repo[*])"}
-        """, "- {name: repo, properties: {url: {}}}") + obj_task
+        """,
+            "- {name: repo, properties: {url: {}}}",
+        )
+        + obj_task
+    )
     found = problems(text, "R010")
     # a spread of a pipeline object param may carry more keys than it declares: not reported
     assert len(found) == 1, found
@@ -184,13 +222,18 @@ def test_object_keys_from_value_and_default():
 
 
 def test_enums_literal_and_subset():
-    enum_task = task("t", """
+    enum_task = task(
+        "t",
+        """
         - name: s
           enum: [a, b]
         - name: free
           default: x
-        """)
-    text = pipeline("""
+        """,
+    )
+    text = (
+        pipeline(
+            """
         - name: literal
           taskRef: {name: t}
           params:
@@ -216,11 +259,15 @@ def test_enums_literal_and_subset():
           params:
             - {name: free, value: $(params.plain)}
             - {name: s, value: $(params.plain)}
-        """, """
+        """,
+            """
         - {name: plain, default: a}
         - {name: wide, enum: [a, b, c], default: a}
         - {name: narrow, enum: [a], default: a}
-        """) + enum_task
+        """,
+        )
+        + enum_task
+    )
     found = problems(text, "R010")
     tasks = sorted(p.message.split('"')[1] for p in found)
     # Tekton's ValidateParamEnumSubset stops at the first param whose Task param has no enum
@@ -228,7 +275,8 @@ def test_enums_literal_and_subset():
 
 
 def test_extra_params_are_warnings_and_notes():
-    text = pipeline("""
+    text = (
+        pipeline("""
         - name: run
           taskRef: {name: t}
           params:
@@ -239,7 +287,9 @@ def test_extra_params_are_warnings_and_notes():
             - {name: propagated, value: y}
           taskSpec:
             steps: [{name: echo, image: "alpine:3.20", script: "echo $(params.propagated)"}]
-        """) + STRING_T + """
+        """)
+        + STRING_T
+        + """
 ---
 apiVersion: tekton.dev/v1
 kind: PipelineRun
@@ -250,6 +300,7 @@ spec:
   params:
     - {name: extra, value: x}
 """
+    )
     found = problems(text, "R011")
     assert [(p.level, p.message.split('"')[3]) for p in found] == [("warning", "typo"), ("info", "extra")]
     assert not problems(text, "R010")
@@ -283,19 +334,24 @@ def test_cluster_task_not_present_is_info():
 
 
 def test_ambiguous_references_prefer_the_nearest_file():
-    here = pipeline("""
+    here = (
+        pipeline("""
         - name: run
           taskRef: {name: t}
           params: [{name: s, value: x}]
-        """) + STRING_T
+        """)
+        + STRING_T
+    )
     elsewhere = ARRAY_T
     assert not problems(here, "R010", files={"other/t.yaml": elsewhere})
 
 
 # --- results and workspaces (R012, R013) ----------------------------------------------------
 
+
 def test_result_names_are_checked_in_params_when_and_pipeline_results():
-    text = pipeline("""
+    text = pipeline(
+        """
         - name: first
           taskRef: {name: producer}
         - name: second
@@ -303,7 +359,9 @@ def test_result_names_are_checked_in_params_when_and_pipeline_results():
           when:
             - {input: $(tasks.first.results.digset), operator: in, values: [x]}
           params: []
-        """, "", """
+        """,
+        "",
+        """
         results:
           - {name: good, value: $(tasks.first.results.digest)}
           - {name: bad, value: $(tasks.first.results.nope)}
@@ -311,32 +369,46 @@ def test_result_names_are_checked_in_params_when_and_pipeline_results():
         finally:
           - name: notify
             taskRef: {name: producer}
-        """) + task("producer", "", """
+        """,
+    ) + task(
+        "producer",
+        "",
+        """
         results:
           - name: digest
-        """)
+        """,
+    )
     found = problems(text, "R012")
     assert sorted(p.message.split('"')[3] for p in found) == ["digset", "missing", "nope"], found
     assert all("declared: digest" in p.message for p in found)
 
 
 def test_dotted_result_names_split_like_tekton():
-    text = pipeline("""
+    text = (
+        pipeline("""
         - name: first
           taskRef: {name: producer}
         - name: second
           taskRef: {name: t}
           params: [{name: s, value: $(tasks.first.results.a.b)}]
-        """) + STRING_T + task("producer", "", """
+        """)
+        + STRING_T
+        + task(
+            "producer",
+            "",
+            """
         results:
           - name: a.b
-        """)
+        """,
+        )
+    )
     found = problems(text, "R012")
     assert len(found) == 1 and 'result "a"' in found[0].message
 
 
 def test_pipeline_task_workspaces():
-    text = pipeline("""
+    text = pipeline(
+        """
         - name: unbound
           taskRef: {name: w}
         - name: wrong-name
@@ -355,15 +427,22 @@ def test_pipeline_task_workspaces():
           taskSpec:
             workspaces: [{name: src}]
             steps: [{name: ls, image: "alpine:3.20", script: "ls $(workspaces.src.path)"}]
-        """, "", """
+        """,
+        "",
+        """
         workspaces:
           - name: src
           - {name: maybe, optional: true}
-        """) + task("w", "", """
+        """,
+    ) + task(
+        "w",
+        "",
+        """
         workspaces:
           - name: source
           - {name: cache, optional: true}
-        """)
+        """,
+    )
     found = problems(text, "R013")
     messages = [p.message for p in found]
     assert len(found) == 3, messages
@@ -374,24 +453,30 @@ def test_pipeline_task_workspaces():
 
 # --- runs (R020-R024) -------------------------------------------------------------------------
 
-RUN_PIPELINE = pipeline("""
+RUN_PIPELINE = pipeline(
+    """
     - name: run
       taskSpec:
         steps: [{name: echo, image: "alpine:3.20", script: "echo"}]
-    """, """
+    """,
+    """
     - {name: version}
     - {name: arches, type: array}
     - {name: variant, enum: [scos, fcos], default: scos}
     - {name: repo, properties: {url: {}, rev: {}}, default: {rev: main}}
-    """, """
+    """,
+    """
     workspaces:
       - name: out
       - {name: cache, optional: true}
-    """)
+    """,
+)
 
 
 def test_pipelinerun_params_and_workspaces():
-    text = RUN_PIPELINE + """
+    text = (
+        RUN_PIPELINE
+        + """
 ---
 apiVersion: tekton.dev/v1
 kind: PipelineRun
@@ -408,16 +493,23 @@ spec:
   taskRunSpecs:
     - {pipelineTaskName: runn}
 """
+    )
     found = problems(text, "R020")
     assert sorted(re.search(r'param "([^"]+)"', p.message).group(1) for p in found) == [
-        "arches", "repo", "variant", "version"], found
+        "arches",
+        "repo",
+        "variant",
+        "version",
+    ], found
     workspaces = problems(text, "R021")
     assert [(p.level, p.message.split('"')[3]) for p in workspaces] == [("error", "out"), ("info", "cahce")]
     assert len(problems(text, "R022")) == 1
 
 
 def test_triggertemplate_runs_take_values_as_written():
-    text = RUN_PIPELINE + """
+    text = (
+        RUN_PIPELINE
+        + """
 ---
 apiVersion: triggers.tekton.dev/v1beta1
 kind: TriggerTemplate
@@ -439,6 +531,7 @@ spec:
         workspaces:
           - {name: out, emptyDir: {}}
 """
+    )
     found = problems(text, "R020")
     assert len(found) == 1 and 'param "arches" of type string' in found[0].message
     assert "TriggerTemplate" in found[0].message
@@ -446,7 +539,9 @@ spec:
 
 
 def test_taskrun_is_lenient_about_variables_like_tekton():
-    text = ARRAY_T + """
+    text = (
+        ARRAY_T
+        + """
 ---
 apiVersion: tekton.dev/v1
 kind: TaskRun
@@ -468,6 +563,7 @@ spec:
   stepSpecs:
     - {name: runn}
 """
+    )
     found = problems(text, "R023")
     assert len(found) == 1 and 'TaskRun "r2"' in found[0].message
     overrides = problems(text, "R024")
@@ -558,6 +654,7 @@ def test_unbound_template_params_are_warnings():
 
 # --- duplicates and hostile input -------------------------------------------------------------
 
+
 def test_same_object_in_two_versions():
     text = STRING_T + STRING_T.replace("tekton.dev/v1\n", "tekton.dev/v1beta1\n")
     assert [p.level for p in problems(text, "R040")] == ["warning"]
@@ -565,43 +662,58 @@ def test_same_object_in_two_versions():
 
 
 HOSTILE = [
-    "spec: {tasks: 3}", "spec: {tasks: [3, null, {taskRef: 5}]}", "spec: {tasks: [{taskRef: {name: [1]}}]}",
+    "spec: {tasks: 3}",
+    "spec: {tasks: [3, null, {taskRef: 5}]}",
+    "spec: {tasks: [{taskRef: {name: [1]}}]}",
     "spec: {tasks: [{name: x, taskRef: {name: t}, params: {a: b}}]}",
     "spec: {tasks: [{name: x, taskRef: {name: t}, params: [{name: [1], value: {a: [1]}}]}]}",
     "spec: {tasks: [{name: x, taskRef: {name: t}, matrix: [1]}]}",
     "spec: {tasks: [{name: x, taskRef: {name: t}, matrix: {params: {a: 1}, include: [{params: 3}]}}]}",
     "spec: {tasks: [{name: x, taskRef: {name: t}, workspaces: [{name: 3}, 7]}], workspaces: 5}",
     "spec: {results: [{name: r, value: {a: $(tasks.x.results.y)}}], tasks: [{name: x, taskRef: {name: t}}]}",
-    "spec: {params: [{name: p, enum: 3}], tasks: [{name: x, taskRef: {name: t}, params: [{name: s, value: $(params.p)}]}]}",
+    "spec: {params: [{name: p, enum: 3}], "
+    "tasks: [{name: x, taskRef: {name: t}, params: [{name: s, value: $(params.p)}]}]}",
 ]
 
 
 @pytest.mark.parametrize("spec", HOSTILE)
 def test_hostile_pipelines_never_crash(spec):
-    text = f"apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata: {{name: p}}\n{spec}\n" + task("t", """
+    text = f"apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata: {{name: p}}\n{spec}\n" + task(
+        "t",
+        """
         - name: s
           enum: [a]
         - name: o
           properties: 3
-        """, "results: 7\nworkspaces: {a: b}")
+        """,
+        "results: 7\nworkspaces: {a: b}",
+    )
     for rule in registry.RULES.values():
         if rule.SCOPE == "unit":
             assert not [p for p in problems(text, rule.CODE) if p.code == "E000"], rule.CODE
 
 
-@pytest.mark.parametrize("spec", [
-    "spec: 3", "spec: {triggers: 3}", "spec: {triggers: [3, {template: 3, bindings: 4}]}",
-    "spec: {triggers: [{template: {ref: [1]}, bindings: [{ref: 3, kind: []}], interceptors: [{ref: 3}]}]}",
-    "spec: {serviceAccountName: [1], triggers: [{triggerRef: 5}]}",
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "spec: 3",
+        "spec: {triggers: 3}",
+        "spec: {triggers: [3, {template: 3, bindings: 4}]}",
+        "spec: {triggers: [{template: {ref: [1]}, bindings: [{ref: 3, kind: []}], interceptors: [{ref: 3}]}]}",
+        "spec: {serviceAccountName: [1], triggers: [{triggerRef: 5}]}",
+    ],
+)
 def test_hostile_triggers_never_crash(spec):
-    text = f"apiVersion: triggers.tekton.dev/v1beta1\nkind: EventListener\nmetadata: {{name: el}}\n{spec}\n" + """
+    text = (
+        f"apiVersion: triggers.tekton.dev/v1beta1\nkind: EventListener\nmetadata: {{name: el}}\n{spec}\n"
+        + """
 ---
 apiVersion: triggers.tekton.dev/v1beta1
 kind: TriggerTemplate
 metadata: {name: tt}
 spec: {params: 3, resourcetemplates: [{kind: PipelineRun, apiVersion: tekton.dev/v1, spec: [1]}, 4]}
 """
+    )
     for rule in registry.RULES.values():
         if rule.SCOPE == "unit":
             assert not [p for p in problems(text, rule.CODE) if p.code == "E000"], rule.CODE

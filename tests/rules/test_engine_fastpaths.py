@@ -48,8 +48,11 @@ def test_a_gated_rule_finds_nothing_on_other_objects(rule):
 
 
 def _nested(depth: int, listy: bool) -> dict:
-    data: object = {"steps": [{"name": "s", "securityContext": {"privileged": True}}],
-                    "volumes": [{"hostPath": {}}], "hostPID": True}
+    data: object = {
+        "steps": [{"name": "s", "securityContext": {"privileged": True}}],
+        "volumes": [{"hostPath": {}}],
+        "hostPID": True,
+    }
     for level in range(depth):
         if listy and level % 3 == 0:
             data = [data, {"stepTemplate": {"image": "x"}}]
@@ -59,9 +62,12 @@ def _nested(depth: int, listy: bool) -> dict:
 
 
 def _signature(scan) -> tuple:
-    return ([(c.path, id(c.data), c.role) for c in scan.containers],
-            [(p, id(v)) for p, v in scan.security_contexts], [(p, id(v)) for p, v in scan.pod_specs],
-            [(p, id(v)) for p, v in scan.volumes])
+    return (
+        [(c.path, id(c.data), c.role) for c in scan.containers],
+        [(p, id(v)) for p, v in scan.security_contexts],
+        [(p, id(v)) for p, v in scan.pod_specs],
+        [(p, id(v)) for p, v in scan.volumes],
+    )
 
 
 def _deep_call(frames: int, obj: Obj):

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.lint.linting import plan
 from okd_streams.model.objects import Finding
 from okd_streams.model.repo import SourceTree, unit_from_files
-from okd_streams.files.loader import parse_text
 from tests.conftest import REPO
 
 PER_OBJECT = [rule for rule in registry.RULES.values() if rule.PER_OBJECT]
@@ -93,4 +93,9 @@ def test_a_rule_failing_on_one_object_reports_what_the_whole_unit_run_reports():
     whole = engine.check_unit(unit, Config(), [plain(rule) for rule in rules])
     assert memoised == again == whole
     assert [(p.code, p.message.split(" ")[0]) for p in whole] == [
-        ("Z901", "Z901"), ("E000", "rule"), ("Z902", "Z902"), ("Z902", "Z902"), ("Z902", "Z902")]
+        ("Z901", "Z901"),
+        ("E000", "rule"),
+        ("Z902", "Z902"),
+        ("Z902", "Z902"),
+        ("Z902", "Z902"),
+    ]

@@ -25,20 +25,34 @@ def test_every_rule_keeps_the_contract(rule):
 
 def _module(**constants: object) -> types.ModuleType:
     module = types.ModuleType("okd_streams.rules.fake")
-    module.__dict__.update({"ID": "fake-rule", "CODE": "Z001", "LEVEL": "error", "FOREIGN_LEVEL": None,
-                            "SCOPE": "unit", "PER_OBJECT": False, "APPLIES_TO": None,
-                            "WAIVER_NEEDS_REASON": False, "check": lambda unit: iter(()), **constants})
+    module.__dict__.update(
+        {
+            "ID": "fake-rule",
+            "CODE": "Z001",
+            "LEVEL": "error",
+            "FOREIGN_LEVEL": None,
+            "SCOPE": "unit",
+            "PER_OBJECT": False,
+            "APPLIES_TO": None,
+            "WAIVER_NEEDS_REASON": False,
+            "check": lambda unit: iter(()),
+            **constants,
+        }
+    )
     return module
 
 
-@pytest.mark.parametrize("constants,problem", [
-    ({"CODE": "z1"}, "CODE 'z1' is not a letter and 3 digits"),
-    ({"ID": "Fake_Rule"}, "ID 'Fake_Rule' is not kebab-case"),
-    ({"LEVEL": "fatal"}, "LEVEL 'fatal' is not one of error, warning, info"),
-    ({"SCOPE": "file"}, "SCOPE 'file' needs a function check_file"),
-    ({"APPLIES_TO": ("Task",)}, "APPLIES_TO must be None, or a tuple of kinds for a PER_OBJECT rule"),
-    ({"PER_OBJECT": 1}, "PER_OBJECT must be True or False, and True only for a unit rule"),
-])
+@pytest.mark.parametrize(
+    "constants,problem",
+    [
+        ({"CODE": "z1"}, "CODE 'z1' is not a letter and 3 digits"),
+        ({"ID": "Fake_Rule"}, "ID 'Fake_Rule' is not kebab-case"),
+        ({"LEVEL": "fatal"}, "LEVEL 'fatal' is not one of error, warning, info"),
+        ({"SCOPE": "file"}, "SCOPE 'file' needs a function check_file"),
+        ({"APPLIES_TO": ("Task",)}, "APPLIES_TO must be None, or a tuple of kinds for a PER_OBJECT rule"),
+        ({"PER_OBJECT": 1}, "PER_OBJECT must be True or False, and True only for a unit rule"),
+    ],
+)
 def test_a_broken_rule_is_refused_at_registration(constants, problem):
     with pytest.raises(TypeError, match="okd_streams.rules.fake: " + problem.replace("(", r"\(").replace(")", r"\)")):
         contract.validate([_module(**constants)])

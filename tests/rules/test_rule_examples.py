@@ -62,19 +62,24 @@ TREE = {"a.yaml": "one\ntwo\nthree\n", "gone.yaml": "x\n"}
 
 
 def test_a_diff_changes_makes_and_removes_files():
-    diff = ("diff -ruN bad/a.yaml good/a.yaml\n--- bad/a.yaml\t2026-01-01 00:00:00\n+++ good/a.yaml\t2026-01-01\n"
-            "@@ -2 +2,2 @@\n-two\n+2\n+2b\n"
-            "--- bad/gone.yaml\n+++ good/gone.yaml\n@@ -1 +0,0 @@\n-x\n"
-            "--- /dev/null\n+++ good/new/b.yaml\n@@ -0,0 +1 @@\n+b\n")
+    diff = (
+        "diff -ruN bad/a.yaml good/a.yaml\n--- bad/a.yaml\t2026-01-01 00:00:00\n+++ good/a.yaml\t2026-01-01\n"
+        "@@ -2 +2,2 @@\n-two\n+2\n+2b\n"
+        "--- bad/gone.yaml\n+++ good/gone.yaml\n@@ -1 +0,0 @@\n-x\n"
+        "--- /dev/null\n+++ good/new/b.yaml\n@@ -0,0 +1 @@\n+b\n"
+    )
     assert ruledoc.apply_diff(TREE, diff) == {"a.yaml": "one\n2\n2b\nthree\n", "new/b.yaml": "b\n"}
 
 
-@pytest.mark.parametrize("diff", [
-    "--- bad/a.yaml\n+++ good/a.yaml\n@@ -1 +1 @@\n-two\n+2\n",  # not what line 1 holds
-    "--- bad/a.yaml\n+++ good/a.yaml\n@@ -2,2 +2,2 @@\n-two\n+2\n",  # shorter than its header
-    "--- bad/a.yaml\n+++ good/a.yaml\n@@ -3 +3 @@\n-three\n+3\n\\ No newline at end of file\n",
-    "--- bad/a.yaml\n@@ -1 +1 @@\n-one\n+1\n",
-])
+@pytest.mark.parametrize(
+    "diff",
+    [
+        "--- bad/a.yaml\n+++ good/a.yaml\n@@ -1 +1 @@\n-two\n+2\n",  # not what line 1 holds
+        "--- bad/a.yaml\n+++ good/a.yaml\n@@ -2,2 +2,2 @@\n-two\n+2\n",  # shorter than its header
+        "--- bad/a.yaml\n+++ good/a.yaml\n@@ -3 +3 @@\n-three\n+3\n\\ No newline at end of file\n",
+        "--- bad/a.yaml\n@@ -1 +1 @@\n-one\n+1\n",
+    ],
+)
 def test_a_diff_that_does_not_fit_is_an_error(diff):
     with pytest.raises(ValueError):
         ruledoc.apply_diff(TREE, diff)

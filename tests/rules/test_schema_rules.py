@@ -63,8 +63,10 @@ def test_misspelled_field_in_an_overlay_patch_is_reported_in_the_patch(tmp_path,
     patch = tmp_path / "overlays" / "scos" / "patch-okd-coreos.yaml"
     text = patch.read_text(encoding="utf-8")
     assert "    - name: variant\n      default: okd-c9s\n" in text
-    patch.write_text(text.replace("    - name: variant\n      default: okd-c9s\n",
-                                  "    - name: variant\n      defualt: okd-c9s\n"), encoding="utf-8")
+    patch.write_text(
+        text.replace("    - name: variant\n      default: okd-c9s\n", "    - name: variant\n      defualt: okd-c9s\n"),
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     code, problems = run_json(["check"], capsys)
     assert code == 1
@@ -97,10 +99,13 @@ spec:
 """
 
 
-@pytest.mark.parametrize("flags,expected", [
-    ("", [("build.yaml", 9, 7, "V005")]),  # Tekton's default: enable-param-enum is off
-    ("target:\n  tekton-feature-flags:\n    enable-param-enum: true\n", []),
-])
+@pytest.mark.parametrize(
+    "flags,expected",
+    [
+        ("", [("build.yaml", 9, 7, "V005")]),  # Tekton's default: enable-param-enum is off
+        ("target:\n  tekton-feature-flags:\n    enable-param-enum: true\n", []),
+    ],
+)
 def test_the_target_decides_a_feature_gated_field(flags, expected, tmp_path, monkeypatch, capsys):
     (tmp_path / "build.yaml").write_text(ENUM_TASK, encoding="utf-8")
     if flags:
@@ -123,10 +128,12 @@ def test_a_bad_target_is_a_configuration_error(tmp_path, monkeypatch, capsys):
 def test_overrides_turn_the_schema_family_to_warning_on_some_paths(tmp_path, monkeypatch, capsys):
     for folder in ("legacy", "current"):
         (tmp_path / folder).mkdir()
-        (tmp_path / folder / "runafter.yaml").write_text((CASES / "runafter.yaml").read_text(encoding="utf-8"),
-                                                         encoding="utf-8")
+        (tmp_path / folder / "runafter.yaml").write_text(
+            (CASES / "runafter.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
     (tmp_path / ".okd-streams.yaml").write_text(
-        "overrides:\n  - paths: [legacy/**]\n    rules: {unknown-field: warning}\n", encoding="utf-8")
+        "overrides:\n  - paths: [legacy/**]\n    rules: {unknown-field: warning}\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     code, problems = run_json(["lint", "."], capsys)
     levels = {p["path"]: p["level"] for p in problems if p["code"] == "V001"}
@@ -134,8 +141,9 @@ def test_overrides_turn_the_schema_family_to_warning_on_some_paths(tmp_path, mon
 
 
 def test_a_bad_override_is_a_configuration_error(tmp_path, monkeypatch, capsys):
-    (tmp_path / ".okd-streams.yaml").write_text("overrides:\n  - paths: [x]\n    rules: {V999: warning}\n",
-                                                encoding="utf-8")
+    (tmp_path / ".okd-streams.yaml").write_text(
+        "overrides:\n  - paths: [x]\n    rules: {V999: warning}\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["lint", "."]) == 2
     assert "overrides[0]" in capsys.readouterr().err

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config, parse_config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.model.objects import FileContext
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton.containers import parse_image, pinned_by_digest
-from okd_streams.files.loader import parse_text
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -25,15 +25,24 @@ def codes(text: str, foreign: bool = False, path: str = "tasks/example.yaml", co
     unit = unit_from_files([yaml_file], "set", foreign=foreign)
     rules = [r for code, r in registry.RULES.items() if code.startswith("X")]
     problems = engine.check_unit(unit, config, [r for r in rules if r.SCOPE == "unit"])
-    problems += engine.check_files([yaml_file], FileContext(root=Path("."), foreign=foreign), config,
-                                   foreign=foreign, rules=[r for r in rules if r.SCOPE == "file"])
+    problems += engine.check_files(
+        [yaml_file],
+        FileContext(root=Path("."), foreign=foreign),
+        config,
+        foreign=foreign,
+        rules=[r for r in rules if r.SCOPE == "file"],
+    )
     assert not [p for p in problems if p.code == "E000"], problems
     return sorted((p.code, p.level, p.line) for p in problems)
 
 
 def task(step: str, extra: str = "") -> str:
-    return ("apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: build\nspec:\n" + extra
-            + "  steps:\n    - name: build\n" + textwrap.indent(textwrap.dedent(step), "      "))
+    return (
+        "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: build\nspec:\n"
+        + extra
+        + "  steps:\n    - name: build\n"
+        + textwrap.indent(textwrap.dedent(step), "      ")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,17 +54,20 @@ FAILING_SECRETS = {
     "stringData-in-a-template": (
         "apiVersion: triggers.tekton.dev/v1beta1\nkind: TriggerTemplate\nmetadata:\n  name: t\nspec:\n"
         "  resourcetemplates:\n    - apiVersion: v1\n      kind: Secret\n      metadata:\n        name: s\n"
-        "      stringData:\n        token: hunter2\n"),
+        "      stringData:\n        token: hunter2\n"
+    ),
 }
 PASSING_SECRETS = {
-    "reference-only": task("image: alpine:3.20\nenv:\n  - name: T\n    valueFrom:\n      secretKeyRef: "
-                           "{name: s, key: token}\n"),
+    "reference-only": task(
+        "image: alpine:3.20\nenv:\n  - name: T\n    valueFrom:\n      secretKeyRef: {name: s, key: token}\n"
+    ),
     "empty-secret": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sa-token\n  annotations:\n"
-                    "    kubernetes.io/service-account.name: builder\ntype: kubernetes.io/service-account-token\n",
+    "    kubernetes.io/service-account.name: builder\ntype: kubernetes.io/service-account-token\n",
     "runtime-values": (
         "apiVersion: triggers.tekton.dev/v1beta1\nkind: TriggerTemplate\nmetadata:\n  name: t\nspec:\n"
         "  resourcetemplates:\n    - apiVersion: v1\n      kind: Secret\n      metadata:\n        name: s\n"
-        "      stringData:\n        token: $(tt.params.token)\n"),
+        "      stringData:\n        token: $(tt.params.token)\n"
+    ),
 }
 
 
@@ -81,32 +93,49 @@ def test_plaintext_secret_is_a_warning_in_a_foreign_tree():
 # ---------------------------------------------------------------------------------------------
 # X002 / X003 images
 
-@pytest.mark.parametrize("image, expected", [
-    ("alpine", "X002"), ("alpine:latest", "X002"), ("registry:5000/team/alpine", "X002"),
-    ("quay.io/x/y@sha256:zz", "X002"), ("alpine:3.20", "X003"), ("registry:5000/alpine:3.20", "X003"),
-    (f"alpine:3.20@{DIGEST}", None), (f"alpine@{DIGEST}", None), (f"alpine:latest@{DIGEST}", None),
-    ("$(params.image)", None), ("${IMAGE}", None), ("gcr.io/@PROJECT@/app", None),
-])
+
+@pytest.mark.parametrize(
+    "image, expected",
+    [
+        ("alpine", "X002"),
+        ("alpine:latest", "X002"),
+        ("registry:5000/team/alpine", "X002"),
+        ("quay.io/x/y@sha256:zz", "X002"),
+        ("alpine:3.20", "X003"),
+        ("registry:5000/alpine:3.20", "X003"),
+        (f"alpine:3.20@{DIGEST}", None),
+        (f"alpine@{DIGEST}", None),
+        (f"alpine:latest@{DIGEST}", None),
+        ("$(params.image)", None),
+        ("${IMAGE}", None),
+        ("gcr.io/@PROJECT@/app", None),
+    ],
+)
 def test_image_pinning(image, expected):
     found = {c for c, _, _ in codes(task(f"image: '{image}'\nscript: make\n"))} & {"X002", "X003"}
     assert found == ({expected} if expected else set())
 
 
 def test_image_from_a_param_default_is_judged_at_the_default():
-    text = task("image: $(params.builder)\nscript: make\n",
-                extra="  params:\n    - name: builder\n      default: quay.io/buildah/stable:latest\n")
+    text = task(
+        "image: $(params.builder)\nscript: make\n",
+        extra="  params:\n    - name: builder\n      default: quay.io/buildah/stable:latest\n",
+    )
     assert ("X002", "warning", 8) in codes(text)
 
 
-@pytest.mark.parametrize("text", [
-    "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n"
-    "        spec:\n          containers:\n            - name: trigger\n              image: curl\n",
-    "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: p\nspec:\n  tasks:\n    - name: t\n"
-    "      taskSpec:\n        steps:\n          - name: s\n            image: alpine\n",
-    "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n  stepTemplate:\n    image: alpine\n"
-    "  sidecars:\n    - name: s\n      image: docker:dind\n  steps: [{name: s, script: make}]\n",
-    "apiVersion: tekton.dev/v1beta1\nkind: StepAction\nmetadata:\n  name: a\nspec:\n  image: alpine\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n"
+        "        spec:\n          containers:\n            - name: trigger\n              image: curl\n",
+        "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: p\nspec:\n  tasks:\n    - name: t\n"
+        "      taskSpec:\n        steps:\n          - name: s\n            image: alpine\n",
+        "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: t\nspec:\n  stepTemplate:\n    image: alpine\n"
+        "  sidecars:\n    - name: s\n      image: docker:dind\n  steps: [{name: s, script: make}]\n",
+        "apiVersion: tekton.dev/v1beta1\nkind: StepAction\nmetadata:\n  name: a\nspec:\n  image: alpine\n",
+    ],
+)
 def test_images_are_found_in_every_kind(text):
     assert "X002" in {c for c, _, _ in codes(text)}
 
@@ -121,36 +150,47 @@ def test_parse_image():
 # ---------------------------------------------------------------------------------------------
 # X004 privileged, X005 hostPath, X006 root
 
-@pytest.mark.parametrize("step, code", [
-    ("image: alpine:3.20\nsecurityContext:\n  privileged: true\n", "X004"),
-    ("image: alpine:3.20\nsecurityContext:\n  capabilities:\n    add: [SYS_ADMIN]\n", "X004"),
-    ("image: alpine:3.20\nsecurityContext:\n  capabilities:\n    add: [CAP_ALL]\n", "X004"),
-    ("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n", "X006"),
-])
+
+@pytest.mark.parametrize(
+    "step, code",
+    [
+        ("image: alpine:3.20\nsecurityContext:\n  privileged: true\n", "X004"),
+        ("image: alpine:3.20\nsecurityContext:\n  capabilities:\n    add: [SYS_ADMIN]\n", "X004"),
+        ("image: alpine:3.20\nsecurityContext:\n  capabilities:\n    add: [CAP_ALL]\n", "X004"),
+        ("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n", "X006"),
+    ],
+)
 def test_dangerous_steps_fail(step, code):
     assert code in {c for c, _, _ in codes(task(step))}
 
 
-@pytest.mark.parametrize("step", [
-    "image: alpine:3.20\nsecurityContext:\n  privileged: false\n  runAsUser: 1000\n",
-    "image: alpine:3.20\nsecurityContext:\n  capabilities:\n    add: [SETFCAP, NET_BIND_SERVICE]\n",
-    "image: alpine:3.20\nsecurityContext:\n  runAsNonRoot: false\n",
-    "image: alpine:3.20\nsecurityContext:\n  runAsUser: false\n",  # not 0: a wrong type, for others to report
-    "image: alpine:3.20\nsecurityContext:\n  allowPrivilegeEscalation: true\n",
-])
+@pytest.mark.parametrize(
+    "step",
+    [
+        "image: alpine:3.20\nsecurityContext:\n  privileged: false\n  runAsUser: 1000\n",
+        "image: alpine:3.20\nsecurityContext:\n  capabilities:\n    add: [SETFCAP, NET_BIND_SERVICE]\n",
+        "image: alpine:3.20\nsecurityContext:\n  runAsNonRoot: false\n",
+        "image: alpine:3.20\nsecurityContext:\n  runAsUser: false\n",  # not 0: a wrong type, for others to report
+        "image: alpine:3.20\nsecurityContext:\n  allowPrivilegeEscalation: true\n",
+    ],
+)
 def test_ordinary_steps_pass(step):
     assert not {c for c, _, _ in codes(task(step))} & {"X004", "X006"}
 
 
 def test_host_namespaces_in_a_pod_template_fail():
-    text = ("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: r\nspec:\n  pipelineRef:\n"
-            "    name: p\n  taskRunTemplate:\n    podTemplate:\n      hostNetwork: true\n")
+    text = (
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: r\nspec:\n  pipelineRef:\n"
+        "    name: p\n  taskRunTemplate:\n    podTemplate:\n      hostNetwork: true\n"
+    )
     assert ("X004", "error", 10) in codes(text)
 
 
 def test_host_path_volumes():
-    failing = task("image: alpine:3.20\n", extra="  volumes:\n    - name: sock\n      hostPath:\n"
-                                                 "        path: /var/run/docker.sock\n")
+    failing = task(
+        "image: alpine:3.20\n",
+        extra="  volumes:\n    - name: sock\n      hostPath:\n        path: /var/run/docker.sock\n",
+    )
     passing = task("image: alpine:3.20\n", extra="  volumes:\n    - name: scratch\n      emptyDir: {}\n")
     assert ("X005", "error", 8) in codes(failing)
     assert "X005" not in {c for c, _, _ in codes(passing)}
@@ -164,25 +204,34 @@ def test_security_findings_are_warnings_in_a_foreign_tree():
 # ---------------------------------------------------------------------------------------------
 # X007 RBAC, X008 AppProject
 
+
 def test_rbac_wildcards():
-    failing = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\nrules:\n"
-               "  - apiGroups: ['*']\n    resources: [pods/*]\n    verbs: [get]\n"
-               "  - nonResourceURLs: ['*']\n    verbs: [get]\n")
-    passing = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n"
-               "  - apiGroups: ['']\n    resources: [configmaps]\n    verbs: [get, list]\n"
-               "  - nonResourceURLs: ['/healthz/*']\n    verbs: [get]\n")
+    failing = (
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\nrules:\n"
+        "  - apiGroups: ['*']\n    resources: [pods/*]\n    verbs: [get]\n"
+        "  - nonResourceURLs: ['*']\n    verbs: [get]\n"
+    )
+    passing = (
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n"
+        "  - apiGroups: ['']\n    resources: [configmaps]\n    verbs: [get, list]\n"
+        "  - nonResourceURLs: ['/healthz/*']\n    verbs: [get]\n"
+    )
     assert [line for c, _, line in codes(failing) if c == "X007"] == [6, 7, 9]
     assert "X007" not in {c for c, _, _ in codes(passing)}
 
 
 def test_appproject_wildcards():
-    failing = ("apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: p\nspec:\n"
-               "  sourceRepos: ['*']\n  destinations:\n    - server: https://kubernetes.default.svc\n"
-               "      namespace: '*'\n  clusterResourceWhitelist:\n    - group: '*'\n      kind: '*'\n")
-    passing = ("apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: p\nspec:\n"
-               "  sourceRepos: [https://github.com/okd-project/okd-streams.git]\n  destinations:\n"
-               "    - server: https://kubernetes.default.svc\n      namespace: okd-*\n"
-               "  clusterResourceWhitelist:\n    - group: ''\n      kind: Namespace\n")
+    failing = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: p\nspec:\n"
+        "  sourceRepos: ['*']\n  destinations:\n    - server: https://kubernetes.default.svc\n"
+        "      namespace: '*'\n  clusterResourceWhitelist:\n    - group: '*'\n      kind: '*'\n"
+    )
+    passing = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: p\nspec:\n"
+        "  sourceRepos: [https://github.com/okd-project/okd-streams.git]\n  destinations:\n"
+        "    - server: https://kubernetes.default.svc\n      namespace: okd-*\n"
+        "  clusterResourceWhitelist:\n    - group: ''\n      kind: Namespace\n"
+    )
     assert [line for c, _, line in codes(failing) if c == "X008"] == [6, 9, 11]
     assert "X008" not in {c for c, _, _ in codes(passing)}
 
@@ -198,8 +247,10 @@ def test_a_waiver_with_a_reason_silences_the_finding():
 
 
 def test_a_waiver_by_rule_id_works_too():
-    text = task("image: alpine:3.20\n# okd-streams: disable=step-runs-as-root reason='needs root'\n"
-                "securityContext:\n  runAsUser: 0\n")
+    text = task(
+        "image: alpine:3.20\n# okd-streams: disable=step-runs-as-root reason='needs root'\n"
+        "securityContext:\n  runAsUser: 0\n"
+    )
     assert "X006" not in {c for c, _, _ in codes(text)}
 
 
@@ -219,8 +270,11 @@ def test_the_reason_requirement_can_be_turned_off():
 
 
 def test_a_waiver_only_covers_its_own_object():
-    text = (task(ROOT_STEP.format(reason=' reason="needs root"')) + "---\n"
-            + task("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n").replace("name: build\nspec", "name: b2\nspec"))
+    text = (
+        task(ROOT_STEP.format(reason=' reason="needs root"'))
+        + "---\n"
+        + task("image: alpine:3.20\nsecurityContext:\n  runAsUser: 0\n").replace("name: build\nspec", "name: b2\nspec")
+    )
     assert [line for c, _, line in codes(text) if c == "X006"] == [22]
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint import engine
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
+from okd_streams.lint import engine
 from okd_streams.model.objects import FileContext, Obj
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton import resolve
 from okd_streams.tekton.pipeline import pipeline_specs, task_specs
-from okd_streams.files.loader import parse_text
 
 TASK = """\
 apiVersion: tekton.dev/v1
@@ -79,8 +79,7 @@ def test_a_view_that_fails_is_not_kept_and_fails_where_it_would():
 
 def x001(text: str) -> list[int]:
     yaml_file = parse_text(textwrap.dedent(text), "tasks/example.yaml")
-    problems = engine.check_files([yaml_file], FileContext(root=Path(".")), Config(),
-                                  rules=[registry.get("X001")])
+    problems = engine.check_files([yaml_file], FileContext(root=Path(".")), Config(), rules=[registry.get("X001")])
     return [p.line for p in problems if p.code == "X001"]
 
 
@@ -100,11 +99,14 @@ def test_stringdata_is_found_under_a_key_written_with_an_escape():
               "string\\x44ata":
                 token: hunter2
         """) == [11]
-    assert x001("""\
+    assert (
+        x001("""\
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: plain
         data:
           key: value
-        """) == []
+        """)
+        == []
+    )

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.lint.checking import check_repository
 from okd_streams.config import Config
+from okd_streams.lint.checking import check_repository
 from okd_streams.rules.card import _shared as _card
 from tests.conftest import write_tree
 
@@ -170,12 +170,18 @@ spec:
 
 
 def card_params(variant: str, extra: str = "") -> str:
-    return (f"        - name: version\n          value: \"4.19\"\n"
-            f"        - name: variant\n          value: {variant}\n") + extra
+    return (
+        f'        - name: version\n          value: "4.19"\n        - name: variant\n          value: {variant}\n'
+    ) + extra
 
 
-def make_repo(root: Path, pipeline_params: str = PIPELINE_PARAMS, streams: dict | None = None,
-              component: str = STREAM_CARD_COMPONENT, namespaces: dict | None = None) -> Path:
+def make_repo(
+    root: Path,
+    pipeline_params: str = PIPELINE_PARAMS,
+    streams: dict | None = None,
+    component: str = STREAM_CARD_COMPONENT,
+    namespaces: dict | None = None,
+) -> Path:
     streams = streams or {"okd-scos": card_params("scos"), "okd-fcos": card_params("fcos")}
     files = {
         "base/kustomization.yaml": BASE_KUSTOMIZATION,
@@ -234,8 +240,9 @@ def test_a_required_enum_param_names_the_allowed_values(tmp_path, monkeypatch):
 
 
 def test_a_type_change_fails_each_stream_once_at_the_card_value(tmp_path, monkeypatch):
-    params = PIPELINE_PARAMS.replace("    - name: version\n      type: string\n",
-                                     "    - name: version\n      type: array\n")
+    params = PIPELINE_PARAMS.replace(
+        "    - name: version\n      type: string\n", "    - name: version\n      type: array\n"
+    )
     root = make_repo(tmp_path, pipeline_params=params)
     problems = [p for p in mine(check(root, monkeypatch)) if p.level == "error" and p.code == "C004"]
     assert sorted(p.stream for p in problems) == ["okd-fcos", "okd-scos"], problems
@@ -256,7 +263,7 @@ def test_an_enum_violation_fails_only_that_stream(tmp_path, monkeypatch):
 
 
 def test_an_unknown_card_param_lists_the_declared_ones(tmp_path, monkeypatch):
-    extra = "        - name: verison\n          value: \"4.20\"\n"
+    extra = '        - name: verison\n          value: "4.20"\n'
     streams = {"okd-scos": card_params("scos", extra), "okd-fcos": card_params("fcos")}
     root = make_repo(tmp_path, streams=streams)
     problems = [p for p in mine(check(root, monkeypatch)) if p.level == "error"]
@@ -282,12 +289,16 @@ def test_rendered_trigger_params_map_back_to_the_card(tmp_path, monkeypatch):
     path, line, _ = template.at(("spec", "resourcetemplates", 0, "spec", "params"))
     assert (path, line) == ("streams/okd-scos/stream.yaml", card_line(root, "okd-scos", "params:"))
     cronjob = next(obj for obj in unit.objects if obj.kind == "CronJob")
-    assert cronjob.at(("spec", "schedule"))[:2] == ("streams/okd-scos/stream.yaml",
-                                                   card_line(root, "okd-scos", "schedule:"))
+    assert cronjob.at(("spec", "schedule"))[:2] == (
+        "streams/okd-scos/stream.yaml",
+        card_line(root, "okd-scos", "schedule:"),
+    )
 
 
 def test_without_the_replacement_the_schedule_and_the_params_are_reported(tmp_path, monkeypatch):
-    root = make_repo(tmp_path, component="apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements: []\n")
+    root = make_repo(
+        tmp_path, component="apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nreplacements: []\n"
+    )
     problems = [p for p in mine(check(root, monkeypatch)) if p.level == "error"]
     by_stream: dict = {}
     for problem in problems:
@@ -312,7 +323,7 @@ def test_a_card_pipeline_the_stream_lacks(tmp_path, monkeypatch):
     params = card_params("scos")
     root = make_repo(tmp_path, streams={"okd-scos": params})
     card = root / "streams/okd-scos/stream.yaml"
-    card.write_text(card.read_text() + "    biuld:\n      schedule: \"@daily\"\n      params: []\n")
+    card.write_text(card.read_text() + '    biuld:\n      schedule: "@daily"\n      params: []\n')
     problems = [p for p in mine(check(root, monkeypatch)) if p.level == "error"]
     assert [p.code for p in problems] == ["C002"], problems
     assert '"biuld"' in problems[0].message
@@ -341,19 +352,49 @@ def test_a_bad_card_is_reported_at_its_lines(tmp_path, monkeypatch):
     assert "day of week" in messages[card_line(root, "okd-fcos", "schedule:")]
 
 
-@pytest.mark.parametrize("schedule", [
-    "30 6 * * *", "*/15 * * * *", "0 0 1,15 * *", "0 9-17/2 * * MON-FRI", "0 0 * JAN,JUL sun",
-    "@daily", "@hourly", "@every 1h30m", "5 4 * * 0", "0 0 ? * *", "0-59/5 0-23 1-31 1-12 0-6",
-])
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "30 6 * * *",
+        "*/15 * * * *",
+        "0 0 1,15 * *",
+        "0 9-17/2 * * MON-FRI",
+        "0 0 * JAN,JUL sun",
+        "@daily",
+        "@hourly",
+        "@every 1h30m",
+        "5 4 * * 0",
+        "0 0 ? * *",
+        "0-59/5 0-23 1-31 1-12 0-6",
+    ],
+)
 def test_cron_schedules_kubernetes_accepts(schedule):
     assert _card.schedule_error(schedule) is None
 
 
-@pytest.mark.parametrize("schedule", [
-    "", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 7",
-    "*/0 * * * *", "5-1 * * * *", "1-2-3 * * * *", "a * * * *", "@fortnightly", "@every tomorrow",
-    "TZ=UTC 0 0 * * *", "CRON_TZ=Europe/Paris 0 0 * * *", "0 0 * * FUN", "-1 * * * *",
-])
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "",
+        "* * * *",
+        "* * * * * *",
+        "60 * * * *",
+        "* 24 * * *",
+        "* * 0 * *",
+        "* * * 13 *",
+        "* * * * 7",
+        "*/0 * * * *",
+        "5-1 * * * *",
+        "1-2-3 * * * *",
+        "a * * * *",
+        "@fortnightly",
+        "@every tomorrow",
+        "TZ=UTC 0 0 * * *",
+        "CRON_TZ=Europe/Paris 0 0 * * *",
+        "0 0 * * FUN",
+        "-1 * * * *",
+    ],
+)
 def test_cron_schedules_kubernetes_rejects(schedule):
     assert _card.schedule_error(schedule)
 
@@ -380,8 +421,9 @@ def test_a_required_base_param_fails_every_stream_of_this_repository_once(tmp_pa
     text = pipeline.read_text()
     anchor = "    - name: target-registry\n"
     assert anchor in text
-    pipeline.write_text(text.replace(anchor, "    - name: arch\n      type: string\n      enum: [x86_64, aarch64]\n"
-                                             + anchor, 1))
+    pipeline.write_text(
+        text.replace(anchor, "    - name: arch\n      type: string\n      enum: [x86_64, aarch64]\n" + anchor, 1)
+    )
     streams = sorted(p.name for p in (root / "streams").iterdir() if p.is_dir())
     errors = [p for p in mine(check(root, monkeypatch)) if p.level == "error"]
     assert sorted(p.stream for p in errors) == streams, errors
@@ -394,26 +436,35 @@ def test_a_required_base_param_fails_every_stream_of_this_repository_once(tmp_pa
         assert problem.line == next(n for n, line in enumerate(lines, 1) if n > coreos and "params:" in line)
 
 
-@pytest.mark.parametrize("spec", [
-    "spec: 3", "spec: {pipelines: [1, 2]}", "spec: {pipelines: {build: 3}}",
-    "spec: {pipelines: {build: {params: {a: b}, schedule: [1]}}}",
-    "spec: {pipelines: {build: {params: [3, {name: [1], value: x}, {name: a}], schedule: 5}}}",
-    "spec: {owners: owner, sync: 1, namespace: [x], version: 4.2, description: null, extra: 1}",
-    "spec: {pipelines: {7: {params: [{name: a, value: {b: [1]}}]}}}",
-    "metadata: 3\nspec: {namespace: demo}",
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "spec: 3",
+        "spec: {pipelines: [1, 2]}",
+        "spec: {pipelines: {build: 3}}",
+        "spec: {pipelines: {build: {params: {a: b}, schedule: [1]}}}",
+        "spec: {pipelines: {build: {params: [3, {name: [1], value: x}, {name: a}], schedule: 5}}}",
+        "spec: {owners: owner, sync: 1, namespace: [x], version: 4.2, description: null, extra: 1}",
+        "spec: {pipelines: {7: {params: [{name: a, value: {b: [1]}}]}}}",
+        "metadata: 3\nspec: {namespace: demo}",
+    ],
+)
 def test_hostile_cards_never_crash(spec):
     from okd_streams import rules as registry
+    from okd_streams.files.loader import parse_text
     from okd_streams.lint.engine import check_unit
     from okd_streams.model.objects import Obj, Unit
-    from okd_streams.files.loader import parse_text
 
-    card = parse_text(f"apiVersion: okd-streams.io/v1alpha1\nkind: StreamCard\nmetadata: {{name: demo}}\n{spec}\n",
-                      "streams/demo/stream.yaml").documents[-1]
-    objects = parse_text(PIPELINE.format(params=PIPELINE_PARAMS) + "---\n" + TRIGGER_TEMPLATE + "---\n" + CRONJOB,
-                         "base.yaml")
-    unit = Unit("demo", [Obj(d.data, "base.yaml", d) for d in objects.documents], stream="demo", card=card,
-                rendered=True)
+    card = parse_text(
+        f"apiVersion: okd-streams.io/v1alpha1\nkind: StreamCard\nmetadata: {{name: demo}}\n{spec}\n",
+        "streams/demo/stream.yaml",
+    ).documents[-1]
+    objects = parse_text(
+        PIPELINE.format(params=PIPELINE_PARAMS) + "---\n" + TRIGGER_TEMPLATE + "---\n" + CRONJOB, "base.yaml"
+    )
+    unit = Unit(
+        "demo", [Obj(d.data, "base.yaml", d) for d in objects.documents], stream="demo", card=card, rendered=True
+    )
     found = check_unit(unit, Config(), [r for r in registry.RULES.values() if r.SCOPE == "unit"])
     assert not [p for p in found if p.code == "E000"], found
 
@@ -422,11 +473,17 @@ def test_a_stream_without_a_card(tmp_path, monkeypatch):
     root = make_repo(tmp_path)
     (root / "streams/okd-fcos/stream.yaml").unlink()
     kustomization = root / "streams/okd-fcos/kustomization.yaml"
-    kustomization.write_text(kustomization.read_text().replace("  - stream.yaml\n", "").replace(
-        "components:\n  - ../../base/stream-card\n", ""))
+    kustomization.write_text(
+        kustomization.read_text()
+        .replace("  - stream.yaml\n", "")
+        .replace("components:\n  - ../../base/stream-card\n", "")
+    )
     problems = [p for p in mine(check(root, monkeypatch)) if p.level == "error"]
     assert [(p.code, p.stream, p.path) for p in problems if p.code[0] == "C"] == [
-        ("C001", "okd-fcos", "streams/okd-fcos/kustomization.yaml")], problems
+        ("C001", "okd-fcos", "streams/okd-fcos/kustomization.yaml")
+    ], problems
     # without a card nothing sets the Pipeline's params: the trigger's run itself is reported
     assert sorted(re.search(r'param "([^"]+)"', p.message).group(1) for p in problems if p.code == "R020") == [
-        "variant", "version"]
+        "variant",
+        "version",
+    ]

@@ -21,6 +21,7 @@ def _pattern(prefix: str) -> re.Pattern:
 
 # --- the reference: substitution.py's functions as Tekton's regexes read them, uncached -----
 
+
 def ref_extract(text, prefix):
     if not isinstance(text, str) or "$(" not in text:
         return [], None
@@ -31,8 +32,10 @@ def ref_extract(text, prefix):
         for index, value in enumerate(groups):
             if index == 0 and "." in value:
                 if len(value.split(".")) > 2:
-                    return found, (f'invalid reference "{match.group(0)}": only two dot-separated parts are '
-                                   f'allowed after the prefix; use the bracket form for names with dots')
+                    return found, (
+                        f'invalid reference "{match.group(0)}": only two dot-separated parts are '
+                        f"allowed after the prefix; use the bracket form for names with dots"
+                    )
                 name = value.split(".", 1)[0]
                 break
             if value:
@@ -66,19 +69,59 @@ def ref_not_isolated(text, prefix, names):
     return []
 
 
-PREFIXES = ["params", "workspaces", "results", r"context\.taskRun", r"context\.task",
-            r"params\." + re.escape("obj"), r"params\." + re.escape("a.b-c d"), r"workspaces\." + re.escape("src"),
-            r"(?:params|workspaces)", r"params\.o?bj"]  # the last two are not plain: the regex path
+PREFIXES = [
+    "params",
+    "workspaces",
+    "results",
+    r"context\.taskRun",
+    r"context\.task",
+    r"params\." + re.escape("obj"),
+    r"params\." + re.escape("a.b-c d"),
+    r"workspaces\." + re.escape("src"),
+    r"(?:params|workspaces)",
+    r"params\.o?bj",
+]  # the last two are not plain: the regex path
 NAMES = [set(), {"obj"}, {"a", "obj", "arr"}, {"arr[*]", "x"}]
 
 # Texts made of the pieces references are made of, so matches, near misses and errors are common.
-PIECES = ["$(", "params", "workspaces", "results", "context", ".task", ".taskRun", ".", "[", "]", "[*]", "'", '"',
-          ")", "obj", "a", "b", "arr", "src", "a.b-c d", "path", " ", "\n", "x.y.z", "$", "(", "[0]"]
+PIECES = [
+    "$(",
+    "params",
+    "workspaces",
+    "results",
+    "context",
+    ".task",
+    ".taskRun",
+    ".",
+    "[",
+    "]",
+    "[*]",
+    "'",
+    '"',
+    ")",
+    "obj",
+    "a",
+    "b",
+    "arr",
+    "src",
+    "a.b-c d",
+    "path",
+    " ",
+    "\n",
+    "x.y.z",
+    "$",
+    "(",
+    "[0]",
+]
 texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 
 
-@settings(max_examples=int(os.environ.get("OKD_STREAMS_FUZZ_EXAMPLES", "300")), deadline=None,
-          derandomize=bool(os.environ.get("CI")), database=None)
+@settings(
+    max_examples=int(os.environ.get("OKD_STREAMS_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    database=None,
+)
 @given(texts, st.sampled_from(PREFIXES), st.sampled_from(NAMES))
 def test_matching_equals_tekton_regex(text, prefix, names):
     variables, error = sub.extract(text, prefix)
@@ -100,8 +143,9 @@ def test_cases_that_matter():
     for text, prefix in cases:
         assert tuple(map(list, [sub.extract(text, prefix)[0]])) == (ref_extract(text, prefix)[0],)
         assert sub.extract(text, prefix)[1] == ref_extract(text, prefix)[1]
-        assert sub.entire_prohibited(text, prefix, {"obj", "a", "b"}) == ref_entire_prohibited(text, prefix,
-                                                                                              {"obj", "a", "b"})
+        assert sub.entire_prohibited(text, prefix, {"obj", "a", "b"}) == ref_entire_prohibited(
+            text, prefix, {"obj", "a", "b"}
+        )
         assert sub.not_isolated(text, prefix, {"a", "x"}) == ref_not_isolated(text, prefix, {"a", "x"})
 
 

@@ -13,12 +13,12 @@ import pytest
 
 from okd_streams import rules as registry
 from okd_streams.config import Config
+from okd_streams.files.loader import parse_text
 from okd_streams.lint.engine import check_unit
 from okd_streams.model.repo import unit_from_files
 from okd_streams.tekton import dag, substitution
 from okd_streams.tekton.duration import parse_duration
 from okd_streams.tekton.pipeline import pipeline_tasks
-from okd_streams.files.loader import parse_text
 
 WEBHOOK_RULES = [rule for code, rule in registry.RULES.items() if code.startswith("T0")]
 
@@ -62,6 +62,7 @@ def pipeline(tasks: str, params: str = "[]", extra: str = "") -> str:
 
 # --- shared helpers -----------------------------------------------------------------------
 
+
 def test_extract_follows_tekton_regex():
     found, error = substitution.extract('a $(params.x) $(params["a.b"]) $(params.obj.key) $(params.arr[*])', "params")
     assert error is None
@@ -88,8 +89,10 @@ def test_result_ref_parsing():
     assert substitution.result_ref("tasks.build.status") is None
 
 
-@pytest.mark.parametrize("text,seconds", [("1h30m", 5400), ("0", 0), ("1.5h", 5400), ("-5s", -5), ("90s", 90),
-                                          ("1h0m0s", 3600), ("300ms", 0.3)])
+@pytest.mark.parametrize(
+    "text,seconds",
+    [("1h30m", 5400), ("0", 0), ("1.5h", 5400), ("-5s", -5), ("90s", 90), ("1h0m0s", 3600), ("300ms", 0.3)],
+)
 def test_parse_duration(text, seconds):
     assert parse_duration(text) == pytest.approx(seconds)
 
@@ -108,7 +111,9 @@ def test_find_cycle_reports_path_from_smallest_name():
 
 
 def test_dependencies_come_from_results_in_when_matrix_and_inline_steps():
-    spec = parse_text(textwrap.dedent("""
+    spec = (
+        parse_text(
+            textwrap.dedent("""
     tasks:
       - name: t
         when: [{input: "$(tasks.a.results.x)", operator: in, values: ["1"]}]
@@ -117,12 +122,17 @@ def test_dependencies_come_from_results_in_when_matrix_and_inline_steps():
         taskSpec:
           steps: [{image: alpine, script: "echo $(tasks.c.results.z)"}]
         runAfter: [d]
-    """)).documents[0].data
-    (_, _, task_dict), = pipeline_tasks(spec)
+    """)
+        )
+        .documents[0]
+        .data
+    )
+    ((_, _, task_dict),) = pipeline_tasks(spec)
     assert set(dag.dependencies(task_dict)) == {"a", "b", "c", "d"}
 
 
 # --- names --------------------------------------------------------------------------------
+
 
 def test_object_name_rules():
     assert errors("T001", task("[{image: a}]").replace("name: t}", "name: My_Task}"))
@@ -133,8 +143,10 @@ def test_object_name_rules():
 
 
 def test_pipeline_task_names_shared_between_tasks_and_finally():
-    text = pipeline("[{name: a, taskRef: {name: x}}, {name: B, taskRef: {name: x}}]",
-                    extra="finally: [{name: a, taskRef: {name: y}}]")
+    text = pipeline(
+        "[{name: a, taskRef: {name: x}}, {name: B, taskRef: {name: x}}]",
+        extra="finally: [{name: a, taskRef: {name: y}}]",
+    )
     found = errors("T002", text)
     assert any("used twice" in m for m in found) and any('"B"' in m for m in found)
 
@@ -152,6 +164,7 @@ def test_param_name_format_depends_on_inferred_type():
 
 
 # --- param declarations -----------------------------------------------------------------
+
 
 def test_param_default_type_after_tekton_defaulting():
     assert errors("T010", task("[{image: x}]", params="[{name: a, type: array, default: x}]"))
@@ -192,13 +205,16 @@ def test_duplicate_param_values_case_insensitive_only_for_runs():
       params: [{name: Image, value: a}, {name: image, value: b}]
     """
     assert errors("T012", run)
-    assert not errors("T012", pipeline("[{name: a, taskRef: {name: x}, params: [{name: I, value: a}, "
-                                       "{name: i, value: b}]}]"))
-    assert errors("T012", pipeline("[{name: a, taskRef: {name: x}, params: [{name: i, value: a}, "
-                                   "{name: i, value: b}]}]"))
+    assert not errors(
+        "T012", pipeline("[{name: a, taskRef: {name: x}, params: [{name: I, value: a}, {name: i, value: b}]}]")
+    )
+    assert errors(
+        "T012", pipeline("[{name: a, taskRef: {name: x}, params: [{name: i, value: a}, {name: i, value: b}]}]")
+    )
 
 
 # --- $(params...) in Tasks -----------------------------------------------------------------
+
 
 def test_task_param_references():
     params = "[{name: img}, {name: flags, type: array}, {name: obj, properties: {k: {}}}, {name: a.b}]"
@@ -213,8 +229,10 @@ def test_task_param_references():
     ]
     for steps in bad:
         assert errors("T020", task(steps, params)), steps
-    good = '[{image: "$(params.img)", args: ["$(params.flags[*])", "$(params.flags[0]) x"], ' \
-           'script: "$(params.obj.k) $(params[\\"a.b\\"]) $(params.flags[1])"}]'
+    good = (
+        '[{image: "$(params.img)", args: ["$(params.flags[*])", "$(params.flags[0]) x"], '
+        'script: "$(params.obj.k) $(params[\\"a.b\\"]) $(params.flags[1])"}]'
+    )
     assert not problems("T020", task(good, params))
 
 
@@ -224,8 +242,9 @@ def test_sidecar_and_step_template_references_are_warnings():
 
 
 def test_inline_task_specs_may_use_pipeline_and_run_params():
-    text = pipeline('[{name: a, taskSpec: {steps: [{image: x, script: "$(params.p) $(params.q)"}]}}]',
-                    params="[{name: p}]")
+    text = pipeline(
+        '[{name: a, taskSpec: {steps: [{image: x, script: "$(params.p) $(params.q)"}]}}]', params="[{name: p}]"
+    )
     found = errors("T020", text)
     assert len(found) == 1 and '"q"' in found[0]
     run = """
@@ -242,10 +261,17 @@ def test_inline_task_specs_may_use_pipeline_and_run_params():
 
 
 def test_v1beta1_resources_are_not_params():
-    text = task('[{image: x, script: "cd $(resources.inputs.source.path) && $(inputs.params.x)"}]',
-                extra="resources: {inputs: [{name: source, type: git}]}", version="v1beta1")
-    assert not [p for rule in WEBHOOK_RULES for p in check_unit(
-        unit_from_files([parse_text(textwrap.dedent(text))], "t"), Config(), [rule]) if p.level == "error"]
+    text = task(
+        '[{image: x, script: "cd $(resources.inputs.source.path) && $(inputs.params.x)"}]',
+        extra="resources: {inputs: [{name: source, type: git}]}",
+        version="v1beta1",
+    )
+    assert not [
+        p
+        for rule in WEBHOOK_RULES
+        for p in check_unit(unit_from_files([parse_text(textwrap.dedent(text))], "t"), Config(), [rule])
+        if p.level == "error"
+    ]
 
 
 def test_v1alpha1_objects_are_left_alone():
@@ -254,6 +280,7 @@ def test_v1alpha1_objects_are_left_alone():
 
 
 # --- pipeline-level references ------------------------------------------------------------
+
 
 def test_pipeline_param_references():
     params = "[{name: s}, {name: arr, type: array}, {name: obj, properties: {k: {}}}]"
@@ -266,8 +293,14 @@ def test_pipeline_param_references():
     assert errors("T021", pt('["a $(params.arr[*])"]'))
     assert errors("T021", pt('"$(params.obj.nope)"'))
     assert errors("T021", pt('"$(params.obj) x"'))
-    for fine in ('"$(params.arr[*])"', '["$(params.arr[*])"]', '"$(params.arr[0])-x"', '"$(params.obj[*])"',
-                 '"$(params.obj.k)"', '"$(params.s)"'):
+    for fine in (
+        '"$(params.arr[*])"',
+        '["$(params.arr[*])"]',
+        '"$(params.arr[0])-x"',
+        '"$(params.obj[*])"',
+        '"$(params.obj.k)"',
+        '"$(params.s)"',
+    ):
         assert not errors("T021", pt(fine)), fine
 
 
@@ -291,22 +324,34 @@ def test_variable_prefixes():
 
     assert errors("T022", pt("$(inputs.params.x)"))
     assert not errors("T022", pt("$(ls)")) and warnings("T022", pt("$(ls)"))
-    for fine in ("$(params.x)", "$(tasks.a.results.b)", "$(results.r.path)", "$(tt.params.x)",
-                 "$(workspaces.w.bound)", "$(context.pipelineRun.name)", "$(date +%s)", "${HOME}"):
+    for fine in (
+        "$(params.x)",
+        "$(tasks.a.results.b)",
+        "$(results.r.path)",
+        "$(tt.params.x)",
+        "$(workspaces.w.bound)",
+        "$(context.pipelineRun.name)",
+        "$(date +%s)",
+        "${HOME}",
+    ):
         assert not problems("T022", pt(fine)), fine
 
 
 def test_pipeline_context_variables_checked_on_last_task_only():
-    text = pipeline('[{name: a, taskRef: {name: x}, params: [{name: v, value: "$(context.pipeline.namespace)"}]},'
-                    ' {name: b, taskRef: {name: x}, params: [{name: v, value: "$(context.pipelineRun.nme)"}]}]')
+    text = pipeline(
+        '[{name: a, taskRef: {name: x}, params: [{name: v, value: "$(context.pipeline.namespace)"}]},'
+        ' {name: b, taskRef: {name: x}, params: [{name: v, value: "$(context.pipelineRun.nme)"}]}]'
+    )
     assert len(errors("T023", text)) == 1 and len(warnings("T023", text)) == 1
     assert errors("T023", task('[{image: x, script: "$(context.taskRun.namespaces)"}]'))
     assert not problems("T023", task('[{image: x, script: "$(context.task.retry-count) $(context.taskRun.uid)"}]'))
 
 
 def test_workspace_variables_only_on_standalone_tasks():
-    text = task('[{image: x, script: "$(workspaces.src.path) $(workspaces.source.bogus)"}]',
-                extra="workspaces: [{name: source}]")
+    text = task(
+        '[{image: x, script: "$(workspaces.src.path) $(workspaces.source.bogus)"}]',
+        extra="workspaces: [{name: source}]",
+    )
     assert len([p for p in problems("T024", text) if p.level == "warning"]) == 2
     inline = pipeline('[{name: a, taskSpec: {steps: [{image: x, script: "$(workspaces.w.path)"}]}}]')
     assert not problems("T024", inline)
@@ -314,8 +359,11 @@ def test_workspace_variables_only_on_standalone_tasks():
 
 # --- results ------------------------------------------------------------------------------
 
+
 def test_task_results():
-    assert errors("T030", task('[{image: x, script: "echo > $(results.dgst.path)"}]', extra="results: [{name: digest}]"))
+    assert errors(
+        "T030", task('[{image: x, script: "echo > $(results.dgst.path)"}]', extra="results: [{name: digest}]")
+    )
     assert errors("T030", task("[{image: x}]", extra="results: [{name: -bad}]"))
     assert errors("T030", task("[{image: x}]", extra="results: [{name: r, type: object}]"))
     text = task('[{image: x, args: ["$(results.nope.path)"]}]', extra="results: [{name: digest}]")
@@ -324,8 +372,10 @@ def test_task_results():
 
 def test_pipeline_results():
     def with_result(value: str, finally_: str = "[]") -> str:
-        return pipeline("[{name: build, taskRef: {name: b}}]",
-                        extra=f'finally: {finally_}\n      results: [{{name: r, value: {value}}}]')
+        return pipeline(
+            "[{name: build, taskRef: {name: b}}]",
+            extra=f"finally: {finally_}\n      results: [{{name: r, value: {value}}}]",
+        )
 
     assert errors("T031", with_result('"$(tasks.biuld.results.d)"'))
     assert errors("T031", with_result('"v$(tasks.build.results.d)"'))  # text before the first $( is rejected
@@ -338,6 +388,7 @@ def test_pipeline_results():
 
 
 # --- graph, finally, status ----------------------------------------------------------------
+
 
 def test_cycle_through_when_and_matrix_is_reported_with_its_path():
     text = pipeline("""
@@ -356,36 +407,46 @@ def test_cycle_through_when_and_matrix_is_reported_with_its_path():
 
 
 def test_missing_dependencies():
-    text = pipeline("[{name: a, taskRef: {name: x}, runAfter: [zz]}, "
-                    "{name: b, taskRef: {name: x}, params: [{name: v, value: '$(tasks.f.results.r)'}]}]",
-                    extra="finally: [{name: f, taskRef: {name: y}}]")
+    text = pipeline(
+        "[{name: a, taskRef: {name: x}, runAfter: [zz]}, "
+        "{name: b, taskRef: {name: x}, params: [{name: v, value: '$(tasks.f.results.r)'}]}]",
+        extra="finally: [{name: f, taskRef: {name: y}}]",
+    )
     found = errors("T040", text)
     assert len(found) == 2 and any("finally task" in m for m in found)
 
 
 def test_finally_rules():
-    text = pipeline("[{name: a, taskRef: {name: x}}]", extra="""finally:
+    text = pipeline(
+        "[{name: a, taskRef: {name: x}}]",
+        extra="""finally:
         - name: f1
           taskRef: {name: y}
           runAfter: [f2]
         - name: f2
           taskRef: {name: y}
           params: [{name: v, value: "$(tasks.f1.results.r)"}, {name: w, value: "$(tasks.zz.results.r)"}]
-    """)
+    """,
+    )
     assert len(errors("T041", text)) == 3
     no_tasks = pipeline("[]", extra="finally: [{name: f, taskRef: {name: y}}]")
     assert errors("T041", no_tasks)
 
 
 def test_execution_status_variables():
-    in_tasks = pipeline("[{name: a, taskRef: {name: x}}, "
-                        "{name: b, taskRef: {name: x}, params: [{name: v, value: '$(tasks.a.status)'}]}]")
+    in_tasks = pipeline(
+        "[{name: a, taskRef: {name: x}}, "
+        "{name: b, taskRef: {name: x}, params: [{name: v, value: '$(tasks.a.status)'}]}]"
+    )
     assert errors("T042", in_tasks)
-    in_finally = pipeline("[{name: a, taskRef: {name: x}}]", extra="""finally:
+    in_finally = pipeline(
+        "[{name: a, taskRef: {name: x}}]",
+        extra="""finally:
         - name: f
           taskRef: {name: y}
           params: [{name: v, value: "$(tasks.b.reason)"}, {name: s, value: "$(tasks.status) $(tasks.a.status)"}]
-    """)
+    """,
+    )
     found = errors("T042", in_finally)
     assert len(found) == 1 and '"b"' in found[0]
 
@@ -399,21 +460,28 @@ def test_when_expressions():
     assert errors("T050", when("{cel: \"'a' == 'a'\", input: a}"))
     assert errors("T050", when("{}"))
     assert not problems("T050", when("{cel: \"'a' == 'a'\"}"))
-    assert not errors("T050", when("{operator: notin, values: [a]}")) and warnings("T050", when(
-        "{operator: notin, values: [a]}"))
+    assert not errors("T050", when("{operator: notin, values: [a]}")) and warnings(
+        "T050", when("{operator: notin, values: [a]}")
+    )
 
 
 # --- workspaces ---------------------------------------------------------------------------
 
+
 def test_pipeline_workspace_bindings():
-    text = pipeline("[{name: a, taskRef: {name: x}, workspaces: [{name: src}, {name: src, workspace: shared}, "
-                    "{name: out, workspace: nope}]}]", extra="workspaces: [{name: shared}, {name: shared}]")
+    text = pipeline(
+        "[{name: a, taskRef: {name: x}, workspaces: [{name: src}, {name: src, workspace: shared}, "
+        "{name: out, workspace: nope}]}]",
+        extra="workspaces: [{name: shared}, {name: shared}]",
+    )
     assert len(errors("T060", text)) == 4
 
 
 def test_task_workspace_mount_paths():
-    text = task("[{image: x, volumeMounts: [{name: v, mountPath: /workspace/cache/}]}]",
-                extra="workspaces: [{name: cache}, {name: src, mountPath: /x}, {name: other, mountPath: /x/./}]")
+    text = task(
+        "[{image: x, volumeMounts: [{name: v, mountPath: /workspace/cache/}]}]",
+        extra="workspaces: [{name: cache}, {name: src, mountPath: /x}, {name: other, mountPath: /x/./}]",
+    )
     assert len(errors("T061", text)) == 2
 
 
@@ -436,15 +504,21 @@ def test_run_workspace_bindings():
 
 # --- refs, steps, matrix, runs ------------------------------------------------------------
 
+
 def test_pipeline_task_refs():
     assert errors("T070", pipeline("[{name: a}]"))
     assert errors("T070", pipeline("[{name: a, taskRef: {name: 'bad name'}}]"))
     assert errors("T070", pipeline("[{name: a, taskRef: {kind: Example, name: e}}]"))
     assert errors("T070", pipeline("[{name: a, taskRef: {apiVersion: example, kind: Example, name: e}}]"))
     assert errors("T070", pipeline("[{name: a, taskSpec: {apiVersion: x/v1, steps: [{image: x}]}}]"))
-    assert not errors("T070", pipeline("[{name: a, taskRef: {apiVersion: example.dev/v1, kind: Example, name: e}}, "
-                                       "{name: b, taskRef: {resolver: git, params: [{name: url, value: u}]}}, "
-                                       "{name: c, taskRef: {name: t, kind: ClusterTask}}]"))
+    assert not errors(
+        "T070",
+        pipeline(
+            "[{name: a, taskRef: {apiVersion: example.dev/v1, kind: Example, name: e}}, "
+            "{name: b, taskRef: {resolver: git, params: [{name: url, value: u}]}}, "
+            "{name: c, taskRef: {name: t, kind: ClusterTask}}]"
+        ),
+    )
     # Tekton defaults kind to Task, so apiVersion without kind passes the webhook but is suspicious.
     text = pipeline("[{name: a, taskRef: {apiVersion: example.dev/v1, name: e}}]")
     assert not errors("T070", text) and warnings("T070", text)
@@ -453,8 +527,10 @@ def test_pipeline_task_refs():
 def test_run_refs():
     run = "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: r}\nspec: {params: []}\n"
     assert errors("T071", run)
-    both = ("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: r}\n"
-            "spec: {pipelineRef: {name: p}, pipelineSpec: {tasks: []}}\n")
+    both = (
+        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: r}\n"
+        "spec: {pipelineRef: {name: p}, pipelineSpec: {tasks: []}}\n"
+    )
     assert errors("T071", both)
 
 
@@ -477,16 +553,26 @@ def test_task_steps():
 
 def test_matrix():
     values = "[" + ", ".join(f'"v{i}"' for i in range(17)) + "]"
-    big = pipeline(f"[{{name: a, taskRef: {{name: x}}, matrix: {{params: [{{name: p, value: {values}}}, "
-                   f"{{name: q, value: {values}}}]}}}}]")
+    big = pipeline(
+        f"[{{name: a, taskRef: {{name: x}}, matrix: {{params: [{{name: p, value: {values}}}, "
+        f"{{name: q, value: {values}}}]}}}}]"
+    )
     assert any("289 combinations" in m for m in errors("T085", big))
-    assert errors("T085", pipeline("[{name: a, taskRef: {name: x}, params: [{name: p, value: v}], "
-                                   "matrix: {params: [{name: p, value: [a, b]}]}}]"))
+    assert errors(
+        "T085",
+        pipeline(
+            "[{name: a, taskRef: {name: x}, params: [{name: p, value: v}], "
+            "matrix: {params: [{name: p, value: [a, b]}]}}]"
+        ),
+    )
     assert errors("T085", pipeline("[{name: a, taskRef: {name: x}, matrix: {params: [{name: p, value: plain}]}}]"))
-    assert not errors("T085", pipeline("[{name: a, taskRef: {name: x}, matrix: {params: [{name: p, value: "
-                                       "'$(params.list[*])'}]}}]"))
-    consumed = pipeline("[{name: a, taskRef: {name: x}, matrix: {params: [{name: p, value: [a, b]}]}}, "
-                        "{name: b, taskRef: {name: x}, params: [{name: v, value: '$(tasks.a.results.r)'}]}]")
+    assert not errors(
+        "T085", pipeline("[{name: a, taskRef: {name: x}, matrix: {params: [{name: p, value: '$(params.list[*])'}]}}]")
+    )
+    consumed = pipeline(
+        "[{name: a, taskRef: {name: x}, matrix: {params: [{name: p, value: [a, b]}]}}, "
+        "{name: b, taskRef: {name: x}, params: [{name: v, value: '$(tasks.a.results.r)'}]}]"
+    )
     assert errors("T085", consumed)
 
 

@@ -15,8 +15,7 @@ def documents(paths: list[Path]) -> list[tuple[str, int, object]]:
     out = []
     for path in paths:
         with open(path, encoding="utf-8") as fh:
-            out += [(str(path), i, d) for i, d in enumerate(yaml.safe_load_all(fh))
-                    if d is not None]
+            out += [(str(path), i, d) for i, d in enumerate(yaml.safe_load_all(fh)) if d is not None]
     return out
 
 
@@ -30,6 +29,5 @@ def test_wide_clean_tree() -> None:
 @pytest.mark.parametrize("folder", ["base", "overlays", "argocd", "streams", ".tekton"])
 def test_repository_manifests(folder: str) -> None:
     paths = sorted((REPO / folder).rglob("*.yaml"))
-    found = [(f, i, check_object(d)) for f, i, d in documents(paths)
-             if isinstance(d, dict) and "apiVersion" in d]
+    found = [(f, i, check_object(d)) for f, i, d in documents(paths) if isinstance(d, dict) and "apiVersion" in d]
     assert [x for x in found if x[2]] == []

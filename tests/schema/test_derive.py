@@ -19,8 +19,13 @@ def test_derived_kinds_cover_what_is_served() -> None:
         pytest.skip(f"no shared schemas at {source}")
     files = derive.derive(source)
     tekton = files["tekton-pipeline.json"]["kinds"]
-    for key in ("tekton.dev/v1/Task", "tekton.dev/v1beta1/Task", "tekton.dev/v1/PipelineRun",
-                "tekton.dev/v1beta1/StepAction", "tekton.dev/v1beta1/CustomRun"):
+    for key in (
+        "tekton.dev/v1/Task",
+        "tekton.dev/v1beta1/Task",
+        "tekton.dev/v1/PipelineRun",
+        "tekton.dev/v1beta1/StepAction",
+        "tekton.dev/v1beta1/CustomRun",
+    ):
         assert key in tekton
     assert "argoproj.io/v1alpha1/ApplicationSet" in files["argocd.json"]["kinds"]
     trig = files["tekton-triggers.json"]["kinds"]

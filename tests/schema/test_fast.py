@@ -14,9 +14,18 @@ from okd_streams.schema import Target, check_object, fast, gates
 
 HERE = Path(__file__).resolve().parent
 CASES = sorted((HERE.parent / "rules" / "schema_cases").glob("*.yaml")) + sorted((HERE / "data").rglob("*.yaml"))
-TARGETS = [Target(), Target.from_config({"tekton-feature-flags": {"enable-api-fields": "alpha",
-                                                                  "enable-param-enum": True,
-                                                                  "enable-cel-in-whenexpression": True}})]
+TARGETS = [
+    Target(),
+    Target.from_config(
+        {
+            "tekton-feature-flags": {
+                "enable-api-fields": "alpha",
+                "enable-param-enum": True,
+                "enable-cel-in-whenexpression": True,
+            }
+        }
+    ),
+]
 
 
 def objects() -> list[tuple[str, dict]]:

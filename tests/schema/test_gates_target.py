@@ -45,11 +45,14 @@ spec:
 
 CASES = [
     (ENUM, ("spec", "params", 0, "enum"), "enable-param-enum", {"enable-param-enum": True}),
-    (CEL, ("spec", "tasks", 0, "when", 0, "cel"), "enable-cel-in-whenexpression",
-     {"enable-cel-in-whenexpression": "true"}),
+    (
+        CEL,
+        ("spec", "tasks", 0, "when", 0, "cel"),
+        "enable-cel-in-whenexpression",
+        {"enable-cel-in-whenexpression": "true"},
+    ),
     (PIP, ("spec", "tasks", 0, "pipelineRef"), "enable-api-fields", {"enable-api-fields": "alpha"}),
-    (STDOUT, ("spec", "steps", 0, "stdoutConfig"), "enable-api-fields",
-     {"enable-api-fields": "alpha"}),
+    (STDOUT, ("spec", "steps", 0, "stdoutConfig"), "enable-api-fields", {"enable-api-fields": "alpha"}),
 ]
 
 
@@ -78,10 +81,13 @@ def test_target_defaults_and_errors() -> None:
     t = Target.from_config({"kubernetes": "1.31", "argocd": "3.x"})
     assert t.kubernetes == "1.31" and t.flag("enable-api-fields") == "beta"
     assert t.flag("enable-param-enum") is False and t.flag("enable-step-actions") is True
-    for bad, words in [({"kubernets": "1.32"}, "unknown key 'kubernets'"),
-                       ({"kubernetes": "0.9"}, "target.kubernetes"),
-                       ({"tekton-feature-flags": {"enable-api-fields": "gamma"}}, "gamma"),
-                       ({"tekton-feature-flags": {"enable-param-enum": "yes"}}, "true or false"),
-                       ({"argocd": "three"}, "target.argocd"), ([], "mapping")]:
+    for bad, words in [
+        ({"kubernets": "1.32"}, "unknown key 'kubernets'"),
+        ({"kubernetes": "0.9"}, "target.kubernetes"),
+        ({"tekton-feature-flags": {"enable-api-fields": "gamma"}}, "gamma"),
+        ({"tekton-feature-flags": {"enable-param-enum": "yes"}}, "true or false"),
+        ({"argocd": "three"}, "target.argocd"),
+        ([], "mapping"),
+    ]:
         with pytest.raises(TargetError, match=words):
             Target.from_config(bad)  # type: ignore[arg-type]

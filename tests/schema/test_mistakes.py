@@ -93,8 +93,7 @@ spec:
 """
 
 
-def edit(text: str, path: tuple, value: object = None, rename: str | None = None,
-         delete: bool = False) -> dict:
+def edit(text: str, path: tuple, value: object = None, rename: str | None = None, delete: bool = False) -> dict:
     data = yaml.safe_load(text)
     node = data
     for part in path[:-1]:
@@ -123,8 +122,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name,base,path,new,hint", [c for c in CASES if c[3]],
-                         ids=[c[0] for c in CASES if c[3]])
+@pytest.mark.parametrize("name,base,path,new,hint", [c for c in CASES if c[3]], ids=[c[0] for c in CASES if c[3]])
 def test_misspelled_field(name: str, base: str, path: tuple, new: str, hint: str) -> None:
     data = edit(base, path, rename=new)
     issues = check_object(data, Target())
@@ -142,28 +140,28 @@ def test_parms_in_pipeline_task() -> None:
     data["spec"]["tasks"][0]["parms"] = [{"name": "x", "value": "y"}]
     [issue] = check_object(data)
     assert issue.path == ("spec", "tasks", 0, "parms")
-    assert issue.message == ('unknown field "parms" in pipeline task "a" of Pipeline p; '
-                             'did you mean "params"?')
+    assert issue.message == ('unknown field "parms" in pipeline task "a" of Pipeline p; did you mean "params"?')
 
 
 def test_runafter_message() -> None:
     [issue] = check_object(edit(PIPELINE, ("spec", "tasks", 1, "runAfter"), rename="runafter"))
-    assert issue.message == ('unknown field "runafter" in pipeline task "b" of Pipeline p; '
-                             'did you mean "runAfter"?')
+    assert issue.message == ('unknown field "runafter" in pipeline task "b" of Pipeline p; did you mean "runAfter"?')
 
 
 def test_taskref_nme() -> None:
     [issue] = check_object(edit(PIPELINE, ("spec", "tasks", 0, "taskRef"), {"nme": "t"}))
     assert (issue.kind, issue.path, issue.suggestion) == (
-        "unknown-field", ("spec", "tasks", 0, "taskRef", "nme"), "name")
+        "unknown-field",
+        ("spec", "tasks", 0, "taskRef", "nme"),
+        "name",
+    )
 
 
 def test_timeout_on_v1_pipelinerun() -> None:
     data = yaml.safe_load(RUN)
     data["spec"]["timeout"] = "1h"
     [issue] = check_object(data)
-    assert (issue.kind, issue.path, issue.suggestion) == (
-        "unknown-field", ("spec", "timeout"), "timeouts")
+    assert (issue.kind, issue.path, issue.suggestion) == ("unknown-field", ("spec", "timeout"), "timeouts")
 
 
 WRONG = [
@@ -256,9 +254,14 @@ spec:
 def test_embedded_pipeline_spec_decodes_case_insensitively() -> None:
     # The CRD preserves unknown fields in pipelineSpec; Tekton's webhook decodes it like Go.
     run = yaml.safe_load(RUN)
-    run["spec"] = {"pipelineSpec": {"tasks": [
-        {"name": "a", "taskRef": {"name": "t"}},
-        {"name": "b", "taskRef": {"name": "t"}, "runafter": ["a"]}]}}
+    run["spec"] = {
+        "pipelineSpec": {
+            "tasks": [
+                {"name": "a", "taskRef": {"name": "t"}},
+                {"name": "b", "taskRef": {"name": "t"}, "runafter": ["a"]},
+            ]
+        }
+    }
     assert check_object(run) == []
     run["spec"]["pipelineSpec"]["tasks"][1]["runaftr"] = ["a"]
     [issue] = check_object(run)
@@ -266,8 +269,12 @@ def test_embedded_pipeline_spec_decodes_case_insensitively() -> None:
 
 
 def test_unknown_kind_is_silent() -> None:
-    assert check_object({"apiVersion": "example.com/v1", "kind": "Thing",
-                         "metadata": {"name": "x"}, "spec": {"anything": 1}}) == []
+    assert (
+        check_object(
+            {"apiVersion": "example.com/v1", "kind": "Thing", "metadata": {"name": "x"}, "spec": {"anything": 1}}
+        )
+        == []
+    )
 
 
 def test_issue_is_a_small_ordered_value() -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from okd_streams.render import kustomization as kz
-from okd_streams.streams.affected import compute
 from okd_streams.cli import main
 from okd_streams.files.git import Change, Git
+from okd_streams.render import kustomization as kz
+from okd_streams.streams.affected import compute
 from tests.gitrepo import commit_all, edit, streams_repo
 
 ALL = ["okd-fcos", "okd-scos"]
@@ -68,14 +68,18 @@ def test_a_base_param_default_affects_every_stream(repo, capsys, monkeypatch):
 def test_a_component_change_affects_only_the_streams_using_it(tmp_path, capsys, monkeypatch):
     repo = streams_repo(tmp_path)
     root = Path(repo.working_tree_dir)
-    edit(root / "streams/okd-fcos/kustomization.yaml", "  - ../../overlays/fcos\n",
-         "  - ../../overlays/fcos\n  - ../../overlays/hpc\n")
+    edit(
+        root / "streams/okd-fcos/kustomization.yaml",
+        "  - ../../overlays/fcos\n",
+        "  - ../../overlays/fcos\n  - ../../overlays/hpc\n",
+    )
     commit_all(repo, "fcos gets hpc")
     edit(root / "overlays/hpc/patch-okd-coreos.yaml", "        - munge\n", "        - munge\n        - pmix\n")
     assert names(affected_json(root, capsys, monkeypatch, "--since", "HEAD")) == ["okd-fcos"]
     repo.git.checkout("--", ".")
     (root / "overlays/scos/patch-okd-coreos.yaml").write_text(
-        (root / "overlays/scos/patch-okd-coreos.yaml").read_text() + "# a comment\n")
+        (root / "overlays/scos/patch-okd-coreos.yaml").read_text() + "# a comment\n"
+    )
     data = affected_json(root, capsys, monkeypatch, "--since", "HEAD")
     assert names(data) == ["okd-scos"]
     assert data["streams"][0]["reasons"] == ["overlays/scos/patch-okd-coreos.yaml (modified), via overlays/scos"]
@@ -147,15 +151,19 @@ def test_generator_files_and_folders_are_in_the_closure(tmp_path, capsys, monkey
         "overlays/notes/kustomization.yaml": (
             "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n"
             "  - name: notes\n    files:\n      - notes.txt\n      - extra=more/extra.txt\n"
-            "    envs:\n      - settings.env\n"),
+            "    envs:\n      - settings.env\n"
+        ),
         "overlays/notes/notes.txt": "hello\n",
         "overlays/notes/more/extra.txt": "more\n",
         "overlays/notes/settings.env": "A=1\n",
     }
     repo = streams_repo(tmp_path, extra)
     root = Path(repo.working_tree_dir)
-    edit(root / "streams/okd-scos/kustomization.yaml", "  - ../../overlays/scos\n",
-         "  - ../../overlays/scos\n  - ../../overlays/notes\n")
+    edit(
+        root / "streams/okd-scos/kustomization.yaml",
+        "  - ../../overlays/scos\n",
+        "  - ../../overlays/scos\n  - ../../overlays/notes\n",
+    )
     commit_all(repo, "notes")
     for changed in ("overlays/notes/notes.txt", "overlays/notes/more/extra.txt", "overlays/notes/settings.env"):
         (root / changed).write_text("changed\n")
@@ -237,11 +245,14 @@ def test_a_subfolder_repository_maps_paths(tmp_path):
     assert compute(project, changes).names == ["okd-fcos"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--since", "no-such-branch"], "unknown revision 'no-such-branch'"),
-    (["--since=-oops"], "not a revision"),
-    (["--staged", "--merge-base"], "--merge-base needs --since"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "no-such-branch"], "unknown revision 'no-such-branch'"),
+        (["--since=-oops"], "not a revision"),
+        (["--staged", "--merge-base"], "--merge-base needs --since"),
+    ],
+)
 def test_bad_revisions_are_usage_errors(repo, capsys, monkeypatch, args, message):
     monkeypatch.chdir(repo.working_tree_dir)
     assert main(["affected", *args]) == 2
@@ -258,6 +269,7 @@ def test_outside_git_is_a_usage_error(tmp_path, capsys, monkeypatch):
 
 
 # -- check --since / --staged / --files ----------------------------------------------------------
+
 
 def run_check(root: Path, capsys, monkeypatch, *args: str) -> tuple[int, str]:
     monkeypatch.chdir(root)

@@ -52,9 +52,15 @@ def test_a_base_param_default_change_names_the_param_and_both_values_for_every_s
         assert stream["status"] == "changed"
         [pipeline] = stream["objects"]
         assert (pipeline["kind"], pipeline["name"], pipeline["status"]) == ("Pipeline", "okd-coreos", "changed")
-        assert pipeline["changes"] == [{
-            "category": "params", "message": expected, "path": "spec.params[matrix-endpoint].default",
-            "old": OLD_DEFAULT, "new": NEW_DEFAULT}]
+        assert pipeline["changes"] == [
+            {
+                "category": "params",
+                "message": expected,
+                "path": "spec.params[matrix-endpoint].default",
+                "old": OLD_DEFAULT,
+                "new": NEW_DEFAULT,
+            }
+        ]
         assert f"-  - default: {OLD_DEFAULT}\n+  - default: {NEW_DEFAULT}\n" in stream["diff"]
 
     code, out = run_diff(root, capsys, monkeypatch, "--base", "main")
@@ -94,8 +100,11 @@ def test_one_stream_edited_diffs_only_it_in_tekton_terms(repo, capsys, monkeypat
 
 def test_a_component_added_to_a_stream(repo, capsys, monkeypatch):
     root = Path(repo.working_tree_dir)
-    edit(root / "streams/okd-fcos/kustomization.yaml", "  - ../../overlays/fcos\n",
-         "  - ../../overlays/fcos\n  - ../../overlays/hpc\n")
+    edit(
+        root / "streams/okd-fcos/kustomization.yaml",
+        "  - ../../overlays/fcos\n",
+        "  - ../../overlays/fcos\n  - ../../overlays/hpc\n",
+    )
     edit(root / "base/tasks/cosa-init.yaml", "coreos-assembler:v0.18.0", "coreos-assembler:v0.19.0")
     code, out = run_diff(root, capsys, monkeypatch, "--base", "main", "--format", "json")
     assert code == 1
@@ -112,7 +121,8 @@ def test_a_component_added_to_a_stream(repo, capsys, monkeypatch):
         assert [c["category"] for c in task["changes"]] == ["images"]
         assert task["changes"][0]["message"] == (
             'step "init" image: "quay.io/coreos-assembler/coreos-assembler:v0.18.0" -> '
-            '"quay.io/coreos-assembler/coreos-assembler:v0.19.0"')
+            '"quay.io/coreos-assembler/coreos-assembler:v0.19.0"'
+        )
 
 
 def test_no_change_exits_0(repo, capsys, monkeypatch):
@@ -137,12 +147,22 @@ def test_the_users_tree_is_never_touched(repo, capsys, monkeypatch):
     (root / "streams/okd-scos/untracked.txt").write_text("mine\n")
     repo.git.add(BASE_PIPELINE)
     edit(root / "streams/okd-scos/stream.yaml", "value: release-4.19", "value: release-4.20")  # unstaged
-    before = (snapshot(root), repo.git.status("--porcelain"), repo.git.stash("list"), repo.head.commit.hexsha,
-              repo.git.diff("--cached"))
-    code, out = run_diff(root, capsys, monkeypatch, "--base", "main")
+    before = (
+        snapshot(root),
+        repo.git.status("--porcelain"),
+        repo.git.stash("list"),
+        repo.head.commit.hexsha,
+        repo.git.diff("--cached"),
+    )
+    code, _ = run_diff(root, capsys, monkeypatch, "--base", "main")
     assert code == 1
-    after = (snapshot(root), repo.git.status("--porcelain"), repo.git.stash("list"), repo.head.commit.hexsha,
-             repo.git.diff("--cached"))
+    after = (
+        snapshot(root),
+        repo.git.status("--porcelain"),
+        repo.git.stash("list"),
+        repo.head.commit.hexsha,
+        repo.git.diff("--cached"),
+    )
     assert before == after
     assert repo.git.worktree("list").count("\n") == 0, "the temporary worktrees are removed"
     assert not list((Path(repo.git_dir) / "worktrees").glob("*")), "and pruned"
@@ -202,16 +222,26 @@ def test_streams_can_be_named(repo, capsys, monkeypatch):
 # -- the Tekton-aware diff itself -------------------------------------------------------------
 
 PIPELINE = {
-    "apiVersion": "tekton.dev/v1", "kind": "Pipeline", "metadata": {"name": "build", "namespace": "ns"},
+    "apiVersion": "tekton.dev/v1",
+    "kind": "Pipeline",
+    "metadata": {"name": "build", "namespace": "ns"},
     "spec": {
         "params": [{"name": "version", "type": "string"}, {"name": "arch", "default": "x86_64"}],
         "workspaces": [{"name": "src"}],
         "tasks": [
             {"name": "fetch", "taskRef": {"name": "git-clone"}, "workspaces": [{"name": "out", "workspace": "src"}]},
-            {"name": "build", "runAfter": ["fetch"], "taskRef": {"name": "make"},
-             "params": [{"name": "arch", "value": "$(params.arch)"}]},
-            {"name": "push", "runAfter": ["build"], "taskRef": {"name": "push"},
-             "when": [{"input": "$(params.version)", "operator": "notin", "values": [""]}]},
+            {
+                "name": "build",
+                "runAfter": ["fetch"],
+                "taskRef": {"name": "make"},
+                "params": [{"name": "arch", "value": "$(params.arch)"}],
+            },
+            {
+                "name": "push",
+                "runAfter": ["build"],
+                "taskRef": {"name": "push"},
+                "when": [{"input": "$(params.version)", "operator": "notin", "values": [""]}],
+            },
         ],
         "finally": [{"name": "notify", "taskRef": {"name": "notify"}}],
     },
@@ -255,16 +285,23 @@ def test_pipeline_semantics():
 def test_dag_edges_removed_and_added():
     new = copy.deepcopy(PIPELINE)
     new["spec"]["tasks"][2]["runAfter"] = ["fetch"]
-    assert messages(PIPELINE, new) == ['task "push" now runs after "fetch" (runAfter)',
-                                       'task "push" no longer runs after "build" (was: runAfter)']
+    assert messages(PIPELINE, new) == [
+        'task "push" now runs after "fetch" (runAfter)',
+        'task "push" no longer runs after "build" (was: runAfter)',
+    ]
 
 
 def test_task_semantics_and_fallback():
-    task = {"apiVersion": "tekton.dev/v1", "kind": "Task", "metadata": {"name": "make"}, "spec": {
-        "params": [{"name": "target", "default": "all"}],
-        "results": [{"name": "digest"}],
-        "steps": [{"name": "build", "image": "golang:1.22", "script": "make"}],
-    }}
+    task = {
+        "apiVersion": "tekton.dev/v1",
+        "kind": "Task",
+        "metadata": {"name": "make"},
+        "spec": {
+            "params": [{"name": "target", "default": "all"}],
+            "results": [{"name": "digest"}],
+            "steps": [{"name": "build", "image": "golang:1.22", "script": "make"}],
+        },
+    }
     new = copy.deepcopy(task)
     new["spec"]["params"][0]["default"] = "install"
     new["spec"]["steps"][0]["script"] = "make install"
@@ -290,22 +327,53 @@ def test_objects_are_paired_by_kind_namespace_and_name():
     cron = {"kind": "CronJob", "metadata": {"name": "nightly"}, "spec": {"schedule": "0 1 * * *"}}
     result = diff_objects([PIPELINE, cron], [moved, dict(cron, spec={"schedule": "0 2 * * *"}), {"kind": "X"}])
     assert [(o.kind, o.namespace, o.status) for o in result] == [
-        ("CronJob", "", "changed"), ("Pipeline", "ns", "removed"), ("Pipeline", "other", "added"), ("X", "", "added")]
+        ("CronJob", "", "changed"),
+        ("Pipeline", "ns", "removed"),
+        ("Pipeline", "other", "added"),
+        ("X", "", "added"),
+    ]
     assert result[0].lines[0].message == 'trigger schedule: "0 1 * * *" -> "0 2 * * *"'
 
 
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-        st.sampled_from(["name", "spec", "tasks", "params", "steps", "when", "runAfter", "image", "default",
-                         "value", "taskSpec", "kind", "metadata", "workspaces", "results", "schedule"]),
-        children, max_size=5),
-    max_leaves=25)
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "spec",
+                    "tasks",
+                    "params",
+                    "steps",
+                    "when",
+                    "runAfter",
+                    "image",
+                    "default",
+                    "value",
+                    "taskSpec",
+                    "kind",
+                    "metadata",
+                    "workspaces",
+                    "results",
+                    "schedule",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(["Pipeline", "Task", "CronJob", "TriggerTemplate", "PipelineRun", "TaskRun", "Other"]),
-       JSONISH, JSONISH)
+@given(
+    st.sampled_from(["Pipeline", "Task", "CronJob", "TriggerTemplate", "PipelineRun", "TaskRun", "Other"]),
+    JSONISH,
+    JSONISH,
+)
 def test_hostile_objects_never_crash(kind, first, second):
     old = {"kind": kind, "metadata": {"name": "x"}, "spec": first}
     new = {"kind": kind, "metadata": {"name": "x"}, "spec": second}
@@ -319,8 +387,11 @@ def test_hostile_objects_never_crash(kind, first, second):
 
 def test_markdown_fences_survive_backticks(repo, capsys, monkeypatch):
     root = Path(repo.working_tree_dir)
-    edit(root / "base/tasks/cosa-init.yaml", "      workingDir: /srv\n", "      workingDir: /srv  # ```` fenced ````\n"
-         "      args: ['```` fenced ````']\n")
+    edit(
+        root / "base/tasks/cosa-init.yaml",
+        "      workingDir: /srv\n",
+        "      workingDir: /srv  # ```` fenced ````\n      args: ['```` fenced ````']\n",
+    )
     code, out = run_diff(root, capsys, monkeypatch, "--base", "main", "--format", "markdown", "okd-scos")
     assert code == 1
     fence = re.search(r"^(`{3,})diff$", out, re.M).group(1)

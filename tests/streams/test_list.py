@@ -56,13 +56,16 @@ def test_lists_a_scaffolded_stream(root, capsys):
 
 BROKEN = {
     "not-yaml": {"kustomization.yaml": "resources: [\n", "stream.yaml": "spec: {\n"},
-    "wrong-types": {"kustomization.yaml": "---\nnamespace: [a]\ncomponents: 3\n",
-                    "stream.yaml": "---\nkind: StreamCard\nspec:\n  pipelines: [1, 2]\n  owners: owner\n"
-                                   "  description: {a: b}\n"},
-    "odd-params": {"kustomization.yaml": "---\ncomponents: [../../overlays/scos, 7, null]\n",
-                   "stream.yaml": "---\nkind: StreamCard\nspec:\n  pipelines:\n    okd-coreos:\n"
-                                  "      schedule: [x]\n      params: [1, {name: 2}, {name: a, value: [x, 1]}]\n"
-                                  "    7: null\n"},
+    "wrong-types": {
+        "kustomization.yaml": "---\nnamespace: [a]\ncomponents: 3\n",
+        "stream.yaml": "---\nkind: StreamCard\nspec:\n  pipelines: [1, 2]\n  owners: owner\n  description: {a: b}\n",
+    },
+    "odd-params": {
+        "kustomization.yaml": "---\ncomponents: [../../overlays/scos, 7, null]\n",
+        "stream.yaml": "---\nkind: StreamCard\nspec:\n  pipelines:\n    okd-coreos:\n"
+        "      schedule: [x]\n      params: [1, {name: 2}, {name: a, value: [x, 1]}]\n"
+        "    7: null\n",
+    },
     "binary": {"kustomization.yaml": "\x00\x01", "stream.yaml": "\x00"},
     "empty": {},
 }

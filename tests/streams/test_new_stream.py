@@ -12,12 +12,12 @@ import git
 import pytest
 import yaml
 
-from okd_streams.streams import scaffold
-from okd_streams.streams.scaffold import naming, write
-from okd_streams.lint.checking import check_repository
 from okd_streams.cli import main
 from okd_streams.config import Config
+from okd_streams.lint.checking import check_repository
 from okd_streams.render.kustomize import build
+from okd_streams.streams import scaffold
+from okd_streams.streams.scaffold import naming, write
 from tests.conftest import REPO, snapshot
 
 HPC_DESCRIPTION = "RPM packages layered onto the base OS image for HPC nodes."
@@ -91,8 +91,9 @@ def add_files(root: Path, files: dict[str, str]) -> None:
 
 def state(root: Path) -> tuple[dict[str, bytes], set[str]]:
     """Every file's bytes and every folder (an empty leftover folder counts too)."""
-    folders = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir()
-               and ".git" not in p.relative_to(root).parts}
+    folders = {
+        str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir() and ".git" not in p.relative_to(root).parts
+    }
     return snapshot(root), folders
 
 
@@ -145,28 +146,57 @@ def test_new_hpc_stream_passes_check_and_adds_only_its_folder(root, capsys):
 
     rendered = build(root / "streams/hpc")
     assert rendered.ok
-    assert any(o.data["kind"] == "Task" and o.data["metadata"]["name"] == "hpc-layer-packages"
-               for o in rendered.objects)
+    assert any(
+        o.data["kind"] == "Task" and o.data["metadata"]["name"] == "hpc-layer-packages" for o in rendered.objects
+    )
     assert {o.data["metadata"].get("namespace") for o in rendered.objects} == {"okd-hpc"}
 
 
 def test_script_runs_from_the_repository_root(root):
     before = snapshot(root)
-    done = subprocess.run([sys.executable, "scripts/new_stream.py", "hpc", "--component", "hpc"], cwd=root,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "scripts/new_stream.py", "hpc", "--component", "hpc"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "Created streams/hpc/" in done.stdout
     assert sorted(set(snapshot(root)) - set(before)) == [
-        "streams/hpc/README.md", "streams/hpc/kustomization.yaml", "streams/hpc/stream.yaml"]
-    helped = subprocess.run([sys.executable, "scripts/new_stream.py", "--help"], cwd=root, capture_output=True,
-                            text=True, timeout=60)
+        "streams/hpc/README.md",
+        "streams/hpc/kustomization.yaml",
+        "streams/hpc/stream.yaml",
+    ]
+    helped = subprocess.run(
+        [sys.executable, "scripts/new_stream.py", "--help"], cwd=root, capture_output=True, text=True, timeout=60
+    )
     assert helped.returncode == 0 and "--component" in helped.stdout and "--set" in helped.stdout
 
 
 def test_card_keeps_comments_and_documents_params_it_sets(root):
-    assert new(root, "hpc", "--component", "hpc", "--set", "hpc-packages=[openmpi, munge]",
-               "--set", "version=4.20", "--set", "okd-release.release-stream=4.20.0-0.okd-scos-nightly",
-               "--owner", "alice", "--owner", "hpc-team", "--description", "HPC nodes for the lab.") == 0
+    assert (
+        new(
+            root,
+            "hpc",
+            "--component",
+            "hpc",
+            "--set",
+            "hpc-packages=[openmpi, munge]",
+            "--set",
+            "version=4.20",
+            "--set",
+            "okd-release.release-stream=4.20.0-0.okd-scos-nightly",
+            "--owner",
+            "alice",
+            "--owner",
+            "hpc-team",
+            "--description",
+            "HPC nodes for the lab.",
+        )
+        == 0
+    )
     text = (root / "streams/hpc/stream.yaml").read_text()
     source = (root / "streams/okd-scos/stream.yaml").read_text()
     # the source's comments survive the round trip
@@ -185,8 +215,11 @@ def test_card_keeps_comments_and_documents_params_it_sets(root):
     assert spec["owners"] == ["alice", "hpc-team"] and spec["description"] == "HPC nodes for the lab."
     # the values reach the rendered PipelineRun
     rendered = build(root / "streams/hpc")
-    template = next(o.data for o in rendered.objects if o.data["kind"] == "TriggerTemplate"
-                    and o.data["metadata"]["name"] == "okd-coreos")
+    template = next(
+        o.data
+        for o in rendered.objects
+        if o.data["kind"] == "TriggerTemplate" and o.data["metadata"]["name"] == "okd-coreos"
+    )
     run_params = {p["name"]: p["value"] for p in template["spec"]["resourcetemplates"][0]["spec"]["params"]}
     assert run_params["hpc-packages"] == ["openmpi", "munge"]
     report = check_repository(root, Config(), progress=False)
@@ -202,23 +235,50 @@ def test_without_argocd_the_namespace_is_the_name(tmp_path):
 
 
 def test_schedules_namespace_and_from(root):
-    assert new(root, "fcos-lab", "--from", "okd-fcos", "--namespace", "okd-lab", "--schedule", "@daily",
-               "--schedule", "okd-release=0 7 * * mon") == 0
+    assert (
+        new(
+            root,
+            "fcos-lab",
+            "--from",
+            "okd-fcos",
+            "--namespace",
+            "okd-lab",
+            "--schedule",
+            "@daily",
+            "--schedule",
+            "okd-release=0 7 * * mon",
+        )
+        == 0
+    )
     spec = card(root, "fcos-lab")["spec"]
     assert spec["pipelines"]["okd-coreos"]["schedule"] == "@daily"
     assert spec["pipelines"]["okd-release"]["schedule"] == "0 7 * * mon"
     assert spec["namespace"] == "okd-lab" and spec["sync"] == "manual" and spec["os"] == "fcos"
     assert yaml.safe_load((root / "streams/fcos-lab/kustomization.yaml").read_text())["namespace"] == "okd-lab"
     rendered = build(root / "streams/fcos-lab")
-    schedules = {o.data["metadata"]["name"]: o.data["spec"]["schedule"] for o in rendered.objects
-                 if o.data["kind"] == "CronJob"}
+    schedules = {
+        o.data["metadata"]["name"]: o.data["spec"]["schedule"] for o in rendered.objects if o.data["kind"] == "CronJob"
+    }
     assert schedules == {"okd-coreos": "@daily", "okd-release": "0 7 * * mon"}
 
 
 def test_object_params_and_enums(root):
     add_files(root, SITE_COMPONENT)
-    assert new(root, "lab", "--component", "site", "--set", "site=ams",
-               "--set", "flavour=large", "--set", "mirrors={rpm: https://rpm.lab, oci: quay.io/lab}") == 0
+    assert (
+        new(
+            root,
+            "lab",
+            "--component",
+            "site",
+            "--set",
+            "site=ams",
+            "--set",
+            "flavour=large",
+            "--set",
+            "mirrors={rpm: https://rpm.lab, oci: quay.io/lab}",
+        )
+        == 0
+    )
     coreos = params(root, "lab", "okd-coreos")
     assert coreos["site"] == "ams" and coreos["flavour"] == "large"
     assert coreos["mirrors"] == {"rpm": "https://rpm.lab", "oci": "quay.io/lab"}
@@ -291,8 +351,7 @@ def test_refusals_leave_the_tree_unchanged(root, capsys, args, message):
 
 def test_all_bad_values_are_reported_at_once(root, capsys):
     before = state(root)
-    assert new(root, "lab", "--set", "nope=1", "--set", "okd-coreos.version=[4, 20]",
-               "--set", "release-stream=x") == 2
+    assert new(root, "lab", "--set", "nope=1", "--set", "okd-coreos.version=[4, 20]", "--set", "release-stream=x") == 2
     err = capsys.readouterr().err
     assert "'nope'" in err and "okd-release.release-stream=VALUE" in err
     assert state(root) == before
@@ -311,10 +370,13 @@ def test_a_stream_that_would_fail_check_is_not_written(root, capsys):
 
 
 def test_a_stream_that_does_not_build_is_refused(root, capsys):
-    add_files(root, {
-        "overlays/broken/kustomization.yaml": "---\napiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
-                                              "resources:\n  - missing.yaml\n",
-    })
+    add_files(
+        root,
+        {
+            "overlays/broken/kustomization.yaml": "---\napiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+            "resources:\n  - missing.yaml\n",
+        },
+    )
     before = state(root)
     assert new(root, "lab", "--component", "broken") == 2
     err = capsys.readouterr().err
@@ -323,7 +385,10 @@ def test_a_stream_that_does_not_build_is_refused(root, capsys):
 
 
 def test_name_bound_follows_the_applicationset(root, capsys):
-    add_files(root, {"argocd/applicationset.yaml": """\
+    add_files(
+        root,
+        {
+            "argocd/applicationset.yaml": """\
 ---
 apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
@@ -333,7 +398,9 @@ spec:
   template:
     metadata:
       name: 'okd-stream-{{.path.basename}}'
-"""})
+"""
+        },
+    )
     assert naming.max_name_length(root) == 63 - len("okd-stream-")
     before = state(root)
     assert new(root, "s" * 53) == 2
@@ -344,9 +411,11 @@ spec:
 def test_rendered_name_limits():
     from okd_streams.model.objects import Obj
 
-    objects = [Obj({"kind": "CronJob", "metadata": {"name": "c" * 53, "namespace": "ns"}}, ""),
-               Obj({"kind": "EventListener", "metadata": {"name": "e" * 61, "namespace": "ns"}}, ""),
-               Obj({"kind": "Task", "metadata": {"name": "t" * 63, "namespace": "other"}}, "")]
+    objects = [
+        Obj({"kind": "CronJob", "metadata": {"name": "c" * 53, "namespace": "ns"}}, ""),
+        Obj({"kind": "EventListener", "metadata": {"name": "e" * 61, "namespace": "ns"}}, ""),
+        Obj({"kind": "Task", "metadata": {"name": "t" * 63, "namespace": "other"}}, ""),
+    ]
     problems = naming.object_name_problems(objects, "ns")
     assert any("limit of 52" in p for p in problems)
     assert any("'el-" in p and "limit of 63" in p for p in problems)
@@ -372,10 +441,16 @@ def test_prompts_for_missing_required_values(root):
 
 
 def test_prompt_rejects_values_outside_the_enum(root):
-    add_files(root, {".okd-streams.yaml": SITE_COMPONENT[".okd-streams.yaml"],
-                     "overlays/size/kustomization.yaml": SITE_COMPONENT["overlays/site/kustomization.yaml"],
-                     "overlays/size/patch-okd-coreos.yaml": SITE_COMPONENT["overlays/site/patch-okd-coreos.yaml"]
-                     .replace("      default: small\n", "")})
+    add_files(
+        root,
+        {
+            ".okd-streams.yaml": SITE_COMPONENT[".okd-streams.yaml"],
+            "overlays/size/kustomization.yaml": SITE_COMPONENT["overlays/site/kustomization.yaml"],
+            "overlays/size/patch-okd-coreos.yaml": SITE_COMPONENT["overlays/site/patch-okd-coreos.yaml"].replace(
+                "      default: small\n", ""
+            ),
+        },
+    )
     answers = iter(["ams", "huge", "large"])
     shown: list[str] = []
     request = scaffold.Request("lab", root=root, components=["size"], interactive=True)
@@ -427,8 +502,14 @@ def test_real_terminal_prompt(root):
     pty = pytest.importorskip("pty")
     add_files(root, SITE_COMPONENT)
     primary, secondary = pty.openpty()
-    process = subprocess.Popen([sys.executable, "scripts/new_stream.py", "lab", "--component", "site"], cwd=root,
-                               stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "scripts/new_stream.py", "lab", "--component", "site"],
+        cwd=root,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
     os.close(secondary)
     seen = b""
     try:
@@ -496,8 +577,9 @@ def test_git_gives_a_branch_with_one_commit_holding_the_folder(root, capsys):
 
 def test_git_refuses_a_dirty_tree_and_names_what_is_dirty(root, capsys):
     repo = init_git(root)
-    (root / "base/pipelines/okd-coreos.yaml").write_text("---\n# edited\n" +
-                                                         (root / "base/pipelines/okd-coreos.yaml").read_text())
+    (root / "base/pipelines/okd-coreos.yaml").write_text(
+        "---\n# edited\n" + (root / "base/pipelines/okd-coreos.yaml").read_text()
+    )
     before = state(root)
     assert new(root, "hpc", "--git") == 2
     err = capsys.readouterr().err
@@ -574,19 +656,24 @@ HOSTILE_CARDS = {
     "empty": "",
     "a-list": "---\n- a\n",
     "not-a-card": SCOS_CARD.replace("kind: StreamCard", "kind: ConfigMap"),
-    "metadata-string": SCOS_CARD.replace("metadata:\n  name: okd-scos\n  annotations:\n"
-                                         "    config.kubernetes.io/local-config: \"true\"\n", "metadata: x\n"),
+    "metadata-string": SCOS_CARD.replace(
+        'metadata:\n  name: okd-scos\n  annotations:\n    config.kubernetes.io/local-config: "true"\n', "metadata: x\n"
+    ),
     "pipelines-list": "---\napiVersion: okd-streams.io/v1alpha1\nkind: StreamCard\nmetadata:\n  name: x\n"
-                      "spec:\n  pipelines: [1, 2]\n",
-    "pipeline-string": SCOS_CARD.replace("    okd-release:\n      schedule: \"0 5 * * 1\"\n      params:\n",
-                                         "    okd-release: nope\n    unused:\n      params:\n"),
-    "params-string": SCOS_CARD.replace("    okd-release:\n      schedule: \"0 5 * * 1\"\n      params:\n",
-                                       "    okd-release:\n      schedule: \"0 5 * * 1\"\n      params: x\n"
-                                       "      other:\n"),
+    "spec:\n  pipelines: [1, 2]\n",
+    "pipeline-string": SCOS_CARD.replace(
+        '    okd-release:\n      schedule: "0 5 * * 1"\n      params:\n',
+        "    okd-release: nope\n    unused:\n      params:\n",
+    ),
+    "params-string": SCOS_CARD.replace(
+        '    okd-release:\n      schedule: "0 5 * * 1"\n      params:\n',
+        '    okd-release:\n      schedule: "0 5 * * 1"\n      params: x\n      other:\n',
+    ),
     "param-without-name": SCOS_CARD.replace("        - name: version  #", "        - nome: version  #"),
-    "param-wrong-type": SCOS_CARD.replace("        - name: branch  # branch of openshift/os to build\n"
-                                          "          value: release-4.19\n",
-                                          "        - name: branch\n          value: [a, b]\n"),
+    "param-wrong-type": SCOS_CARD.replace(
+        "        - name: branch  # branch of openshift/os to build\n          value: release-4.19\n",
+        "        - name: branch\n          value: [a, b]\n",
+    ),
     "unknown-param": SCOS_CARD.replace("- name: tag-latest", "- name: tag-latestt"),
     "bad-schedule": SCOS_CARD.replace('schedule: "30 6 * * *"', 'schedule: "30 25 * * *"'),
     "no-schedule": SCOS_CARD.replace('      schedule: "30 6 * * *"\n', ""),
@@ -628,8 +715,14 @@ def test_sigterm_mid_build_leaves_nothing(root):
     before = state(root)
     pty = pytest.importorskip("pty")
     primary, secondary = pty.openpty()
-    process = subprocess.Popen([sys.executable, "scripts/new_stream.py", "lab", "--component", "site"], cwd=root,
-                               stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "scripts/new_stream.py", "lab", "--component", "site"],
+        cwd=root,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
     os.close(secondary)
     seen = b""
     try:

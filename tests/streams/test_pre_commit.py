@@ -17,8 +17,9 @@ from tests.conftest import REPO
 from tests.gitrepo import clone_of_project, edit
 
 # Any attempt to reach the network fails fast: proxies that refuse, no package index, git limited to files.
-OFFLINE = {name: "http://127.0.0.1:9" for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY",
-                                                    "all_proxy", "ALL_PROXY")}
+OFFLINE = dict.fromkeys(
+    ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"), "http://127.0.0.1:9"
+)
 OFFLINE.update({"no_proxy": "", "NO_PROXY": "", "PIP_NO_INDEX": "1", "GIT_ALLOW_PROTOCOL": "file"})
 
 
@@ -59,8 +60,15 @@ def pre_commit(root: Path, home: Path, *args: str) -> subprocess.CompletedProces
     env["PRE_COMMIT_COLOR"] = "never"
     if not HAS_DOCS:
         env["SKIP"] = "okd-streams-docs"  # the `docs` command is not there yet: its hook cannot run
-    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=900, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_pre_commit_run_all_files_passes_offline_on_a_fresh_clone(clone, tmp_path):
@@ -98,8 +106,9 @@ def test_the_hook_checks_only_the_streams_the_staged_change_affects(clone, tmp_p
     assert done.returncode == 0, output
     assert "affected by the changes since the last commit (staged changes): okd-scos" in output
     assert "1 streams checked: 0 errors" in output
-    assert "  - missing.yaml\n" in (root / "streams/okd-fcos/kustomization.yaml").read_text(), \
+    assert "  - missing.yaml\n" in (root / "streams/okd-fcos/kustomization.yaml").read_text(), (
         "pre-commit put the unstaged change back"
+    )
 
 
 @pytest.mark.skipif(not HAS_DOCS, reason="the docs command is not there yet")
@@ -124,10 +133,17 @@ def test_yamllint_hook_fails_on_style(clone, tmp_path):
 
 def test_the_configurations_are_valid_and_run_offline(tmp_path):
     env = {**os.environ, **OFFLINE, "PRE_COMMIT_HOME": str(tmp_path)}
-    for command, path in (("validate-config", ".pre-commit-config.yaml"),
-                          ("validate-manifest", ".pre-commit-hooks.yaml")):
-        done = subprocess.run([sys.executable, "-m", "pre_commit", command, str(REPO / path)], env=env,
-                              capture_output=True, text=True, timeout=120)
+    for command, path in (
+        ("validate-config", ".pre-commit-config.yaml"),
+        ("validate-manifest", ".pre-commit-hooks.yaml"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "pre_commit", command, str(REPO / path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
     assert [repo["repo"] for repo in config["repos"]] == ["local"], "local hooks only: nothing to download"
@@ -146,13 +162,20 @@ def test_the_configurations_are_valid_and_run_offline(tmp_path):
 
 def test_the_hook_script_says_what_to_do_without_an_environment(tmp_path):
     env = {**os.environ, "OKD_STREAMS_PYTHON": shutil.which("false") or "/bin/false"}
-    done = subprocess.run([str(REPO / "scripts/pre-commit-hook"), "okd_streams", "check"], env=env,
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [str(REPO / "scripts/pre-commit-hook"), "okd_streams", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2
     assert "run `make setup`" in done.stderr
 
 
 # -- .tekton/: the project checks itself with Tekton, and okd-streams lints that too -------------
+
 
 def test_the_pull_request_pipelinerun_lints_clean(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
@@ -166,7 +189,9 @@ def test_the_pull_request_pipelinerun_lints_clean(capsys, monkeypatch):
     assert annotations["pipelinesascode.tekton.dev/on-target-branch"] == "[main]"
     assert int(annotations["pipelinesascode.tekton.dev/max-keep-runs"]) > 0
     assert {p["name"]: p["value"] for p in run["spec"]["params"]} == {
-        "repo_url": "{{ repo_url }}", "revision": "{{ revision }}"}
+        "repo_url": "{{ repo_url }}",
+        "revision": "{{ revision }}",
+    }
     steps = [step for task in run["spec"]["pipelineSpec"]["tasks"] for step in task["taskSpec"]["steps"]]
     assert all(":" in step["image"].rsplit("/", 1)[-1] for step in steps), "images pinned"
     assert any("make check" in step["script"] and "make test" in step["script"] for step in steps)

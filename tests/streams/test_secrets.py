@@ -6,9 +6,9 @@ import json
 import textwrap
 
 from okd_streams.cli import main
+from okd_streams.files.loader import parse_text
 from okd_streams.model.repo import unit_from_files
 from okd_streams.streams.secrets import secrets_of
-from okd_streams.files.loader import parse_text
 from tests.conftest import REPO
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from okd_streams.cli import main
-from okd_streams.tekton.diagram import GRAPHVIZ_MISSING, dot, mermaid
-from okd_streams.render.kustomize import build
 from okd_streams.model.repo import discover_streams
+from okd_streams.render.kustomize import build
+from okd_streams.tekton.diagram import GRAPHVIZ_MISSING, dot, mermaid
 from okd_streams.tekton.graph import deps, pipeline_graph
 from tests.conftest import REPO
 
@@ -100,7 +100,10 @@ def parse_mermaid(text: str) -> dict:
             to_finally.add(dotted.group(1))
     name = {node_id: lines[0] for node_id, lines in nodes.items()}
     return {
-        "nodes": nodes, "shapes": shapes, "name": name, "labels": labels,
+        "nodes": nodes,
+        "shapes": shapes,
+        "name": name,
+        "labels": labels,
         "edges": {(name[a], name[b]) for a, b in edges},
         "finally": {name[n] for n in finally_nodes},
         "to_finally": {name[n] for n in to_finally},
@@ -229,21 +232,46 @@ def test_a_component_task_is_in_the_graph(tmp_path, capsys):
 
 
 HOSTILE = [
-    {"tasks": [{"name": "end", "runAfter": ["graph"]}, {"name": "graph"},
-               {"name": 'we"ird|na#me<b>`x`', "runAfter": ["end", 3, None, "ghost"],
-                "when": [{"input": "$(tasks.end.results.a)", "operator": "in", "values": ['"q"', None, 5]},
-                         {"cel": "'a' == \"b\" && x < 3"}, "bad", {"input": None}],
-                "params": [{"name": "p", "value": ["$(tasks.graph.results.out[*])", 1]},
-                           {"name": "o", "value": {"k": "$(tasks.end.results.obj.key)"}}],
-                "matrix": {"params": [{"name": "m", "value": ["$(tasks.a_b.results.list[*])"]}],
-                           "include": [{"params": [{"name": "i", "value": "$(tasks.subgraph.results.x)"}]}]}},
-               {"name": "a_b"}, {"name": "a-b"}, {"name": "a-b", "runAfter": ["end"]}, {"name": "subgraph"},
-               {"name": "x", "runAfter": ["notify"]}],
-     "finally": [{"name": "notify", "when": [{"input": "$(tasks.status)", "operator": "notin", "values": ["x"]}]},
-                 {"name": "end"}, {"name": "click"}]},
+    {
+        "tasks": [
+            {"name": "end", "runAfter": ["graph"]},
+            {"name": "graph"},
+            {
+                "name": 'we"ird|na#me<b>`x`',
+                "runAfter": ["end", 3, None, "ghost"],
+                "when": [
+                    {"input": "$(tasks.end.results.a)", "operator": "in", "values": ['"q"', None, 5]},
+                    {"cel": "'a' == \"b\" && x < 3"},
+                    "bad",
+                    {"input": None},
+                ],
+                "params": [
+                    {"name": "p", "value": ["$(tasks.graph.results.out[*])", 1]},
+                    {"name": "o", "value": {"k": "$(tasks.end.results.obj.key)"}},
+                ],
+                "matrix": {
+                    "params": [{"name": "m", "value": ["$(tasks.a_b.results.list[*])"]}],
+                    "include": [{"params": [{"name": "i", "value": "$(tasks.subgraph.results.x)"}]}],
+                },
+            },
+            {"name": "a_b"},
+            {"name": "a-b"},
+            {"name": "a-b", "runAfter": ["end"]},
+            {"name": "subgraph"},
+            {"name": "x", "runAfter": ["notify"]},
+        ],
+        "finally": [
+            {"name": "notify", "when": [{"input": "$(tasks.status)", "operator": "notin", "values": ["x"]}]},
+            {"name": "end"},
+            {"name": "click"},
+        ],
+    },
     {"tasks": "nope", "finally": [{"name": "only-final"}]},
     {"tasks": [None, 1, {"name": 5}, {"name": "self", "runAfter": ["self"]}]},
-    "garbage", None, {}, {"tasks": [{"name": "a", "runAfter": "b", "when": "c", "params": "d", "matrix": 1}]},
+    "garbage",
+    None,
+    {},
+    {"tasks": [{"name": "a", "runAfter": "b", "when": "c", "params": "d", "matrix": 1}]},
 ]
 
 
@@ -260,8 +288,15 @@ def test_hostile_pipelines_never_crash(spec):
 def test_hostile_pipeline_edges_and_missing_tasks():
     graph = pipeline_graph("p", HOSTILE[0])
     weird = 'we"ird|na#me<b>`x`'
-    assert {("graph", "end"), ("end", weird), ("ghost", weird), ("graph", weird), ("a_b", weird),
-            ("subgraph", weird), ("notify", "x")} == graph.edge_set()
+    assert {
+        ("graph", "end"),
+        ("end", weird),
+        ("ghost", weird),
+        ("graph", weird),
+        ("a_b", weird),
+        ("subgraph", weird),
+        ("notify", "x"),
+    } == graph.edge_set()
     assert [n.name for n in graph.nodes if n.missing] == ["ghost", "notify"]
     assert [n.name for n in graph.final] == ["notify", "click"], "a finally task named like a task is dropped"
     ids = re.findall(r"^\s*(\w+)[\[{]", mermaid([graph]), re.MULTILINE)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from okd_streams import argocd
-from okd_streams.model.objects import Obj
-from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.files.loader import Document
+from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.objects import Obj
 
 
 def expansion(context: RepoContext) -> argocd.Argo | None:
@@ -30,14 +30,16 @@ def at_app(app: argocd.App, path: tuple, message: str, level: str | None = None)
     return RepoFinding(None, (), message, level=level, file=shown, line=line, column=column, stream=app.stream)
 
 
-def at_document(document: Document, path: tuple, message: str, stream: str | None,
-                level: str | None = None) -> RepoFinding:
+def at_document(
+    document: Document, path: tuple, message: str, stream: str | None, level: str | None = None
+) -> RepoFinding:
     line, column = document.pos(path)
     return RepoFinding(None, (), message, level=level, file=document.path, line=line, column=column, stream=stream)
 
 
-def at_file(shown: str, message: str, stream: str | None, line: int = 1, column: int = 1,
-            level: str | None = None) -> RepoFinding:
+def at_file(
+    shown: str, message: str, stream: str | None, line: int = 1, column: int = 1, level: str | None = None
+) -> RepoFinding:
     return RepoFinding(None, (), message, level=level, file=shown, line=line, column=column, stream=stream)
 
 

@@ -17,11 +17,12 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import argocd
-from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.kinds import group_of, is_cluster_scoped
+from okd_streams.model.objects import Obj
 from okd_streams.rules.argocd._shared import at_app, at_document, at_file, at_obj, expansion, kustomization_namespace
 
 ID = "application-permitted-by-project"
@@ -34,7 +35,7 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _destinations(project) -> str:
+def _destinations(project: Obj) -> str:
     entries = project.spec.get("destinations")
     shown = []
     for entry in entries if isinstance(entries, list) else []:
@@ -55,22 +56,32 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
     label = f'Application "{app.name}"' + (f" (stream {app.stream})" if app.stream else "")
     project = argo.projects.get(app.project)
     if project is None:
-        yield at_app(app, ("spec", "project"), f'{label} belongs to project "{app.project}", which argocd/ does not '
-                     f"define (projects: {', '.join(sorted(argo.projects)) or 'none'}); Argo CD refuses it")
+        yield at_app(
+            app,
+            ("spec", "project"),
+            f'{label} belongs to project "{app.project}", which argocd/ does not '
+            f"define (projects: {', '.join(sorted(argo.projects)) or 'none'}); Argo CD refuses it",
+        )
         return
     repo_url = app.source.get("repoURL")
     if isinstance(repo_url, str) and not argocd.source_permitted(project, repo_url):
-        yield at_app(app, ("spec", "source", "repoURL"), f'{label}: AppProject "{project.name}" does not permit '
-                     f"source repository {repo_url} (sourceRepos); Argo CD refuses to sync it")
+        yield at_app(
+            app,
+            ("spec", "source", "repoURL"),
+            f'{label}: AppProject "{project.name}" does not permit '
+            f"source repository {repo_url} (sourceRepos); Argo CD refuses to sync it",
+        )
     destination = app.destination
     server = str(destination.get("server") or "")
     name = str(destination.get("name") or "")
     namespace = str(destination.get("namespace") or "")
     denied_destination = not argocd.destination_permitted(project, server, name, namespace)
     if denied_destination:
-        message = (f'{label}: destination {server or name} namespace "{namespace}" is not permitted by AppProject '
-                   f'"{project.name}" (destinations: {_destinations(project)}); Argo CD refuses to sync it. Use a '
-                   "namespace the project allows, or change the project in argocd/ on purpose")
+        message = (
+            f'{label}: destination {server or name} namespace "{namespace}" is not permitted by AppProject '
+            f'"{project.name}" (destinations: {_destinations(project)}); Argo CD refuses to sync it. Use a '
+            "namespace the project allows, or change the project in argocd/ on purpose"
+        )
         if app.card is not None and app.card.has(("spec", "namespace")):
             yield at_document(app.card, ("spec", "namespace"), message, app.stream)
         else:
@@ -88,10 +99,15 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
         allowed, listing = argocd.kind_permitted(project, group, obj.kind, not cluster)
         if not allowed and (group, obj.kind) not in kinds_seen:
             kinds_seen.add((group, obj.kind))
-            yield at_obj(obj, ("kind",), f'{label} would sync {obj.label()} (group "{group}", kind {obj.kind}), '
-                         f'which AppProject "{project.name}" does not permit ({listing}); the sync fails with '
-                         f'"resource {group}:{obj.kind} is not permitted in project {project.name}". Add the kind '
-                         "to the project in argocd/ or drop the object", app.stream)
+            yield at_obj(
+                obj,
+                ("kind",),
+                f'{label} would sync {obj.label()} (group "{group}", kind {obj.kind}), '
+                f'which AppProject "{project.name}" does not permit ({listing}); the sync fails with '
+                f'"resource {group}:{obj.kind} is not permitted in project {project.name}". Add the kind '
+                "to the project in argocd/ or drop the object",
+                app.stream,
+            )
         if cluster:
             continue
         target = argocd.object_namespace(obj, app)
@@ -99,8 +115,10 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
             continue
         if not argocd.destination_permitted(project, server, name, target):
             namespaces_seen.add(target)
-            message = (f'{label} would sync {obj.label()} into namespace "{target}", which AppProject '
-                       f'"{project.name}" does not permit (destinations: {_destinations(project)})')
+            message = (
+                f'{label} would sync {obj.label()} into namespace "{target}", which AppProject '
+                f'"{project.name}" does not permit (destinations: {_destinations(project)})'
+            )
             where = kustomization_namespace(context, app.stream) if app.stream else None
             if where is not None:
                 yield at_file(where[0], message, app.stream, where[1], where[2])

@@ -20,7 +20,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
@@ -44,8 +44,12 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
         yield at_file(argo.kustomization or argo.shown, argo.build_error, None)
         return
     if not argo.appsets:
-        yield at_file(argo.kustomization or argo.shown, f"{argo.shown}/ holds no ApplicationSet: no stream gets an "
-                      "Application; add one generating an Application per streams/*/stream.yaml", None)
+        yield at_file(
+            argo.kustomization or argo.shown,
+            f"{argo.shown}/ holds no ApplicationSet: no stream gets an "
+            "Application; add one generating an Application per streams/*/stream.yaml",
+            None,
+        )
     for issue in argo.issues:
         if issue.file is not None:
             yield at_file(issue.file, issue.message, issue.stream, issue.line, issue.column, issue.level)

@@ -17,12 +17,12 @@ Why:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from okd_streams import argocd
-from okd_streams.render import kustomization as kz
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.render import kustomization as kz
 from okd_streams.rules.argocd._shared import at_app, expansion
 
 ID = "manifest-generate-paths"
@@ -47,21 +47,30 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
         label = f'Application "{app.name}"' + (f" (stream {app.stream})" if app.stream else "")
         paths = argocd.generate_paths(app)
         if paths is None:
-            yield at_app(app, ("metadata",), f"{label} has no {argocd.GENERATE_PATHS} annotation: every commit to "
-                         "the repository refreshes it and regenerates its manifests; list the folders its build "
-                         "reads (for a stream: .;/base;/overlays)", level="warning")
+            yield at_app(
+                app,
+                ("metadata",),
+                f"{label} has no {argocd.GENERATE_PATHS} annotation: every commit to "
+                "the repository refreshes it and regenerates its manifests; list the folders its build "
+                "reads (for a stream: .;/base;/overlays)",
+                level="warning",
+            )
             continue
         graph = context.closure(directory) if hasattr(context, "closure") else kz.closure(directory)
         relative = context.cache.setdefault("manifest-generate-paths: relative", {})
-        inputs = sorted(_relative_once(relative, path, root) for path in graph.files)
-        missing = [path for path in inputs if path is not None and not argocd.path_covered(path, paths)]
+        inputs = sorted(p for path in graph.files if (p := _relative_once(relative, path, root)) is not None)
+        missing = [path for path in inputs if not argocd.path_covered(path, paths)]
         if missing:
             shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
             declared = ";".join(paths)
-            yield at_app(app, ("metadata", "annotations", argocd.GENERATE_PATHS), f"{label} builds from {shown}, "
-                         f"which its {argocd.GENERATE_PATHS} ({declared}, from the repository root) does not "
-                         "cover: a commit changing only those files does not refresh it, and Argo CD keeps "
-                         "deploying the old manifests. Add their folder to the annotation")
+            yield at_app(
+                app,
+                ("metadata", "annotations", argocd.GENERATE_PATHS),
+                f"{label} builds from {shown}, "
+                f"which its {argocd.GENERATE_PATHS} ({declared}, from the repository root) does not "
+                "cover: a commit changing only those files does not refresh it, and Argo CD keeps "
+                "deploying the old manifests. Add their folder to the annotation",
+            )
 
 
 def _relative_once(memo: dict, path: Path, root: Path) -> str | None:

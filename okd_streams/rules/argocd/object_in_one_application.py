@@ -14,11 +14,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import argocd
-from okd_streams.model.objects import Obj
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.objects import Obj
 from okd_streams.rules.argocd._shared import at_document, at_obj, expansion
 
 ID = "object-in-one-application"
@@ -54,18 +54,20 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
     pairs: dict[tuple[str, str], list[tuple[tuple, argocd.App, Obj, argocd.App, Obj]]] = {}
     for key, entries in owners.items():
         for i, (first, first_obj) in enumerate(entries):
-            for second, second_obj in entries[i + 1:]:
+            for second, second_obj in entries[i + 1 :]:
                 pairs.setdefault((first.name, second.name), []).append((key, first, first_obj, second, second_obj))
     for shared in pairs.values():
         key, first, first_obj, second, second_obj = shared[0]
         examples = ", ".join(_describe(entry[0]) for entry in shared[:3])
         more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
         for app, obj, other in ((first, first_obj, second), (second, second_obj, first)):
-            message = (f'Application "{app.name}" and Application "{other.name}"'
-                       f"{_streams(app, other)} both manage {len(shared)} object(s): {examples}{more}. Argo CD "
-                       "lets one Application own an object (SharedResourceWarning); with automated sync each one "
-                       "overwrites the other's version, and pruning one deletes the other's. Give each stream its "
-                       "own namespace, or rename the object")
+            message = (
+                f'Application "{app.name}" and Application "{other.name}"'
+                f"{_streams(app, other)} both manage {len(shared)} object(s): {examples}{more}. Argo CD "
+                "lets one Application own an object (SharedResourceWarning); with automated sync each one "
+                "overwrites the other's version, and pruning one deletes the other's. Give each stream its "
+                "own namespace, or rename the object"
+            )
             yield _where(app, obj, key, message)
 
 
@@ -78,7 +80,12 @@ def _streams(app: argocd.App, other: argocd.App) -> str:
 def _where(app: argocd.App, obj: Obj, key: tuple, message: str) -> RepoFinding:
     namespace = key[2]
     card = app.card
-    if namespace and card is not None and card.has(("spec", "namespace")) and isinstance(card.data, dict) \
-            and card.data.get("spec", {}).get("namespace") == namespace:
+    if (
+        namespace
+        and card is not None
+        and card.has(("spec", "namespace"))
+        and isinstance(card.data, dict)
+        and card.data.get("spec", {}).get("namespace") == namespace
+    ):
         return at_document(card, ("spec", "namespace"), message, app.stream)
     return at_obj(obj, ("metadata", "name"), message, app.stream)

@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.kinds import is_cluster_scoped
 from okd_streams.model.objects import Finding, Unit
@@ -34,8 +34,12 @@ def check(unit: Unit) -> Iterator[Finding]:
         return
     for obj in unit.objects:
         if is_cluster_scoped(obj.group, obj.kind):
-            yield Finding(obj, ("kind",), f"stream {unit.stream} renders {obj.label()}, a cluster-scoped object: "
-                          "it belongs to no stream namespace, every stream would manage the same one, and the "
-                          "AppProject okd-streams permits no cluster-scoped kind but Namespace. Have the cluster "
-                          "admin create it out of band (and list it in the README prerequisites), or use the "
-                          "namespaced kind (Role, RoleBinding, Task, TriggerBinding)")
+            yield Finding(
+                obj,
+                ("kind",),
+                f"stream {unit.stream} renders {obj.label()}, a cluster-scoped object: "
+                "it belongs to no stream namespace, every stream would manage the same one, and the "
+                "AppProject okd-streams permits no cluster-scoped kind but Namespace. Have the cluster "
+                "admin create it out of band (and list it in the README prerequisites), or use the "
+                "namespaced kind (Role, RoleBinding, Task, TriggerBinding)",
+            )

@@ -14,10 +14,10 @@ Why:
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.repo import CARD_NAME, STREAMS_DIR
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.repo import CARD_NAME, STREAMS_DIR
 from okd_streams.rules.argocd._shared import at_file, expansion, folder
 
 ID = "stream-folder-covered"
@@ -46,11 +46,17 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
         if relative in excluded or f"{relative}/{CARD_NAME}" in excluded:
             continue
         if not stream.card_path.is_file():
-            reason = (f"it has no {CARD_NAME}, and the ApplicationSet makes one Application per stream card; "
-                      f"add the card (see streams/*/{CARD_NAME})")
+            reason = (
+                f"it has no {CARD_NAME}, and the ApplicationSet makes one Application per stream card; "
+                f"add the card (see streams/*/{CARD_NAME})"
+            )
         else:
             reason = "no generator path of the ApplicationSet matches its stream card"
         names = ", ".join(appset.name for appset in argo.appsets)
-        yield at_file(folder(context, relative), f"stream folder {relative} gets no Argo CD Application: {reason}. "
-                      f"To leave it out on purpose, exclude it in ApplicationSet {names} (files: - path: "
-                      f"{relative}/{CARD_NAME}, exclude: true)", stream.name)
+        yield at_file(
+            folder(context, relative),
+            f"stream folder {relative} gets no Argo CD Application: {reason}. "
+            f"To leave it out on purpose, exclude it in ApplicationSet {names} (files: - path: "
+            f"{relative}/{CARD_NAME}, exclude: true)",
+            stream.name,
+        )

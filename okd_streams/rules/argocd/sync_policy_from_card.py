@@ -15,11 +15,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import argocd
-from okd_streams.model.objects import get
 from okd_streams.model.context import RepoContext, RepoFinding
+from okd_streams.model.objects import get
 from okd_streams.rules.argocd._shared import at_app, at_document, expansion
 
 ID = "sync-policy-from-card"
@@ -48,19 +48,34 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
         label = f'Application "{app.name}"'
         if sync == "automatic":
             if automated is None:
-                yield at_document(card, ("spec", "sync"), f"the card asks for automatic sync, but the ApplicationSet "
-                                  f"gives {label} no syncPolicy.automated: Argo CD would wait for someone to press "
-                                  "Sync. Make the template (templatePatch) follow .spec.sync", app.stream)
+                yield at_document(
+                    card,
+                    ("spec", "sync"),
+                    f"the card asks for automatic sync, but the ApplicationSet "
+                    f"gives {label} no syncPolicy.automated: Argo CD would wait for someone to press "
+                    "Sync. Make the template (templatePatch) follow .spec.sync",
+                    app.stream,
+                )
             elif automated.get("prune") is not True or automated.get("selfHeal") is not True:
                 missing = [k for k in ("prune", "selfHeal") if automated.get(k) is not True]
-                yield at_document(card, ("spec", "sync"), f"{label} syncs automatically without "
-                                  f"{' and '.join(missing)}: objects removed from the stream would stay on the "
-                                  "cluster, or manual edits would stay; automatic streams need prune: true and "
-                                  "selfHeal: true", app.stream)
+                yield at_document(
+                    card,
+                    ("spec", "sync"),
+                    f"{label} syncs automatically without "
+                    f"{' and '.join(missing)}: objects removed from the stream would stay on the "
+                    "cluster, or manual edits would stay; automatic streams need prune: true and "
+                    "selfHeal: true",
+                    app.stream,
+                )
         elif automated is not None:
-            yield at_document(card, ("spec", "sync"), f"the card asks for manual sync, but the ApplicationSet gives "
-                              f"{label} syncPolicy.automated: Argo CD would sync every commit. Make the template "
-                              "(templatePatch) follow .spec.sync", app.stream)
+            yield at_document(
+                card,
+                ("spec", "sync"),
+                f"the card asks for manual sync, but the ApplicationSet gives "
+                f"{label} syncPolicy.automated: Argo CD would sync every commit. Make the template "
+                "(templatePatch) follow .spec.sync",
+                app.stream,
+            )
 
 
 def _options(app: argocd.App) -> Iterator[RepoFinding]:
@@ -68,11 +83,19 @@ def _options(app: argocd.App) -> Iterator[RepoFinding]:
     policy = policy if isinstance(policy, dict) else {}
     options = policy.get("syncOptions")
     if not isinstance(options, list) or "CreateNamespace=true" not in options:
-        yield at_app(app, ("spec", "syncPolicy", "syncOptions"), "the ApplicationSet's Applications have no "
-                     "syncOptions CreateNamespace=true: a new stream's namespace does not exist and its first "
-                     "sync fails; add it")
+        yield at_app(
+            app,
+            ("spec", "syncPolicy", "syncOptions"),
+            "the ApplicationSet's Applications have no "
+            "syncOptions CreateNamespace=true: a new stream's namespace does not exist and its first "
+            "sync fails; add it",
+        )
     retry = policy.get("retry")
     if not isinstance(retry, dict) or not retry.get("limit"):
-        yield at_app(app, ("spec", "syncPolicy"), "the ApplicationSet's Applications have no syncPolicy.retry: a "
-                     "sync that fails once (Tekton's webhook still starting, a CRD not yet installed) is not "
-                     "retried until the next commit; add retry with a limit and a backoff")
+        yield at_app(
+            app,
+            ("spec", "syncPolicy"),
+            "the ApplicationSet's Applications have no syncPolicy.retry: a "
+            "sync that fails once (Tekton's webhook still starting, a CRD not yet installed) is not "
+            "retried until the next commit; add retry with a limit and a backoff",
+        )

@@ -17,7 +17,7 @@ Why:
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.defaults import missing_defaults
@@ -38,7 +38,11 @@ def check(unit: Unit) -> Iterator[Finding]:
     for obj in unit.objects:
         for default in missing_defaults(obj.data):
             value = json.dumps(default.value) if not isinstance(default.value, str) else default.value
-            yield Finding(obj, default.path, f"{obj.kind} {obj.name}: {default.what} has no {default.field}; "
-                          f"Tekton's webhook stores {default.field}: {value}, so the live object never matches "
-                          "git and Argo CD shows the stream OutOfSync for good (and self-heals it in a loop). "
-                          f"Write {default.field}: {value}")
+            yield Finding(
+                obj,
+                default.path,
+                f"{obj.kind} {obj.name}: {default.what} has no {default.field}; "
+                f"Tekton's webhook stores {default.field}: {value}, so the live object never matches "
+                "git and Argo CD shows the stream OutOfSync for good (and self-heals it in a loop). "
+                f"Write {default.field}: {value}",
+            )

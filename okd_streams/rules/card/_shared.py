@@ -14,15 +14,21 @@ The stream card (`streams/<name>/stream.yaml`, kind StreamCard) is plain data:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model import cron
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton import resolve
 
-SPEC_FIELDS = {"description": "a sentence", "owners": "a list of owner names", "os": "the OS flavour",
-               "version": 'the OKD version, quoted ("4.19")', "namespace": "the namespace the stream runs in",
-               "sync": "automatic or manual", "pipelines": "a mapping of Pipeline name to schedule and params"}
+SPEC_FIELDS = {
+    "description": "a sentence",
+    "owners": "a list of owner names",
+    "os": "the OS flavour",
+    "version": 'the OKD version, quoted ("4.19")',
+    "namespace": "the namespace the stream runs in",
+    "sync": "automatic or manual",
+    "pipelines": "a mapping of Pipeline name to schedule and params",
+}
 PIPELINE_FIELDS = ("schedule", "params")
 SYNC_VALUES = ("automatic", "manual")
 PIPELINE_LABEL = "okd-streams.io/pipeline"
@@ -61,15 +67,20 @@ def card_key(unit: Unit, holder: Obj, base: tuple, pipeline: str) -> str:
     label, else the Pipeline's name."""
     target = base + ("spec", "params")
     for prov in holder.provenance:
-        if unit.card is not None and prov.doc.path == unit.card.path and prov.target == target \
-                and prov.source[:2] == ("spec", "pipelines") and len(prov.source) >= 3:
+        if (
+            unit.card is not None
+            and prov.doc.path == unit.card.path
+            and prov.target == target
+            and prov.source[:2] == ("spec", "pipelines")
+            and len(prov.source) >= 3
+        ):
             return str(prov.source[2])
     labels = holder.metadata.get("labels")
     label = labels.get(PIPELINE_LABEL) if isinstance(labels, dict) else None
     return label if isinstance(label, str) and label else pipeline
 
 
-def stream_runs(unit: Unit):
+def stream_runs(unit: Unit) -> Iterator[tuple[Obj, tuple, dict, resolve.ResolvedSpec, str]]:
     """(holder, base, run, resolved Pipeline, card key) for each PipelineRun a TriggerTemplate of
     the stream creates."""
     for holder, base, run in resolve.run_templates(unit, "PipelineRun"):
@@ -84,7 +95,7 @@ def stream_runs(unit: Unit):
         yield holder, base, run, resolved, card_key(unit, holder, base, name)
 
 
-def card_pipeline(unit: Unit, key: str):
+def card_pipeline(unit: Unit, key: str) -> Obj | None:
     """The Pipeline a card entry is about: the one its trigger runs, else the one of that name."""
     for _, _, _, resolved, run_key in stream_runs(unit):
         if run_key == key and resolved.ok and resolved.obj is not None:

@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.rules.card import _shared as _card
@@ -44,6 +44,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         declared = ", ".join(binding.P.specs(declarations)) or "none"
         for issue in binding.check(args, declarations, f"stream {unit.stream}", f'Pipeline "{pipeline.name}"'):
             if issue.kind == "extra" and issue.arg:
-                yield Finding(card, issue.arg.path + ("name",),
-                              f'the stream card sets param "{issue.name}" for Pipeline "{pipeline.name}", which '
-                              f"does not declare it (declared: {declared}); Tekton would ignore it")
+                yield Finding(
+                    card,
+                    issue.arg.path + ("name",),
+                    f'the stream card sets param "{issue.name}" for Pipeline "{pipeline.name}", which '
+                    f"does not declare it (declared: {declared}); Tekton would ignore it",
+                )

@@ -12,7 +12,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.rules.card import _shared as _card
@@ -40,9 +40,17 @@ def check(unit: Unit) -> Iterator[Finding]:
         path = ("spec", "pipelines", key)
         pipeline = _card.card_pipeline(unit, key)
         if pipeline is None:
-            yield Finding(card, path, f'the stream card sets values for Pipeline "{key}", which stream {unit.stream} '
-                          f"does not have (Pipelines: {resolve.names_list(pipelines)})")
+            yield Finding(
+                card,
+                path,
+                f'the stream card sets values for Pipeline "{key}", which stream {unit.stream} '
+                f"does not have (Pipelines: {resolve.names_list(pipelines)})",
+            )
             continue
         if not any(key == run_key or (resolved.obj is pipeline) for _, _, _, resolved, run_key in runs):
-            yield Finding(card, path, f'no TriggerTemplate of stream {unit.stream} runs Pipeline "{key}": the card\'s '
-                          "params and schedule for it reach nothing; add a TriggerTemplate whose PipelineRun runs it")
+            yield Finding(
+                card,
+                path,
+                f'no TriggerTemplate of stream {unit.stream} runs Pipeline "{key}": the card\'s '
+                "params and schedule for it reach nothing; add a TriggerTemplate whose PipelineRun runs it",
+            )

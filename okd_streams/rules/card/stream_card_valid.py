@@ -18,7 +18,8 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.card import _shared as _card
@@ -38,66 +39,85 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 def _spec(card: Obj, stream: str) -> Iterator[Finding]:
     name = card.name
     if name != stream:
-        yield Finding(card, ("metadata", "name"), f'the stream card is named "{name}", not after its stream '
-                      f'"{stream}": set metadata.name: {stream}')
+        yield Finding(
+            card,
+            ("metadata", "name"),
+            f'the stream card is named "{name}", not after its stream "{stream}": set metadata.name: {stream}',
+        )
     spec = card.data.get("spec")
     if not isinstance(spec, dict):
-        yield Finding(card, ("spec",), "the stream card has no spec mapping: add description, owners, os, version, "
-                      "namespace, sync and pipelines")
+        yield Finding(
+            card,
+            ("spec",),
+            "the stream card has no spec mapping: add description, owners, os, version, namespace, sync and pipelines",
+        )
         return
     for key, what in _card.SPEC_FIELDS.items():
         if key not in spec:
             yield Finding(card, ("spec",), f"the stream card does not set spec.{key} ({what})")
     for key in spec:
         if key not in _card.SPEC_FIELDS:
-            yield Finding(card, ("spec", key), f'unknown key "spec.{key}" in the stream card (known: '
-                          f'{", ".join(_card.SPEC_FIELDS)})')
+            yield Finding(
+                card,
+                ("spec", key),
+                f'unknown key "spec.{key}" in the stream card (known: {", ".join(_card.SPEC_FIELDS)})',
+            )
     for key in ("description", "os", "version", "namespace"):
         if key in spec and (not isinstance(spec[key], str) or not spec[key].strip()):
             hint = f'; quote it: "{spec[key]}"' if isinstance(spec[key], (int, float)) else ""
             yield Finding(card, ("spec", key), f"spec.{key} must be a non-empty string{hint}")
     namespace = spec.get("namespace")
     if isinstance(namespace, str) and namespace.strip() and (len(namespace) > 63 or not _DNS_LABEL.match(namespace)):
-        yield Finding(card, ("spec", "namespace"), f'namespace "{namespace}" is not a DNS label (lower case letters, '
-                      "digits and '-', at most 63 characters)")
+        yield Finding(
+            card,
+            ("spec", "namespace"),
+            f"namespace \"{namespace}\" is not a DNS label (lower case letters, digits and '-', at most 63 characters)",
+        )
     owners = spec.get("owners")
-    if "owners" in spec and (not isinstance(owners, list) or not owners
-                             or not all(isinstance(o, str) and o.strip() for o in owners)):
+    if "owners" in spec and (
+        not isinstance(owners, list) or not owners or not all(isinstance(o, str) and o.strip() for o in owners)
+    ):
         yield Finding(card, ("spec", "owners"), "spec.owners must be a non-empty list of owner names")
     sync = spec.get("sync")
     if "sync" in spec and sync not in _card.SYNC_VALUES:
         yield Finding(card, ("spec", "sync"), f"spec.sync must be automatic or manual, not {sync!r}")
     pipelines = spec.get("pipelines")
     if "pipelines" in spec and not isinstance(pipelines, dict):
-        yield Finding(card, ("spec", "pipelines"), "spec.pipelines must map Pipeline names to their schedule and "
-                      "params")
+        yield Finding(
+            card, ("spec", "pipelines"), "spec.pipelines must map Pipeline names to their schedule and params"
+        )
     elif isinstance(pipelines, dict):
         for pipeline, entry in pipelines.items():
             yield from _pipeline(card, str(pipeline), entry)
 
 
-def _pipeline(card: Obj, pipeline: str, entry) -> Iterator[Finding]:
+def _pipeline(card: Obj, pipeline: str, entry: Any) -> Iterator[Finding]:
     base = ("spec", "pipelines", pipeline)
     if not isinstance(entry, dict):
-        yield Finding(card, base, f'spec.pipelines.{pipeline} must be a mapping with schedule and params')
+        yield Finding(card, base, f"spec.pipelines.{pipeline} must be a mapping with schedule and params")
         return
     for key in _card.PIPELINE_FIELDS:
         if key not in entry:
             yield Finding(card, base, f"spec.pipelines.{pipeline} does not set {key}")
     for key in entry:
         if key not in _card.PIPELINE_FIELDS:
-            yield Finding(card, base + (key,), f'unknown key "{key}" in spec.pipelines.{pipeline} (known: '
-                          f'{", ".join(_card.PIPELINE_FIELDS)})')
+            yield Finding(
+                card,
+                base + (key,),
+                f'unknown key "{key}" in spec.pipelines.{pipeline} (known: {", ".join(_card.PIPELINE_FIELDS)})',
+            )
     schedule = entry.get("schedule")
     if "schedule" in entry:
         if not isinstance(schedule, str):
-            yield Finding(card, base + ("schedule",), f"the schedule of {pipeline} must be a quoted string, like "
-                          '"30 6 * * *"')
+            yield Finding(
+                card, base + ("schedule",), f'the schedule of {pipeline} must be a quoted string, like "30 6 * * *"'
+            )
         else:
             error = _card.schedule_error(schedule)
             if error:
-                yield Finding(card, base + ("schedule",), f"the schedule of {pipeline} is not a valid CronJob "
-                              f"schedule: {error}")
+                yield Finding(
+                    card, base + ("schedule",), f"the schedule of {pipeline} is not a valid CronJob schedule: {error}"
+                )
     params = entry.get("params")
     if "params" in entry and not isinstance(params, list):
         yield Finding(card, base + ("params",), f"the params of {pipeline} must be a list of name/value pairs")
@@ -110,17 +130,25 @@ def _pipeline(card: Obj, pipeline: str, entry) -> Iterator[Finding]:
             continue
         extra = [key for key in param if key not in ("name", "value")]
         if extra:
-            yield Finding(card, path + (extra[0],), f'unknown key "{extra[0]}" in a param of {pipeline} (known: '
-                          "name, value)")
+            yield Finding(
+                card, path + (extra[0],), f'unknown key "{extra[0]}" in a param of {pipeline} (known: name, value)'
+            )
         if param["name"] in seen:
             yield Finding(card, path + ("name",), f'param "{param["name"]}" of {pipeline} is set twice')
         seen.add(param["name"])
         value = param["value"]
-        ok = isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)) or \
-            (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))
+        ok = (
+            isinstance(value, str)
+            or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values()))
+        )
         if not ok:
-            yield Finding(card, path + ("value",), f'the value of param "{param["name"]}" of {pipeline} must be a '
-                          'string (quote numbers and booleans: "true"), a list of strings or a map of strings')
+            yield Finding(
+                card,
+                path + ("value",),
+                f'the value of param "{param["name"]}" of {pipeline} must be a '
+                'string (quote numbers and booleans: "true"), a list of strings or a map of strings',
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -129,7 +157,12 @@ def check(unit: Unit) -> Iterator[Finding]:
     card = _card.card_obj(unit)
     if card is None:
         where = unit.kustomization or f"streams/{unit.stream}"
-        yield Finding(None, (), f"stream {unit.stream} has no stream card: add streams/{unit.stream}/stream.yaml "
-                      "(kind StreamCard) with its description, owners, schedule and params", file=where)
+        yield Finding(
+            None,
+            (),
+            f"stream {unit.stream} has no stream card: add streams/{unit.stream}/stream.yaml "
+            "(kind StreamCard) with its description, owners, schedule and params",
+            file=where,
+        )
         return
     yield from _spec(card, unit.stream)

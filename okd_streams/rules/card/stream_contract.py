@@ -18,9 +18,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, get
+from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.rules.card import _shared as _card
 from okd_streams.tekton import binding
 
@@ -34,7 +34,7 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _missing_at(card, key: str) -> tuple:
+def _missing_at(card: Obj, key: str) -> tuple:
     """The card position of a pipeline's params list, or the nearest thing that exists."""
     for path in (("spec", "pipelines", key, "params"), ("spec", "pipelines", key), ("spec", "pipelines")):
         if get(card.data, *path) is not None:
@@ -54,15 +54,19 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         pipeline = resolved.obj.name if resolved.obj is not None else key
         who = f"stream {unit.stream}"
-        for issue in binding.check(binding.run_args(run, base), resolved.spec.get("params"), who, resolved.label,
-                                   verb="sets"):
+        for issue in binding.check(
+            binding.run_args(run, base), get(resolved.spec, "params"), who, resolved.label, verb="sets"
+        ):
             if issue.kind == "extra" or (pipeline, issue.name) in reported:
                 continue
             reported.add((pipeline, issue.name))
             if issue.arg is None:
-                yield Finding(card, _missing_at(card, key),
-                              f'stream {unit.stream} does not set param "{issue.name}" of Pipeline "{pipeline}", '
-                              f"which has no default: add `- name: {issue.name}` with a value "
-                              f"({binding.describe_spec(issue.spec or {})}) to spec.pipelines.{key}.params")
+                yield Finding(
+                    card,
+                    _missing_at(card, key),
+                    f'stream {unit.stream} does not set param "{issue.name}" of Pipeline "{pipeline}", '
+                    f"which has no default: add `- name: {issue.name}` with a value "
+                    f"({binding.describe_spec(issue.spec or {})}) to spec.pipelines.{key}.params",
+                )
             else:
                 yield Finding(holder, issue.arg.value_path or issue.arg.path, issue.message)

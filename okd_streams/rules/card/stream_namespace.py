@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.kinds import is_cluster_scoped
 from okd_streams.model.objects import Finding, Obj, Unit, get
@@ -29,6 +29,7 @@ SCOPE = "unit"
 PER_OBJECT = False
 APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
+
 
 def check(unit: Unit) -> Iterator[Finding]:
     if not unit.stream or not unit.rendered or unit.build_error is not None:
@@ -46,5 +47,9 @@ def check(unit: Unit) -> Iterator[Finding]:
     for namespace, objs in sorted(others.items()):
         shown = ", ".join(obj.label() for obj in objs[:3]) + (f" and {len(objs) - 3} more" if len(objs) > 3 else "")
         where = f'namespace "{namespace}"' if namespace else "no namespace"
-        yield Finding(card, ("spec", "namespace"), f'the stream card says namespace "{wanted}", but {shown} of stream '
-                      f"{unit.stream} render with {where}: set `namespace: {wanted}` in {kustomization}")
+        yield Finding(
+            card,
+            ("spec", "namespace"),
+            f'the stream card says namespace "{wanted}", but {shown} of stream '
+            f"{unit.stream} render with {where}: set `namespace: {wanted}` in {kustomization}",
+        )

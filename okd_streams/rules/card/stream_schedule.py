@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.card import _shared as _card
@@ -55,12 +55,20 @@ def check(unit: Unit) -> Iterator[Finding]:
         path = ("spec", "pipelines", key, "schedule")
         found = cronjobs(unit, key)
         if not found:
-            yield Finding(card, path, f'stream {unit.stream} has no CronJob for Pipeline "{key}" (labelled '
-                          f"{_card.PIPELINE_LABEL}: {key}), so the card's schedule starts nothing")
+            yield Finding(
+                card,
+                path,
+                f'stream {unit.stream} has no CronJob for Pipeline "{key}" (labelled '
+                f"{_card.PIPELINE_LABEL}: {key}), so the card's schedule starts nothing",
+            )
             continue
         for cronjob in found:
             actual = cronjob.spec.get("schedule")
             if actual != schedule:
-                yield Finding(card, path, f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", not on '
-                              f'the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
-                              "spec.schedule with a kustomize replacement (see base/stream-card)")
+                yield Finding(
+                    card,
+                    path,
+                    f'CronJob "{cronjob.name}" of stream {unit.stream} runs on "{actual}", '
+                    f'not on the card\'s schedule "{schedule}": copy spec.pipelines.{key}.schedule into its '
+                    "spec.schedule with a kustomize replacement (see base/stream-card)",
+                )

@@ -14,8 +14,8 @@ Why:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 
@@ -60,9 +60,15 @@ def _card_finding(unit: Unit) -> Finding | None:
     field_path = found.group(1)
     parts = tuple(field_path.split("."))
     line, column = unit.card.pos(parts)
-    return Finding(None, (), f"the stream card has no value at {field_path} (an empty list counts as none): "
-                   "base/stream-card copies it into the triggers, so the stream does not build; set it",
-                   file=unit.card.path, line=line, column=column)
+    return Finding(
+        None,
+        (),
+        f"the stream card has no value at {field_path} (an empty list counts as none): "
+        "base/stream-card copies it into the triggers, so the stream does not build; set it",
+        file=unit.card.path,
+        line=line,
+        column=column,
+    )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

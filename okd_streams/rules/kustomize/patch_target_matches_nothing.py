@@ -14,7 +14,7 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 
@@ -57,20 +57,26 @@ def matches(target: dict, obj: Obj) -> bool:
     group, _, version = obj.api_version.rpartition("/")
     names = {obj.name}
     if obj.doc is not None and isinstance(obj.doc.data, dict):
-        source_name = (obj.doc.data.get("metadata") or {}).get("name") if isinstance(
-            obj.doc.data.get("metadata"), dict) else None
+        source_name = (
+            (obj.doc.data.get("metadata") or {}).get("name") if isinstance(obj.doc.data.get("metadata"), dict) else None
+        )
         if isinstance(source_name, str):
             names.add(source_name)
-    for field, actual in (("kind", {obj.kind}), ("group", {group}), ("version", {version}),
-                          ("name", names), ("namespace", {obj.namespace})):
+    for field, actual in (
+        ("kind", {obj.kind}),
+        ("group", {group}),
+        ("version", {version}),
+        ("name", names),
+        ("namespace", {obj.namespace}),
+    ):
         wanted = target.get(field)
         if wanted in (None, ""):
             continue
         pattern = _regex(str(wanted))
         if pattern is None or not any(pattern.match(value) for value in actual):
             return False
-    labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
-    annotations = obj.metadata.get("annotations") if isinstance(obj.metadata.get("annotations"), dict) else {}
+    labels = given if isinstance(given := obj.metadata.get("labels"), dict) else {}
+    annotations = found if isinstance(found := obj.metadata.get("annotations"), dict) else {}
     for field, present in (("labelSelector", labels), ("annotationSelector", annotations)):
         if isinstance(target.get(field), str) and not _labels_match(target[field], present):
             return False
@@ -89,6 +95,12 @@ def check(unit: Unit) -> Iterator[Finding]:
                 if not any(matches(target, obj) for obj in unit.objects):
                     line, column = document.pos((key, index, "target"))
                     shown = ", ".join(f"{k}={v}" for k, v in target.items() if isinstance(v, (str, int)))
-                    yield Finding(None, (), f"patch target ({shown}) matches no object of the build: "
-                                  "the patch is silently skipped; fix the selector",
-                                  file=document.path, line=line, column=column)
+                    yield Finding(
+                        None,
+                        (),
+                        f"patch target ({shown}) matches no object of the build: "
+                        "the patch is silently skipped; fix the selector",
+                        file=document.path,
+                        line=line,
+                        column=column,
+                    )

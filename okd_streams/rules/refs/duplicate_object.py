@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.tekton import resolve
@@ -42,5 +42,10 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         where, line, _ = first.at(("metadata", "name"))
         shown = f"{where}:{line}" if where else "earlier"
-        yield Finding(obj, ("metadata", "name"), f'{obj.kind} "{obj.name}" is defined twice (also at {shown}); '
-                      "the cluster keeps only one of them: remove or rename one", level=level)
+        yield Finding(
+            obj,
+            ("metadata", "name"),
+            f'{obj.kind} "{obj.name}" is defined twice (also at {shown}); '
+            "the cluster keeps only one of them: remove or rename one",
+            level=level,
+        )

@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import binding, resolve
@@ -49,12 +49,13 @@ def check(unit: Unit) -> Iterator[Finding]:
             if not isinstance(spec, dict):
                 continue
             resolved = (resolve.resolve_pipeline if kind == "PipelineRun" else resolve.resolve_task)(
-                unit, holder, spec, base + ("spec",))
+                unit, holder, spec, base + ("spec",)
+            )
             if not resolved.ok or resolved.obj is None:
                 continue
             who = resolve.run_label(holder, base, run, kind)
             args = binding.run_args(run, base, lenient=kind == "TaskRun")
-            for issue in binding.check(args, resolved.spec.get("params"), who, resolved.label):
+            for issue in binding.check(args, get(resolved.spec, "params"), who, resolved.label):
                 if issue.kind != "extra" or not issue.arg:
                     continue
                 path = issue.arg.path + ("name",)

@@ -16,9 +16,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, get
+from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import resolve
 
 ID = "pipeline-ref-resolves"
@@ -31,17 +31,26 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _report(unit: Unit, obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
+def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
     ref = resolved.ref
     if ref is None or resolved.status != "missing":
         return
     path = ref.path + ("name",)
     if resolve.unresolved_level(unit) == "error":
-        yield Finding(obj, path, f'{who} runs Pipeline "{ref.name}", which this stream does not contain; a '
-                      "stream must be self-contained: fix the name or add the Pipeline to the base")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Pipeline "{ref.name}", which this stream does not contain; a '
+            "stream must be self-contained: fix the name or add the Pipeline to the base",
+        )
     else:
-        yield Finding(obj, path, f'{who} runs Pipeline "{ref.name}", which is not among the checked objects; '
-                      "it must exist in the namespace on the cluster", level="warning")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Pipeline "{ref.name}", which is not among the checked objects; '
+            "it must exist in the namespace on the cluster",
+            level="warning",
+        )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -53,6 +62,7 @@ def check(unit: Unit) -> Iterator[Finding]:
     for site in resolve.pipeline_sites(unit):
         for task in resolve.site_tasks(site):
             if isinstance(task.data.get("pipelineRef"), dict):
-                resolved = resolve.resolve_pipeline(unit, task.obj, {"pipelineRef": task.data["pipelineRef"]},
-                                                    task.path)
+                resolved = resolve.resolve_pipeline(
+                    unit, task.obj, {"pipelineRef": task.data["pipelineRef"]}, task.path
+                )
                 yield from _report(unit, task.obj, task.label, resolved)

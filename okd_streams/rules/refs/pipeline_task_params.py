@@ -21,9 +21,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import binding, resolve
 from okd_streams.tekton import params as P
 from okd_streams.tekton.substitution import extract, trim_index
@@ -38,8 +38,9 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _enum_subset(task: resolve.PipelineTask, pipeline_params: dict, task_params: dict,
-                 target: str) -> Iterator[Finding]:
+def _enum_subset(
+    task: resolve.PipelineTask, pipeline_params: dict, task_params: dict, target: str
+) -> Iterator[Finding]:
     """`ValidateParamEnumSubset`, in Tekton's order: for a value that is exactly one
     pipeline param, that param's enum must be a subset of the Task param's enum. Like
     Tekton, stop at the first such param that is not a string or whose Task param has no
@@ -60,14 +61,22 @@ def _enum_subset(task: resolve.PipelineTask, pipeline_params: dict, task_params:
         path = task.path + ("params", index, "value")
         name = pipeline_param.get("name")
         if not pipeline_enum:
-            yield Finding(task.obj, path, f'{task.label} passes pipeline param "{name}", which has no enum, to param '
-                          f'"{param["name"]}" of {target}, which allows only {", ".join(task_enum)}: give the '
-                          "pipeline param the same enum (or a subset of it)")
+            yield Finding(
+                task.obj,
+                path,
+                f'{task.label} passes pipeline param "{name}", which has no enum, to param '
+                f'"{param["name"]}" of {target}, which allows only {", ".join(task_enum)}: give the '
+                "pipeline param the same enum (or a subset of it)",
+            )
         elif not set(pipeline_enum) <= set(task_enum):
             outside = [value for value in pipeline_enum if value not in task_enum]
-            yield Finding(task.obj, path, f'{task.label} passes pipeline param "{name}" (enum: '
-                          f'{", ".join(pipeline_enum)}) to param "{param["name"]}" of {target}, whose enum '
-                          f'({", ".join(task_enum)}) does not allow {", ".join(outside)}')
+            yield Finding(
+                task.obj,
+                path,
+                f'{task.label} passes pipeline param "{name}" (enum: '
+                f'{", ".join(pipeline_enum)}) to param "{param["name"]}" of {target}, whose enum '
+                f"({', '.join(task_enum)}) does not allow {', '.join(outside)}",
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -77,11 +86,11 @@ def check(unit: Unit) -> Iterator[Finding]:
             resolved = resolve.resolve_pipeline_task(unit, task)
             if not resolved.ok:
                 continue
-            declarations = resolved.spec.get("params")
+            declarations = get(resolved.spec, "params")
             for issue in binding.pipeline_task_issues(unit, site, task, resolved):
                 if issue.kind == "extra":
                     continue
-                path = issue.arg.value_path if issue.arg else task.path + ("params",)
+                path = issue.arg.value_path if issue.arg and issue.arg.value_path else task.path + ("params",)
                 yield Finding(task.obj, path, issue.message)
             task_params = P.specs(declarations)
             if any(P.enum(spec) for spec in task_params.values()):

@@ -16,7 +16,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import resolve
@@ -51,18 +51,27 @@ def check(unit: Unit) -> Iterator[Finding]:
                     index, binding = bound[name]
                     source = binding.get("workspace")
                     if isinstance(source, str) and source in optional:
-                        yield Finding(task.obj, task.path + ("workspaces", index, "workspace"),
-                                      f'{task.label} binds Pipeline workspace "{source}", which is optional, to '
-                                      f'workspace "{name}", which {resolved.label} requires: make the Pipeline '
-                                      "workspace required or the Task workspace optional")
+                        yield Finding(
+                            task.obj,
+                            task.path + ("workspaces", index, "workspace"),
+                            f'{task.label} binds Pipeline workspace "{source}", which is optional, to '
+                            f'workspace "{name}", which {resolved.label} requires: make the Pipeline '
+                            "workspace required or the Task workspace optional",
+                        )
                     continue
                 if resolved.obj is None and name in pipeline_workspaces:
                     continue  # propagated to an inline taskSpec
-                yield Finding(task.obj, task.path + ("workspaces",),
-                              f'{task.label} does not bind workspace "{name}", which {resolved.label} requires: '
-                              f'add `- name: {name}` with `workspace: <a Pipeline workspace>`')
+                yield Finding(
+                    task.obj,
+                    task.path + ("workspaces",),
+                    f'{task.label} does not bind workspace "{name}", which {resolved.label} requires: '
+                    f"add `- name: {name}` with `workspace: <a Pipeline workspace>`",
+                )
             for name, (index, _) in bound.items():
                 if name not in declared and resolved.obj is not None:  # inline specs get propagated ones
-                    yield Finding(task.obj, task.path + ("workspaces", index, "name"),
-                                  f'{task.label} binds workspace "{name}", which {resolved.label} does not declare '
-                                  f"(declared: {resolve.names_list(declared)})")
+                    yield Finding(
+                        task.obj,
+                        task.path + ("workspaces", index, "name"),
+                        f'{task.label} binds workspace "{name}", which {resolved.label} does not declare '
+                        f"(declared: {resolve.names_list(declared)})",
+                    )

@@ -21,7 +21,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get
 from okd_streams.tekton import binding, resolve
@@ -47,14 +47,13 @@ def check(unit: Unit) -> Iterator[Finding]:
         if not resolved.ok:
             continue
         who = resolve.run_label(holder, base, run, "PipelineRun")
-        for issue in binding.check(binding.run_args(run, base), resolved.spec.get("params"), who, resolved.label):
+        for issue in binding.check(binding.run_args(run, base), get(resolved.spec, "params"), who, resolved.label):
             if issue.kind == "extra":
                 continue
-            path = issue.arg.value_path if issue.arg else base + ("spec", "params")
+            path = issue.arg.value_path if issue.arg and issue.arg.value_path else base + ("spec", "params")
             if issue.kind == "missing" and base and not unit.foreign and not unit.stream:
                 # The base of an okd-streams repository, linted on its own: each stream's card fills
                 # these in, and stream-contract (C004) checks them per stream.
-                yield Finding(holder, path, issue.message + " (each stream sets it in its stream card)",
-                              level="info")
+                yield Finding(holder, path, issue.message + " (each stream sets it in its stream card)", level="info")
                 continue
             yield Finding(holder, path, issue.message)

@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import resolve
@@ -36,11 +36,14 @@ def check(unit: Unit) -> Iterator[Finding]:
         resolved = resolve.resolve_pipeline(unit, holder, spec, base + ("spec",))
         if not resolved.ok:
             continue
-        tasks = resolve.task_names(resolved.spec)
+        tasks = resolve.task_names(resolved.spec or {})
         who = resolve.run_label(holder, base, run, "PipelineRun")
         for index, entry in items(spec, "taskRunSpecs"):
             name = entry.get("pipelineTaskName")
             if isinstance(name, str) and name not in tasks:
-                yield Finding(holder, base + ("spec", "taskRunSpecs", index, "pipelineTaskName"),
-                              f'{who} sets taskRunSpecs for pipeline task "{name}", which {resolved.label} does not '
-                              f"have (tasks: {resolve.names_list(tasks)})")
+                yield Finding(
+                    holder,
+                    base + ("spec", "taskRunSpecs", index, "pipelineTaskName"),
+                    f'{who} sets taskRunSpecs for pipeline task "{name}", which {resolved.label} does not '
+                    f"have (tasks: {resolve.names_list(tasks)})",
+                )

@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import resolve
@@ -44,11 +44,18 @@ def check(unit: Unit) -> Iterator[Finding]:
                 bound.setdefault(binding["name"], index)
         for name, workspace in declared.items():
             if workspace.get("optional") is not True and name not in bound:
-                yield Finding(holder, base + ("spec", "workspaces"),
-                              f'{who} does not bind workspace "{name}", which {resolved.label} requires: add '
-                              f"`- name: {name}` with a volume source (volumeClaimTemplate, emptyDir, secret, ...)")
+                yield Finding(
+                    holder,
+                    base + ("spec", "workspaces"),
+                    f'{who} does not bind workspace "{name}", which {resolved.label} requires: add '
+                    f"`- name: {name}` with a volume source (volumeClaimTemplate, emptyDir, secret, ...)",
+                )
         for name, index in bound.items():
             if name not in declared:
-                yield Finding(holder, base + ("spec", "workspaces", index, "name"),
-                              f'{who} binds workspace "{name}", which {resolved.label} does not declare; Tekton '
-                              f"ignores it (declared: {resolve.names_list(declared)})", level="info")
+                yield Finding(
+                    holder,
+                    base + ("spec", "workspaces", index, "name"),
+                    f'{who} binds workspace "{name}", which {resolved.label} does not declare; Tekton '
+                    f"ignores it (declared: {resolve.names_list(declared)})",
+                    level="info",
+                )

@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import resolve
@@ -36,8 +36,12 @@ def _note(obj: Obj, data: dict, base: tuple, key: str, who: str) -> Iterator[Fin
     how = "a v1beta1 bundle" if ref.remote == "bundle" else f"the {ref.remote} resolver"
     what = "Task" if key == "taskRef" else "Pipeline"
     path = base + (key, "bundle" if ref.remote == "bundle" else "resolver")
-    yield Finding(obj, path, f"{who} runs a {what} fetched by {how} at run time; okd-streams cannot check it "
-                  "offline (its params, results and workspaces are not checked)")
+    yield Finding(
+        obj,
+        path,
+        f"{who} runs a {what} fetched by {how} at run time; okd-streams cannot check it "
+        "offline (its params, results and workspaces are not checked)",
+    )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -17,7 +17,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import resolve
@@ -61,9 +61,13 @@ def check(unit: Unit) -> Iterator[Finding]:
             if ref.result in results:
                 return
             kind = "finally task" if ref.section == "finally" else "pipeline task"
-            yield Finding(site.obj, path, f'{where} uses result "{ref.result}" of {kind} "{ref.task}", but '
-                          f"{resolved.label} it runs declares no such result (declared: "
-                          f"{resolve.names_list(results)})")
+            yield Finding(
+                site.obj,
+                path,
+                f'{where} uses result "{ref.result}" of {kind} "{ref.task}", but '
+                f"{resolved.label} it runs declares no such result (declared: "
+                f"{resolve.names_list(results)})",
+            )
 
         for task in resolve.site_tasks(site):
             for path, ref in result_uses(task.data):

@@ -16,7 +16,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import resolve
@@ -31,7 +32,7 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _check(unit: Unit, obj: Obj, path: tuple, name, who: str) -> Iterator[Finding]:
+def _check(unit: Unit, obj: Obj, path: tuple, name: Any, who: str) -> Iterator[Finding]:
     if not isinstance(name, str) or not name or resolve.has_variable(name):
         return
     if name in resolve.WELL_KNOWN_SERVICE_ACCOUNTS:
@@ -39,18 +40,27 @@ def _check(unit: Unit, obj: Obj, path: tuple, name, who: str) -> Iterator[Findin
     if resolve.find(unit, "ServiceAccount", name, resolve.CORE, obj.namespace) is not None:
         return
     if resolve.unresolved_level(unit) == "error":
-        yield Finding(obj, path, f'{who} uses ServiceAccount "{name}", which this stream does not contain; a '
-                      "stream must be self-contained: add the ServiceAccount (base/rbac) or fix the name")
+        yield Finding(
+            obj,
+            path,
+            f'{who} uses ServiceAccount "{name}", which this stream does not contain; a '
+            "stream must be self-contained: add the ServiceAccount (base/rbac) or fix the name",
+        )
     else:
-        yield Finding(obj, path, f'{who} uses ServiceAccount "{name}", which is not among the checked objects; it '
-                      "must exist in the namespace on the cluster", level="warning")
+        yield Finding(
+            obj,
+            path,
+            f'{who} uses ServiceAccount "{name}", which is not among the checked objects; it '
+            "must exist in the namespace on the cluster",
+            level="warning",
+        )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
     for kind in ("EventListener", "Trigger"):
         for obj in unit.of_kind(kind):
             if obj.group == resolve.TRIGGERS:
-                path = ("spec", "serviceAccountName")
+                path: tuple[str, ...] = ("spec", "serviceAccountName")
                 yield from _check(unit, obj, path, get(obj.data, *path), f'{kind} "{obj.name}"')
     for holder, base, run in resolve.run_templates(unit, "PipelineRun"):
         who = resolve.run_label(holder, base, run, "PipelineRun")

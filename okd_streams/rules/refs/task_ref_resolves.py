@@ -16,9 +16,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, get
+from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton import resolve
 
 ID = "task-ref-resolves"
@@ -31,22 +31,36 @@ APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 
-def _report(unit: Unit, obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
+def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
     ref = resolved.ref
     if ref is None or resolved.status not in ("missing", "cluster-missing"):
         return
     path = ref.path + ("name",)
     if resolved.status == "cluster-missing":
-        yield Finding(obj, path, f'{who} runs ClusterTask "{ref.name}", which is not among the checked objects; '
-                      "it must exist on the cluster (ClusterTasks are deprecated: prefer a Task in the same "
-                      "namespace or the cluster resolver)", level="info")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs ClusterTask "{ref.name}", which is not among the checked objects; '
+            "it must exist on the cluster (ClusterTasks are deprecated: prefer a Task in the same "
+            "namespace or the cluster resolver)",
+            level="info",
+        )
         return
     if resolve.unresolved_level(unit) == "error":
-        yield Finding(obj, path, f'{who} runs Task "{ref.name}", which this stream does not contain; a stream '
-                      "must be self-contained: add the Task to the base or an overlay, or fix the name")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Task "{ref.name}", which this stream does not contain; a stream '
+            "must be self-contained: add the Task to the base or an overlay, or fix the name",
+        )
     else:
-        yield Finding(obj, path, f'{who} runs Task "{ref.name}", which is not among the checked objects; it '
-                      "must exist in the namespace on the cluster", level="warning")
+        yield Finding(
+            obj,
+            path,
+            f'{who} runs Task "{ref.name}", which is not among the checked objects; it '
+            "must exist in the namespace on the cluster",
+            level="warning",
+        )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

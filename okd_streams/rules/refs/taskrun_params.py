@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get
 from okd_streams.tekton import binding, resolve
@@ -40,8 +40,8 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         who = resolve.run_label(holder, base, run, "TaskRun")
         args = binding.run_args(run, base, lenient=True)
-        for issue in binding.check(args, resolved.spec.get("params"), who, resolved.label):
+        for issue in binding.check(args, get(resolved.spec, "params"), who, resolved.label):
             if issue.kind == "extra":
                 continue
-            path = issue.arg.value_path if issue.arg else base + ("spec", "params")
+            path = issue.arg.value_path if issue.arg and issue.arg.value_path else base + ("spec", "params")
             yield Finding(holder, path, issue.message)

@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import resolve
@@ -28,8 +28,12 @@ PER_OBJECT = False
 APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
-OVERRIDES = (("stepSpecs", "steps", "step"), ("stepOverrides", "steps", "step"),
-             ("sidecarSpecs", "sidecars", "sidecar"), ("sidecarOverrides", "sidecars", "sidecar"))
+OVERRIDES = (
+    ("stepSpecs", "steps", "step"),
+    ("stepOverrides", "steps", "step"),
+    ("sidecarSpecs", "sidecars", "sidecar"),
+    ("sidecarOverrides", "sidecars", "sidecar"),
+)
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -48,19 +52,29 @@ def check(unit: Unit) -> Iterator[Finding]:
                 bound.setdefault(binding["name"], index)
         for name, workspace in declared.items():
             if workspace.get("optional") is not True and name not in bound:
-                yield Finding(holder, base + ("spec", "workspaces"),
-                              f'{who} does not bind workspace "{name}", which {resolved.label} requires')
+                yield Finding(
+                    holder,
+                    base + ("spec", "workspaces"),
+                    f'{who} does not bind workspace "{name}", which {resolved.label} requires',
+                )
         if resolved.obj is not None:
             for name, index in bound.items():
                 if name not in declared:
-                    yield Finding(holder, base + ("spec", "workspaces", index, "name"),
-                                  f'{who} binds workspace "{name}", which {resolved.label} does not declare '
-                                  f"(declared: {resolve.names_list(declared)})")
+                    yield Finding(
+                        holder,
+                        base + ("spec", "workspaces", index, "name"),
+                        f'{who} binds workspace "{name}", which {resolved.label} does not declare '
+                        f"(declared: {resolve.names_list(declared)})",
+                    )
         for key, section, what in OVERRIDES:
             names = {item.get("name") for _, item in items(resolved.spec, section)}
             for index, override in items(spec, key):
-                name = override.get("name")
-                if isinstance(name, str) and name not in names:
-                    yield Finding(holder, base + ("spec", key, index, "name"),
-                                  f'{who} overrides {what} "{name}" in {key}, but {resolved.label} has no such {what} '
-                                  f"({section}: {resolve.names_list(sorted(n for n in names if isinstance(n, str)))})")
+                overridden = override.get("name")
+                if isinstance(overridden, str) and overridden not in names:
+                    yield Finding(
+                        holder,
+                        base + ("spec", key, index, "name"),
+                        f'{who} overrides {what} "{overridden}" in {key}, but {resolved.label} has no '
+                        f"such {what} "
+                        f"({section}: {resolve.names_list(sorted(n for n in names if isinstance(n, str)))})",
+                    )

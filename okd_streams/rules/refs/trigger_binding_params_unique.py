@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import resolve
@@ -35,19 +35,22 @@ def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str) -> Iter
         ref = binding.get("ref")
         path = base + ("bindings", index)
         if isinstance(binding.get("spec"), dict):
-            names = {p.get("name") for _, p in items(binding["spec"], "params") if isinstance(p.get("name"), str)}
+            names = {given for _, p in items(binding["spec"], "params") if isinstance(given := p.get("name"), str)}
             source = "an inline binding spec"
             dupes = [p.get("name") for _, p in items(binding["spec"], "params")]
             for name in sorted({n for n in dupes if isinstance(n, str) and dupes.count(n) > 1}):
-                yield Finding(obj, path, f'{who} binds param "{name}" twice in an inline binding spec; Triggers '
-                              "fails every event with `duplicate param name`")
+                yield Finding(
+                    obj,
+                    path,
+                    f'{who} binds param "{name}" twice in an inline binding spec; Triggers '
+                    "fails every event with `duplicate param name`",
+                )
         elif isinstance(ref, str) and ref:
-            kind = binding.get("kind") if isinstance(binding.get("kind"), str) and binding.get("kind") \
-                else "TriggerBinding"
+            kind = given if isinstance(given := binding.get("kind"), str) and given else "TriggerBinding"
             found = resolve.find(unit, kind, ref, resolve.TRIGGERS, obj.namespace)
             if found is None:
                 continue
-            names = {p.get("name") for _, p in items(found.spec, "params") if isinstance(p.get("name"), str)}
+            names = {given for _, p in items(found.spec, "params") if isinstance(given := p.get("name"), str)}
             source = f'{kind} "{ref}"'
         elif isinstance(binding.get("name"), str) and "value" in binding:
             names = {binding["name"]}
@@ -56,8 +59,12 @@ def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str) -> Iter
             continue
         for name in sorted(names):
             if name in seen:
-                yield Finding(obj, path, f'{who} binds param "{name}" twice, by {seen[name]} and by {source}; '
-                              "Triggers fails every event with `duplicate param name`")
+                yield Finding(
+                    obj,
+                    path,
+                    f'{who} binds param "{name}" twice, by {seen[name]} and by {source}; '
+                    "Triggers fails every event with `duplicate param name`",
+                )
             else:
                 seen[name] = source
 
@@ -73,16 +80,22 @@ def check(unit: Unit) -> Iterator[Finding]:
                 if not isinstance(name, str):
                     continue
                 if name in seen:
-                    yield Finding(obj, ("spec", "params", index, "name"),
-                                  f'{kind} "{obj.name}" declares param "{name}" twice; the Triggers webhook rejects it')
+                    yield Finding(
+                        obj,
+                        ("spec", "params", index, "name"),
+                        f'{kind} "{obj.name}" declares param "{name}" twice; the Triggers webhook rejects it',
+                    )
                 seen.add(name)
     for obj in unit.of_kind("EventListener"):
         if obj.group != resolve.TRIGGERS:
             continue
         for index, trigger in items(obj.data, "spec", "triggers"):
             name = trigger.get("name")
-            who = f'trigger "{name}" of EventListener "{obj.name}"' if isinstance(name, str) and name else \
-                f'trigger {index + 1} of EventListener "{obj.name}"'
+            who = (
+                f'trigger "{name}" of EventListener "{obj.name}"'
+                if isinstance(name, str) and name
+                else f'trigger {index + 1} of EventListener "{obj.name}"'
+            )
             yield from _trigger(unit, obj, ("spec", "triggers", index), trigger, who)
     for obj in unit.of_kind("Trigger"):
         if obj.group == resolve.TRIGGERS:

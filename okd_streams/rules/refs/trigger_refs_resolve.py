@@ -20,7 +20,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import resolve
@@ -37,20 +38,35 @@ WAIVER_NEEDS_REASON = False
 
 def _missing(unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name: str) -> Finding:
     if resolve.unresolved_level(unit) == "error":
-        return Finding(obj, path, f'{who} names {kind} "{name}", which this stream does not contain; a stream '
-                       f"must be self-contained: fix the name or add the {kind}")
-    return Finding(obj, path, f'{who} names {kind} "{name}", which is not among the checked objects; it must '
-                   "exist in the namespace on the cluster", level="warning")
+        return Finding(
+            obj,
+            path,
+            f'{who} names {kind} "{name}", which this stream does not contain; a stream '
+            f"must be self-contained: fix the name or add the {kind}",
+        )
+    return Finding(
+        obj,
+        path,
+        f'{who} names {kind} "{name}", which is not among the checked objects; it must '
+        "exist in the namespace on the cluster",
+        level="warning",
+    )
 
 
-def _lookup(unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name, cluster: bool = False) -> Iterator[Finding]:
+def _lookup(
+    unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name: Any, cluster: bool = False
+) -> Iterator[Finding]:
     if not isinstance(name, str) or not name or resolve.has_variable(name):
         return
     if resolve.find(unit, kind, name, resolve.TRIGGERS, obj.namespace) is not None:
         return
     if cluster:
-        yield Finding(obj, path, f'{who} names {kind} "{name}", which is not among the checked objects; it must '
-                      "exist on the cluster", level="info")
+        yield Finding(
+            obj,
+            path,
+            f'{who} names {kind} "{name}", which is not among the checked objects; it must exist on the cluster',
+            level="info",
+        )
         return
     yield _missing(unit, obj, path, who, kind, name)
 
@@ -67,8 +83,11 @@ def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str, standal
         ref = template.get("ref") if template.get("ref") is not None else template.get("name")
         key = "ref" if template.get("ref") is not None or template.get("name") is None else "name"
         if (not isinstance(ref, str) or not ref) and not isinstance(template.get("spec"), dict):
-            yield Finding(obj, base + ("template",), f"{who} has a template with neither ref nor spec (the "
-                          "Triggers webhook rejects it)")
+            yield Finding(
+                obj,
+                base + ("template",),
+                f"{who} has a template with neither ref nor spec (the Triggers webhook rejects it)",
+            )
         else:
             yield from _lookup(unit, obj, base + ("template", key), who, "TriggerTemplate", ref)
     for index, binding in items(trigger, "bindings"):
@@ -76,8 +95,9 @@ def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str, standal
         kind = binding.get("kind") if isinstance(binding.get("kind"), str) and binding.get("kind") else "TriggerBinding"
         if kind not in ("TriggerBinding", "ClusterTriggerBinding"):
             continue
-        yield from _lookup(unit, obj, base + ("bindings", index, "ref"), who, kind, ref,
-                           cluster=kind == "ClusterTriggerBinding")
+        yield from _lookup(
+            unit, obj, base + ("bindings", index, "ref"), who, kind, ref, cluster=kind == "ClusterTriggerBinding"
+        )
     for index, interceptor in items(trigger, "interceptors"):
         ref = interceptor.get("ref")
         if not isinstance(ref, dict):
@@ -97,8 +117,11 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         for index, trigger in items(obj.data, "spec", "triggers"):
             name = trigger.get("name")
-            who = f'trigger "{name}" of EventListener "{obj.name}"' if isinstance(name, str) and name else \
-                f'trigger {index + 1} of EventListener "{obj.name}"'
+            who = (
+                f'trigger "{name}" of EventListener "{obj.name}"'
+                if isinstance(name, str) and name
+                else f'trigger {index + 1} of EventListener "{obj.name}"'
+            )
             yield from _trigger(unit, obj, ("spec", "triggers", index), trigger, who, False)
     for obj in unit.of_kind("Trigger"):
         if obj.group == resolve.TRIGGERS and obj.spec:

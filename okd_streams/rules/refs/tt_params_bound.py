@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import params as P
@@ -38,8 +38,7 @@ def supplied(unit: Unit, obj: Obj, trigger: dict) -> set[str] | None:
         if isinstance(binding.get("spec"), dict):
             names |= set(P.specs(binding["spec"].get("params")))
         elif isinstance(ref, str) and ref:
-            kind = binding.get("kind") if isinstance(binding.get("kind"), str) and binding.get("kind") \
-                else "TriggerBinding"
+            kind = given if isinstance(given := binding.get("kind"), str) and given else "TriggerBinding"
             found = resolve.find(unit, kind, ref, resolve.TRIGGERS, obj.namespace)
             if found is None:
                 return None
@@ -56,10 +55,10 @@ def _check_trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str) -
     if not isinstance(template, dict):
         return
     ref = template.get("ref") if template.get("ref") is not None else template.get("name")
-    found = resolve.find(unit, "TriggerTemplate", ref, resolve.TRIGGERS, obj.namespace) \
-        if isinstance(ref, str) else None
-    spec = found.spec if found is not None else template.get("spec") if isinstance(template.get("spec"), dict) \
-        else None
+    found = (
+        resolve.find(unit, "TriggerTemplate", ref, resolve.TRIGGERS, obj.namespace) if isinstance(ref, str) else None
+    )
+    spec = found.spec if found is not None else template.get("spec") if isinstance(template.get("spec"), dict) else None
     if spec is None:
         return
     names = supplied(unit, obj, trigger)
@@ -68,9 +67,12 @@ def _check_trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str) -
     label = f'TriggerTemplate "{ref}"' if found is not None else "its template"
     for name, param in P.specs(spec.get("params")).items():
         if name not in names and not P.has_default(param):
-            yield Finding(obj, base + ("bindings",) if "bindings" in trigger else base,
-                          f'{who} does not bind param "{name}" of {label}, which has no default: Triggers would '
-                          f"leave $(tt.params.{name}) unreplaced; add a binding for it or give it a default")
+            yield Finding(
+                obj,
+                base + ("bindings",) if "bindings" in trigger else base,
+                f'{who} does not bind param "{name}" of {label}, which has no default: Triggers would '
+                f"leave $(tt.params.{name}) unreplaced; add a binding for it or give it a default",
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -79,8 +81,11 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         for index, trigger in items(obj.data, "spec", "triggers"):
             name = trigger.get("name")
-            who = f'trigger "{name}" of EventListener "{obj.name}"' if isinstance(name, str) and name else \
-                f'trigger {index + 1} of EventListener "{obj.name}"'
+            who = (
+                f'trigger "{name}" of EventListener "{obj.name}"'
+                if isinstance(name, str) and name
+                else f'trigger {index + 1} of EventListener "{obj.name}"'
+            )
             yield from _check_trigger(unit, obj, ("spec", "triggers", index), trigger, who)
     for obj in unit.of_kind("Trigger"):
         if obj.group == resolve.TRIGGERS:

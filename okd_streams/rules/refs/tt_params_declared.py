@@ -13,7 +13,8 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton import params as P
@@ -57,6 +58,10 @@ def check(unit: Unit) -> Iterator[Finding]:
             if name in declared or name in reported:
                 continue
             reported.add(name)
-            yield Finding(obj, path, f'TriggerTemplate "{obj.name}" uses $(tt.params.{name}), which its spec.params '
-                          f"does not declare (declared: {resolve.names_list(declared)}); the Triggers webhook "
-                          "rejects it")
+            yield Finding(
+                obj,
+                path,
+                f'TriggerTemplate "{obj.name}" uses $(tt.params.{name}), which its spec.params '
+                f"does not declare (declared: {resolve.names_list(declared)}); the Triggers webhook "
+                "rejects it",
+            )

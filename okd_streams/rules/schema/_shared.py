@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams import schema
 from okd_streams.model.objects import Finding, Obj, Unit

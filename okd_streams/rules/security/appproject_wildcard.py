@@ -16,10 +16,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Obj, get, items
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import FileContext, Finding, Obj, get, items
 
 ID = "appproject-wildcard"
 CODE = "X008"
@@ -32,15 +33,14 @@ WAIVER_NEEDS_REASON = True
 context_key = None  # findings depend on the file alone
 
 
-def _stars(obj, key: str, what: str) -> Iterator[Finding]:
+def _stars(obj: Obj, key: str, what: str) -> Iterator[Finding]:
     values = get(obj.spec, key)
     for index, value in enumerate(values if isinstance(values, list) else []):
         if value == "*":
-            yield Finding(obj, ("spec", key, index),
-                          f'{obj.label()} allows "*" {what}: name the ones the streams use')
+            yield Finding(obj, ("spec", key, index), f'{obj.label()} allows "*" {what}: name the ones the streams use')
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     for document in objects(yaml_file):
         obj = Obj(document.data, yaml_file.path, document)
         if obj.kind != "AppProject" or obj.group != "argoproj.io":
@@ -50,11 +50,17 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
         for index, destination in items(obj.spec, "destinations"):
             for key in ("server", "name", "namespace"):
                 if destination.get(key) == "*":
-                    yield Finding(obj, ("spec", "destinations", index, key),
-                                  f'{obj.label()} destination {index + 1} allows any {key} ("*"): name the '
-                                  f"{'cluster' if key != 'namespace' else 'namespaces (okd-* is fine)'}")
+                    yield Finding(
+                        obj,
+                        ("spec", "destinations", index, key),
+                        f'{obj.label()} destination {index + 1} allows any {key} ("*"): name the '
+                        f"{'cluster' if key != 'namespace' else 'namespaces (okd-* is fine)'}",
+                    )
         for index, entry in items(obj.spec, "clusterResourceWhitelist"):
             if entry.get("group") == "*" and entry.get("kind") == "*":
-                yield Finding(obj, ("spec", "clusterResourceWhitelist", index),
-                              f"{obj.label()} lets Applications create every cluster-scoped kind (group and kind "
-                              '"*"), ClusterRoleBindings included: list the kinds the streams need')
+                yield Finding(
+                    obj,
+                    ("spec", "clusterResourceWhitelist", index),
+                    f"{obj.label()} lets Applications create every cluster-scoped kind (group and kind "
+                    '"*"), ClusterRoleBindings included: list the kinds the streams need',
+                )

@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get
 from okd_streams.tekton.containers import volumes, where
@@ -37,6 +37,9 @@ def check(unit: Unit) -> Iterator[Finding]:
             name = volume.get("name") if isinstance(volume.get("name"), str) else "?"
             host = get(volume, "hostPath", "path")
             shown = f" ({host})" if isinstance(host, str) else ""
-            yield Finding(obj, path + ("hostPath",),
-                          f'volume "{name}" of {where(obj, path)} mounts a path of the node{shown}: use a workspace, '
-                          "an emptyDir or a device plugin, or waive with a reason")
+            yield Finding(
+                obj,
+                path + ("hostPath",),
+                f'volume "{name}" of {where(obj, path)} mounts a path of the node{shown}: use a workspace, '
+                "an emptyDir or a device plugin, or waive with a reason",
+            )

@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.containers import images, pinned_by_digest
@@ -35,11 +35,23 @@ def check(unit: Unit) -> Iterator[Finding]:
             if pinned_by_digest(image):
                 continue
             if image.digest:
-                yield Finding(obj, path, f'{owner} uses image "{image.raw}" whose digest "{image.digest}" is not '
-                              "algorithm:hex (sha256:64 hex digits): the image cannot be pulled; fix the digest")
+                yield Finding(
+                    obj,
+                    path,
+                    f'{owner} uses image "{image.raw}" whose digest "{image.digest}" is not '
+                    "algorithm:hex (sha256:64 hex digits): the image cannot be pulled; fix the digest",
+                )
             elif image.tag is None:
-                yield Finding(obj, path, f'{owner} uses image "{image.raw}" without a tag, which means :latest: '
-                              "pin a tag (and preferably a digest, @sha256:...)")
+                yield Finding(
+                    obj,
+                    path,
+                    f'{owner} uses image "{image.raw}" without a tag, which means :latest: '
+                    "pin a tag (and preferably a digest, @sha256:...)",
+                )
             elif image.tag == "latest":
-                yield Finding(obj, path, f'{owner} uses image "{image.raw}" on the moving tag :latest: '
-                              "pin a version tag (and preferably a digest, @sha256:...)")
+                yield Finding(
+                    obj,
+                    path,
+                    f'{owner} uses image "{image.raw}" on the moving tag :latest: '
+                    "pin a version tag (and preferably a digest, @sha256:...)",
+                )

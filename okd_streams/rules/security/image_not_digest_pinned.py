@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.containers import images, pinned_by_digest
@@ -33,5 +33,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         for path, image, owner in images(obj):
             if pinned_by_digest(image) or image.digest or image.tag in (None, "latest"):
                 continue
-            yield Finding(obj, path, f'{owner} uses image "{image.raw}" pinned by tag only: add its digest '
-                          f'("{image.name}:{image.tag}@sha256:...") so a re-pushed tag cannot change what runs')
+            yield Finding(
+                obj,
+                path,
+                f'{owner} uses image "{image.raw}" pinned by tag only: add its digest '
+                f'("{image.name}:{image.tag}@sha256:...") so a re-pushed tag cannot change what runs',
+            )

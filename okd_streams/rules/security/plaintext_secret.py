@@ -18,10 +18,12 @@ Why:
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from okd_streams.model.objects import Finding, Obj, get
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import is_kustomization
+from okd_streams.model.objects import FileContext, Finding, Obj, get
 from okd_streams.tekton import variables
 from okd_streams.tekton.containers import MAX_DEPTH, mappings
 
@@ -58,12 +60,15 @@ def _secret_generator(obj: Obj) -> Iterator[Finding]:
         sources = [key for key in ("literals", "files", "envs", "env") if entry.get(key)]
         if sources:
             name = entry.get("name") if isinstance(entry.get("name"), str) else "?"
-            yield Finding(obj, ("secretGenerator", index, sources[0]),
-                          f'secretGenerator "{name}" builds a Secret from {sources[0]} kept in the repository: '
-                          "create the Secret out of band and reference it by name")
+            yield Finding(
+                obj,
+                ("secretGenerator", index, sources[0]),
+                f'secretGenerator "{name}" builds a Secret from {sources[0]} kept in the repository: '
+                "create the Secret out of band and reference it by name",
+            )
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     text = yaml_file.text  # the source of the documents
     for document in yaml_file.documents:
         if not isinstance(document.data, dict):
@@ -77,9 +82,13 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
             for key in ("data", "stringData"):
                 if _holds_values(obj.data.get(key)):
                     reported.add((key,))
-                    yield Finding(obj, (key,), f'Secret "{obj.name}" holds its values in the repository ({key}): '
-                                  "delete the object and create the Secret in the namespace out of band; "
-                                  "reference it by name")
+                    yield Finding(
+                        obj,
+                        (key,),
+                        f'Secret "{obj.name}" holds its values in the repository ({key}): '
+                        "delete the object and create the Secret in the namespace out of band; "
+                        "reference it by name",
+                    )
         if text and "stringData" not in text and "\\" not in text:
             continue  # no key can read stringData: only an escape in a "quoted" key hides it from the text
         for parent, mapping in mappings(document.data):
@@ -90,5 +99,9 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
                 continue
             name = get(document.data, *path[:-1], "metadata", "name")
             what = f'Secret "{name}"' if isinstance(name, str) else "a Secret"
-            yield Finding(obj, path, f"{what} inside {obj.label()} holds plaintext values (stringData): reference "
-                          "a Secret created out of band instead")
+            yield Finding(
+                obj,
+                path,
+                f"{what} inside {obj.label()} holds plaintext values (stringData): reference "
+                "a Secret created out of band instead",
+            )

@@ -18,7 +18,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get
 from okd_streams.tekton.containers import pod_specs, security_contexts, where
@@ -40,19 +40,28 @@ def check(unit: Unit) -> Iterator[Finding]:
         for path, context in security_contexts(obj):
             owner = where(obj, path)
             if context.get("privileged") is True:
-                yield Finding(obj, path + ("privileged",),
-                              f"{owner} runs privileged (securityContext.privileged: true): it gets every device "
-                              "and capability of the node; drop it, or waive with a reason")
+                yield Finding(
+                    obj,
+                    path + ("privileged",),
+                    f"{owner} runs privileged (securityContext.privileged: true): it gets every device "
+                    "and capability of the node; drop it, or waive with a reason",
+                )
             added = get(context, "capabilities", "add")
             for index, capability in enumerate(added if isinstance(added, list) else []):
                 if isinstance(capability, str) and capability.upper().removeprefix("CAP_") in ADMIN_CAPABILITIES:
-                    yield Finding(obj, path + ("capabilities", "add", index),
-                                  f'{owner} adds capability "{capability}", as good as privileged: add only the '
-                                  "capabilities the step needs (for example SETFCAP), or waive with a reason")
+                    yield Finding(
+                        obj,
+                        path + ("capabilities", "add", index),
+                        f'{owner} adds capability "{capability}", as good as privileged: add only the '
+                        "capabilities the step needs (for example SETFCAP), or waive with a reason",
+                    )
         for path, spec in pod_specs(obj):
             for key in ("hostNetwork", "hostPID", "hostIPC"):
                 if spec.get(key) is True:
-                    yield Finding(obj, path + (key,),
-                                  f"{where(obj, path)} shares the node's {key[4:]} namespace ({key}: true): a step "
-                                  "can see and reach the node's processes or network; remove it, or waive with a "
-                                  "reason")
+                    yield Finding(
+                        obj,
+                        path + (key,),
+                        f"{where(obj, path)} shares the node's {key[4:]} namespace ({key}: true): a step "
+                        "can see and reach the node's processes or network; remove it, or waive with a "
+                        "reason",
+                    )

@@ -15,10 +15,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Obj, items
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import FileContext, Finding, Obj, items
 
 ID = "rbac-wildcard"
 CODE = "X007"
@@ -33,7 +34,7 @@ context_key = None  # findings depend on the file alone
 FIELDS = {"verbs": "verbs", "resources": "resources", "apiGroups": "API groups", "nonResourceURLs": "URLs"}
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     for document in objects(yaml_file):
         obj = Obj(document.data, yaml_file.path, document)
         if obj.kind not in ("Role", "ClusterRole") or obj.group != "rbac.authorization.k8s.io":
@@ -46,6 +47,9 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
                         continue
                     if key == "nonResourceURLs" and value != "*":
                         continue  # "/healthz/*" is a prefix, as RBAC documents it
-                    yield Finding(obj, ("rules", index, key, position),
-                                  f'{obj.label()} rule {index + 1} grants "{value}" {what}: list the {what} the '
-                                  "subject needs, or waive with a reason")
+                    yield Finding(
+                        obj,
+                        ("rules", index, key, position),
+                        f'{obj.label()} rule {index + 1} grants "{value}" {what}: list the {what} the '
+                        "subject needs, or waive with a reason",
+                    )

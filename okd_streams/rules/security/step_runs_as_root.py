@@ -16,7 +16,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.containers import security_contexts, where
@@ -35,7 +35,10 @@ def check(unit: Unit) -> Iterator[Finding]:
     for obj in unit.objects:
         for path, context in security_contexts(obj):
             user = context.get("runAsUser")
-            if type(user) is int and user == 0:  # noqa: E721 - True == 1 and False == 0 must not count
-                yield Finding(obj, path + ("runAsUser",),
-                              f"{where(obj, path)} runs as root (runAsUser: 0): run it as a non-root user, or, "
-                              'if it needs root, waive with a reason: # okd-streams: disable=X006 reason="..."')
+            if type(user) is int and user == 0:  # not isinstance: True == 1 and False == 0 must not count
+                yield Finding(
+                    obj,
+                    path + ("runAsUser",),
+                    f"{where(obj, path)} runs as root (runAsUser: 0): run it as a non-root user, or, "
+                    'if it needs root, waive with a reason: # okd-streams: disable=X006 reason="..."',
+                )

@@ -14,9 +14,10 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "waiver-without-reason"
 CODE = "X000"
@@ -29,7 +30,7 @@ WAIVER_NEEDS_REASON = False
 context_key = None  # findings depend on the file alone
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     from okd_streams import rules as registry  # the registry imports this module
 
     for directive in yaml_file.directives:
@@ -41,6 +42,12 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
             except ValueError:
                 continue
             if rule.WAIVER_NEEDS_REASON:
-                yield Finding(None, (), f'waiver of {rule.CODE} ({rule.ID}) gives no reason: write '
-                              f'# okd-streams: disable={code} reason="why this object needs it"',
-                              file=yaml_file.path, line=directive.line, column=directive.column)
+                yield Finding(
+                    None,
+                    (),
+                    f"waiver of {rule.CODE} ({rule.ID}) gives no reason: write "
+                    f'# okd-streams: disable={code} reason="why this object needs it"',
+                    file=yaml_file.path,
+                    line=directive.line,
+                    column=directive.column,
+                )

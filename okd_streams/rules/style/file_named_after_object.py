@@ -11,10 +11,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import file_path, is_kustomization, is_patch, objects
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "file-named-after-object"
 CODE = "S003"
@@ -29,7 +30,7 @@ context_key = None  # findings depend on the file alone
 EXEMPT_KINDS = {"StreamCard", "Kustomization", "Component"}
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     if is_kustomization(yaml_file) or is_patch(yaml_file):
         return
     found = list(objects(yaml_file))
@@ -41,6 +42,12 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
     stem = file_path(yaml_file.path).name.rsplit(".", 1)[0]
     if isinstance(name, str) and name and name != stem:
         line, column = document.pos(("metadata", "name"))
-        yield Finding(None, (), f'file is named "{stem}" but holds {document.data["kind"]} "{name}"; '
-                      f"rename it {name}{file_path(yaml_file.path).suffix}", file=yaml_file.path, line=line,
-                      column=column)
+        yield Finding(
+            None,
+            (),
+            f'file is named "{stem}" but holds {document.data["kind"]} "{name}"; '
+            f"rename it {name}{file_path(yaml_file.path).suffix}",
+            file=yaml_file.path,
+            line=line,
+            column=column,
+        )

@@ -19,10 +19,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import file_path, is_kustomization, is_patch
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "not-a-kubernetes-object"
 CODE = "Y003"
@@ -35,9 +36,21 @@ WAIVER_NEEDS_REASON = False
 context_key = None  # findings depend on the file alone
 
 OBJECT_DIRS = {"base", "overlays", "streams", "argocd", ".tekton"}
-TEKTON_KINDS = {"Task", "Pipeline", "PipelineRun", "TaskRun", "StepAction", "CustomRun", "EventListener",
-                "TriggerTemplate", "TriggerBinding", "ClusterTriggerBinding", "Trigger", "Interceptor",
-                "ClusterInterceptor"}
+TEKTON_KINDS = {
+    "Task",
+    "Pipeline",
+    "PipelineRun",
+    "TaskRun",
+    "StepAction",
+    "CustomRun",
+    "EventListener",
+    "TriggerTemplate",
+    "TriggerBinding",
+    "ClusterTriggerBinding",
+    "Trigger",
+    "Interceptor",
+    "ClusterInterceptor",
+}
 
 
 def _shape(value: object) -> str:
@@ -52,28 +65,30 @@ def _shape(value: object) -> str:
     return type(value).__name__
 
 
-def _exempt(yaml_file, context) -> bool:
+def _exempt(yaml_file: YamlFile, context: FileContext) -> bool:
     path = file_path(yaml_file.path)
     if is_kustomization(yaml_file) or is_patch(yaml_file) or path.name.startswith("."):
         return True
     return yaml_file.path in getattr(context, "auxiliary", frozenset())
 
 
-def _strict(yaml_file, context) -> bool:
+def _strict(yaml_file: YamlFile, context: FileContext) -> bool:
     """Our own repository's object folders: every document must be an object."""
     if getattr(context, "foreign", False):
         return False
     return any(part in OBJECT_DIRS for part in file_path(yaml_file.path).parts[:-1])
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     if not yaml_file.documents or _exempt(yaml_file, context):
         return
     strict = _strict(yaml_file, context)
     # A list or scalar beside objects in one file is a broken manifest anywhere: kubectl apply
     # refuses the whole file ("cannot unmarshal array into Go value of type map").
-    manifest = strict or any(isinstance(d.data, dict) and isinstance(d.data.get("kind"), str)
-                             and isinstance(d.data.get("apiVersion"), str) for d in yaml_file.documents)
+    manifest = strict or any(
+        isinstance(d.data, dict) and isinstance(d.data.get("kind"), str) and isinstance(d.data.get("apiVersion"), str)
+        for d in yaml_file.documents
+    )
     for document in yaml_file.documents:
         data = document.data
         if data is None:
@@ -81,30 +96,58 @@ def check_file(yaml_file, context) -> Iterator[Finding]:
         line = document.start_line
         if not isinstance(data, dict):
             if strict:
-                yield Finding(None, (), f"this document is {_shape(data)}, not a Kubernetes object: files here hold "
-                              "one object each, a mapping with apiVersion, kind and metadata",
-                              file=yaml_file.path, line=line)
+                yield Finding(
+                    None,
+                    (),
+                    f"this document is {_shape(data)}, not a Kubernetes object: files here hold "
+                    "one object each, a mapping with apiVersion, kind and metadata",
+                    file=yaml_file.path,
+                    line=line,
+                )
             elif manifest:
-                yield Finding(None, (), f"this document is {_shape(data)}, not a Kubernetes object, in a file of "
-                              "Kubernetes objects: kubectl and Argo CD refuse the whole file; make it a mapping "
-                              "with apiVersion, kind and metadata, or move it out", file=yaml_file.path, line=line)
+                yield Finding(
+                    None,
+                    (),
+                    f"this document is {_shape(data)}, not a Kubernetes object, in a file of "
+                    "Kubernetes objects: kubectl and Argo CD refuse the whole file; make it a mapping "
+                    "with apiVersion, kind and metadata, or move it out",
+                    file=yaml_file.path,
+                    line=line,
+                )
             continue
         kind, api_version = data.get("kind"), data.get("apiVersion")
         if kind is None and api_version is None:
             if strict:
-                yield Finding(None, (), "this mapping has no apiVersion and no kind: kubectl and kustomize refuse "
-                              "it; add them (for example apiVersion: tekton.dev/v1, kind: Task)",
-                              file=yaml_file.path, line=line)
+                yield Finding(
+                    None,
+                    (),
+                    "this mapping has no apiVersion and no kind: kubectl and kustomize refuse "
+                    "it; add them (for example apiVersion: tekton.dev/v1, kind: Task)",
+                    file=yaml_file.path,
+                    line=line,
+                )
             continue
         tekton = (isinstance(api_version, str) and "tekton.dev" in api_version) or (
-            isinstance(kind, str) and kind in TEKTON_KINDS)
+            isinstance(kind, str) and kind in TEKTON_KINDS
+        )
         if not strict and not tekton:
             continue
         for key, value in (("kind", kind), ("apiVersion", api_version)):
             if isinstance(value, str) and value.strip():
                 continue
-            problem = "is missing" if value is None else f"is {_shape(value)}, not a string" \
-                if not isinstance(value, str) else "is empty"
+            problem = (
+                "is missing"
+                if value is None
+                else f"is {_shape(value)}, not a string"
+                if not isinstance(value, str)
+                else "is empty"
+            )
             where = document.pos((key,)) if value is not None else (line, 1)
-            yield Finding(None, (), f"{key} {problem}: kubectl and kustomize refuse an object without a {key}",
-                          file=yaml_file.path, line=where[0], column=where[1])
+            yield Finding(
+                None,
+                (),
+                f"{key} {problem}: kubectl and kustomize refuse an object without a {key}",
+                file=yaml_file.path,
+                line=where[0],
+                column=where[1],
+            )

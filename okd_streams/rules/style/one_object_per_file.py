@@ -11,10 +11,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import is_kustomization, objects
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "one-object-per-file"
 CODE = "S002"
@@ -27,10 +28,15 @@ WAIVER_NEEDS_REASON = False
 context_key = None  # findings depend on the file alone
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     if is_kustomization(yaml_file):
         return
     found = list(objects(yaml_file))
     for document in found[1:]:
-        yield Finding(None, (), f"{len(found)} objects in one file; put {document.data['kind']} "
-                      "in a file of its own", file=yaml_file.path, line=document.start_line)
+        yield Finding(
+            None,
+            (),
+            f"{len(found)} objects in one file; put {document.data['kind']} in a file of its own",
+            file=yaml_file.path,
+            line=document.start_line,
+        )

@@ -12,10 +12,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import objects
+from okd_streams.model.objects import FileContext, Finding
 
 ID = "tekton-v1"
 CODE = "S001"
@@ -28,11 +29,17 @@ WAIVER_NEEDS_REASON = False
 context_key = None  # findings depend on the file alone
 
 
-def check_file(yaml_file, context) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     for document in objects(yaml_file):
         api_version = document.data["apiVersion"]
         group, _, version = api_version.rpartition("/")
         if group == "tekton.dev" and version != "v1" and document.data["kind"] != "StepAction":
             line, column = document.pos(("apiVersion",))
-            yield Finding(None, (), f"{document.data['kind']} uses {api_version}; write it as tekton.dev/v1 "
-                          "(v1beta1 is deprecated)", file=yaml_file.path, line=line, column=column)
+            yield Finding(
+                None,
+                (),
+                f"{document.data['kind']} uses {api_version}; write it as tekton.dev/v1 (v1beta1 is deprecated)",
+                file=yaml_file.path,
+                line=line,
+                column=column,
+            )

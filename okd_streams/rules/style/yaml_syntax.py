@@ -15,10 +15,10 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding
 from okd_streams.files.loader import YamlFile
+from okd_streams.model.objects import Finding
 
 ID = "yaml-syntax"
 CODE = "Y001"

@@ -20,13 +20,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from yamllint import __version__ as YAMLLINT_VERSION  # the package's constants only: cheap
 
 from okd_streams.errors import ConfigError
+from okd_streams.files.loader import YamlFile
 from okd_streams.model.objects import FileContext, Finding
 
 if TYPE_CHECKING:  # yamllint's linter and configuration are imported when a file is linted
@@ -67,8 +69,14 @@ def _own_config(context: FileContext, folder: Path) -> Path | None:
 
 def _own_config_in(context: FileContext, folder: str) -> str | None:
     def look() -> str | None:
-        found = next((candidate for candidate in (os.path.join(folder, name) for name in CONFIG_NAMES)
-                      if os.path.isfile(candidate)), None)
+        found = next(
+            (
+                candidate
+                for candidate in (os.path.join(folder, name) for name in CONFIG_NAMES)
+                if os.path.isfile(candidate)
+            ),
+            None,
+        )
         if found is None:
             parent = os.path.dirname(folder)
             found = None if parent == folder else _own_config_in(context, parent)
@@ -112,14 +120,14 @@ def _config_file_digest(path: Path) -> str:
 
 
 # The shipped settings are part of the package: remembered for the process.
-@lru_cache(maxsize=None)
+@cache
 def _shipped() -> tuple[YamlLintConfig, str]:
     from yamllint.config import YamlLintConfig
 
     return YamlLintConfig(content=_shipped_text()), _shipped_digest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped_text() -> str:
     from importlib import resources  # imports tempfile: only when the shipped settings are read
 
@@ -137,7 +145,7 @@ def _digest(*parts: str | bytes) -> str:
     return hashed.hexdigest()
 
 
-def _problems(yaml_file, config: YamlLintConfig, path: Path) -> list[tuple[int, int, str, str | None, str]]:
+def _problems(yaml_file: YamlFile, config: YamlLintConfig, path: Path) -> list[tuple[int, int, str, str | None, str]]:
     """yamllint's problems as (line, column, description, rule, level). yamllint parses each
     file twice, once (pure Python) only to find a syntax error; when okd-streams' own parse
     found none, that pass is skipped (a syntax error is Y001's anyway)."""
@@ -166,7 +174,7 @@ def context_key(context: FileContext) -> str | None:
     return _settings_digest(context, folder)
 
 
-def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
+def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     if yaml_file.issues and not yaml_file.documents:
         return  # unreadable: Y001 already says why
     folder = _folder(context)
@@ -180,5 +188,4 @@ def check_file(yaml_file, context: FileContext) -> Iterator[Finding]:
         if rule is None:  # syntax error: Y001 reports it
             continue
         level = "warning" if context.foreign or level == "warning" else "error"
-        yield Finding(None, (), f"{desc} ({rule})", level=level, file=yaml_file.path,
-                      line=line, column=column)
+        yield Finding(None, (), f"{desc} ({rule})", level=level, file=yaml_file.path, line=line, column=column)

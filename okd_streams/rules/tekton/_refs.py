@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj
 from okd_streams.tekton.names import qualified_name_problem
-
 
 REF_FIELDS = {"name", "kind", "apiVersion", "bundle", "resolver", "params"}  # of TaskRef and PipelineRef
 
@@ -15,16 +14,20 @@ def ref_problems(obj: Obj, at: tuple, ref: dict, label: str, what: str = "taskRe
     """`TaskRef.Validate` / `PipelineRef.Validate` for a reference to a Task or Pipeline."""
     name, resolver, bundle = ref.get("name"), ref.get("resolver"), ref.get("bundle")
     if ref.get("params") is not None and not resolver:
-        yield Finding(obj, at + ("params",), f"{what} of {label} has params but no resolver; params are for "
-                      "resolvers")
+        yield Finding(obj, at + ("params",), f"{what} of {label} has params but no resolver; params are for resolvers")
     if not name and not resolver and not bundle:
         if not set(ref) - REF_FIELDS:  # else a misspelled field, which V001 names
             yield Finding(obj, at, f"{what} of {label} has neither a name nor a resolver")
         return
     if isinstance(name, str) and name and not resolver:
         if "://" in name:
-            yield Finding(obj, at + ("name",), f'{what} name "{name}" of {label} is a URL; that needs the '
-                          "enable-concise-resolver-syntax feature flag and a resolver", level="warning")
+            yield Finding(
+                obj,
+                at + ("name",),
+                f'{what} name "{name}" of {label} is a URL; that needs the '
+                "enable-concise-resolver-syntax feature flag and a resolver",
+                level="warning",
+            )
         else:
             problem = qualified_name_problem(name)
             if problem:

@@ -17,12 +17,21 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterable, Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
-from okd_streams.tekton.pipeline import param_strings, pipeline_specs, pipeline_tasks, task_label, task_params, task_specs
+from okd_streams.tekton.containers import container_fields
+from okd_streams.tekton.pipeline import (
+    PipelineSite,
+    TaskSite,
+    param_strings,
+    pipeline_specs,
+    pipeline_tasks,
+    task_label,
+    task_params,
+    task_specs,
+)
 
 ID = "context-variables"
 CODE = "T023"
@@ -33,14 +42,18 @@ PER_OBJECT = True  # findings depend on one object alone (the engine memoises th
 APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
 WAIVER_NEEDS_REASON = False
 
-TASK_CONTEXT = ((r"context\.taskRun", "context.taskRun", {"name", "namespace", "uid"}),
-                (r"context\.task", "context.task", {"name", "retry-count"}))
-PIPELINE_CONTEXT = ((r"context\.pipelineRun", "context.pipelineRun", {"name", "namespace", "uid"}),
-                    (r"context\.pipeline", "context.pipeline", {"name"}),
-                    (r"context\.pipelineTask", "context.pipelineTask", {"retries"}))
+TASK_CONTEXT = (
+    (r"context\.taskRun", "context.taskRun", {"name", "namespace", "uid"}),
+    (r"context\.task", "context.task", {"name", "retry-count"}),
+)
+PIPELINE_CONTEXT = (
+    (r"context\.pipelineRun", "context.pipelineRun", {"name", "namespace", "uid"}),
+    (r"context\.pipeline", "context.pipeline", {"name"}),
+    (r"context\.pipelineTask", "context.pipelineTask", {"retries"}),
+)
 
 
-def _problems(text: str, table) -> list[str]:
+def _problems(text: str, table: Iterable[tuple[str, str, set[str]]]) -> list[str]:
     if "$(context." not in text:  # every pattern below is a $(context.<x>...) reference
         return []
     found = []
@@ -55,6 +68,7 @@ def _problems(text: str, table) -> list[str]:
 
 def check(unit: Unit) -> Iterator[Finding]:
     note = " (Tekton's webhook does not check here, but the variable is not replaced at run time)"
+    site: PipelineSite | TaskSite
     for site in task_specs(unit):
         for index, step in items(site.spec, "steps"):
             for path, text, _ in container_fields(step, site.at("steps", index), needle="$(context."):
@@ -69,12 +83,17 @@ def check(unit: Unit) -> Iterator[Finding]:
                     yield Finding(site.obj, path, f"{site.label}: {problem}{note}", level="warning")
     for site in pipeline_specs(unit):
         tasks = pipeline_tasks(site.spec)
-        last = {section: max((i for s, i, _ in tasks if s == section), default=None) for section in ("tasks", "finally")}
+        last = {
+            section: max((i for s, i, _ in tasks if s == section), default=None) for section in ("tasks", "finally")
+        }
         for section, index, task in tasks:
             checked = index == last[section]
             for path, param in task_params(task):
                 for where, text in param_strings(param, path):
                     for problem in _problems(text, PIPELINE_CONTEXT):
-                        yield Finding(site.obj, site.at(section, index) + where,
-                                      f"{task_label(task, section)} of {site.label}: {problem}"
-                                      + ("" if checked else note), level=None if checked else "warning")
+                        yield Finding(
+                            site.obj,
+                            site.at(section, index) + where,
+                            f"{task_label(task, section)} of {site.label}: {problem}" + ("" if checked else note),
+                            level=None if checked else "warning",
+                        )

@@ -14,7 +14,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label, tekton_objects
@@ -29,7 +30,7 @@ APPLIES_TO = ("Pipeline", "PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 ki
 WAIVER_NEEDS_REASON = False
 
 
-def _duplicates(obj: Obj, path: tuple, params, label: str, fold_case: bool = False) -> Iterator[Finding]:
+def _duplicates(obj: Obj, path: tuple, params: Any, label: str, fold_case: bool = False) -> Iterator[Finding]:
     if not isinstance(params, list):
         return
     seen: dict[str, int] = {}
@@ -41,9 +42,12 @@ def _duplicates(obj: Obj, path: tuple, params, label: str, fold_case: bool = Fal
         if key in seen:
             first = params[seen[key]].get("name")
             case = " (Tekton compares these names ignoring case)" if fold_case and first != name else ""
-            yield Finding(obj, path + (index, "name"),
-                          f'param "{name}" is given twice in {label} (params[{seen[key]}] and params[{index}]){case}; '
-                          "give each param once")
+            yield Finding(
+                obj,
+                path + (index, "name"),
+                f'param "{name}" is given twice in {label} (params[{seen[key]}] and params[{index}]){case}; '
+                "give each param once",
+            )
         else:
             seen[key] = index
 
@@ -54,18 +58,33 @@ def check(unit: Unit) -> Iterator[Finding]:
             label = f"{task_label(task, section)} of {site.label}"
             at = site.at(section, index)
             yield from _duplicates(site.obj, at + ("params",), task.get("params"), label)
-            yield from _duplicates(site.obj, at + ("matrix", "params"), get(task, "matrix", "params"),
-                                   f"the matrix of {label}")
+            yield from _duplicates(
+                site.obj, at + ("matrix", "params"), get(task, "matrix", "params"), f"the matrix of {label}"
+            )
             includes = get(task, "matrix", "include")
             for j, include in enumerate(includes if isinstance(includes, list) else []):
                 if isinstance(include, dict):
-                    yield from _duplicates(site.obj, at + ("matrix", "include", j, "params"), include.get("params"),
-                                           f"matrix include[{j}] of {label}")
-            yield from _duplicates(site.obj, at + ("taskRef", "params"), get(task, "taskRef", "params"),
-                                   f"the taskRef resolver params of {label}", fold_case=True)
+                    yield from _duplicates(
+                        site.obj,
+                        at + ("matrix", "include", j, "params"),
+                        include.get("params"),
+                        f"matrix include[{j}] of {label}",
+                    )
+            yield from _duplicates(
+                site.obj,
+                at + ("taskRef", "params"),
+                get(task, "taskRef", "params"),
+                f"the taskRef resolver params of {label}",
+                fold_case=True,
+            )
     for obj in tekton_objects(unit, "PipelineRun", "TaskRun"):
         label = f'{obj.kind} "{obj.name}"'
         yield from _duplicates(obj, ("spec", "params"), get(obj.data, "spec", "params"), label, fold_case=True)
         for ref in ("pipelineRef", "taskRef"):
-            yield from _duplicates(obj, ("spec", ref, "params"), get(obj.data, "spec", ref, "params"),
-                                   f"the {ref} resolver params of {label}", fold_case=True)
+            yield from _duplicates(
+                obj,
+                ("spec", ref, "params"),
+                get(obj.data, "spec", ref, "params"),
+                f"the {ref} resolver params of {label}",
+                fold_case=True,
+            )

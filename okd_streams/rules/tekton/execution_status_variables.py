@@ -15,7 +15,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
@@ -32,13 +33,13 @@ WAIVER_NEEDS_REASON = False
 
 
 def _is_status(expression: str) -> bool:
-    return expression.startswith("tasks.") and (expression.endswith(".status") or expression.endswith(".reason"))
+    return expression.startswith("tasks.") and expression.endswith((".status", ".reason"))
 
 
 def _groups(task: dict) -> Iterator[tuple[tuple, list[str]]]:
     """(path, expressions) per param and per when expression, as Tekton groups them."""
     for i, param in items(task, "params"):
-        texts = [text for _, text in param_strings(param)]
+        texts: list[Any] = [text for _, text in param_strings(param)]
         yield ("params", i, "value"), [e for text in texts for e in sub.expressions(text)]
     for i, when in items(task, "when"):
         texts = [when.get("input"), when.get("cel")]
@@ -59,15 +60,19 @@ def check(unit: Unit) -> Iterator[Finding]:
                     statuses = [e for e in found if _is_status(e)]
                     if section == "tasks":
                         if statuses:
-                            yield Finding(site.obj, site.at(section, index) + path,
-                                          f"{label} uses $({statuses[0]}); execution status is only available to "
-                                          "finally tasks")
+                            yield Finding(
+                                site.obj,
+                                site.at(section, index) + path,
+                                f"{label} uses $({statuses[0]}); execution status is only available to finally tasks",
+                            )
                         continue
                     for expression in statuses:
                         if expression == "tasks.status":
                             continue
-                        name = expression[len("tasks."):].rsplit(".", 1)[0]
+                        name = expression[len("tasks.") :].rsplit(".", 1)[0]
                         if name not in tasks:
-                            yield Finding(site.obj, site.at(section, index) + path,
-                                          f'{label} uses $({expression}), but "{name}" is not a task in tasks of '
-                                          f"{site.label}")
+                            yield Finding(
+                                site.obj,
+                                site.at(section, index) + path,
+                                f'{label} uses $({expression}), but "{name}" is not a task in tasks of {site.label}',
+                            )

@@ -17,7 +17,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import dag
@@ -40,25 +40,39 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         tasks, finally_names = names(site.spec, "tasks"), names(site.spec, "finally")
         if not tasks and not list(items(site.spec, "tasks")):
-            yield Finding(site.obj, site.at("finally"),
-                          f"{site.label} has {len(finally_tasks)} finally task(s) but no tasks; add tasks or move "
-                          "these into tasks")
+            yield Finding(
+                site.obj,
+                site.at("finally"),
+                f"{site.label} has {len(finally_tasks)} finally task(s) but no tasks; add tasks or move "
+                "these into tasks",
+            )
         for index, task in finally_tasks:
             label = f"{task_label(task, 'finally')} of {site.label}"
             run_after = task.get("runAfter")
             if isinstance(run_after, list) and run_after:
-                yield Finding(site.obj, site.at("finally", index, "runAfter"),
-                              f"{label} has runAfter; finally tasks cannot have runAfter (they all start once the "
-                              "tasks are done)")
+                yield Finding(
+                    site.obj,
+                    site.at("finally", index, "runAfter"),
+                    f"{label} has runAfter; finally tasks cannot have runAfter (they all start once the "
+                    "tasks are done)",
+                )
             for path, ref in dag.result_uses(task):
                 checked = path[0] in ("params", "when")
                 level = None if checked else "warning"
                 note = "" if checked else " (Tekton's webhook does not check here; the run fails)"
                 if ref.task in finally_names:
-                    yield Finding(site.obj, site.at("finally", index) + path,
-                                  f'{label} uses result "{ref.result}" of finally task "{ref.task}"; finally tasks '
-                                  f"run in parallel and can only use results of tasks{note}", level=level)
+                    yield Finding(
+                        site.obj,
+                        site.at("finally", index) + path,
+                        f'{label} uses result "{ref.result}" of finally task "{ref.task}"; finally tasks '
+                        f"run in parallel and can only use results of tasks{note}",
+                        level=level,
+                    )
                 elif ref.task not in tasks:
-                    yield Finding(site.obj, site.at("finally", index) + path,
-                                  f'{label} uses result "{ref.result}" of task "{ref.task}", which is not in tasks '
-                                  f"of {site.label}{note}", level=level)
+                    yield Finding(
+                        site.obj,
+                        site.at("finally", index) + path,
+                        f'{label} uses result "{ref.result}" of task "{ref.task}", which is not in tasks '
+                        f"of {site.label}{note}",
+                        level=level,
+                    )

@@ -19,10 +19,11 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
-from okd_streams.tekton.pipeline import param_type, pipeline_specs, pipeline_tasks, task_specs
+from okd_streams.tekton.pipeline import PipelineSite, TaskSite, param_type, pipeline_specs, pipeline_tasks, task_specs
 from okd_streams.tekton.substitution import go_value
 
 ID = "param-declarations"
@@ -37,7 +38,7 @@ WAIVER_NEEDS_REASON = False
 TYPES = ("string", "array", "object")
 
 
-def _declarations(obj: Obj, path: tuple, params, label: str, properties_required: bool) -> Iterator[Finding]:
+def _declarations(obj: Obj, path: tuple, params: Any, label: str, properties_required: bool) -> Iterator[Finding]:
     if not isinstance(params, list):
         return
     seen: dict[str, int] = {}
@@ -50,9 +51,12 @@ def _declarations(obj: Obj, path: tuple, params, label: str, properties_required
         if not isinstance(name, str) or not name:
             continue  # T004 reports the name format where Tekton checks it
         if name in seen:
-            yield Finding(obj, at + ("name",),
-                          f'param "{name}" is declared twice in {label} (params[{seen[name]}] and params[{index}]); '
-                          "parameter names must be unique")
+            yield Finding(
+                obj,
+                at + ("name",),
+                f'param "{name}" is declared twice in {label} (params[{seen[name]}] and params[{index}]); '
+                "parameter names must be unique",
+            )
         else:
             seen[name] = index
         kind = param_type(spec)
@@ -66,29 +70,41 @@ def _declarations(obj: Obj, path: tuple, params, label: str, properties_required
                 if isinstance(spec["default"], (list, dict)) and default_type == "string":
                     hint = " (only strings are allowed inside an array or object default)"
                 article = "an" if default_type in ("array", "object") else "a"
-                yield Finding(obj, at + ("default",),
-                              f"{shown} is declared {kind} but its default is {article} {default_type}{hint}; "
-                              "make the default match the type")
+                yield Finding(
+                    obj,
+                    at + ("default",),
+                    f"{shown} is declared {kind} but its default is {article} {default_type}{hint}; "
+                    "make the default match the type",
+                )
         props = spec.get("properties")
         if isinstance(props, dict):
-            bad = [key for key, prop in props.items()
-                   if isinstance(prop, dict) and prop.get("type") not in (None, "", "string")]
+            bad = [
+                key
+                for key, prop in props.items()
+                if isinstance(prop, dict) and prop.get("type") not in (None, "", "string")
+            ]
             bad += [key for key, prop in props.items() if prop is not None and not isinstance(prop, dict)]
             for key in bad:
-                yield Finding(obj, at + ("properties", key),
-                              f'property "{key}" of object {shown} must have type string')
+                yield Finding(
+                    obj, at + ("properties", key), f'property "{key}" of object {shown} must have type string'
+                )
         if kind == "object" and props is None:
             level = None if properties_required else "warning"
             note = "" if properties_required else " (Tekton accepts this Pipeline, but no step can read a key)"
-            yield Finding(obj, at, f"object {shown} has no properties; declare its keys under `properties`{note}",
-                          level=level)
+            yield Finding(
+                obj, at, f"object {shown} has no properties; declare its keys under `properties`{note}", level=level
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
+    site: PipelineSite | TaskSite
     for site in task_specs(unit):
-        yield from _declarations(site.obj, site.at("params"), site.spec.get("params"), site.label,
-                                 site.usage_params is not None)
+        yield from _declarations(
+            site.obj, site.at("params"), site.spec.get("params"), site.label, site.usage_params is not None
+        )
     for site in pipeline_specs(unit):
-        embeds = any(isinstance(task.get("taskSpec"), dict) and (site.standalone or section == "tasks")
-                     for section, _, task in pipeline_tasks(site.spec))
+        embeds = any(
+            isinstance(task.get("taskSpec"), dict) and (site.standalone or section == "tasks")
+            for section, _, task in pipeline_tasks(site.spec)
+        )
         yield from _declarations(site.obj, site.at("params"), site.spec.get("params"), site.label, embeds)

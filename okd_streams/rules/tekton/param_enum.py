@@ -14,10 +14,10 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
-from okd_streams.tekton.pipeline import param_type, pipeline_specs, task_specs
+from okd_streams.tekton.pipeline import PipelineSite, TaskSite, param_type, pipeline_specs, task_specs
 
 ID = "param-enum"
 CODE = "T011"
@@ -44,16 +44,17 @@ def _enums(obj: Obj, path: tuple, spec_owner: dict, label: str) -> Iterator[Find
         for position, value in enumerate(values):
             text = value if isinstance(value, str) else str(value)
             if text in seen:
-                yield Finding(obj, at + ("enum", position),
-                              f'{shown} lists enum value "{text}" more than once')
+                yield Finding(obj, at + ("enum", position), f'{shown} lists enum value "{text}" more than once')
             seen.add(text)
         default = spec.get("default")
         if isinstance(default, str) and default and default not in seen:
-            yield Finding(obj, at + ("default",),
-                          f'default "{default}" of {shown} is not one of its enum values {sorted(seen)}')
+            yield Finding(
+                obj, at + ("default",), f'default "{default}" of {shown} is not one of its enum values {sorted(seen)}'
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
+    site: PipelineSite | TaskSite
     for site in task_specs(unit):
         yield from _enums(site.obj, site.path, site.spec, site.label)
     for site in pipeline_specs(unit):

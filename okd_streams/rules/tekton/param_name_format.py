@@ -14,7 +14,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.params import OBJECT_PARAM_NAME, PARAM_NAME
@@ -38,16 +38,25 @@ def check(unit: Unit) -> Iterator[Finding]:
                 continue
             if param_type(spec) == "object":
                 if not OBJECT_PARAM_NAME.match(name):
-                    yield Finding(site.obj, site.at("params", index, "name"),
-                                  f'object param name "{name}" in {site.label} is invalid: it must start with a '
-                                  "letter or '_' and contain only letters, digits, '-' and '_' (no dots)")
+                    yield Finding(
+                        site.obj,
+                        site.at("params", index, "name"),
+                        f'object param name "{name}" in {site.label} is invalid: it must start with a '
+                        "letter or '_' and contain only letters, digits, '-' and '_' (no dots)",
+                    )
                 props = spec.get("properties")
                 for key in props if isinstance(props, dict) else {}:
                     if not isinstance(key, str) or not OBJECT_PARAM_NAME.match(key):
-                        yield Finding(site.obj, site.at("params", index, "properties", key),
-                                      f'key "{key}" of object param "{name}" in {site.label} is invalid: it must '
-                                      "start with a letter or '_' and contain only letters, digits, '-' and '_'")
+                        yield Finding(
+                            site.obj,
+                            site.at("params", index, "properties", key),
+                            f'key "{key}" of object param "{name}" in {site.label} is invalid: it must '
+                            "start with a letter or '_' and contain only letters, digits, '-' and '_'",
+                        )
             elif not PARAM_NAME.match(name):
-                yield Finding(site.obj, site.at("params", index, "name"),
-                              f'param name "{name}" in {site.label} is invalid: it must start with a letter or '
-                              "'_' and contain only letters, digits, '-', '_' and '.'")
+                yield Finding(
+                    site.obj,
+                    site.at("params", index, "name"),
+                    f'param name "{name}" in {site.label} is invalid: it must start with a letter or '
+                    "'_' and contain only letters, digits, '-', '_' and '.'",
+                )

@@ -21,12 +21,17 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
-    is_matrixed, params_by_type, pipeline_specs, pipeline_tasks, pipelinerun_inline_params, task_label,
+    is_matrixed,
+    params_by_type,
+    pipeline_specs,
+    pipeline_tasks,
+    pipelinerun_inline_params,
+    task_label,
 )
 
 ID = "pipeline-param-references"
@@ -55,16 +60,20 @@ class _Declared:
             hint = ""
             if sub.trim_index(var.entire) in self.names:
                 hint = f'; a name with dots needs the bracket form $(params["{sub.trim_index(var.entire)}"])'
-            found.append(f'{var.raw} names param "{sub.trim_index(var.name)}", which {self.owner} does not '
-                         f"declare{hint}")
+            found.append(
+                f'{var.raw} names param "{sub.trim_index(var.name)}", which {self.owner} does not declare{hint}'
+            )
         for name, keys in self.objects.items():
             for var in sub.unknown(text, r"params\." + re.escape(name), keys):
                 if not isinstance(var, str):
-                    found.append(f'{var.raw}: object param "{name}" has no key "{var.name}" '
-                                 f'(keys: {", ".join(sorted(keys))})')
+                    found.append(
+                        f'{var.raw}: object param "{name}" has no key "{var.name}" (keys: {", ".join(sorted(keys))})'
+                    )
         for var in sub.entire_prohibited(text, "params", set(self.objects)):
-            found.append(f'{var.raw} uses object param "{var.name}" whole inside a value; pass it whole only as '
-                         f'the entire value "$(params.{var.name}[*])", or read a key, $(params.{var.name}.<key>)')
+            found.append(
+                f'{var.raw} uses object param "{var.name}" whole inside a value; pass it whole only as '
+                f'the entire value "$(params.{var.name}[*])", or read a key, $(params.{var.name}.<key>)'
+            )
         return found
 
     def string(self, text: str) -> list[str]:
@@ -74,8 +83,10 @@ class _Declared:
         for var in sub.prohibited(text, "params", self.arrays):
             if not isinstance(var, str):
                 name = var.name[:-3] if var.name.endswith("[*]") else var.name
-                found.append(f'{var.raw} uses array param "{name}" in a string; pass it whole as the entire value '
-                             f'"$(params.{name}[*])" or as an array item, or index it, $(params.{name}[0])')
+                found.append(
+                    f'{var.raw} uses array param "{name}" in a string; pass it whole as the entire value '
+                    f'"$(params.{name}[*])" or as an array item, or index it, $(params.{name}[0])'
+                )
         return list(dict.fromkeys(found))
 
     def array_item(self, text: str) -> list[str]:
@@ -85,8 +96,7 @@ class _Declared:
         for var in sub.not_isolated(text, "params", self.arrays):
             if not isinstance(var, str):
                 name = var.name[:-3] if var.name.endswith("[*]") else var.name
-                found.append(f'{var.raw}: array param "{name}" must be an array item of its own, '
-                             f'"$(params.{name}[*])"')
+                found.append(f'{var.raw}: array param "{name}" must be an array item of its own, "$(params.{name}[*])"')
         return list(dict.fromkeys(found))
 
     def whole_or_string(self, text: str) -> list[str]:
@@ -146,7 +156,7 @@ def check(unit: Unit) -> Iterator[Finding]:
         if site.standalone:
             specs = [p for _, p in items(site.spec, "params")]
             declared = _Declared(specs, site.label)
-            sections = ("tasks", "finally")
+            sections: tuple[str, ...] = ("tasks", "finally")
         else:
             declared = _Declared(pipelinerun_inline_params(site), f"neither {site.label} nor the run's params")
             sections = ("tasks",)
@@ -154,5 +164,6 @@ def check(unit: Unit) -> Iterator[Finding]:
             if section not in sections:
                 continue
             for path, problem in _task_problems(declared, task):
-                yield Finding(site.obj, site.at(section, index) + path,
-                              f"{task_label(task, section)} of {site.label}: {problem}")
+                yield Finding(
+                    site.obj, site.at(section, index) + path, f"{task_label(task, section)} of {site.label}: {problem}"
+                )

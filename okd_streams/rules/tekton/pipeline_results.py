@@ -16,7 +16,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
@@ -65,35 +65,56 @@ def check(unit: Unit) -> Iterator[Finding]:
             texts = [value] if kind == "string" else list(value) if kind == "array" else list(value.values())
             found = [e for text in texts for e in sub.expressions(text)]
             if not found:
-                what = "has no value" if result.get("value") is None else \
-                    "has no $(tasks.<task>.results.<result>) reference"
-                yield Finding(site.obj, at if result.get("value") is not None else site.at("results", index),
-                              f"{label} {what}; a pipeline result must be taken from task results, e.g. "
-                              "value: $(tasks.<task>.results.<result>)")
+                what = (
+                    "has no value"
+                    if result.get("value") is None
+                    else "has no $(tasks.<task>.results.<result>) reference"
+                )
+                yield Finding(
+                    site.obj,
+                    at if result.get("value") is not None else site.at("results", index),
+                    f"{label} {what}; a pipeline result must be taken from task results, e.g. "
+                    "value: $(tasks.<task>.results.<result>)",
+                )
                 continue
             result_like = [e for e in found if sub.looks_like_result_ref(e)]
             if not result_like:
-                yield Finding(site.obj, at, f"{label} references no task result (found "
-                              f"{', '.join('$(' + e + ')' for e in found)}); use $(tasks.<task>.results.<result>)")
+                yield Finding(
+                    site.obj,
+                    at,
+                    f"{label} references no task result (found "
+                    f"{', '.join('$(' + e + ')' for e in found)}); use $(tasks.<task>.results.<result>)",
+                )
                 continue
             malformed = [e for e in result_like if sub.result_ref(e) is None]
             if malformed:
-                yield Finding(site.obj, at, f"{label}: $({malformed[0]}) is not a valid result reference; use "
-                              "$(tasks.<task>.results.<result>) or $(tasks.<task>.results.<result>.<key>)")
+                yield Finding(
+                    site.obj,
+                    at,
+                    f"{label}: $({malformed[0]}) is not a valid result reference; use "
+                    "$(tasks.<task>.results.<result>) or $(tasks.<task>.results.<result>.<key>)",
+                )
                 continue
-            for ref in map(sub.result_ref, result_like):
+            for ref in filter(None, map(sub.result_ref, result_like)):  # none is None: see malformed
                 pool = tasks if ref.section == "tasks" else finally_
                 if ref.task not in pool:
                     where = "tasks" if ref.section == "tasks" else "finally"
                     hint = ""
                     if ref.section == "tasks" and ref.task in finally_:
                         hint = f"; it is a finally task, use $(finally.{ref.task}.results.{ref.result})"
-                    yield Finding(site.obj, at, f'{label} references task "{ref.task}", which is not in {where} of '
-                                  f"{site.label}{hint}")
+                    yield Finding(
+                        site.obj,
+                        at,
+                        f'{label} references task "{ref.task}", which is not in {where} of {site.label}{hint}',
+                    )
                     break
             else:
                 if kind == "string":
                     problem = _string_problem(value, tasks, finally_)
                     if problem:
-                        yield Finding(site.obj, at, f"{label}: {problem}; Tekton's webhook rejects this value "
-                                      "(\"referencing a nonexistent task\")")
+                        yield Finding(
+                            site.obj,
+                            at,
+                            f"{label}: {problem}; Tekton's webhook rejects this value "
+                            '("referencing a nonexistent task")',
+                        )

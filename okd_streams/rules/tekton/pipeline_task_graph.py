@@ -16,7 +16,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from itertools import pairwise
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import dag
@@ -55,14 +56,20 @@ def check(unit: Unit) -> Iterator[Finding]:
         if cycle:
             index, task = by_name[cycle[0]]
             shown = " -> ".join(f'"{name}"' for name in cycle)
-            steps = "; ".join(f'"{a}" waits for "{b}" ({graph[a][b]})' for a, b in zip(cycle, cycle[1:]))
-            yield Finding(site.obj, site.at("tasks", index) + dependency_path(task, cycle[1]),
-                          f"dependency cycle in {site.label}: {shown}: {steps}; Tekton cannot order these tasks")
+            steps = "; ".join(f'"{a}" waits for "{b}" ({graph[a][b]})' for a, b in pairwise(cycle))
+            yield Finding(
+                site.obj,
+                site.at("tasks", index) + dependency_path(task, cycle[1]),
+                f"dependency cycle in {site.label}: {shown}: {steps}; Tekton cannot order these tasks",
+            )
         for name, dep, reason in dag.missing(graph):
             index, task = by_name[name]
             if dep in finally_names:
                 why = f'"{dep}" is a finally task, which runs after all tasks and cannot be waited on'
             else:
                 why = f'there is no task "{dep}" in tasks of {site.label}'
-            yield Finding(site.obj, site.at("tasks", index) + dependency_path(task, dep),
-                          f'pipeline task "{name}" depends on "{dep}" ({reason}), but {why}')
+            yield Finding(
+                site.obj,
+                site.at("tasks", index) + dependency_path(task, dep),
+                f'pipeline task "{name}" depends on "{dep}" ({reason}), but {why}',
+            )

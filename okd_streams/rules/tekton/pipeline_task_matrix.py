@@ -21,12 +21,18 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
-    embedded_task_spec, is_matrixed, param_strings, pipeline_specs, task_label, task_name,
+    PipelineSite,
+    embedded_task_spec,
+    is_matrixed,
+    param_strings,
+    pipeline_specs,
+    task_label,
+    task_name,
 )
 
 ID = "pipeline-task-matrix"
@@ -79,9 +85,12 @@ def check(unit: Unit) -> Iterator[Finding]:
                 in_matrix = {p["name"] for p in matrix_params if isinstance(p.get("name"), str)}
                 for i, param in items(task, "params"):
                     if isinstance(param.get("name"), str) and param["name"] in in_matrix:
-                        yield Finding(site.obj, at + ("params", i, "name"),
-                                      f'{label} gives param "{param.get("name")}" both in params and in its matrix; '
-                                      "give it in one place")
+                        yield Finding(
+                            site.obj,
+                            at + ("params", i, "name"),
+                            f'{label} gives param "{param.get("name")}" both in params and in its matrix; '
+                            "give it in one place",
+                        )
                 if is_matrixed(task):
                     yield from _matrix(site, at, task, label)
                 # Results of matrixed tasks can only be consumed whole (validateMatrixedPipelineTaskConsumed).
@@ -94,41 +103,56 @@ def check(unit: Unit) -> Iterator[Finding]:
                             if target not in matrixed:
                                 continue
                             if not expression.endswith("[*]"):
-                                yield Finding(site.obj, at + where,
-                                              f"{label} uses $({expression}) of matrixed task \"{target}\"; a "
-                                              f"matrixed task's results can only be consumed whole, "
-                                              f"$({expression.split('[')[0]}[*])")
+                                yield Finding(
+                                    site.obj,
+                                    at + where,
+                                    f'{label} uses $({expression}) of matrixed task "{target}"; a '
+                                    f"matrixed task's results can only be consumed whole, "
+                                    f"$({expression.split('[')[0]}[*])",
+                                )
                                 continue
                             ref = sub.result_ref(expression)
                             spec = embedded_task_spec(matrixed[target]) or {}
                             for _, result in items(spec, "results"):
                                 if ref and result.get("name") == ref.result:
-                                    kind = result.get("type") or ("object" if result.get("properties") is not None
-                                                                  else "string")
+                                    kind = result.get("type") or (
+                                        "object" if result.get("properties") is not None else "string"
+                                    )
                                     if kind != "string":
-                                        yield Finding(site.obj, at + where,
-                                                      f'{label} consumes result "{ref.result}" of matrixed task '
-                                                      f'"{target}", which is {kind}; matrixed tasks can only emit '
-                                                      "string results")
+                                        yield Finding(
+                                            site.obj,
+                                            at + where,
+                                            f'{label} consumes result "{ref.result}" of matrixed task '
+                                            f'"{target}", which is {kind}; matrixed tasks can only emit '
+                                            "string results",
+                                        )
 
 
-def _matrix(site, at: tuple, task: dict, label: str) -> Iterator[Finding]:
+def _matrix(site: PipelineSite, at: tuple, task: dict, label: str) -> Iterator[Finding]:
     for i, param in items(task, "matrix", "params"):
         kind, value = sub.go_value(param.get("value"))
         if kind == "array" or (kind == "string" and sub.is_exact_expression(value)):
             continue
-        yield Finding(site.obj, at + ("matrix", "params", i, "value"),
-                      f'matrix param "{param.get("name")}" of {label} is {"an" if kind == "object" else "a"} {kind}; '
-                      "matrix params take arrays (or one reference to an array, such as $(params.x[*]))")
+        yield Finding(
+            site.obj,
+            at + ("matrix", "params", i, "value"),
+            f'matrix param "{param.get("name")}" of {label} is {"an" if kind == "object" else "a"} {kind}; '
+            "matrix params take arrays (or one reference to an array, such as $(params.x[*]))",
+        )
     for j, include in items(task, "matrix", "include"):
         for i, param in items(include, "params"):
             kind, _ = sub.go_value(param.get("value"))
             if kind != "string":
-                yield Finding(site.obj, at + ("matrix", "include", j, "params", i, "value"),
-                              f'matrix include param "{param.get("name")}" of {label} is an '
-                              f"{kind}; include params take strings")
+                yield Finding(
+                    site.obj,
+                    at + ("matrix", "include", j, "params", i, "value"),
+                    f'matrix include param "{param.get("name")}" of {label} is an {kind}; include params take strings',
+                )
     count = count_combinations(task)
     if count is not None and count > MAX_COMBINATIONS:
-        yield Finding(site.obj, at + ("matrix",),
-                      f"the matrix of {label} makes {count} combinations; Tekton allows at most {MAX_COMBINATIONS} "
-                      "by default (default-max-matrix-combinations-count)")
+        yield Finding(
+            site.obj,
+            at + ("matrix",),
+            f"the matrix of {label} makes {count} combinations; Tekton allows at most {MAX_COMBINATIONS} "
+            "by default (default-max-matrix-combinations-count)",
+        )

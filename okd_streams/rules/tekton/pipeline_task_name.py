@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.names import dns1123_label_problem
@@ -38,16 +38,25 @@ def check(unit: Unit) -> Iterator[Finding]:
             name = task.get("name")
             where = f"{section}[{index}]"
             if not isinstance(name, str) or not name:
-                yield Finding(site.obj, site.at(section, index),
-                              f"{where} of {site.label} has no name; every pipeline task needs a unique name")
+                yield Finding(
+                    site.obj,
+                    site.at(section, index),
+                    f"{where} of {site.label} has no name; every pipeline task needs a unique name",
+                )
                 continue
             problem = dns1123_label_problem(name)
             if problem:
-                yield Finding(site.obj, site.at(section, index, "name"),
-                              f'pipeline task name "{name}" in {site.label} {problem} (a DNS-1123 label)')
+                yield Finding(
+                    site.obj,
+                    site.at(section, index, "name"),
+                    f'pipeline task name "{name}" in {site.label} {problem} (a DNS-1123 label)',
+                )
             if name in seen:
-                yield Finding(site.obj, site.at(section, index, "name"),
-                              f'pipeline task name "{name}" is used twice in {site.label} ({seen[name]} and '
-                              f"{where}); names must be unique across tasks and finally")
+                yield Finding(
+                    site.obj,
+                    site.at(section, index, "name"),
+                    f'pipeline task name "{name}" is used twice in {site.label} ({seen[name]} and '
+                    f"{where}); names must be unique across tasks and finally",
+                )
             else:
                 seen[name] = where

@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label
@@ -36,10 +36,16 @@ def check(unit: Unit) -> Iterator[Finding]:
                 continue
             label = f"{task_label(task, section)} of {site.label}"
             if value not in ("continue", "stopAndFail"):
-                yield Finding(site.obj, site.at(section, index, "onError"),
-                              f'onError "{value}" of {label} is not valid; use continue or stopAndFail')
+                yield Finding(
+                    site.obj,
+                    site.at(section, index, "onError"),
+                    f'onError "{value}" of {label} is not valid; use continue or stopAndFail',
+                )
             retries = task.get("retries")
             if value == "continue" and isinstance(retries, int) and not isinstance(retries, bool) and retries > 0:
-                yield Finding(site.obj, site.at(section, index, "onError"),
-                              f"{label} has onError: continue and retries: {retries}; a task that may fail cannot be "
-                              "retried, drop one of them")
+                yield Finding(
+                    site.obj,
+                    site.at(section, index, "onError"),
+                    f"{label} has onError: continue and retries: {retries}; a task that may fail cannot be "
+                    "retried, drop one of them",
+                )

@@ -20,7 +20,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.tekton._refs import ref_problems
@@ -38,7 +39,7 @@ WAIVER_NEEDS_REASON = False
 FIELDS = ("taskRef", "taskSpec", "pipelineRef", "pipelineSpec")
 
 
-def valid_api_version(value) -> bool:
+def valid_api_version(value: Any) -> bool:
     parts = value.split("/") if isinstance(value, str) else []
     return len(parts) == 2 and all(parts)
 
@@ -55,30 +56,50 @@ def _task(obj: Obj, at: tuple, task: dict, label: str) -> Iterator[Finding]:
     if isinstance(spec, dict) and isinstance(spec.get("steps"), list) and spec["steps"]:
         for key in ("apiVersion", "kind"):
             if spec.get(key):
-                yield Finding(obj, at + ("taskSpec", key),
-                              f"taskSpec of {label} has steps, so it is a Task; it cannot also set {key}")
+                yield Finding(
+                    obj,
+                    at + ("taskSpec", key),
+                    f"taskSpec of {label} has steps, so it is a Task; it cannot also set {key}",
+                )
         if spec.get("apiVersion") or spec.get("kind"):
             return
     if isinstance(ref, dict):
         if ref.get("kind") == "ClusterTask" and not ref.get("apiVersion"):
-            yield Finding(obj, at + ("taskRef", "kind"), f"{label} references a ClusterTask; ClusterTasks are "
-                          "deprecated and recent Tekton releases no longer serve them (use a Task, or the "
-                          "cluster resolver)", level="warning")
+            yield Finding(
+                obj,
+                at + ("taskRef", "kind"),
+                f"{label} references a ClusterTask; ClusterTasks are "
+                "deprecated and recent Tekton releases no longer serve them (use a Task, or the "
+                "cluster resolver)",
+                level="warning",
+            )
         if is_custom_task(task):
             api_version, kind = ref.get("apiVersion"), ref.get("kind")
             if not kind:
                 if ref.get("resolver"):
                     yield Finding(obj, at + ("taskRef",), f"custom task taskRef of {label} must set kind")
                 else:
-                    yield Finding(obj, at + ("taskRef",), f"taskRef of {label} sets apiVersion {api_version} but no "
-                                  "kind; Tekton defaults the kind to Task and would run a custom task of kind Task. "
-                                  "Set the custom task's kind, or drop apiVersion to run a Task", level="warning")
+                    yield Finding(
+                        obj,
+                        at + ("taskRef",),
+                        f"taskRef of {label} sets apiVersion {api_version} but no "
+                        "kind; Tekton defaults the kind to Task and would run a custom task of kind Task. "
+                        "Set the custom task's kind, or drop apiVersion to run a Task",
+                        level="warning",
+                    )
             if not api_version:
-                yield Finding(obj, at + ("taskRef",), f'taskRef of {label} has kind "{kind}", so it is a custom '
-                              "task; it must also set apiVersion (group/version)")
+                yield Finding(
+                    obj,
+                    at + ("taskRef",),
+                    f'taskRef of {label} has kind "{kind}", so it is a custom '
+                    "task; it must also set apiVersion (group/version)",
+                )
             elif not valid_api_version(api_version):
-                yield Finding(obj, at + ("taskRef", "apiVersion"), f'custom task apiVersion "{api_version}" of '
-                              f"{label} must be group/version")
+                yield Finding(
+                    obj,
+                    at + ("taskRef", "apiVersion"),
+                    f'custom task apiVersion "{api_version}" of {label} must be group/version',
+                )
         else:
             yield from ref_problems(obj, at + ("taskRef",), ref, label)
     elif isinstance(spec, dict) and is_custom_task(task):
@@ -88,8 +109,11 @@ def _task(obj: Obj, at: tuple, task: dict, label: str) -> Iterator[Finding]:
         if not api_version:
             yield Finding(obj, at + ("taskSpec",), f"custom task taskSpec of {label} must set apiVersion")
         elif not valid_api_version(api_version):
-            yield Finding(obj, at + ("taskSpec", "apiVersion"), f'custom task apiVersion "{api_version}" of '
-                          f"{label} must be group/version")
+            yield Finding(
+                obj,
+                at + ("taskSpec", "apiVersion"),
+                f'custom task apiVersion "{api_version}" of {label} must be group/version',
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:

@@ -16,7 +16,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label
@@ -40,9 +40,12 @@ def check(unit: Unit) -> Iterator[Finding]:
                 yield Finding(site.obj, site.at("workspaces", index), f"workspace {index} of {site.label} has no name")
                 continue
             if name in declared:
-                yield Finding(site.obj, site.at("workspaces", index, "name"),
-                              f'workspace "{name}" is declared twice in {site.label} (workspaces[{declared[name]}] '
-                              f"and workspaces[{index}])")
+                yield Finding(
+                    site.obj,
+                    site.at("workspaces", index, "name"),
+                    f'workspace "{name}" is declared twice in {site.label} (workspaces[{declared[name]}] '
+                    f"and workspaces[{index}])",
+                )
             else:
                 declared[name] = index
         if not site.standalone:
@@ -52,22 +55,30 @@ def check(unit: Unit) -> Iterator[Finding]:
             label = f"{task_label(task, section)} of {site.label}"
             bound: dict[str, int] = {}
             for i, binding in items(task, "workspaces"):
-                name = binding.get("name") if isinstance(binding.get("name"), str) else ""
+                name = found if isinstance(found := binding.get("name"), str) else ""
                 at = site.at(section, index, "workspaces", i)
                 if name in bound:
-                    yield Finding(site.obj, at + ("name",),
-                                  f'{label} binds workspace "{name}" twice (workspaces[{bound[name]}] and '
-                                  f"workspaces[{i}])")
+                    yield Finding(
+                        site.obj,
+                        at + ("name",),
+                        f'{label} binds workspace "{name}" twice (workspaces[{bound[name]}] and workspaces[{i}])',
+                    )
                 else:
                     bound[name] = i
                 target = binding.get("workspace")
                 if target in (None, ""):
                     if name not in declared:
-                        yield Finding(site.obj, at + ("name",),
-                                      f'{label} binds workspace "{name}" without `workspace:`, so it uses the '
-                                      f'Pipeline workspace "{name}", which {site.label} does not declare '
-                                      f"(workspaces: {shown})")
+                        yield Finding(
+                            site.obj,
+                            at + ("name",),
+                            f'{label} binds workspace "{name}" without `workspace:`, so it uses the '
+                            f'Pipeline workspace "{name}", which {site.label} does not declare '
+                            f"(workspaces: {shown})",
+                        )
                 elif not isinstance(target, str) or target not in declared:
-                    yield Finding(site.obj, at + ("workspace",),
-                                  f'{label} binds "{name}" to Pipeline workspace "{target}", which {site.label} '
-                                  f"does not declare (workspaces: {shown})")
+                    yield Finding(
+                        site.obj,
+                        at + ("workspace",),
+                        f'{label} binds "{name}" to Pipeline workspace "{target}", which {site.label} '
+                        f"does not declare (workspaces: {shown})",
+                    )

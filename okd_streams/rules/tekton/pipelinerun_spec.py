@@ -18,9 +18,9 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.duration import format_duration, parse_duration
 from okd_streams.tekton.pipeline import describe, param_strings, tekton_objects
@@ -37,7 +37,7 @@ WAIVER_NEEDS_REASON = False
 STATUSES = ("Cancelled", "CancelledRunFinally", "StoppedRunFinally", "PipelineRunPending")
 
 
-def _durations(obj, label: str) -> Iterator[Finding | tuple[str, float]]:
+def _durations(obj: Obj, label: str) -> Iterator[Finding | tuple[str, float]]:
     timeouts = obj.spec.get("timeouts")
     if not isinstance(timeouts, dict):
         return
@@ -47,8 +47,11 @@ def _durations(obj, label: str) -> Iterator[Finding | tuple[str, float]]:
         value = timeouts[key]
         seconds = parse_duration(value)
         if seconds is None:
-            yield Finding(obj, ("spec", "timeouts", key), f'timeouts.{key} "{value}" of {label} is not a Go duration '
-                          '(e.g. "1h30m", "45m", "0" for no timeout)')
+            yield Finding(
+                obj,
+                ("spec", "timeouts", key),
+                f'timeouts.{key} "{value}" of {label} is not a Go duration (e.g. "1h30m", "45m", "0" for no timeout)',
+            )
         elif seconds < 0:
             yield Finding(obj, ("spec", "timeouts", key), f'timeouts.{key} "{value}" of {label} is negative')
         else:
@@ -70,35 +73,55 @@ def check(unit: Unit) -> Iterator[Finding]:
                 if key not in parsed:
                     continue
                 if parsed[key] == 0:
-                    yield Finding(obj, ("spec", "timeouts", key), f"timeouts.{key} of {label} is 0 (no timeout) but "
-                                  f"timeouts.pipeline is {format_duration(pipeline)}; it must fit in the pipeline "
-                                  "timeout")
+                    yield Finding(
+                        obj,
+                        ("spec", "timeouts", key),
+                        f"timeouts.{key} of {label} is 0 (no timeout) but "
+                        f"timeouts.pipeline is {format_duration(pipeline)}; it must fit in the pipeline "
+                        "timeout",
+                    )
                 elif parsed[key] > pipeline:
-                    yield Finding(obj, ("spec", "timeouts", key), f"timeouts.{key} ({format_duration(parsed[key])}) "
-                                  f"of {label} is longer than timeouts.pipeline ({format_duration(pipeline)})")
+                    yield Finding(
+                        obj,
+                        ("spec", "timeouts", key),
+                        f"timeouts.{key} ({format_duration(parsed[key])}) "
+                        f"of {label} is longer than timeouts.pipeline ({format_duration(pipeline)})",
+                    )
         if pipeline is not None and "tasks" in parsed and "finally" in parsed:
             total = parsed["tasks"] + parsed["finally"]
             if total > pipeline:
-                yield Finding(obj, ("spec", "timeouts"),
-                              f"timeouts.tasks + timeouts.finally of {label} ({format_duration(parsed['tasks'])} + "
-                              f"{format_duration(parsed['finally'])}) exceed timeouts.pipeline "
-                              f"({format_duration(pipeline)}" + (", which Tekton compares as 0 here" if pipeline == 0
-                                                                 else "") + ")")
+                yield Finding(
+                    obj,
+                    ("spec", "timeouts"),
+                    f"timeouts.tasks + timeouts.finally of {label} ({format_duration(parsed['tasks'])} + "
+                    f"{format_duration(parsed['finally'])}) exceed timeouts.pipeline "
+                    f"({format_duration(pipeline)}"
+                    + (", which Tekton compares as 0 here" if pipeline == 0 else "")
+                    + ")",
+                )
         if obj.api_version.endswith("v1beta1") and obj.spec.get("timeout") is not None:
             if obj.spec.get("timeouts") is not None:
                 yield Finding(obj, ("spec", "timeout"), f"{label} sets both timeout and timeouts; use timeouts only")
             seconds = parse_duration(obj.spec["timeout"])
             if seconds is None or seconds < 0:
-                yield Finding(obj, ("spec", "timeout"), f'timeout "{obj.spec["timeout"]}" of {label} is not a '
-                              "non-negative Go duration")
+                yield Finding(
+                    obj,
+                    ("spec", "timeout"),
+                    f'timeout "{obj.spec["timeout"]}" of {label} is not a non-negative Go duration',
+                )
         for index, param in items(obj.data, "spec", "params"):
             for where, text in param_strings(param, ("spec", "params", index)):
                 refs = sub.result_refs(text)
                 if refs:
-                    yield Finding(obj, where, f'param "{param.get("name")}" of {label} uses '
-                                  f"$({refs[0].expression}); a PipelineRun's params cannot use task results")
+                    yield Finding(
+                        obj,
+                        where,
+                        f'param "{param.get("name")}" of {label} uses '
+                        f"$({refs[0].expression}); a PipelineRun's params cannot use task results",
+                    )
         status = obj.spec.get("status")
         allowed = STATUSES + (("PipelineRunCancelled",) if obj.api_version.endswith("v1beta1") else ())
         if status not in (None, "") and status not in allowed:
-            yield Finding(obj, ("spec", "status"), f'status "{status}" of {label} is not valid; use one of '
-                          f"{', '.join(STATUSES)}")
+            yield Finding(
+                obj, ("spec", "status"), f'status "{status}" of {label} is not valid; use one of {", ".join(STATUSES)}'
+            )

@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.rules.tekton._refs import ref_problems
@@ -39,21 +39,38 @@ def check(unit: Unit) -> Iterator[Finding]:
         ref, inline = spec.get(ref_field), spec.get(spec_field)
         for wanted in (ref_field, spec_field):
             if spec.get(wanted) is None:
-                other = next((k for k in spec if isinstance(k, str) and k.lower() == wanted.lower() and k != wanted
-                              and spec[k] is not None), None)
+                other = next(
+                    (
+                        k
+                        for k in spec
+                        if isinstance(k, str) and k.lower() == wanted.lower() and k != wanted and spec[k] is not None
+                    ),
+                    None,
+                )
                 if other:
                     # Go's JSON decoding matches field names ignoring case, so Tekton reads it.
-                    yield Finding(obj, ("spec", other), f"{label} spells {wanted} as {other}; Tekton accepts it "
-                                  f"(field names are matched ignoring case) but write {wanted}", level="warning")
+                    yield Finding(
+                        obj,
+                        ("spec", other),
+                        f"{label} spells {wanted} as {other}; Tekton accepts it "
+                        f"(field names are matched ignoring case) but write {wanted}",
+                        level="warning",
+                    )
                     ref = spec[other] if wanted == ref_field else ref
                     inline = spec[other] if wanted == spec_field else inline
         if ref is not None and inline is not None:
-            yield Finding(obj, ("spec", spec_field), f"{label} sets both {ref_field} and {spec_field}; give exactly one")
+            yield Finding(
+                obj, ("spec", spec_field), f"{label} sets both {ref_field} and {spec_field}; give exactly one"
+            )
         elif ref is None and inline is None:
-            yield Finding(obj, ("spec",) if "spec" in obj.data else (),
-                          f"{label} has neither {ref_field} nor {spec_field}; give exactly one")
+            yield Finding(
+                obj,
+                ("spec",) if "spec" in obj.data else (),
+                f"{label} has neither {ref_field} nor {spec_field}; give exactly one",
+            )
         elif isinstance(ref, dict):
-            if obj.kind == "TaskRun" and (ref.get("apiVersion") or ref.get("kind") not in (None, "", "Task",
-                                                                                           "ClusterTask")):
+            if obj.kind == "TaskRun" and (
+                ref.get("apiVersion") or ref.get("kind") not in (None, "", "Task", "ClusterTask")
+            ):
                 continue  # a custom task reference: its controller validates it
             yield from ref_problems(obj, ("spec", ref_field), ref, label, ref_field)

@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.names import dns1123_label_problem
@@ -41,11 +41,17 @@ def check(unit: Unit) -> Iterator[Finding]:
                 continue
             problem = dns1123_label_problem(name)
             if problem:
-                yield Finding(site.obj, site.at("steps", index, "name"),
-                              f'step name "{name}" in {site.label} {problem} (a DNS-1123 label)')
+                yield Finding(
+                    site.obj,
+                    site.at("steps", index, "name"),
+                    f'step name "{name}" in {site.label} {problem} (a DNS-1123 label)',
+                )
             if name in seen:
-                yield Finding(site.obj, site.at("steps", index, "name"),
-                              f'step name "{name}" is used by steps[{seen[name]}] and steps[{index}] of '
-                              f"{site.label}; step names must be unique")
+                yield Finding(
+                    site.obj,
+                    site.at("steps", index, "name"),
+                    f'step name "{name}" is used by steps[{seen[name]}] and steps[{index}] of '
+                    f"{site.label}; step names must be unique",
+                )
             else:
                 seen[name] = index

@@ -24,7 +24,7 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import substitution as sub
@@ -46,8 +46,9 @@ def _field_name(path: tuple) -> str:
     return parts[-1] if parts else "field"
 
 
-def _problems(text: str, role: str, declared: set[str] | None, arrays: set[str],
-              objects: dict[str, set[str]], owner: str) -> list[str]:
+def _problems(
+    text: str, role: str, declared: set[str] | None, arrays: set[str], objects: dict[str, set[str]], owner: str
+) -> list[str]:
     if "$(params" not in text:  # every check below looks at $(params...) references only
         return []
     found: list[str] = []
@@ -59,8 +60,9 @@ def _problems(text: str, role: str, declared: set[str] | None, arrays: set[str],
                 hint = ""
                 if sub.trim_index(var.entire) in declared:
                     hint = f'; a name with dots needs the bracket form $(params["{sub.trim_index(var.entire)}"])'
-                found.append(f"{var.raw} names param \"{sub.trim_index(var.name)}\", which {owner} does not "
-                             f"declare{hint}")
+                found.append(
+                    f'{var.raw} names param "{sub.trim_index(var.name)}", which {owner} does not declare{hint}'
+                )
         if role != "onError":
             for name, keys in objects.items():
                 for var in sub.unknown(text, r"params\." + re.escape(name), keys):
@@ -69,8 +71,9 @@ def _problems(text: str, role: str, declared: set[str] | None, arrays: set[str],
                     shown = ", ".join(sorted(keys)) or "none"
                     found.append(f'{var.raw}: object param "{name}" has no key "{var.name}" (keys: {shown})')
             for var in sub.entire_prohibited(text, "params", set(objects)):
-                found.append(f'{var.raw} uses object param "{var.name}" whole; read one key, '
-                             f'$(params.{var.name}.<key>)')
+                found.append(
+                    f'{var.raw} uses object param "{var.name}" whole; read one key, $(params.{var.name}.<key>)'
+                )
     if role == "onError":
         return found
     if role == "list":
@@ -85,8 +88,10 @@ def _problems(text: str, role: str, declared: set[str] | None, arrays: set[str],
             if isinstance(var, str):
                 continue
             name = _strip_star(var.name)
-            found.append(f'{var.raw} uses array param "{name}" where only a string fits; expand it as a whole '
-                         f'command/args item "$(params.{name}[*])" or index it, $(params.{name}[0])')
+            found.append(
+                f'{var.raw} uses array param "{name}" where only a string fits; expand it as a whole '
+                f'command/args item "$(params.{name}[*])" or index it, $(params.{name}[0])'
+            )
     return list(dict.fromkeys(found))
 
 
@@ -115,18 +120,28 @@ def check(unit: Unit) -> Iterator[Finding]:
         declared, _, objects = params_by_type(usage) if usage is not None else (None, set(), {})
         owner = _owner(site)
         for index, step in items(site.spec, "steps"):
-            step_name = step.get("name") if isinstance(step.get("name"), str) and step.get("name") else f"steps[{index}]"
+            step_name = (
+                step.get("name") if isinstance(step.get("name"), str) and step.get("name") else f"steps[{index}]"
+            )
             for path, text, role in container_fields(step, site.at("steps", index), needle="$(params"):
                 for problem in _problems(text, role, declared, arrays, objects, owner):
-                    yield Finding(site.obj, path, f'{_field_name(path)} of step "{step_name}" in {site.label}: {problem}')
+                    yield Finding(
+                        site.obj, path, f'{_field_name(path)} of step "{step_name}" in {site.label}: {problem}'
+                    )
         # Not validated by the webhook: left unreplaced at run time.
-        extra = [(site.at("sidecars", i), sidecar, f'sidecar "{sidecar.get("name") or i}"')
-                 for i, sidecar in items(site.spec, "sidecars")]
+        extra = [
+            (site.at("sidecars", i), sidecar, f'sidecar "{sidecar.get("name") or i}"')
+            for i, sidecar in items(site.spec, "sidecars")
+        ]
         if isinstance(site.spec.get("stepTemplate"), dict):
             extra.append((site.at("stepTemplate"), site.spec["stepTemplate"], "the stepTemplate"))
         for base, container, what in extra:
             for path, text, role in container_fields(container, base, with_on_error=False, needle="$(params"):
                 for problem in _problems(text, role, declared, arrays, objects, owner):
-                    yield Finding(site.obj, path,
-                                  f"{_field_name(path)} of {what} in {site.label}: {problem} (Tekton's webhook does "
-                                  "not check here, but the reference is not replaced at run time)", level="warning")
+                    yield Finding(
+                        site.obj,
+                        path,
+                        f"{_field_name(path)} of {what} in {site.label}: {problem} (Tekton's webhook does "
+                        "not check here, but the reference is not replaced at run time)",
+                        level="warning",
+                    )

@@ -15,13 +15,13 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
+from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.params import RESULT_NAME
-from okd_streams.tekton.pipeline import task_specs
+from okd_streams.tekton.pipeline import TaskSite, task_specs
 
 ID = "task-results"
 CODE = "T030"
@@ -33,33 +33,42 @@ APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # te
 WAIVER_NEEDS_REASON = False
 
 
-def _declarations(site) -> Iterator[Finding]:
+def _declarations(site: TaskSite) -> Iterator[Finding]:
     for index, result in items(site.spec, "results"):
         at = site.at("results", index)
         name = result.get("name")
         if not isinstance(name, str) or not RESULT_NAME.match(name):
-            yield Finding(site.obj, at + ("name",),
-                          f'result name "{name}" in {site.label} is invalid: use letters, digits, "-", "_" and ".", '
-                          "starting and ending with a letter or digit")
+            yield Finding(
+                site.obj,
+                at + ("name",),
+                f'result name "{name}" in {site.label} is invalid: use letters, digits, "-", "_" and ".", '
+                "starting and ending with a letter or digit",
+            )
             continue
         props = result.get("properties")
         kind = result.get("type") or ("object" if props is not None else "string")
         if kind not in ("string", "array", "object"):
-            yield Finding(site.obj, at + ("type",),
-                          f'result "{name}" of {site.label} has type "{kind}"; use string, array or object')
+            yield Finding(
+                site.obj,
+                at + ("type",),
+                f'result "{name}" of {site.label} has type "{kind}"; use string, array or object',
+            )
         elif kind == "object" and props is None:
             yield Finding(site.obj, at, f'object result "{name}" of {site.label} has no properties; declare its keys')
         elif kind == "object" and isinstance(props, dict):
             for key, prop in props.items():
                 if prop is not None and (not isinstance(prop, dict) or prop.get("type") not in (None, "", "string")):
-                    yield Finding(site.obj, at + ("properties", key),
-                                  f'property "{key}" of object result "{name}" in {site.label} must have type string')
+                    yield Finding(
+                        site.obj,
+                        at + ("properties", key),
+                        f'property "{key}" of object result "{name}" in {site.label} must have type string',
+                    )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
     for site in task_specs(unit):
         yield from _declarations(site)
-        declared = {r.get("name") for _, r in items(site.spec, "results") if isinstance(r.get("name"), str)}
+        declared = {name for _, r in items(site.spec, "results") if isinstance(name := r.get("name"), str)}
         containers = [(site.at("steps", i), step, True) for i, step in items(site.spec, "steps")]
         containers += [(site.at("sidecars", i), car, False) for i, car in items(site.spec, "sidecars")]
         for base, container, is_step in containers:
@@ -70,10 +79,17 @@ def check(unit: Unit) -> Iterator[Finding]:
                         if checked:
                             yield Finding(site.obj, path, f"{site.label}: {var}")
                         continue
-                    message = (f'{var.raw} in {site.label} names result "{sub.trim_index(var.name)}", which the Task '
-                               f"does not declare (results: {', '.join(sorted(declared)) or 'none'})")
+                    message = (
+                        f'{var.raw} in {site.label} names result "{sub.trim_index(var.name)}", which the Task '
+                        f"does not declare (results: {', '.join(sorted(declared)) or 'none'})"
+                    )
                     if checked:
                         yield Finding(site.obj, path, message)
                     else:
-                        yield Finding(site.obj, path, message + " (Tekton's webhook only checks scripts; the "
-                                      "reference is not replaced at run time)", level="warning")
+                        yield Finding(
+                            site.obj,
+                            path,
+                            message + " (Tekton's webhook only checks scripts; the "
+                            "reference is not replaced at run time)",
+                            level="warning",
+                        )

@@ -18,7 +18,8 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.duration import parse_duration
@@ -37,20 +38,26 @@ WITH_REF_FORBIDDEN = ("image", "command", "args", "script", "workingDir", "env",
 RESERVED_SIDECAR = "tekton-log-results"
 
 
-def _present(value) -> bool:
+def _present(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
 def check(unit: Unit) -> Iterator[Finding]:
     for obj in tekton_objects(unit, "Task", "ClusterTask"):
         if obj.data.get("spec") is None:  # a spec of another type is the schema family's (V002)
-            yield Finding(obj, ("spec",) if "spec" in obj.data else (),
-                          f"{describe(obj)} has no spec; a Task needs at least one step")
+            yield Finding(
+                obj,
+                ("spec",) if "spec" in obj.data else (),
+                f"{describe(obj)} has no spec; a Task needs at least one step",
+            )
     for site in task_specs(unit):
         steps = list(items(site.spec, "steps"))
         if not steps:
-            yield Finding(site.obj, site.at("steps") if "steps" in site.spec else site.path,
-                          f"{site.label} has no steps; a Task needs at least one")
+            yield Finding(
+                site.obj,
+                site.at("steps") if "steps" in site.spec else site.path,
+                f"{site.label} has no steps; a Task needs at least one",
+            )
         template_image = get(site.spec, "stepTemplate", "image")
         for index, step in steps:
             at = site.at("steps", index)
@@ -59,42 +66,69 @@ def check(unit: Unit) -> Iterator[Finding]:
             if step.get("ref") is not None:
                 for key in WITH_REF_FORBIDDEN:
                     if _present(step.get(key)):
-                        yield Finding(site.obj, at + (key,), f"{label} references a StepAction (ref), so it cannot "
-                                      f"set {key}; the StepAction provides it")
+                        yield Finding(
+                            site.obj,
+                            at + (key,),
+                            f"{label} references a StepAction (ref), so it cannot "
+                            f"set {key}; the StepAction provides it",
+                        )
             else:
                 if _present(step.get("params")):
-                    yield Finding(site.obj, at + ("params",), f"{label} has params but no ref; params are passed to "
-                                  "a StepAction")
+                    yield Finding(
+                        site.obj, at + ("params",), f"{label} has params but no ref; params are passed to a StepAction"
+                    )
                 if not _present(step.get("image")) and not _present(template_image):
-                    yield Finding(site.obj, at, f"{label} has no image (and no stepTemplate image); every step needs "
-                                  "one")
+                    yield Finding(
+                        site.obj, at, f"{label} has no image (and no stepTemplate image); every step needs one"
+                    )
                 if _present(step.get("script")) and _present(step.get("command")):
-                    yield Finding(site.obj, at + ("script",), f"{label} sets both script and command; the script "
-                                  "is the command, drop `command` (use `args` for arguments)")
+                    yield Finding(
+                        site.obj,
+                        at + ("script",),
+                        f"{label} sets both script and command; the script "
+                        "is the command, drop `command` (use `args` for arguments)",
+                    )
             on_error = step.get("onError")
-            if _present(on_error) and on_error not in ("continue", "stopAndFail") and not (
-                    isinstance(on_error, str) and on_error.startswith("$(params")):
-                yield Finding(site.obj, at + ("onError",), f'onError "{on_error}" of {label} is not valid; use continue '
-                              "or stopAndFail")
+            if (
+                _present(on_error)
+                and on_error not in ("continue", "stopAndFail")
+                and not (isinstance(on_error, str) and on_error.startswith("$(params"))
+            ):
+                yield Finding(
+                    site.obj,
+                    at + ("onError",),
+                    f'onError "{on_error}" of {label} is not valid; use continue or stopAndFail',
+                )
             timeout = step.get("timeout")
             if timeout is not None:
                 seconds = parse_duration(timeout)
                 if seconds is None:
-                    yield Finding(site.obj, at + ("timeout",), f'timeout "{timeout}" of {label} is not a Go duration '
-                                  '(e.g. "90s", "1h30m")')
+                    yield Finding(
+                        site.obj,
+                        at + ("timeout",),
+                        f'timeout "{timeout}" of {label} is not a Go duration (e.g. "90s", "1h30m")',
+                    )
                 elif seconds < 0:
                     yield Finding(site.obj, at + ("timeout",), f'timeout "{timeout}" of {label} is negative')
             for j, mount in items(step, "volumeMounts"):
                 path, mount_name = mount.get("mountPath"), mount.get("name")
                 if isinstance(path, str) and path.startswith("/tekton/") and not path.startswith("/tekton/home"):
-                    yield Finding(site.obj, at + ("volumeMounts", j, "mountPath"),
-                                  f"{label} mounts {mount_name} at {path}; /tekton/ is reserved for Tekton "
-                                  "(only /tekton/home may be used)")
+                    yield Finding(
+                        site.obj,
+                        at + ("volumeMounts", j, "mountPath"),
+                        f"{label} mounts {mount_name} at {path}; /tekton/ is reserved for Tekton "
+                        "(only /tekton/home may be used)",
+                    )
                 if isinstance(mount_name, str) and mount_name.startswith("tekton-internal-"):
-                    yield Finding(site.obj, at + ("volumeMounts", j, "name"),
-                                  f'{label} mounts volume "{mount_name}"; names starting with tekton-internal- are '
-                                  "reserved")
+                    yield Finding(
+                        site.obj,
+                        at + ("volumeMounts", j, "name"),
+                        f'{label} mounts volume "{mount_name}"; names starting with tekton-internal- are reserved',
+                    )
         for index, sidecar in items(site.spec, "sidecars"):
             if sidecar.get("name") == RESERVED_SIDECAR:
-                yield Finding(site.obj, site.at("sidecars", index, "name"),
-                              f'sidecar name "{RESERVED_SIDECAR}" in {site.label} is reserved by Tekton')
+                yield Finding(
+                    site.obj,
+                    site.at("sidecars", index, "name"),
+                    f'sidecar name "{RESERVED_SIDECAR}" in {site.label} is reserved by Tekton',
+                )

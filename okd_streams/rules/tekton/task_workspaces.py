@@ -16,7 +16,7 @@ Why:
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.pipeline import task_specs
@@ -43,27 +43,33 @@ def check(unit: Unit) -> Iterator[Finding]:
     for site in task_specs(unit):
         mounts: dict[str, str] = {}
         for i, step in items(site.spec, "steps"):
-            for j, mount in items(step, "volumeMounts"):
+            for _, mount in items(step, "volumeMounts"):
                 if isinstance(mount.get("mountPath"), str):
                     mounts.setdefault(clean(mount["mountPath"]), f'volumeMount "{mount.get("name")}" of steps[{i}]')
-        for j, mount in items(site.spec, "stepTemplate", "volumeMounts"):
+        for _, mount in items(site.spec, "stepTemplate", "volumeMounts"):
             if isinstance(mount.get("mountPath"), str):
                 mounts.setdefault(clean(mount["mountPath"]), f'volumeMount "{mount.get("name")}" of the stepTemplate')
         names: dict[str, int] = {}
         for index, workspace in items(site.spec, "workspaces"):
-            name = workspace.get("name") if isinstance(workspace.get("name"), str) else ""
+            name = found if isinstance(found := workspace.get("name"), str) else ""
             if name in names:
-                yield Finding(site.obj, site.at("workspaces", index, "name"),
-                              f'workspace "{name}" is declared twice in {site.label} (workspaces[{names[name]}] and '
-                              f"workspaces[{index}])")
+                yield Finding(
+                    site.obj,
+                    site.at("workspaces", index, "name"),
+                    f'workspace "{name}" is declared twice in {site.label} (workspaces[{names[name]}] and '
+                    f"workspaces[{index}])",
+                )
             else:
                 names[name] = index
             given = workspace.get("mountPath")
             mount_path = clean(given if isinstance(given, str) and given else posixpath.join("/workspace", name))
             if mount_path in mounts:
-                yield Finding(site.obj, site.at("workspaces", index) + (("mountPath",) if given else ()),
-                              f'workspace "{name}" of {site.label} mounts at {mount_path}, already used by '
-                              f"{mounts[mount_path]}; mount paths must be unique")
+                yield Finding(
+                    site.obj,
+                    site.at("workspaces", index) + (("mountPath",) if given else ()),
+                    f'workspace "{name}" of {site.label} mounts at {mount_path}, already used by '
+                    f"{mounts[mount_path]}; mount paths must be unique",
+                )
             else:
                 mounts[mount_path] = f'workspace "{name}"'
         declared = set(names)
@@ -71,17 +77,24 @@ def check(unit: Unit) -> Iterator[Finding]:
             for i, container in items(site.spec, kind):
                 for j, usage in items(container, "workspaces"):
                     if not isinstance(usage.get("name"), str) or usage["name"] not in declared:
-                        yield Finding(site.obj, site.at(kind, i, "workspaces", j, "name"),
-                                      f'{kind[:-1]} {i} of {site.label} uses workspace "{usage.get("name")}", which '
-                                      f"the Task does not declare (workspaces: {', '.join(sorted(declared)) or 'none'})")
+                        yield Finding(
+                            site.obj,
+                            site.at(kind, i, "workspaces", j, "name"),
+                            f'{kind[:-1]} {i} of {site.label} uses workspace "{usage.get("name")}", which '
+                            f"the Task does not declare "
+                            f"(workspaces: {', '.join(sorted(declared)) or 'none'})",
+                        )
         volumes: dict[str, int] = {}
         for index, volume in items(site.spec, "volumes"):
-            name = volume.get("name")
-            if not isinstance(name, str):
+            volume_name = volume.get("name")
+            if not isinstance(volume_name, str):
                 continue
-            if name in volumes:
-                yield Finding(site.obj, site.at("volumes", index, "name"),
-                              f'volume "{name}" is declared twice in {site.label} (volumes[{volumes[name]}] and '
-                              f"volumes[{index}])")
+            if volume_name in volumes:
+                yield Finding(
+                    site.obj,
+                    site.at("volumes", index, "name"),
+                    f'volume "{volume_name}" is declared twice in {site.label} '
+                    f"(volumes[{volumes[volume_name]}] and volumes[{index}])",
+                )
             else:
-                volumes[name] = index
+                volumes[volume_name] = index

@@ -13,7 +13,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.duration import parse_duration
@@ -42,7 +42,10 @@ def check(unit: Unit) -> Iterator[Finding]:
                 yield Finding(obj, ("spec", "timeout"), f'timeout "{timeout}" of {label} is negative')
         status = obj.spec.get("status")
         if status not in (None, "") and status != "TaskRunCancelled":
-            yield Finding(obj, ("spec", "status"), f'status "{status}" of {label} is not valid; the only value is '
-                          "TaskRunCancelled")
+            yield Finding(
+                obj,
+                ("spec", "status"),
+                f'status "{status}" of {label} is not valid; the only value is TaskRunCancelled',
+            )
         if status in (None, "") and obj.spec.get("statusMessage") not in (None, ""):
             yield Finding(obj, ("spec", "statusMessage"), f"{label} sets statusMessage without status")

@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.names import dns1123_subdomain_problem
@@ -43,8 +43,12 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         problem = dns1123_subdomain_problem(name)
         if problem:
-            yield Finding(obj, ("metadata", "name"),
-                          f'{obj.kind} name "{name}" {problem}; Tekton requires a DNS-1123 name')
+            yield Finding(
+                obj, ("metadata", "name"), f'{obj.kind} name "{name}" {problem}; Tekton requires a DNS-1123 name'
+            )
         elif len(name) > 63:
-            yield Finding(obj, ("metadata", "name"),
-                          f'{obj.kind} name "{name}" is {len(name)} characters long; Tekton allows at most 63')
+            yield Finding(
+                obj,
+                ("metadata", "name"),
+                f'{obj.kind} name "{name}" is {len(name)} characters long; Tekton allows at most 63',
+            )

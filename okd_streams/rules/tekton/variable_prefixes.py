@@ -17,7 +17,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.pipeline import param_strings, pipeline_specs, pipeline_tasks, task_label, task_params
@@ -58,13 +58,20 @@ def check(unit: Unit) -> Iterator[Finding]:
                         continue
                     where = f"{task_label(task, section)} of {site.label}"
                     if "." not in expression:
-                        yield Finding(site.obj, site.at(section, index) + path,
-                                      f"$({expression}) in {where} is not a Tekton variable; current Tekton "
-                                      f"rejects it here (older releases pass it through). In a script, write a command "
-                                      f"substitution as `{expression}` (backticks) and a shell variable as "
-                                      f"${{{expression}}}", level="warning")
+                        yield Finding(
+                            site.obj,
+                            site.at(section, index) + path,
+                            f"$({expression}) in {where} is not a Tekton variable; current Tekton "
+                            f"rejects it here (older releases pass it through). In a script, write a command "
+                            f"substitution as `{expression}` (backticks) and a shell variable as "
+                            f"${{{expression}}}",
+                            level="warning",
+                        )
                     else:
-                        yield Finding(site.obj, site.at(section, index) + path,
-                                      f'$({expression}) in {where} starts with "{prefix}", which is not a Tekton '
-                                      f"variable prefix ({', '.join(PREFIXES[:6])}); for a shell variable write "
-                                      f"${{VAR}}")
+                        yield Finding(
+                            site.obj,
+                            site.at(section, index) + path,
+                            f'$({expression}) in {where} starts with "{prefix}", which is not a Tekton '
+                            f"variable prefix ({', '.join(PREFIXES[:6])}); for a shell variable write "
+                            f"${{VAR}}",
+                        )

@@ -14,10 +14,10 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
-from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label, task_specs
+from okd_streams.tekton.pipeline import PipelineSite, TaskSite, pipeline_specs, pipeline_tasks, task_label, task_specs
 
 ID = "when-expressions"
 CODE = "T050"
@@ -40,31 +40,47 @@ def _when(obj: Obj, path: tuple, owner: dict, label: str) -> Iterator[Finding]:
         return
     for i, when in enumerate(whens):
         at = path + ("when", i)
-        if not isinstance(when, dict) or not any(when.get(k) not in (None, "", []) for k in
-                                                   ("input", "operator", "values", "cel")):
+        if not isinstance(when, dict) or not any(
+            when.get(k) not in (None, "", []) for k in ("input", "operator", "values", "cel")
+        ):
             yield Finding(obj, at, f"when expression {i} of {label} is empty")
             continue
         if when.get("cel") not in (None, ""):
             mixed = [k for k in ("input", "operator", "values") if when.get(k) not in (None, "", [])]
             if mixed:
-                yield Finding(obj, at, f"when expression {i} of {label} sets cel and {', '.join(mixed)}; use either "
-                              "cel alone or input, operator and values")
+                yield Finding(
+                    obj,
+                    at,
+                    f"when expression {i} of {label} sets cel and {', '.join(mixed)}; use either "
+                    "cel alone or input, operator and values",
+                )
             continue
         operator = when.get("operator")
         if operator not in OPERATORS:
-            yield Finding(obj, at + (("operator",) if "operator" in when else ()),
-                          f'when expression {i} of {label} has operator "{operator if operator is not None else ""}"; '
-                          "use in or notin")
+            yield Finding(
+                obj,
+                at + (("operator",) if "operator" in when else ()),
+                f'when expression {i} of {label} has operator "{operator if operator is not None else ""}"; '
+                "use in or notin",
+            )
         values = when.get("values")
         if not isinstance(values, list) or not values:
-            yield Finding(obj, at + (("values",) if "values" in when else ()),
-                          f"when expression {i} of {label} has no values; give a non-empty list")
+            yield Finding(
+                obj,
+                at + (("values",) if "values" in when else ()),
+                f"when expression {i} of {label} has no values; give a non-empty list",
+            )
         if when.get("input") in (None, ""):
-            yield Finding(obj, at, f"when expression {i} of {label} has no input; Tekton compares an empty string",
-                          level="warning")
+            yield Finding(
+                obj,
+                at,
+                f"when expression {i} of {label} has no input; Tekton compares an empty string",
+                level="warning",
+            )
 
 
 def check(unit: Unit) -> Iterator[Finding]:
+    site: PipelineSite | TaskSite
     for site in pipeline_specs(unit):
         for section, index, task in pipeline_tasks(site.spec):
             yield from _when(site.obj, site.at(section, index), task, f"{task_label(task, section)} of {site.label}")

@@ -15,7 +15,7 @@ Why:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.pipeline import describe, tekton_objects
@@ -30,8 +30,13 @@ APPLIES_TO = ("PipelineRun", "TaskRun")  # tekton.dev/v1, v1beta1 kinds it reads
 WAIVER_NEEDS_REASON = False
 
 SOURCES = ("persistentVolumeClaim", "volumeClaimTemplate", "emptyDir", "configMap", "secret", "projected", "csi")
-REQUIRED = {"persistentVolumeClaim": "claimName", "configMap": "name", "secret": "secretName",
-            "projected": "sources", "csi": "driver"}
+REQUIRED = {
+    "persistentVolumeClaim": "claimName",
+    "configMap": "name",
+    "secret": "secretName",
+    "projected": "sources",
+    "csi": "driver",
+}
 
 
 def check(unit: Unit) -> Iterator[Finding]:
@@ -40,22 +45,34 @@ def check(unit: Unit) -> Iterator[Finding]:
         seen: dict[str, int] = {}
         for index, binding in items(obj.data, "spec", "workspaces"):
             at = ("spec", "workspaces", index)
-            name = binding.get("name") if isinstance(binding.get("name"), str) else ""
+            name = found if isinstance(found := binding.get("name"), str) else ""
             key = name.lower() if obj.kind == "TaskRun" else name
             if key in seen:
-                yield Finding(obj, at + ("name",), f'workspace "{name}" is bound twice in {label} '
-                              f"(workspaces[{seen[key]}] and workspaces[{index}])")
+                yield Finding(
+                    obj,
+                    at + ("name",),
+                    f'workspace "{name}" is bound twice in {label} (workspaces[{seen[key]}] and workspaces[{index}])',
+                )
             else:
                 seen[key] = index
             given = [source for source in SOURCES if binding.get(source) is not None]
             if len(given) > 1:
-                yield Finding(obj, at + (given[1],), f'workspace "{name}" of {label} has {len(given)} volume sources '
-                              f"({', '.join(given)}); give exactly one")
+                yield Finding(
+                    obj,
+                    at + (given[1],),
+                    f'workspace "{name}" of {label} has {len(given)} volume sources '
+                    f"({', '.join(given)}); give exactly one",
+                )
                 continue
             if not given:
-                hint = "; `emptyDir:` with no value counts as none, write `emptyDir: {}`" if "emptyDir" in binding else ""
-                yield Finding(obj, at, f'workspace "{name}" of {label} has no volume source; give one of '
-                              f"{', '.join(SOURCES)}{hint}")
+                hint = (
+                    "; `emptyDir:` with no value counts as none, write `emptyDir: {}`" if "emptyDir" in binding else ""
+                )
+                yield Finding(
+                    obj,
+                    at,
+                    f'workspace "{name}" of {label} has no volume source; give one of {", ".join(SOURCES)}{hint}',
+                )
                 continue
             source = given[0]
             field = REQUIRED.get(source)

@@ -16,11 +16,11 @@ Why:
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton import substitution as sub
+from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.pipeline import task_specs
 
 ID = "workspace-variables"
@@ -45,17 +45,18 @@ def _problems(text: str, declared: set[str], label: str) -> list[tuple[str, str 
             found.append((var, None))
         else:
             shown = ", ".join(sorted(declared)) or "none"
-            found.append((f'{var.raw} names workspace "{var.name}", which {label} does not declare '
-                          f"(workspaces: {shown})", None))
+            found.append(
+                (f'{var.raw} names workspace "{var.name}", which {label} does not declare (workspaces: {shown})', None)
+            )
     for name in declared:
         for var in sub.unknown(text, r"workspaces\." + re.escape(name), PROPERTIES):
             if not isinstance(var, str):
-                found.append((f'{var.raw}: workspaces have no property "{var.name}"; use path, bound, claim '
-                              "or volume", None))
+                found.append(
+                    (f'{var.raw}: workspaces have no property "{var.name}"; use path, bound, claim or volume', None)
+                )
     for match in _BARE.finditer(text):
         if match.group(1) in declared:
-            found.append((f"{match.group(0)} names no property; write $(workspaces.{match.group(1)}.path)",
-                          "warning"))
+            found.append((f"{match.group(0)} names no property; write $(workspaces.{match.group(1)}.path)", "warning"))
     return found
 
 
@@ -63,8 +64,10 @@ def check(unit: Unit) -> Iterator[Finding]:
     for site in task_specs(unit):
         if not site.standalone:
             continue
-        declared = {w.get("name") for _, w in items(site.spec, "workspaces") if isinstance(w.get("name"), str)}
-        containers = [(site.at("steps", i), step, None) for i, step in items(site.spec, "steps")]
+        declared = {name for _, w in items(site.spec, "workspaces") if isinstance(name := w.get("name"), str)}
+        containers: list[tuple[tuple, dict, str | None]] = [
+            (site.at("steps", i), step, None) for i, step in items(site.spec, "steps")
+        ]
         containers += [(site.at("sidecars", i), car, "warning") for i, car in items(site.spec, "sidecars")]
         for base, container, level in containers:
             for path, text, _ in container_fields(container, base, needle="$(workspaces"):

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from okd_streams.files.git import BareRepository, Git, GitError, GitMissing
 from okd_streams.model.objects import Obj
@@ -40,8 +40,12 @@ from okd_streams.streams.scaffold.request import CheckFailed, Refused, Request
 __all__ = ["DEFAULT_SOURCE", "CheckFailed", "Refused", "Request", "Scaffolder", "copy_checked_tree", "new"]
 
 
-def new(request: Request, out: Callable[[str], None] | None = None,
-        ask: Callable[[str], str] | None = None, err: Callable[[str], None] | None = None) -> int:
+def new(
+    request: Request,
+    out: Callable[[str], None] | None = None,
+    ask: Callable[[str], str] | None = None,
+    err: Callable[[str], None] | None = None,
+) -> int:
     """Scaffold; exit 0 done, 1 the new stream has error-level problems, 2 refused, 130 interrupted.
     In every case but 0 the tree is as it was."""
     err = err or (lambda text: print(text, file=sys.stderr))
@@ -51,8 +55,10 @@ def new(request: Request, out: Callable[[str], None] | None = None,
     except CheckFailed as exc:
         for problem in exc.problems:
             err(f"{problem.path}:{problem.line}:{problem.column}: {problem.level} {problem.message} [{problem.code}]")
-        err(f"okd-streams: the new stream {request.name} would not pass `okd-streams check` "
-            f"({len(exc.problems)} error(s) above): nothing was written")
+        err(
+            f"okd-streams: the new stream {request.name} would not pass `okd-streams check` "
+            f"({len(exc.problems)} error(s) above): nothing was written"
+        )
         return 1
     except KeyboardInterrupt:
         err("okd-streams: interrupted: nothing was written")
@@ -64,8 +70,9 @@ def new(request: Request, out: Callable[[str], None] | None = None,
 class Scaffolder:
     """One `okd-streams new`: plan, build in a hidden folder, check, move into place (and commit)."""
 
-    def __init__(self, request: Request, out: Callable[[str], None] | None = None,
-                 ask: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, request: Request, out: Callable[[str], None] | None = None, ask: Callable[[str], str] | None = None
+    ) -> None:
         self.request = request
         self.out = out or (lambda text: print(text))
         self.ask = ask or input
@@ -98,8 +105,9 @@ class Scaffolder:
             try:
                 write.move_into_place(self.temp, final)
             except OSError as exc:
-                raise Refused(f"cannot move the new stream into streams/{plan.name}: {exc}; nothing was written") \
-                    from None
+                raise Refused(
+                    f"cannot move the new stream into streams/{plan.name}: {exc}; nothing was written"
+                ) from None
             self.temp = None
             if repo is None:
                 self._report(plan)
@@ -107,10 +115,14 @@ class Scaffolder:
             commit = self._git_commit(repo, plan)
             committed = True
             self._report(plan)
-            self.out(f"Committed streams/{plan.name}/ on the new branch stream/{plan.name} as {commit[:12]} "
-                     f"\"Add stream {plan.name}\".")
-            self.out(f"You are now on branch stream/{plan.name} (you were on {original}). Push it and open a "
-                     f"pull request:\n  git push -u {repo.remote()} stream/{plan.name}")
+            self.out(
+                f"Committed streams/{plan.name}/ on the new branch stream/{plan.name} as {commit[:12]} "
+                f'"Add stream {plan.name}".'
+            )
+            self.out(
+                f"You are now on branch stream/{plan.name} (you were on {original}). Push it and open a "
+                f"pull request:\n  git push -u {repo.remote()} stream/{plan.name}"
+            )
             return 0
         finally:
             temp, self.temp = self.temp, None
@@ -132,8 +144,9 @@ class Scaffolder:
         assert self.temp is not None
         result = build(self.temp)
         if not result.ok:
-            raise Refused(f"the new stream does not build with kustomize: "
-                          f"{self._shown(result.error or 'kustomize failed', plan)}")
+            raise Refused(
+                f"the new stream does not build with kustomize: {self._shown(result.error or 'kustomize failed', plan)}"
+            )
         return result
 
     def _contract(self, plan: Plan) -> Contract:
@@ -173,23 +186,36 @@ class Scaffolder:
             self.out(f"Review these values copied from {plan.source}, which name it: " + ", ".join(copied))
 
     def _report(self, plan: Plan) -> None:
-        components = f" with the {', '.join(plan.added_components)} component" + \
-            ("s" if len(plan.added_components) > 1 else "") if plan.added_components else ""
-        files = ", ".join(sorted(str(p.relative_to(self.root / STREAMS_DIR / plan.name))
-                                 for p in (self.root / STREAMS_DIR / plan.name).rglob("*") if p.is_file()))
-        self.out(f"Created streams/{plan.name}/ ({files}): a copy of {plan.source}{components}, in namespace "
-                 f"{plan.namespace}; it renders and passes every check.")
+        components = (
+            f" with the {', '.join(plan.added_components)} component" + ("s" if len(plan.added_components) > 1 else "")
+            if plan.added_components
+            else ""
+        )
+        files = ", ".join(
+            sorted(
+                str(p.relative_to(self.root / STREAMS_DIR / plan.name))
+                for p in (self.root / STREAMS_DIR / plan.name).rglob("*")
+                if p.is_file()
+            )
+        )
+        self.out(
+            f"Created streams/{plan.name}/ ({files}): a copy of {plan.source}{components}, in namespace "
+            f"{plan.namespace}; it renders and passes every check."
+        )
         self._review(plan)
-        self.out(f"Next: edit streams/{plan.name}/stream.yaml and README.md, run `make check`, and open a pull "
-                 "request.")
+        self.out(
+            f"Next: edit streams/{plan.name}/stream.yaml and README.md, run `make check`, and open a pull request."
+        )
         catalog = self.root / "docs" / "reference" / "streams.md"
         try:
             listed = f'id="stream-{plan.name}"' in catalog.read_text(encoding="utf-8", errors="replace")
         except OSError:
             listed = True  # no catalog
         if not listed:
-            self.out("The stream catalog docs/reference/streams.md will list it after `make docs` (in this pull "
-                     "request or a later one: `make check` notes the stream, it does not fail).")
+            self.out(
+                "The stream catalog docs/reference/streams.md will list it after `make docs` (in this pull "
+                "request or a later one: `make check` notes the stream, it does not fail)."
+            )
 
     # -- git (files/git.py runs it; the wording of --git's refusals is the command's) ------
     def _git_precheck(self) -> Git:
@@ -207,24 +233,30 @@ class Scaffolder:
             raise Refused("--git: the repository has no commit yet; commit the repository first")
         branch = f"stream/{self.request.name}"
         if branch in repo.branches():
-            raise Refused(f"--git: branch {branch} already exists; delete it (git branch -D {branch}) or pick "
-                          "another name")
+            raise Refused(
+                f"--git: branch {branch} already exists; delete it (git branch -D {branch}) or pick another name"
+            )
         try:
             status = repo.status()
         except GitError as exc:
             raise Refused(f"--git: {exc}") from None
         streams_prefix = str(repo.prefix / STREAMS_DIR) + "/"
-        dirty = [f"{code.strip() or code} {path}" for code, path in status
-                 if code != "??" or path.startswith(streams_prefix)]
+        dirty = [
+            f"{code.strip() or code} {path}" for code, path in status if code != "??" or path.startswith(streams_prefix)
+        ]
         if dirty:
             shown = "; ".join(dirty[:10]) + (f"; and {len(dirty) - 10} more" if len(dirty) > 10 else "")
-            raise Refused(f"--git needs a clean work tree so that the commit holds only streams/"
-                          f"{self.request.name}/; commit or stash these first: {shown}")
+            raise Refused(
+                f"--git needs a clean work tree so that the commit holds only streams/"
+                f"{self.request.name}/; commit or stash these first: {shown}"
+            )
         return repo
 
     def _git_commit(self, repo: Git, plan: Plan) -> str:
         try:
             return repo.commit_folder(self.root / STREAMS_DIR / plan.name, f"Add stream {plan.name}")
         except GitError as exc:
-            raise Refused(f"--git: git commit failed (a commit hook said no?), so nothing was written, and you are "
-                          f"back on your branch; git said:\n{exc}") from None
+            raise Refused(
+                f"--git: git commit failed (a commit hook said no?), so nothing was written, and you are "
+                f"back on your branch; git said:\n{exc}"
+            ) from None

@@ -29,7 +29,7 @@ def set_param(card: Any, spec: ParamSpec, value: Any) -> None:
     if not isinstance(params, list):
         params = edit.CommentedSeq()
         pipeline["params"] = params
-    for index, item in enumerate(params):
+    for index, item in enumerate(params):  # noqa: B007 - index is read after the loop (break)
         if isinstance(item, dict) and item.get("name") == spec.name:
             item["value"] = edit.plain(value)
             break
@@ -72,8 +72,12 @@ def identifying_values(card: Any, source: str, chosen: set[tuple[str, str]]) -> 
     found = []
     for key in card_pipelines(card):
         for item in card_params(card, key):
-            if isinstance(item, dict) and isinstance(item.get("value"), str) and source in item["value"] \
-                    and (key, item.get("name")) not in chosen:
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("value"), str)
+                and source in item["value"]
+                and (key, item.get("name")) not in chosen
+            ):
                 found.append(f"{key}.{item.get('name')}={item['value']}")
     return found
 
@@ -86,8 +90,7 @@ def default_description(source: str, source_description: str, components: list[s
     return f"A copy of {source}: {base}." if base else f"A copy of {source}."
 
 
-def render_readme(name: str, namespace: str, source: str, components: list[str], card: Any,
-                  description: str) -> str:
+def render_readme(name: str, namespace: str, source: str, components: list[str], card: Any, description: str) -> str:
     """One paragraph: what the stream is, where it runs, when, and where its values live."""
     runs = []
     for key, entry in card_pipelines(card).items():
@@ -98,10 +101,13 @@ def render_readme(name: str, namespace: str, source: str, components: list[str],
         added = " plus " + ", ".join(f"`overlays/{c}`" for c in components)
     sync = get(card, "spec", "sync")
     synced = {"automatic": "Argo CD syncs it automatically", "manual": "Argo CD syncs it manually"}.get(
-        sync if isinstance(sync, str) else "", "Argo CD syncs it")
-    text = (f"{description.strip()} In namespace `{namespace}`, its CronJobs start the Pipelines {_join(runs)} "
-            f"(cron, UTC). It started as a copy of `{source}`{added}. Its values live in `stream.yaml`; "
-            f"{synced}.")
+        sync if isinstance(sync, str) else "", "Argo CD syncs it"
+    )
+    text = (
+        f"{description.strip()} In namespace `{namespace}`, its CronJobs start the Pipelines {_join(runs)} "
+        f"(cron, UTC). It started as a copy of `{source}`{added}. Its values live in `stream.yaml`; "
+        f"{synced}."
+    )
     return f"# {name}\n\n" + textwrap.fill(text, width=115, break_on_hyphens=False, break_long_words=False) + "\n"
 
 

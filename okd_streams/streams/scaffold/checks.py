@@ -25,8 +25,11 @@ def check(root: Path, built: Path, plan: Plan) -> list[str]:
     new stream in place; refuse on an object name over Kubernetes' limits or on any
     error-level problem the new stream brings. Returns notes (new warnings, and errors that
     were there before) to print."""
-    problems = [f"{key}: {schedule_problem(get(entry, 'schedule'))}"
-                for key, entry in card_pipelines(plan.card).items() if schedule_problem(get(entry, "schedule"))]
+    problems = [
+        f"{key}: {schedule_problem(get(entry, 'schedule'))}"
+        for key, entry in card_pipelines(plan.card).items()
+        if schedule_problem(get(entry, "schedule"))
+    ]
     if problems:
         raise Refused(problems, "cannot create the stream:")
     objects, blocking, notes = _repository_check(root, built, plan)
@@ -35,9 +38,11 @@ def check(root: Path, built: Path, plan: Plan) -> list[str]:
         raise Refused(problems, "cannot create the stream:")
     if blocking:
         raise CheckFailed(blocking)
-    return [f"{'warning' if p.level != 'error' else 'note'}: {p.path}:{p.line}:{p.column}: {p.level} "
-            f"{p.message} [{p.code}]" + ("" if p.level != "error" else " (there before: not caused by the new "
-                                         "stream)") for p in notes]
+    return [
+        f"{'warning' if p.level != 'error' else 'note'}: {p.path}:{p.line}:{p.column}: {p.level} "
+        f"{p.message} [{p.code}]" + ("" if p.level != "error" else " (there before: not caused by the new stream)")
+        for p in notes
+    ]
 
 
 def _repository_check(root: Path, built: Path, plan: Plan) -> tuple[list[Obj], list[Problem], list[Problem]]:
@@ -82,8 +87,11 @@ def copy_checked_tree(root: Path, target: Path) -> None:
         folder = root / name
         if folder.is_dir() and not folder.is_symlink():
             top = str(folder)
-            ignore = (lambda where, names: [n for n in names if n.startswith(".")] if where == top else []) \
-                if name == STREAMS_DIR else None
+            ignore = (
+                (lambda where, names, top=top: [n for n in names if n.startswith(".")] if where == top else [])
+                if name == STREAMS_DIR
+                else None
+            )
             shutil.copytree(folder, target / name, symlinks=True, ignore=ignore)
         elif folder.is_symlink():
             os.symlink(os.readlink(folder), target / name)

@@ -47,7 +47,7 @@ def pipeline_for(objects: list[Obj], key: str) -> Obj | None:
     """The rendered Pipeline a card pipeline key feeds: the one its TriggerTemplate runs."""
     wanted = key
     for obj in objects:
-        labels = obj.metadata.get("labels") if isinstance(obj.metadata.get("labels"), dict) else {}
+        labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
         if obj.kind == "TriggerTemplate" and labels.get(PIPELINE_LABEL) == key:
             ref = get(obj.spec, "resourcetemplates", 0, "spec", "pipelineRef", "name")
             if isinstance(ref, str) and ref:
@@ -62,17 +62,24 @@ def read_contract(objects: list[Obj], keys: list[str]) -> tuple[Contract, list[s
     for key in keys:
         pipeline = pipeline_for(objects, key)
         if pipeline is None:
-            problems.append(f"the stream card sets pipeline {key!r}, but the rendered stream has no Pipeline "
-                            f"{key!r} (a TriggerTemplate labelled {PIPELINE_LABEL}={key} names the Pipeline)")
+            problems.append(
+                f"the stream card sets pipeline {key!r}, but the rendered stream has no Pipeline "
+                f"{key!r} (a TriggerTemplate labelled {PIPELINE_LABEL}={key} names the Pipeline)"
+            )
             continue
         specs = {}
         for name, spec in tparams.specs(get(pipeline.spec, "params")).items():
             description = spec.get("description")
             specs[name] = ParamSpec(
-                key, name, tparams.declared_type(spec),
+                key,
+                name,
+                tparams.declared_type(spec),
                 " ".join(description.split()) if isinstance(description, str) else "",
-                not tparams.has_default(spec), spec.get("default"), tparams.enum(spec),
-                [str(k) for k in tparams.properties(spec)])
+                not tparams.has_default(spec),
+                spec.get("default"),
+                tparams.enum(spec),
+                [str(k) for k in tparams.properties(spec)],
+            )
         contract[key] = specs
     return contract, problems
 
@@ -89,15 +96,15 @@ def resolve_param(contract: Contract, key: str) -> ParamSpec:
             if rest in contract[prefix]:
                 return contract[prefix][rest]
             if key not in {n for specs in contract.values() for n in specs}:
-                raise Refused(f"pipeline {prefix} has no param {rest!r}; its params: "
-                              f"{', '.join(contract[prefix]) or 'none'}")
+                raise Refused(
+                    f"pipeline {prefix} has no param {rest!r}; its params: {', '.join(contract[prefix]) or 'none'}"
+                )
     matches = [specs[key] for specs in contract.values() if key in specs]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
         options = " or ".join(f"--set {m.pipeline}.{key}=VALUE" for m in matches)
-        raise Refused(f"param {key!r} is declared by {' and '.join(m.pipeline for m in matches)}: say which, "
-                      f"{options}")
+        raise Refused(f"param {key!r} is declared by {' and '.join(m.pipeline for m in matches)}: say which, {options}")
     raise Refused(f"no pipeline of this stream declares param {key!r}; known params: {known_params(contract)}")
 
 
@@ -108,13 +115,15 @@ def parse_value(spec: ParamSpec, raw: str) -> Any:
     opener = "[" if spec.type == "array" else "{"
     example = "[a, b]" if spec.type == "array" else "{" + ", ".join(f"{k}: v" for k in spec.keys or ["key"]) + "}"
     if not raw.strip().startswith(opener):
-        raise Refused(f"{spec.qualified} is of type {spec.type}: write the value as {example} "
-                      f"(got {tparams.describe_value(raw)})")
+        raise Refused(
+            f"{spec.qualified} is of type {spec.type}: write the value as {example} (got {tparams.describe_value(raw)})"
+        )
     try:
         value = load_strings(raw)  # every scalar stays a string, as Tekton's are
     except YamlError as exc:
-        raise Refused(f"{spec.qualified}: cannot read {raw!r} as {spec.type} {example}: "
-                      f"{str(exc).splitlines()[0]}") from None
+        raise Refused(
+            f"{spec.qualified}: cannot read {raw!r} as {spec.type} {example}: {str(exc).splitlines()[0]}"
+        ) from None
     return value
 
 
@@ -122,8 +131,10 @@ def value_problem(spec: ParamSpec, value: Any) -> str | None:
     """Why `value` does not satisfy the contract (type, items, keys, enum); None if it does."""
     kind = tparams.value_type(value)
     if kind != spec.type:
-        return (f"{spec.qualified} is of type {spec.type} ({spec.allowed()}), "
-                f"but the value {tparams.describe_value(value)} is {kind or 'not a param value'}")
+        return (
+            f"{spec.qualified} is of type {spec.type} ({spec.allowed()}), "
+            f"but the value {tparams.describe_value(value)} is {kind or 'not a param value'}"
+        )
     if spec.type == "array":
         bad = [item for item in value if isinstance(item, (list, dict)) or item is None]
         if bad:

@@ -50,22 +50,30 @@ def name_problem(name: str, limit: int, what: str = "stream name") -> str | None
     if not name:
         return f"the {what} is empty: give one such as hpc"
     suggestion = suggest_name(name)[:limit].strip("-")
-    hint = f" (for example {suggestion})" if suggestion and suggestion != name and \
-        DNS1123_LABEL.match(suggestion) else ""
+    hint = (
+        f" (for example {suggestion})" if suggestion and suggestion != name and DNS1123_LABEL.match(suggestion) else ""
+    )
     if "/" in name or "\\" in name or name in (".", ".."):
-        return (f"{what} {name!r} contains a path separator: give the bare name, not a path; "
-                f"the stream goes to streams/<name>/{hint}")
+        return (
+            f"{what} {name!r} contains a path separator: give the bare name, not a path; "
+            f"the stream goes to streams/<name>/{hint}"
+        )
     if "." in name:
-        return (f"{what} {name!r} contains a dot: it must be a DNS-1123 label (it becomes a namespace), "
-                f"so use dashes{hint}")
+        return (
+            f"{what} {name!r} contains a dot: it must be a DNS-1123 label (it becomes a namespace), so use dashes{hint}"
+        )
     if name != name.lower():
         return f"{what} {name!r} contains capitals: it must be a DNS-1123 label, lowercase only{hint}"
     if not DNS1123_LABEL.match(name):
-        return (f"{what} {name!r} is not a DNS-1123 label: use lowercase letters, digits and '-', "
-                f"starting and ending with a letter or digit{hint}")
+        return (
+            f"{what} {name!r} is not a DNS-1123 label: use lowercase letters, digits and '-', "
+            f"starting and ending with a letter or digit{hint}"
+        )
     if len(name) > limit:
-        return (f"{what} {name!r} is {len(name)} characters; at most {limit} keep every name made from it "
-                f"within Kubernetes' limits (namespaces and label values: 63){hint}")
+        return (
+            f"{what} {name!r} is {len(name)} characters; at most {limit} keep every name made from it "
+            f"within Kubernetes' limits (namespaces and label values: 63){hint}"
+        )
     return None
 
 
@@ -74,11 +82,15 @@ def namespace_problem(namespace: str, taken: dict[str, str]) -> str | None:
     if problem:
         return problem + "; pass --namespace NAME"
     if namespace in ("default", "openshift") or namespace.startswith(("kube-", "openshift-")):
-        return (f"namespace {namespace!r} is reserved on OKD (default, openshift, kube-*, openshift-*): "
-                "pass --namespace NAME")
+        return (
+            f"namespace {namespace!r} is reserved on OKD (default, openshift, kube-*, openshift-*): "
+            "pass --namespace NAME"
+        )
     if namespace in taken:
-        return (f"namespace {namespace!r} is already used by stream {taken[namespace]}: two streams in one "
-                "namespace would overwrite each other's Pipelines and CronJobs; pass --namespace NAME")
+        return (
+            f"namespace {namespace!r} is already used by stream {taken[namespace]}: two streams in one "
+            "namespace would overwrite each other's Pipelines and CronJobs; pass --namespace NAME"
+        )
     return None
 
 
@@ -107,19 +119,30 @@ def argo_destinations(root: Path) -> list[Destination]:
             continue
         server = get(spec, "destination", "server")
         cluster = get(spec, "destination", "name")
-        found.append(Destination(argo.projects[project], server if isinstance(server, str) else "",
-                                 cluster if isinstance(cluster, str) else "", argo.projects[project].file))
+        found.append(
+            Destination(
+                argo.projects[project],
+                server if isinstance(server, str) else "",
+                cluster if isinstance(cluster, str) else "",
+                argo.projects[project].file,
+            )
+        )
     return found
 
 
 def destination_problem(destinations: list[Destination], namespace: str) -> str | None:
     for destination in destinations:
         if not argocd.destination_permitted(destination.project, destination.server, destination.name, namespace):
-            allowed = [str(get(e, "namespace")) for e in get(destination.project.spec, "destinations", default=[])
-                       if isinstance(e, dict) and isinstance(get(e, "namespace"), str)]
-            return (f"namespace {namespace!r} is not a destination the AppProject {destination.project.name} "
-                    f"({destination.shown}) permits ({', '.join(allowed) or 'none'}), so Argo CD would refuse to "
-                    "sync the stream: pass --namespace NAME")
+            allowed = [
+                str(get(e, "namespace"))
+                for e in get(destination.project.spec, "destinations", default=[])
+                if isinstance(e, dict) and isinstance(get(e, "namespace"), str)
+            ]
+            return (
+                f"namespace {namespace!r} is not a destination the AppProject {destination.project.name} "
+                f"({destination.shown}) permits ({', '.join(allowed) or 'none'}), so Argo CD would refuse to "
+                "sync the stream: pass --namespace NAME"
+            )
     return None
 
 
@@ -139,8 +162,7 @@ def object_name_problems(objects: list[Obj], namespace: str) -> list[str]:
     for obj in objects:
         name, kind = obj.name, obj.kind
         if obj.namespace and obj.namespace != namespace:
-            problems.append(f"{kind} {name} renders into namespace {obj.namespace!r}, not the stream's "
-                            f"{namespace!r}")
+            problems.append(f"{kind} {name} renders into namespace {obj.namespace!r}, not the stream's {namespace!r}")
         limit = SUBDOMAIN_MAX
         shown = name
         if kind == "CronJob":
@@ -150,6 +172,8 @@ def object_name_problems(objects: list[Obj], namespace: str) -> list[str]:
         elif kind == "EventListener":
             shown, limit = EVENTLISTENER_SERVICE_PREFIX + name, LABEL_MAX
         if len(shown) > limit:
-            problems.append(f"{kind} {name}: the name {shown!r} is {len(shown)} characters, over Kubernetes' "
-                            f"limit of {limit} for it; use a shorter stream name or name prefix")
+            problems.append(
+                f"{kind} {name}: the name {shown!r} is {len(shown)} characters, over Kubernetes' "
+                f"limit of {limit} for it; use a shorter stream name or name prefix"
+            )
     return problems

@@ -5,9 +5,10 @@ its README; nothing is written here."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from okd_streams.files import edit
 from okd_streams.model import cron
@@ -15,8 +16,15 @@ from okd_streams.model.repo import CARD_KIND, CARD_NAME, STREAMS_DIR, discover_s
 from okd_streams.render import kustomization as kz
 from okd_streams.streams.info import namespaces as taken_namespaces
 from okd_streams.streams.scaffold.card import card_pipelines, default_description, render_readme, set_key
-from okd_streams.streams.scaffold.naming import LABEL_MAX, argo_destinations, default_namespace, \
-    destination_problem, max_name_length, name_problem, namespace_problem
+from okd_streams.streams.scaffold.naming import (
+    LABEL_MAX,
+    argo_destinations,
+    default_namespace,
+    destination_problem,
+    max_name_length,
+    name_problem,
+    namespace_problem,
+)
 from okd_streams.streams.scaffold.request import Refused, Request
 
 DEFAULT_SOURCE = "okd-scos"
@@ -51,11 +59,15 @@ def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
         raise Refused(problem)
     target = root / STREAMS_DIR / name
     if target.exists() or target.is_symlink():
-        raise Refused(f"streams/{name} already exists: pick another name, or edit that stream "
-                      f"(delete it with `git rm -r streams/{name}`)")
+        raise Refused(
+            f"streams/{name} already exists: pick another name, or edit that stream "
+            f"(delete it with `git rm -r streams/{name}`)"
+        )
     for leftover in sorted((root / STREAMS_DIR).glob(f"{TEMP_PREFIX}*")):
-        out(f"note: streams/{leftover.name} is left over from a run that was killed: remove it "
-            f"(rm -r streams/{leftover.name})")
+        out(
+            f"note: streams/{leftover.name} is left over from a run that was killed: remove it "
+            f"(rm -r streams/{leftover.name})"
+        )
     streams = {s.name: s for s in discover_streams(root)}
     source = request.source or (DEFAULT_SOURCE if DEFAULT_SOURCE in streams else next(iter(streams), None))
     if source is None:
@@ -71,9 +83,11 @@ def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
     destinations = argo_destinations(root)
     namespace = request.namespace if request.namespace is not None else default_namespace(name, destinations)
     if request.namespace is None and len(namespace) > LABEL_MAX:
-        raise Refused(f"stream name {name!r} is too long: its namespace {namespace!r} would be {len(namespace)} "
-                      f"characters, over Kubernetes' limit of {LABEL_MAX}; use at most "
-                      f"{LABEL_MAX - len(namespace) + len(name)} characters, or pass --namespace NAME")
+        raise Refused(
+            f"stream name {name!r} is too long: its namespace {namespace!r} would be {len(namespace)} "
+            f"characters, over Kubernetes' limit of {LABEL_MAX}; use at most "
+            f"{LABEL_MAX - len(namespace) + len(name)} characters, or pass --namespace NAME"
+        )
     problem = namespace_problem(namespace, taken_namespaces(root)) or destination_problem(destinations, namespace)
     if problem:
         problems.append(problem)
@@ -93,22 +107,27 @@ def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
         raise Refused(problems)
 
     try:
-        kustomization = edit.load(source_stream.kustomization.read_text(encoding="utf-8"),
-                                  f"streams/{source}/{source_stream.kustomization.name}")
+        kustomization = edit.load(
+            source_stream.kustomization.read_text(encoding="utf-8"),
+            f"streams/{source}/{source_stream.kustomization.name}",
+        )
         card = edit.load(source_stream.card_path.read_text(encoding="utf-8"), f"streams/{source}/{CARD_NAME}")
     except (edit.EditError, OSError, UnicodeDecodeError) as exc:
         raise Refused(f"--from {source}: {exc}") from None
-    if card.get("kind") != CARD_KIND or not isinstance(card.get("metadata"), dict) or \
-            not isinstance(card.get("spec"), dict):
-        raise Refused(f"--from {source}: streams/{source}/{CARD_NAME} is not a {CARD_KIND} with metadata "
-                      "and spec")
+    if (
+        card.get("kind") != CARD_KIND
+        or not isinstance(card.get("metadata"), dict)
+        or not isinstance(card.get("spec"), dict)
+    ):
+        raise Refused(f"--from {source}: streams/{source}/{CARD_NAME} is not a {CARD_KIND} with metadata and spec")
     if not card_pipelines(card):
         raise Refused(f"--from {source}: its stream card sets no pipelines (spec.pipelines)")
     for key, entry in card_pipelines(card).items():
-        if not isinstance(key, str) or not isinstance(entry, dict) or \
-                not isinstance(entry.get("params", []), list):
-            problems.append(f"--from {source}: spec.pipelines.{key} of its stream card must be a mapping with "
-                            "a schedule and a list of params")
+        if not isinstance(key, str) or not isinstance(entry, dict) or not isinstance(entry.get("params", []), list):
+            problems.append(
+                f"--from {source}: spec.pipelines.{key} of its stream card must be a mapping with "
+                "a schedule and a list of params"
+            )
     if problems:
         raise Refused(problems)
 
@@ -133,23 +152,25 @@ def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
     card["metadata"]["name"] = edit.scalar(name)
     set_key(spec, "namespace", edit.scalar(namespace), after=("version", "os", "owners", "description"))
     source_description = spec.get("description") if isinstance(spec.get("description"), str) else ""
-    description = request.description.strip() if request.description else \
-        default_description(source, source_description, newly)
+    description = (
+        request.description.strip() if request.description else default_description(source, source_description, newly)
+    )
     set_key(spec, "description", edit.scalar(description))
     if owners:
         set_key(spec, "owners", edit.plain(owners), after=("description",))
     _apply_schedules(card, request.schedules, problems)
     for key, entry in card_pipelines(card).items():
         if "schedule" not in entry:
-            problems.append(f"the stream card of {source} gives no schedule for {key}: pass --schedule "
-                            f"{key}=CRON")
+            problems.append(f"the stream card of {source} gives no schedule for {key}: pass --schedule {key}=CRON")
     if problems:
         raise Refused(problems)
 
     readme = render_readme(name, namespace, source, newly, card, description)
-    extra = [p for p in sorted(source_stream.directory.iterdir())
-             if p.name not in (source_stream.kustomization.name, CARD_NAME, README_NAME)
-             and not p.name.startswith(".")]
+    extra = [
+        p
+        for p in sorted(source_stream.directory.iterdir())
+        if p.name not in (source_stream.kustomization.name, CARD_NAME, README_NAME) and not p.name.startswith(".")
+    ]
     return Plan(root, name, namespace, source, source_stream.directory, newly, kustomization, card, readme, extra)
 
 
@@ -161,9 +182,11 @@ def _apply_schedules(card: Any, schedules: list[str], problems: list[str]) -> No
         prefix, sep, rest = text.partition("=")
         if sep and prefix.strip() not in ("TZ", "CRON_TZ") and "TZ" not in prefix:
             if prefix.strip() not in pipelines:
-                problems.append(f"--schedule {text!r}: the stream card has no pipeline {prefix.strip()!r}; "
-                                f"pipelines: {', '.join(pipelines)} (write --schedule CRON for all of them, "
-                                "or --schedule PIPELINE=CRON)")
+                problems.append(
+                    f"--schedule {text!r}: the stream card has no pipeline {prefix.strip()!r}; "
+                    f"pipelines: {', '.join(pipelines)} (write --schedule CRON for all of them, "
+                    "or --schedule PIPELINE=CRON)"
+                )
                 continue
             targets, expression = [prefix.strip()], rest.strip()
         error = cron.validate(expression)
@@ -179,8 +202,11 @@ def available_components(root: Path) -> list[str]:
     folder = root / OVERLAYS_DIR
     if not folder.is_dir():
         return []
-    return [child.name for child in sorted(folder.iterdir())
-            if child.is_dir() and not child.name.startswith(".") and kz.is_component(child)]
+    return [
+        child.name
+        for child in sorted(folder.iterdir())
+        if child.is_dir() and not child.name.startswith(".") and kz.is_component(child)
+    ]
 
 
 def component_problem(root: Path, name: str) -> str | None:
@@ -195,8 +221,10 @@ def component_problem(root: Path, name: str) -> str | None:
     if kind is None:
         return f"overlays/{name}/ has no kustomization.yaml, so it is not a component ({listing})"
     if kind != "Component":
-        return (f"overlays/{name}/kustomization.yaml is a {kind}, not a Component "
-                f"(kind: Component, apiVersion: kustomize.config.k8s.io/v1alpha1) ({listing})")
+        return (
+            f"overlays/{name}/kustomization.yaml is a {kind}, not a Component "
+            f"(kind: Component, apiVersion: kustomize.config.k8s.io/v1alpha1) ({listing})"
+        )
     return None
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from types import FrameType
+from typing import Any
 
 from okd_streams.files import edit
 from okd_streams.model.repo import CARD_NAME
@@ -64,7 +66,8 @@ def interrupt_on_termination() -> Callable[[], None]:
 
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
-    previous: dict[int, object] = {}
+    # What signal.signal() gives back (and takes): a handler, SIG_DFL/SIG_IGN, or None (not set from Python).
+    previous: dict[int, Callable[[int, FrameType | None], Any] | int | signal.Handlers | None] = {}
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -83,4 +86,5 @@ def interrupt_on_termination() -> Callable[[], None]:
                 signal.signal(number, handler)
             except (OSError, ValueError, TypeError):
                 pass
+
     return restore
