@@ -85,8 +85,11 @@ def test_one_module_imports_each_yaml_library(library, owner):
     assert importers == [owner]
 
 
-RULE_MODULES = [(name, path) for name, path in MODULES
-                if name.startswith("okd_streams.rules.") and name.count(".") == 3 and not name.rsplit(".", 1)[1].startswith("_")]
+RULE_MODULES = [
+    (name, path)
+    for name, path in MODULES
+    if name.startswith("okd_streams.rules.") and name.count(".") == 3 and not name.rsplit(".", 1)[1].startswith("_")
+]
 
 
 @pytest.mark.parametrize("name,path", RULE_MODULES, ids=[name for name, _ in RULE_MODULES])
