@@ -22,12 +22,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 
 import yaml
 
-from okd_streams.files.paths import MAX_FILE_BYTES, LoadIssue, outside, read_limited, symlink_issue
+from okd_streams.files.paths import LoadIssue
 
 try:  # the C loader is an optional part of PyYAML wheels; fall back quietly
     from yaml import CSafeLoader as _CLoader
@@ -229,22 +228,6 @@ def _expanded_size(root: yaml.Node) -> int:
         return total
 
     return size(root, 0)
-
-
-def decode(raw: bytes) -> tuple[str | None, LoadIssue | None]:
-    """Bytes to text, refusing what is not a UTF-8 text file."""
-    if len(raw) > MAX_FILE_BYTES:
-        return None, LoadIssue(
-            1, 1, "too-large", f"file is {len(raw)} bytes; okd-streams reads YAML files up to {MAX_FILE_BYTES}"
-        )
-    if b"\x00" in raw:
-        return None, LoadIssue(1, 1, "encoding", "binary file (contains NUL bytes), not YAML")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, LoadIssue(line, 1, "encoding", f"not UTF-8 text (bad byte at offset {exc.start})")
-    return text, None
 
 
 _BLOCK_RUN = re.compile(r"(?:[-?]\s+){64,}")
@@ -627,39 +610,6 @@ def _attach_directives(result: YamlFile) -> None:
             target.reasons = {**target.reasons, **dict.fromkeys(codes, reason)}
 
 
-def load_file(
-    path: Path,
-    display: str | None = None,
-    boundaries: list[Path] | tuple[Path, ...] = (),
-    parsed: dict[str, YamlFile] | None = None,
-    raw: bytes | None = None,
-) -> YamlFile:
-    """Read and parse one file. `display` is the path shown in problems. With `boundaries`, a
-    file that is (through a symlink) outside all of them is not read: a "symlink" issue.
-    `parsed`: files already parsed in this run by text; a file with the same text (a catalog's
-    versions share their samples) is not parsed again but shares that parse (read-only data).
-    `raw`: the file's bytes, already read as `read_limited` reads them (to hash them)."""
-    shown = display or str(path)
-    escaped = outside(path, boundaries)
-    if escaped is not None:
-        return YamlFile(path=shown, issues=[symlink_issue(escaped)])
-    if raw is None:
-        raw, issue = read_limited(path)
-        if issue:
-            return YamlFile(path=shown, issues=[issue])
-    assert raw is not None  # read_limited gives bytes or an issue
-    text, issue = decode(raw)
-    if issue:
-        return YamlFile(path=shown, issues=[issue])
-    assert text is not None  # decode gives text or an issue
-    if parsed is None:
-        return parse_text(text, shown)
-    same = parsed.get(text)
-    if same is None:
-        same = parsed[text] = parse_text(text, shown)
-    return same if same.path == shown else same.named(shown)
-
-
 def load_data(text: str) -> tuple[Any, list[LoadIssue]]:
     """The first document's plain data and the issues found, never an exception: for files
     read without positions (kustomizations, configuration). Data is None when unreadable."""
@@ -668,18 +618,6 @@ def load_data(text: str) -> tuple[Any, list[LoadIssue]]:
     if fatal or not parsed.documents:
         return None, parsed.issues
     return parsed.documents[0].data, parsed.issues
-
-
-def load_file_data(path: Path) -> Any:
-    """The first document's plain data of a file, or None when unreadable: never blocks on a
-    FIFO, never reads a huge file whole, never crashes on deep nesting or an alias bomb."""
-    raw, issue = read_limited(path)
-    if issue is not None or raw is None:
-        return None
-    text, issue = decode(raw)
-    if issue is not None or text is None:
-        return None
-    return load_data(text)[0]
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"

@@ -221,3 +221,19 @@ def write_atomic(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def decode(raw: bytes) -> tuple[str | None, LoadIssue | None]:
+    """Bytes to text, refusing what is not a UTF-8 text file."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, LoadIssue(
+            1, 1, "too-large", f"file is {len(raw)} bytes; okd-streams reads YAML files up to {MAX_FILE_BYTES}"
+        )
+    if b"\x00" in raw:
+        return None, LoadIssue(1, 1, "encoding", "binary file (contains NUL bytes), not YAML")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, LoadIssue(line, 1, "encoding", f"not UTF-8 text (bad byte at offset {exc.start})")
+    return text, None

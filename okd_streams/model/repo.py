@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from okd_streams.errors import NotARepository
-from okd_streams.files.loader import Document, YamlFile, load_file
+from okd_streams.files.loader import Document, YamlFile
 from okd_streams.files.paths import Boundaries, outside, real_folder, symlink_issue
+from okd_streams.files.read import load_file
 from okd_streams.model import patches
 from okd_streams.model.objects import Obj, Provenance, Unit
 from okd_streams.render import kustomization as kz

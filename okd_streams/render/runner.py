@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okd_streams.files.loader import load_file
+from okd_streams.files.read import load_file
 from okd_streams.render import kustomization as kz
 from okd_streams.render import origins
 from okd_streams.render.cache import Cache, FileHashes, render_key

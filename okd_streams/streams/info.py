@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okd_streams.files.loader import load_file
+from okd_streams.files.read import load_file
 from okd_streams.model.objects import get
 from okd_streams.model.repo import CARD_KIND, Stream, discover_streams
 from okd_streams.render import kustomization as kz

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from okd_streams.files import loader
+from okd_streams.files import loader, read
 from okd_streams.files.loader import YamlError
 
 
@@ -37,9 +37,9 @@ def test_dump_plain_keeps_key_order_and_long_lines():
 def test_load_file_data_is_none_for_what_cannot_be_read(tmp_path):
     good = tmp_path / "kustomization.yaml"
     good.write_text("resources:\n- a.yaml\n")
-    assert loader.load_file_data(good) == {"resources": ["a.yaml"]}
+    assert read.load_file_data(good) == {"resources": ["a.yaml"]}
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [\n")
     fifo = tmp_path / "fifo.yaml"
     os.mkfifo(fifo)  # never blocks: not a regular file, not read
-    assert [loader.load_file_data(path) for path in (broken, fifo, tmp_path / "missing.yaml")] == [None] * 3
+    assert [read.load_file_data(path) for path in (broken, fifo, tmp_path / "missing.yaml")] == [None] * 3

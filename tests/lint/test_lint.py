@@ -14,6 +14,7 @@ import pytest
 
 from okd_streams.config import Config
 from okd_streams.files import loader as yamlio
+from okd_streams.files import read
 from okd_streams.lint import linting
 from okd_streams.model.repo import SourceTree
 from tests.conftest import write_tree
@@ -233,7 +234,7 @@ def test_a_cold_lint_reads_each_file_once_for_its_key_and_its_parse(tmp_path, mo
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", counting_open)
-    monkeypatch.setattr(yamlio, "read_limited", lambda path: pytest.fail(f"{path} read a second time"))
+    monkeypatch.setattr(read, "read_limited", lambda path: pytest.fail(f"{path} read a second time"))
     cold = linting.lint_paths(paths, Config(), progress=False, keep_units=False).problems
     yaml_files = [p.name for p in (tmp_path / "tree").rglob("*.yaml")]
     assert sorted(name for name in opened if name.endswith(".yaml")) == sorted(yaml_files)
