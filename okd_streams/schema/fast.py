@@ -174,7 +174,7 @@ def together(api_version: str, kind: str) -> tuple[str, ...]:
     key = f"{api_version}/{kind}"
     if api_version.startswith("tekton.dev/"):
         return tuple(f"{api_version}/{k}" for k in TEKTON_TOGETHER) if kind in TEKTON_TOGETHER else (key,)
-    crds = store.crd_kind_names()
+    crds = store.crd_kind_names(api_version)
     if key in crds:
         return tuple(sorted(k for k in crds if k.rpartition("/")[0] == api_version))
     return CORE_TOGETHER if key in CORE_TOGETHER else (key,)

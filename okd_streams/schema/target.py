@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 API_LEVELS = ("stable", "beta", "alpha")
@@ -35,9 +36,10 @@ class Target:
     tekton_feature_flags: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_FLAGS))
     argocd: str = "3.x"
 
-    @property
+    @cached_property
     def key(self) -> tuple:
-        """A hashable value equal for equal targets (the flags are a mapping)."""
+        """A hashable value equal for equal targets (the flags are a mapping); worked out once,
+        since the engine keys every object's findings on it."""
         return self.kubernetes, tuple(sorted((k, str(v)) for k, v in self.tekton_feature_flags.items())), self.argocd
 
     def flag(self, name: str) -> Any:

@@ -12,9 +12,10 @@ Task spec a pipeline task runs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
@@ -62,13 +63,17 @@ def find(unit: Unit, kind: str, name: str, group: str | None, namespace: str = "
     return found[0] if found else None
 
 
+@lru_cache(maxsize=4096)  # a pure function of a path string; asked for every candidate of every reference
+def _folders(file: str) -> tuple[str, ...]:
+    folder = os.path.dirname(file)
+    return tuple(folder.split("/")) if folder else ()
+
+
 def _closeness(obj: Obj, holder: Obj) -> tuple[int, int]:
     if obj.file and obj.file == holder.file:
         return (1, 0)
-    mine = Path(holder.file).parent.parts if holder.file else ()
-    theirs = Path(obj.file).parent.parts if obj.file else ()
     common = 0
-    for a, b in zip(mine, theirs, strict=False):  # the common prefix
+    for a, b in zip(_folders(holder.file), _folders(obj.file), strict=False):  # the common prefix
         if a != b:
             break
         common += 1
@@ -82,8 +87,9 @@ def lookup(unit: Unit, kind: str, name: str, group: str | None, holder: Obj) -> 
     found = _candidates(unit, kind, name, group, holder.namespace)
     if len(found) <= 1:
         return (found[0] if found else None), False
-    best = max(_closeness(obj, holder) for obj in found)
-    nearest = [obj for obj in found if _closeness(obj, holder) == best]
+    scored = [(_closeness(obj, holder), obj) for obj in found]
+    best = max(score for score, _ in scored)
+    nearest = [obj for score, obj in scored if score == best]
     if len(nearest) == 1 or all(obj.data.get("spec") == nearest[0].data.get("spec") for obj in nearest):
         return nearest[0], False
     return nearest[0], True
