@@ -143,7 +143,6 @@ GATES: tuple[Gate, ...] = (
 
 # Pipeline tasks live in both lists; the table names "tasks" for both.
 SAME_LIST = {"finally": "tasks"}
-_SAME_LIST = SAME_LIST
 SPEC = "<spec>"  # the container of the gates on a spec itself ("" in the table), for okd_streams.schema.fast
 
 
@@ -220,7 +219,7 @@ def _mappings(node: Any, path: Path, container: str = "") -> Iterator[tuple[Path
             elif isinstance(sub, (dict, list)):
                 yield from _mappings(sub, path + (key,), "")
     elif isinstance(node, list) and path and isinstance(path[-1], str):
-        name = _SAME_LIST.get(path[-1], path[-1])
+        name = SAME_LIST.get(path[-1], path[-1])
         for i, item in enumerate(node):
             if isinstance(item, dict):
                 yield path + (i,), name, item
