@@ -39,5 +39,32 @@ def _path(value: str) -> Path:
     return Path(value)
 
 
-def emit(problems: list[Problem], fmt: str) -> None:
+def add_show_info(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--show-info",
+        action="store_true",
+        help="list info findings in text output too (they are counted, not listed, by default; "
+        "json, github, sarif and junit always carry them)",
+    )
+
+
+def emit(problems: list[Problem], fmt: str, show_info: bool = True) -> int:
+    """Write `problems`; return how many info findings text output left out.
+
+    Text is read by people, where info lines (a tag-pinned image, ...) would bury the errors;
+    the machine formats keep every finding, so a tool filters them itself."""
+    hidden = 0
+    if fmt == "text" and not show_info:
+        shown = [p for p in problems if p.level != "info"]
+        hidden = len(problems) - len(shown)
+        problems = shown
     write(problems, fmt, sys.stdout)
+    return hidden
+
+
+def counts(problems: list[Problem]) -> str:
+    """`2 errors, 1 warnings, 22 info`: the totals line of text output."""
+    by_level = {"error": 0, "warning": 0, "info": 0}
+    for p in problems:
+        by_level[p.level] = by_level.get(p.level, 0) + 1
+    return f"{by_level['error']} errors, {by_level['warning']} warnings, {by_level['info']} info"

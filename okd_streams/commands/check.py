@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from okd_streams import rules as registry
-from okd_streams.commands._common import add_config, add_format, emit
+from okd_streams.commands._common import add_config, add_format, add_show_info, counts, emit
 from okd_streams.commands.affected import add_revision_options, changes_for
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
@@ -27,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("streams", nargs="*", metavar="STREAM", help="streams to check (default: all)")
     add_format(parser)
+    add_show_info(parser)
     add_config(parser)
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
@@ -64,10 +65,10 @@ def run(args: argparse.Namespace) -> int:
         if not discover_streams(root):  # nothing to render: a moved or emptied streams/ must not pass silently
             raise UsageError(f"no streams in {root / 'streams'}: add one with `okd-streams new NAME`")
         report = check_repository(root, config, args.streams or None, cache=args.cache, reuse_report=True)
-    emit(report.problems, args.format)
+    hidden = emit(report.problems, args.format, args.show_info)
     if args.format == "text":
         out = sys.stdout
-        if report.problems:
+        if len(report.problems) > hidden:
             out.write("\n")
         for summary in report.summaries:
             state = "rendered" if summary.rendered else "FAILED to render"
@@ -75,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
                 f"{summary.name:<24} {summary.objects:>4} objects  {state:<16} "
                 f"{summary.errors} errors, {summary.warnings} warnings\n"
             )
-        errors = sum(p.level == "error" for p in report.problems)
-        warnings = sum(p.level == "warning" for p in report.problems)
-        out.write(f"{len(report.summaries)} streams checked: {errors} errors, {warnings} warnings\n")
+        out.write(f"{len(report.summaries)} streams checked: {counts(report.problems)}{_hint(hidden)}\n")
     return exit_code(report.problems, args.strict)
+
+
+def _hint(hidden: int) -> str:
+    return " (info not listed: --show-info lists them)" if hidden else ""

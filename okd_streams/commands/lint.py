@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from okd_streams import rules as registry
-from okd_streams.commands._common import add_config, add_format, emit
+from okd_streams.commands._common import add_config, add_format, add_show_info, counts, emit
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
 from okd_streams.lint.linting import lint_paths
@@ -24,6 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", type=Path)
     add_format(parser)
+    add_show_info(parser)
     add_config(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     parser.add_argument(
@@ -42,5 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     config = load_config(args.paths[0], args.config, rule_code=registry.code_of)
     report = lint_paths(args.paths, config, cache=args.cache, keep_units=False)
-    emit(report.problems, args.format)
+    hidden = emit(report.problems, args.format, args.show_info)
+    if hidden:  # say what text output left out, so a count of zero problems is never a surprise
+        sys.stdout.write(f"{counts(report.problems)} (info not listed: --show-info lists them)\n")
     return exit_code(report.problems, args.strict)

@@ -68,6 +68,20 @@ def test_check_passes_on_the_repository(capsys, monkeypatch):
     assert f"{len(STREAMS)} streams checked: 0 errors" in out
 
 
+def test_a_clean_check_prints_only_the_summary_and_counts_info(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert main(["check"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(STREAMS) + 1, lines  # one line a stream, then the totals
+    total = lines[-1]
+    assert total.startswith(f"{len(STREAMS)} streams checked: 0 errors, 0 warnings, ") and " info" in total
+    assert main(["check", "--show-info"]) == 0
+    shown = capsys.readouterr().out
+    assert ": info " in shown and "[X003]" in shown and "--show-info" not in shown
+    assert main(["check", "--format", "json"]) == 0
+    assert any(p["level"] == "info" for p in json.loads(capsys.readouterr().out)), "machine formats keep info"
+
+
 @pytest.mark.parametrize("stream", STREAMS)
 def test_every_reference_names_an_object_in_the_same_render(stream):
     result = build(REPO / "streams" / stream)

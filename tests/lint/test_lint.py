@@ -356,3 +356,24 @@ def test_file_rules_never_see_the_cache():
     from okd_streams.model.objects import FileContext
 
     assert "cache" not in {f.name for f in fields(FileContext)}
+
+
+def test_text_lint_counts_info_and_lists_it_only_when_asked(tmp_path, capsys, monkeypatch):
+    from okd_streams.cli import main
+
+    write_tree(
+        tmp_path,
+        {
+            "build.yaml": "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: build\nspec:\n"
+            '  steps:\n    - name: build\n      image: "alpine:3.20"\n      script: make\n'
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", "--no-cache", "."]) == 0
+    out = capsys.readouterr().out
+    assert out == "0 errors, 0 warnings, 1 info (info not listed: --show-info lists them)\n"
+    assert main(["lint", "--no-cache", "--show-info", "."]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("build.yaml:8:7: info ") and out.rstrip().endswith("[X003]") and out.count("\n") == 1
+    assert main(["lint", "--no-cache", "-f", "github", "."]) == 0
+    assert capsys.readouterr().out.startswith("::notice file=build.yaml"), "machine formats keep info"

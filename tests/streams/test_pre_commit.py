@@ -92,6 +92,7 @@ def test_pre_commit_fails_on_a_staged_broken_stream(clone, tmp_path):
     assert "okd-streams check (the streams the staged changes affect)" in done.stdout
     assert "Failed" in done.stdout
     assert "streams/okd-fcos/kustomization.yaml:" in done.stdout and "[K001]" in done.stdout
+    assert ": info " not in done.stdout, "info findings must not bury the error"
     assert "checking 1 stream affected by the changes since" in done.stdout and ": okd-fcos" in done.stdout
 
 
