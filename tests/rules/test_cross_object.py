@@ -646,10 +646,21 @@ def test_trigger_params():
     assert [p.level for p in problems(TRIGGERS, "R004")] == ["warning"]
 
 
-def test_unbound_template_params_are_warnings():
+def test_unbound_template_params_level_follows_where_they_are_used():
     text = TRIGGERS.replace("        - {name: source, value: y}\n", "").replace("        - ref: b\n", "")
-    found = problems(text, "R031")
-    assert [p.level for p in found] == ["warning"] and '"source"' in found[0].message
+    found = problems(text, "R031")  # in a label value: the API server rejects the PipelineRun
+    assert [p.level for p in found] == ["error"] and '"source"' in found[0].message
+    assert "metadata.labels.example.com/source of resource template 1 (PipelineRun)" in found[0].message
+    in_spec = text.replace("example.com/source: $(tt.params.source)", "example.com/source: x").replace(
+        "pipelineRef: {name: p}", "pipelineRef: {name: p}\n        params: [{name: s, value: $(tt.params.source)}]"
+    )
+    found = problems(in_spec, "R031")  # in a Tekton param value: left unreplaced, the run sees the text
+    assert [p.level for p in found] == ["warning"] and "spec.params[0].value" in found[0].message
+    unused = text.replace("example.com/source: $(tt.params.source)", "example.com/source: x")
+    found = problems(unused, "R031")  # nothing uses it: nothing is left unreplaced
+    assert [p.level for p in found] == ["info"] and "unreplaced" not in found[0].message.replace(
+        "nothing is left unreplaced", ""
+    )
 
 
 # --- duplicates and hostile input -------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""Precision on real Tekton trees (issue 17): each construct Tekton accepts gives no error, and the
+true case beside it still gives one. Small real trees, linted as `okd-streams lint` does."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from okd_streams.config import Config
+from okd_streams.lint import linting
+from tests.conftest import write_tree
+
+
+def lint(root: Path, files: dict[str, str], code: str | None = None) -> list[tuple[str, str, str]]:
+    """(path:line:col, level, message) of the problems with `code` in the tree `files`."""
+    write_tree(root, {path: textwrap.dedent(text) for path, text in files.items()})
+    report = linting.lint_paths([root], Config(), progress=False, cache=False)
+    return [
+        (f"{Path(p.path).resolve().relative_to(root.resolve())}:{p.line}:{p.column}", p.level, p.message)
+        for p in report.problems
+        if code is None or p.code == code
+    ]
+
+
+STEPS = """\
+  steps:
+    - name: run
+      image: "alpine:3.20@sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a"
+      script: "true"
+"""
+
+
+# --- S001: a version Tekton no longer serves is not "deprecated" ---------------------------------
+
+
+def test_an_unserved_tekton_version_is_an_error_saying_the_api_server_rejects_it(tmp_path):
+    found = lint(
+        tmp_path,
+        {
+            "old.yaml": "apiVersion: tekton.dev/v1alpha1\nkind: Task\nmetadata:\n  name: old\nspec:\n" + STEPS,
+            "beta.yaml": "apiVersion: tekton.dev/v1beta1\nkind: Task\nmetadata:\n  name: beta\nspec:\n" + STEPS,
+            "gone.yaml": "apiVersion: tekton.dev/v1alpha1\nkind: PipelineResource\nmetadata:\n  name: gone\n"
+            "spec:\n  type: git\n",
+        },
+        "S001",
+    )
+    by_file = {where.partition(":")[0]: (level, message) for where, level, message in found}
+    assert by_file["old.yaml"][0] == "error"
+    assert "no longer serves" in by_file["old.yaml"][1] and "deprecated" not in by_file["old.yaml"][1]
+    assert by_file["old.yaml"][1].endswith("write it as tekton.dev/v1")
+    assert by_file["gone.yaml"][0] == "error" and "PipelineResource was removed" in by_file["gone.yaml"][1]
+    assert by_file["beta.yaml"] == (
+        "warning",
+        "Task uses tekton.dev/v1beta1; write it as tekton.dev/v1 (tekton.dev/v1beta1 is deprecated)",
+    )
+
+
+def test_kinds_without_a_v1_are_left_alone_in_a_served_version(tmp_path):
+    files = {
+        "custom.yaml": "apiVersion: tekton.dev/v1beta1\nkind: CustomRun\nmetadata:\n  name: custom\n"
+        "spec:\n  customRef: {apiVersion: example.dev/v1, kind: Example}\n",
+        "policy.yaml": "apiVersion: tekton.dev/v1alpha1\nkind: VerificationPolicy\nmetadata:\n  name: policy\n"
+        'spec:\n  resources:\n    - pattern: "https://github.com/tektoncd/catalog.git"\n'
+        "  authorities:\n    - name: key\n      key: {secretRef: {name: key, namespace: tekton}}\n",
+    }
+    assert lint(tmp_path, files, "S001") == []
+
+
+# --- R031: an unbound TriggerTemplate param in a name the API server validates ---------------------
+
+NIGHTLY = """\
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata:
+  name: nightly
+spec:
+  serviceAccountName: nightly
+  triggers:
+    - name: nightly
+      bindings:
+        - ref: nightly
+      template:
+        ref: nightly
+---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: TriggerBinding
+metadata:
+  name: nightly
+spec:
+  params:
+    - name: stream
+      value: $(body.stream)
+---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: TriggerTemplate
+metadata:
+  name: nightly
+spec:
+  params:
+    - name: stream
+    - name: release
+  resourcetemplates:
+    - apiVersion: tekton.dev/v1
+      kind: PipelineRun
+      metadata:
+        generateName: nightly-$(tt.params.release)-
+      spec:
+        pipelineRef: {name: build}
+        params:
+          - {name: stream, value: $(tt.params.stream)}
+"""
+
+
+def test_an_unbound_param_in_generate_name_is_one_error_naming_the_field(tmp_path):
+    found = lint(tmp_path / "bad", {"nightly.yaml": NIGHTLY}, "R031")
+    assert [(where, level) for where, level, _ in found] == [("nightly.yaml:9:7", "error")]
+    assert '"release"' in found[0][2] and "metadata.generateName of resource template 1 (PipelineRun)" in found[0][2]
+    bound = NIGHTLY.replace(
+        "      value: $(body.stream)\n", "      value: $(body.stream)\n    - {name: release, value: $(body.release)}\n"
+    )
+    assert lint(tmp_path / "good", {"nightly.yaml": bound}, "R031") == []
+    in_spec = NIGHTLY.replace("nightly-$(tt.params.release)-", "nightly-").replace(
+        "$(tt.params.stream)}", "$(tt.params.stream)}\n          - {name: release, value: $(tt.params.release)}"
+    )
+    found = lint(tmp_path / "spec", {"nightly.yaml": in_spec}, "R031")
+    assert [level for _, level, _ in found] == ["warning"], found  # elsewhere: a warning, as before
+
+
+# --- R021: workspaces bound to an embedded pipelineSpec are propagated, not ignored ------------
+
+EMBEDDED_RUN = """\
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: embedded
+spec:
+  workspaces:
+    - name: shared
+      emptyDir: {}
+  pipelineSpec:
+    tasks:
+      - name: write
+        taskSpec:
+""" + textwrap.indent(STEPS.replace('script: "true"', "script: echo hi > $(workspaces.shared.path)/x"), "          ")
+
+
+def test_a_workspace_propagated_into_an_embedded_pipeline_spec_is_not_called_ignored(tmp_path):
+    assert lint(tmp_path / "used", {"embedded.yaml": EMBEDDED_RUN}, "R021") == []
+    unused = EMBEDDED_RUN.replace("$(workspaces.shared.path)/x", "/tmp/x")
+    found = lint(tmp_path / "unused", {"embedded.yaml": unused}, "R021")
+    assert [level for _, level, _ in found] == ["info"] and "ignores" not in found[0][2]
+    assert "propagates" in found[0][2]
