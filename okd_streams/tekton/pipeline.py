@@ -238,8 +238,19 @@ def pipelinerun_inline_params(site: PipelineSite) -> list[dict]:
     for _, task in items(site.spec, "tasks"):
         for _, param in items(task, "params"):
             name = param.get("name")
-            if isinstance(name, str) and name not in combined:
+            if not isinstance(name, str):
+                continue
+            if name not in combined:
                 combined[name] = _spec_from_value(param)
+                continue
+            # appendPipelineTaskParams: an object value's keys join the declared properties,
+            # so a step may read a key the pipeline task supplies and the run does not.
+            kind, value = go_value(param.get("value"))
+            if kind == "object":
+                known = combined[name].get("properties")
+                keys = dict(known) if isinstance(known, dict) else {}
+                keys.update({key: {"type": "string"} for key in value})
+                combined[name] = dict(combined[name], properties=keys)  # a copy: specs are the documents'
         spec = embedded_task_spec(task)
         if spec is not None:
             for _, declared in items(spec, "params"):

@@ -150,3 +150,45 @@ def test_a_workspace_propagated_into_an_embedded_pipeline_spec_is_not_called_ign
     found = lint(tmp_path / "unused", {"embedded.yaml": unused}, "R021")
     assert [level for _, level, _ in found] == ["info"] and "ignores" not in found[0][2]
     assert "propagates" in found[0][2]
+
+
+# --- T020: object keys a pipeline task supplies (appendPipelineTaskParams) ---------------------
+
+GITREPO_RUN = """\
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: clone
+spec:
+  params:
+    - name: gitrepo
+      value: {url: "https://github.com/okd-project/okd", commit: abc123}
+  pipelineSpec:
+    tasks:
+      - name: clone
+        params:
+          - name: gitrepo
+            value: {branch: main, url: $(params.gitrepo.url)}
+        taskSpec:
+""" + textwrap.indent(STEPS.replace('script: "true"', "script: echo $(params.gitrepo.branch)"), "          ")
+
+
+def test_an_object_key_the_pipeline_task_supplies_is_declared_for_an_inline_task_spec(tmp_path):
+    assert lint(tmp_path / "good", {"clone.yaml": GITREPO_RUN}, "T020") == []
+    nobody = GITREPO_RUN.replace("gitrepo.branch)", "gitrepo.tag)")
+    found = lint(tmp_path / "bad", {"clone.yaml": nobody}, "T020")  # a key nobody supplies: still an error
+    assert [(where, level) for where, level, _ in found] == [("clone.yaml:19:17", "error")]
+    assert 'has no key "tag" (keys: branch, commit, url)' in found[0][2]
+
+
+def test_a_pipeline_object_param_does_not_take_the_pipeline_tasks_keys(tmp_path):
+    """A Pipeline's own declaration stays what its taskSpec is checked against (Tekton's
+    webhook rejects the Pipeline: non-existent variable)."""
+    pipeline = (
+        "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: clone\nspec:\n  params:\n"
+        "    - {name: gitrepo, type: object, properties: {url: {type: string}, commit: {type: string}}}\n"
+        "  tasks:\n    - name: clone\n      params:\n"
+        "        - {name: gitrepo, value: {branch: main, url: $(params.gitrepo.url)}}\n      taskSpec:\n"
+        + textwrap.indent(STEPS.replace('script: "true"', "script: echo $(params.gitrepo.branch)"), "        ")
+    )
+    assert [level for _, level, _ in lint(tmp_path, {"clone.yaml": pipeline}, "T020")] == ["error"]
