@@ -192,3 +192,48 @@ def test_a_pipeline_object_param_does_not_take_the_pipeline_tasks_keys(tmp_path)
         + textwrap.indent(STEPS.replace('script: "true"', "script: echo $(params.gitrepo.branch)"), "        ")
     )
     assert [level for _, level, _ in lint(tmp_path, {"clone.yaml": pipeline}, "T020")] == ["error"]
+
+
+# --- R013: Pipelines-as-Code inlines its .tekton/ Tasks ------------------------------------------
+
+PAC_RUN = """\
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: pull-request
+  annotations:
+    pipelinesascode.tekton.dev/on-event: "[pull_request]"
+spec:
+  workspaces:
+    - {name: source, emptyDir: {}}
+  pipelineSpec:
+    workspaces:
+      - name: source
+    tasks:
+      - name: check
+        taskRef: {name: make-check}
+        workspaces:
+          - {name: source, workspace: source}
+"""
+MAKE_CHECK = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: make-check\nspec:\n" + STEPS
+
+
+def test_a_pac_run_binding_a_workspace_its_local_task_does_not_declare_is_valid(tmp_path):
+    files = {".tekton/pull-request.yaml": PAC_RUN, ".tekton/tasks/make-check.yaml": MAKE_CHECK}
+    assert lint(tmp_path / "pac", files, "R013") == []
+    by_ref = PAC_RUN.partition("  pipelineSpec:")[0] + "  pipelineRef: {name: ci}\n"
+    pipeline = "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: ci\nspec:\n"
+    pipeline += "  workspaces:\n    - name: source\n  tasks:"
+    pipeline += PAC_RUN.partition("    tasks:")[2].replace("\n  ", "\n")
+    files = {".tekton/pull-request.yaml": by_ref, ".tekton/ci.yaml": pipeline, ".tekton/make-check.yaml": MAKE_CHECK}
+    assert lint(tmp_path / "pac-pipeline", files, "R013") == []  # PaC inlines the Pipeline and its Tasks
+
+
+def test_a_plain_pipeline_binding_a_workspace_its_task_does_not_declare_is_still_an_error(tmp_path):
+    plain = PAC_RUN.replace('  annotations:\n    pipelinesascode.tekton.dev/on-event: "[pull_request]"\n', "")
+    files = {".tekton/pull-request.yaml": plain, ".tekton/make-check.yaml": MAKE_CHECK}
+    found = lint(tmp_path / "plain", files, "R013")
+    assert [(where, level) for where, level, _ in found] == [(".tekton/pull-request.yaml:15:14", "error")]
+    assert 'binds workspace "source", which Task "make-check" does not declare' in found[0][2]
+    outside = {"ci/pull-request.yaml": PAC_RUN, "ci/make-check.yaml": MAKE_CHECK}  # PaC reads only .tekton/
+    assert [level for _, level, _ in lint(tmp_path / "outside", outside, "R013")] == ["error"]

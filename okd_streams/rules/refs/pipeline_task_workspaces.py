@@ -6,7 +6,9 @@ What it does:
   must name a workspace the Task declares; and a binding to a Pipeline workspace marked
   `optional: true` must go to a Task workspace that is optional too. An inline taskSpec
   receives workspaces it uses without declaring them, and unbound ones of the same name
-  from the Pipeline (propagated workspaces), so those cases are not reported.
+  from the Pipeline (propagated workspaces), so those cases are not reported. A Task
+  that Pipelines-as-Code inlines (a `.tekton/` Task referenced from a PaC PipelineRun)
+  counts as an inline taskSpec, since that is what PaC submits.
 
 Why:
   Tekton matches these only at run time: the TaskRun fails with `declared workspace "w"
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.tekton import resolve
+from okd_streams.tekton import pac, resolve
 
 ID = "pipeline-task-workspaces"
 CODE = "R013"
@@ -59,7 +61,9 @@ def check(unit: Unit) -> Iterator[Finding]:
                             "workspace required or the Task workspace optional",
                         )
                     continue
-                if resolved.obj is None and name in pipeline_workspaces:
+                if name in pipeline_workspaces and (
+                    resolved.obj is None or pac.inlines(unit, task.site.obj, resolved.obj)
+                ):
                     continue  # propagated to an inline taskSpec
                 yield Finding(
                     task.obj,
@@ -68,7 +72,12 @@ def check(unit: Unit) -> Iterator[Finding]:
                     f"add `- name: {name}` with `workspace: <a Pipeline workspace>`",
                 )
             for name, (index, _) in bound.items():
-                if name not in declared and resolved.obj is not None:  # inline specs get propagated ones
+                # An inline taskSpec takes a binding as a declaration (and PaC inlines its .tekton/ Tasks).
+                if (
+                    name not in declared
+                    and resolved.obj is not None
+                    and not pac.inlines(unit, task.site.obj, resolved.obj)
+                ):
                     yield Finding(
                         task.obj,
                         task.path + ("workspaces", index, "name"),

@@ -1,0 +1,55 @@
+"""Pipelines-as-Code: what it submits for a `.tekton/` PipelineRun.
+
+PaC reads the `.tekton/` folder of a repository. For a PipelineRun it recognises (by its
+`pipelinesascode.tekton.dev/...` annotations) it resolves, before anything reaches the
+cluster, every Pipeline and Task the run references by name that is defined under
+`.tekton/` into an embedded `pipelineSpec` and `taskSpec` (a ClusterTask, bundle,
+resolver or custom task reference stays as written). So such a run must be judged as
+embedded specs: a workspace binding a Task does not declare becomes a declaration, as
+the TaskRun reconciler does for every embedded taskSpec.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from okd_streams.model.objects import Obj, Unit, get
+
+ANNOTATION = "pipelinesascode.tekton.dev/"
+FOLDER = ".tekton"
+
+
+def is_pac_run(obj: Obj) -> bool:
+    """A PipelineRun Pipelines-as-Code handles: one of its annotations is PaC's."""
+    if obj.kind != "PipelineRun":
+        return False
+    annotations = obj.metadata.get("annotations")
+    return isinstance(annotations, dict) and any(
+        isinstance(key, str) and key.startswith(ANNOTATION) for key in annotations
+    )
+
+
+def in_tekton_folder(obj: Obj) -> bool:
+    return FOLDER in PurePosixPath(obj.file.replace("\\", "/")).parts
+
+
+def _pac_pipeline_names(unit: Unit) -> frozenset[str]:
+    """Names of the Pipelines a PaC run references: PaC inlines them into the run."""
+    return frozenset(
+        name
+        for run in unit.of_kind("PipelineRun")
+        if is_pac_run(run) and isinstance(name := get(run.data, "spec", "pipelineRef", "name"), str)
+    )
+
+
+def inlines(unit: Unit, holder: Obj, task: Obj) -> bool:
+    """True when Pipelines-as-Code submits Task `task`, referenced by a pipeline task of
+    `holder` (a PaC PipelineRun, or a `.tekton/` Pipeline such a run references), as an
+    embedded taskSpec."""
+    if task.kind != "Task" or not in_tekton_folder(task):
+        return False
+    if holder.kind == "PipelineRun":
+        return is_pac_run(holder)
+    if holder.kind == "Pipeline" and in_tekton_folder(holder):
+        return holder.name in unit.memo(("pac_pipelines",), lambda: _pac_pipeline_names(unit))
+    return False
