@@ -328,9 +328,10 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
             unit = failed_unit(tree.display(root), None, shown, result.error or "kustomize failed")
         units.append(unit)
     if lint_set.loose:
-        units.append(
-            unit_from_files([tree.file(f) for f in lint_set.loose], tree.display(lint_set.path), foreign=foreign)
-        )
+        loose = unit_from_files([tree.file(f) for f in lint_set.loose], tree.display(lint_set.path), foreign=foreign)
+        # A loose file (a test beside a Task that a kustomization renders) may name what the renders hold.
+        loose.neighbours = [obj for unit in units for obj in unit.objects]
+        units.append(loose)
     for unit in units:
         problems.extend(session.check_unit(unit))
     escaping = lint_set.escaping

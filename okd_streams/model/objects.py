@@ -109,6 +109,9 @@ class Unit:
     directory: Any = None  # pathlib.Path of the kustomization folder built, when rendered
     kustomizations: list[Document] = field(default_factory=list)  # every kustomization the build read
     target: Any = None  # okd_streams.schema.Target the checks judge against (the engine sets it)
+    # Objects of the other units of the same lint set (its kustomization renders), which a
+    # reference from this unit may name but which are checked in their own unit.
+    neighbours: list[Obj] = field(default_factory=list, repr=False, compare=False)
     _index: dict[tuple[str, str], list[Obj]] = field(default_factory=dict, repr=False)
     _kinds: list[str] = field(default_factory=list, repr=False)  # objects' kinds, in order
     _views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # see memo(), view()
@@ -153,6 +156,20 @@ class Unit:
 
     def find_all(self, kind: str, name: str) -> list[Obj]:
         return self._index.get((kind, name), [])
+
+    def find_near(self, kind: str, name: str) -> list[Obj]:
+        """`find_all`, and the neighbours of that kind and name: what a reference may mean."""
+        own = self._index.get((kind, name), [])
+        if not self.neighbours:
+            return own
+        index = self.memo(("neighbour index",), self._neighbour_index)
+        return own + index.get((kind, name), [])
+
+    def _neighbour_index(self) -> dict[tuple[str, str], list[Obj]]:
+        index: dict[tuple[str, str], list[Obj]] = {}
+        for obj in self.neighbours:
+            index.setdefault((obj.kind, obj.name), []).append(obj)
+        return index
 
 
 @dataclass

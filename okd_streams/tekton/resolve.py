@@ -52,7 +52,7 @@ def unresolved_level(unit: Unit) -> str:
 def _candidates(unit: Unit, kind: str, name: str, group: str | None, namespace: str) -> list[Obj]:
     if not isinstance(name, str) or not name:
         return []
-    found = [obj for obj in unit.find_all(kind, name) if group is None or obj.group == group]
+    found = [obj for obj in unit.find_near(kind, name) if group is None or obj.group == group]
     same = [obj for obj in found if obj.namespace == namespace]
     return same or [obj for obj in found if not obj.namespace or not namespace]
 
@@ -70,29 +70,35 @@ def _folders(file: str) -> tuple[str, ...]:
 
 
 def _closeness(obj: Obj, holder: Obj) -> tuple[int, int]:
+    """Nearest first: the holder's own file; then its folder and the folders above it,
+    nearest first (a Task beside its `tests/`); then any other folder, by how much of the
+    path it shares with the holder's."""
     if obj.file and obj.file == holder.file:
-        return (1, 0)
+        return (2, 0)
+    here, there = _folders(holder.file), _folders(obj.file)
+    if here[: len(there)] == there:  # the definition's folder is the holder's or one above it
+        return (1, len(there))
     common = 0
-    for a, b in zip(_folders(holder.file), _folders(obj.file), strict=False):  # the common prefix
+    for a, b in zip(here, there, strict=False):  # the common prefix
         if a != b:
             break
         common += 1
     return (0, common)
 
 
-def lookup(unit: Unit, kind: str, name: str, group: str | None, holder: Obj) -> tuple[Obj | None, bool]:
-    """Like `find`, for a reference made by `holder`. When several different objects answer
-    (a lint set holding two versions of a sample), the one nearest to the holder's file
-    wins; (object, True) when that still leaves several different ones: ambiguous."""
+def nearest_definitions(unit: Unit, kind: str, name: str, group: str | None, holder: Obj) -> list[Obj]:
+    """The different definitions a reference from `holder` could mean, equally near it:
+    none, one, or several (an ambiguity to report, never to settle silently)."""
     found = _candidates(unit, kind, name, group, holder.namespace)
     if len(found) <= 1:
-        return (found[0] if found else None), False
+        return found
     scored = [(_closeness(obj, holder), obj) for obj in found]
     best = max(score for score, _ in scored)
-    nearest = [obj for score, obj in scored if score == best]
-    if len(nearest) == 1 or all(obj.data.get("spec") == nearest[0].data.get("spec") for obj in nearest):
-        return nearest[0], False
-    return nearest[0], True
+    nearest: list[Obj] = []
+    for score, obj in scored:
+        if score == best and all(obj.data.get("spec") != other.data.get("spec") for other in nearest):
+            nearest.append(obj)
+    return nearest
 
 
 def has_variable(value: Any) -> bool:
@@ -217,6 +223,7 @@ class ResolvedSpec:
     obj: Obj | None = None
     label: str = ""  # 'Task "x"' or 'its taskSpec'
     ref: Ref | None = None
+    others: tuple[Obj, ...] = ()  # when ambiguous: the other definitions, as near as `obj`
 
     @property
     def ok(self) -> bool:
@@ -247,15 +254,16 @@ def _resolve_task(unit: Unit, holder: Obj, data: dict, base: tuple) -> ResolvedS
         return ResolvedSpec("custom", ref=ref)
     if not ref.name or has_variable(ref.name):
         return ResolvedSpec("none", ref=ref)
-    found, ambiguous = lookup(unit, ref.kind, ref.name, PIPELINES, holder)
-    if found is None:
+    nearest = nearest_definitions(unit, ref.kind, ref.name, PIPELINES, holder)
+    if not nearest:
         return ResolvedSpec(
             "cluster-missing" if ref.kind == "ClusterTask" else "missing",
             label=f"{ref.kind} {quoted(ref.name)}",
             ref=ref,
         )
-    if ambiguous:
-        return ResolvedSpec("ambiguous", None, found, f"{ref.kind} {quoted(ref.name)}", ref)
+    found = nearest[0]
+    if len(nearest) > 1:
+        return ResolvedSpec("ambiguous", None, found, f"{ref.kind} {quoted(ref.name)}", ref, tuple(nearest[1:]))
     spec = found.data.get("spec")
     spec = spec if isinstance(spec, dict) else {}
     return ResolvedSpec("ok", spec, found, f"{ref.kind} {quoted(ref.name)}", ref)
@@ -281,11 +289,12 @@ def _resolve_pipeline(unit: Unit, holder: Obj, data: dict, base: tuple) -> Resol
         return ResolvedSpec("remote", ref=ref)
     if not ref.name or has_variable(ref.name):
         return ResolvedSpec("none", ref=ref)
-    found, ambiguous = lookup(unit, "Pipeline", ref.name, PIPELINES, holder)
-    if found is None:
+    nearest = nearest_definitions(unit, "Pipeline", ref.name, PIPELINES, holder)
+    if not nearest:
         return ResolvedSpec("missing", label=f"Pipeline {quoted(ref.name)}", ref=ref)
-    if ambiguous:
-        return ResolvedSpec("ambiguous", None, found, f"Pipeline {quoted(ref.name)}", ref)
+    found = nearest[0]
+    if len(nearest) > 1:
+        return ResolvedSpec("ambiguous", None, found, f"Pipeline {quoted(ref.name)}", ref, tuple(nearest[1:]))
     spec = found.data.get("spec")
     spec = spec if isinstance(spec, dict) else {}
     return ResolvedSpec("ok", spec, found, f"Pipeline {quoted(ref.name)}", ref)
@@ -325,6 +334,15 @@ def workspace_specs(spec: dict | None) -> dict[str, dict]:
         if isinstance(workspace.get("name"), str):
             found.setdefault(workspace["name"], workspace)
     return found
+
+
+def ambiguity(resolved: ResolvedSpec) -> str:
+    """The end of a finding on an ambiguous reference: where each definition is."""
+    places = [obj.file or "?" for obj in (resolved.obj, *resolved.others) if obj is not None]
+    return (
+        f"{resolved.label}, which is defined differently at {', '.join(places[:-1])} and at {places[-1]}, equally "
+        "near this reference: okd-streams checks it against neither; rename one, or lint them as separate paths"
+    )
 
 
 def names_list(names: Any, limit: int = 12) -> str:

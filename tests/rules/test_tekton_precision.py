@@ -237,3 +237,63 @@ def test_a_plain_pipeline_binding_a_workspace_its_task_does_not_declare_is_still
     assert 'binds workspace "source", which Task "make-check" does not declare' in found[0][2]
     outside = {"ci/pull-request.yaml": PAC_RUN, "ci/make-check.yaml": MAKE_CHECK}  # PaC reads only .tekton/
     assert [level for _, level, _ in lint(tmp_path / "outside", outside, "R013")] == ["error"]
+
+
+# --- R001/R011: a reference means the nearest definition; an ambiguity is a warning naming both ----
+
+
+def _task(name: str, *params: str) -> str:
+    declared = "".join(f"    - name: {p}\n" for p in params)
+    return f"apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: {name}\nspec:\n  params:\n{declared}" + STEPS
+
+
+X_RUN = """\
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata:
+  name: x-run
+spec:
+  taskRef: {name: x}
+  params:
+    - {name: a, value: "1"}
+    - {name: b, value: "2"}
+"""
+
+
+def test_a_test_beside_a_rendered_version_is_checked_against_that_version(tmp_path):
+    """task/x/0.2 is rendered through its kustomization; its loose test must still mean 0.2, not 0.1."""
+    files = {
+        "task/x/0.1/x.yaml": _task("x", "a"),
+        "task/x/0.2/x.yaml": _task("x", "a", "b"),
+        "task/x/0.2/kustomization.yaml": "resources:\n  - x.yaml\n",
+        "task/x/0.2/tests/run.yaml": X_RUN,
+    }
+    assert lint(tmp_path, files, "R011") == []  # params a and b: both declared by 0.2
+    assert lint(tmp_path, files, "R001") == []
+    # The same test next to 0.1 still means 0.1, and param b is extra there.
+    files["task/x/0.1/tests/run.yaml"] = X_RUN
+    (tmp_path / "task/x/0.2/tests/run.yaml").unlink()
+    del files["task/x/0.2/tests/run.yaml"]
+    found = lint(tmp_path, files, "R011")
+    assert [(where, level) for where, level, _ in found] == [("task/x/0.1/tests/run.yaml:9:8", "info")], found
+
+
+def test_two_equally_near_definitions_are_a_warning_naming_both(tmp_path):
+    pipeline = (
+        "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: build\nspec:\n  tasks:\n"
+        "    - name: clone\n      taskRef: {name: git-clone}\n      params:\n        - {name: url, value: x}\n"
+    )
+    files = {
+        "pipelines/build.yaml": pipeline,
+        "tasks/git-clone.yaml": _task("git-clone", "url"),
+        "tests/golden/git-clone.yaml": _task("git-clone", "golden"),
+    }
+    found = lint(tmp_path, files, "R001")
+    assert [(where, level) for where, level, _ in found] == [("pipelines/build.yaml:8:17", "warning")]
+    assert "tasks/git-clone.yaml" in found[0][2] and "tests/golden/git-clone.yaml" in found[0][2]
+    assert lint(tmp_path, files, "R011") == []  # checked against neither: no guess
+    # Beside the pipeline, one definition is nearest: no ambiguity, and it is the one checked.
+    (tmp_path / "tasks/git-clone.yaml").unlink()
+    del files["tasks/git-clone.yaml"]
+    files["pipelines/git-clone.yaml"] = _task("git-clone", "url")
+    assert lint(tmp_path / "near", files, "R001") == []

@@ -5,7 +5,9 @@ What it does:
   TriggerTemplate's `resourcetemplates`) and by pipeline tasks that run a Pipeline
   (`pipelineRef`, Tekton's pipelines-in-pipelines), among the objects of the same unit.
   In a rendered stream a missing Pipeline is an error (the stream must be
-  self-contained); in a lint set it is a warning (it may exist on the cluster). A name
+  self-contained); in a lint set it is a warning (it may exist on the cluster). A
+  Pipeline defined differently in two places equally near the reference is a warning
+  naming both. A name
   built from a Triggers variable (`$(tt.params.x)`) cannot be looked up and is skipped;
   resolver and bundle references are left to `remote-ref-unchecked` (R005).
 
@@ -33,9 +35,12 @@ WAIVER_NEEDS_REASON = False
 
 def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
     ref = resolved.ref
-    if ref is None or resolved.status != "missing":
+    if ref is None or resolved.status not in ("missing", "ambiguous"):
         return
     path = ref.path + ("name",)
+    if resolved.status == "ambiguous":
+        yield Finding(obj, path, f"{who} runs {resolve.ambiguity(resolved)}", level="warning")
+        return
     if resolve.unresolved_level(unit) == "error":
         yield Finding(
             obj,

@@ -6,7 +6,9 @@ What it does:
   `pipelineSpec`) and by every TaskRun's `taskRef`, among the objects of the same unit.
   In a rendered stream a missing Task is an error: the stream must be self-contained.
   In a lint set it is a warning (the Task may be installed on the cluster), and a
-  ClusterTask not in the set is only noted (info). Resolver and bundle references are
+  ClusterTask not in the set is only noted (info). A name defined differently in two
+  places equally near the reference (same folder, then the folders above it, then the
+  rest of the set) is a warning naming both. Resolver and bundle references are
   left to `remote-ref-unchecked` (R005); custom tasks are not Tasks and are skipped.
 
 Why:
@@ -33,9 +35,12 @@ WAIVER_NEEDS_REASON = False
 
 def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> Iterator[Finding]:
     ref = resolved.ref
-    if ref is None or resolved.status not in ("missing", "cluster-missing"):
+    if ref is None or resolved.status not in ("missing", "cluster-missing", "ambiguous"):
         return
     path = ref.path + ("name",)
+    if resolved.status == "ambiguous":
+        yield Finding(obj, path, f"{who} runs {resolve.ambiguity(resolved)}", level="warning")
+        return
     if resolved.status == "cluster-missing":
         yield Finding(
             obj,
