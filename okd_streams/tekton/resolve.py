@@ -339,8 +339,10 @@ def workspace_specs(spec: dict | None) -> dict[str, dict]:
 def ambiguity(resolved: ResolvedSpec) -> str:
     """The end of a finding on an ambiguous reference: where each definition is."""
     places = [obj.file or "?" for obj in (resolved.obj, *resolved.others) if obj is not None]
+    if len(places) > 2:  # a catalog holds a Task in many versions: two name the problem
+        places = [places[0], f"{places[1]} and {len(places) - 2} other place{'s' if len(places) > 3 else ''}"]
     return (
-        f"{resolved.label}, which is defined differently at {', '.join(places[:-1])} and at {places[-1]}, equally "
+        f"{resolved.label}, which is defined differently at {places[0]} and at {places[1]}, equally "
         "near this reference: okd-streams checks it against neither; rename one, or lint them as separate paths"
     )
 

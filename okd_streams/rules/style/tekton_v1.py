@@ -62,7 +62,7 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
             yield Finding(
                 None,
                 (),
-                f"{kind} uses {api_version}; write it as tekton.dev/v1 ({api_version} is deprecated)",
+                f"{kind} uses {api_version}; write it as tekton.dev/v1 ({version} is deprecated)",
                 file=yaml_file.path,
                 line=line,
                 column=column,
