@@ -123,7 +123,8 @@ def _uses(spec: dict) -> dict[str, list[tuple[str, bool]]]:
             continue
         kind = template.get("kind") if isinstance(template.get("kind"), str) else "resource"
         where = f"resource template {index + 1} ({kind})"
-        metadata = template.get("metadata") if isinstance(template.get("metadata"), dict) else {}
+        given = template.get("metadata")
+        metadata: dict = given if isinstance(given, dict) else {}
         for key in _NAME_FIELDS:
             _record(found, metadata.get(key), f"metadata.{key} of {where}", True)
         for key in ("labels", "annotations"):
