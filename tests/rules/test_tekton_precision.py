@@ -51,7 +51,7 @@ def test_an_unserved_tekton_version_is_an_error_saying_the_api_server_rejects_it
     assert by_file["gone.yaml"][0] == "error" and "PipelineResource was removed" in by_file["gone.yaml"][1]
     assert by_file["beta.yaml"] == (
         "warning",
-        "Task uses tekton.dev/v1beta1; write it as tekton.dev/v1 (tekton.dev/v1beta1 is deprecated)",
+        "Task uses tekton.dev/v1beta1; write it as tekton.dev/v1 (v1beta1 is deprecated)",
     )
 
 
