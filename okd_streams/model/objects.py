@@ -108,6 +108,7 @@ class Unit:
     kustomization: str | None = None  # display path of the kustomization file built
     directory: Any = None  # pathlib.Path of the kustomization folder built, when rendered
     kustomizations: list[Document] = field(default_factory=list)  # every kustomization the build read
+    kustomization_files: list[Any] = field(default_factory=list)  # their absolute pathlib.Paths, in order
     target: Any = None  # okd_streams.schema.Target the checks judge against (the engine sets it)
     _index: dict[tuple[str, str], list[Obj]] = field(default_factory=dict, repr=False)
     _kinds: list[str] = field(default_factory=list, repr=False)  # objects' kinds, in order

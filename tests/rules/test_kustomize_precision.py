@@ -1,0 +1,89 @@
+"""kustomize precision (issue 17): what kustomize did decides, not what the built objects look like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from okd_streams.config import Config
+from okd_streams.lint import linting
+from okd_streams.problem import Problem
+from tests.conftest import write_tree
+
+TASK = """\
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: template
+spec:
+  steps:
+    - name: run
+      image: alpine:3.20
+      script: echo hi
+"""
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: args
+  labels:
+    change-args: "true"
+data:
+  a: b
+"""
+
+
+RENAME = '  - target: {kind: Task, name: template}\n    patch: "- {op: replace, path: /metadata/name, value: build}"\n'
+
+
+def lint(root: Path, monkeypatch) -> list[Problem]:
+    monkeypatch.chdir(root)
+    return linting.lint_paths([root], Config(), progress=False, cache=False).problems
+
+
+def found(problems: list[Problem], code: str) -> list[tuple[str, int, str]]:
+    return [(p.path, p.line, p.level) for p in problems if p.code == code]
+
+
+def test_a_patch_renaming_what_it_selects_applied_and_a_wrong_name_is_still_reported(tmp_path, monkeypatch):
+    write_tree(
+        tmp_path,
+        {
+            "template.yaml": TASK,
+            "kustomization.yaml": "resources: [template.yaml]\npatches:\n"
+            + RENAME
+            + '  - target: {kind: Task, name: nosuch}\n    patch: "- {op: replace, path: /spec/x, value: x}"\n',
+        },
+    )
+    assert found(lint(tmp_path, monkeypatch), "K002") == [("kustomization.yaml", 5, "error")]
+
+
+def test_a_patch_relabelling_what_it_selects_applied_and_a_label_nothing_has_is_still_reported(tmp_path, monkeypatch):
+    write_tree(
+        tmp_path,
+        {
+            "args.yaml": CONFIGMAP,
+            "kustomization.yaml": "resources: [args.yaml]\npatches:\n"
+            '  - target: {kind: ConfigMap, labelSelector: "change-args==true"}\n'
+            "    patch: |-\n      apiVersion: v1\n      kind: ConfigMap\n      metadata:\n        name: args\n"
+            '        labels:\n          change-args: ""\n'
+            '  - target: {kind: ConfigMap, labelSelector: "other==true"}\n'
+            '    patch: "- {op: add, path: /data/x, value: y}"\n',
+        },
+    )
+    assert found(lint(tmp_path, monkeypatch), "K002") == [("kustomization.yaml", 11, "error")]
+
+
+def test_a_later_layer_patching_an_object_by_the_name_a_base_patch_replaced(tmp_path, monkeypatch):
+    # kustomize matches the overlay's target against the object's original name too
+    write_tree(
+        tmp_path,
+        {
+            "base/template.yaml": TASK,
+            "base/kustomization.yaml": "resources: [template.yaml]\npatches:\n" + RENAME,
+            "overlay/kustomization.yaml": "resources: [../base]\npatches:\n"
+            '  - target: {kind: Task, name: template}\n    patch: "- {op: add, path: /spec/description, value: x}"\n'
+            '  - target: {kind: Task, name: biuld}\n    patch: "- {op: add, path: /spec/description, value: y}"\n',
+        },
+    )
+    assert found(lint(tmp_path / "overlay", monkeypatch), "K002") == [("kustomization.yaml", 5, "error")]
