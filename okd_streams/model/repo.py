@@ -394,6 +394,7 @@ def unit_from_render(
         directory=result.directory,
         kustomizations=kustomizations,
         kustomization_files=read,
+        remote_error=result.remote_error,
     )
 
 

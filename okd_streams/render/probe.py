@@ -9,6 +9,9 @@ the same target is put just before each patch asked about (so it sees the object
 that patch does), and each probe adds a field `metadata.<PROBE><n>` to what it selects. The
 fields in the output are the answer. It costs one kustomize run, made only for targets that
 seem to match nothing.
+
+The same copy, with remote resources left out, builds what can be checked of a kustomization
+whose remote bases cannot be fetched (offline).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from okd_streams.files.loader import YamlError, load_all_fast
@@ -27,6 +31,7 @@ from okd_streams.render.kustomize import DEFAULT_TIMEOUT, Kustomize, find_kustom
 PROBE = "okdStreamsProbe"
 
 Entry = tuple[Path, str, int]  # (kustomization file, "patches" | "patchesJson6902", index)
+Edit = Callable[[dict], dict]  # a kustomization's data -> what the copy holds instead
 
 
 def matched(
@@ -36,38 +41,16 @@ def matched(
     cannot be found out here (a remote base, plugins, a copy that does not build)."""
     if graph.remote or graph.incomplete or not entries:
         return None
-    directory = directory.resolve()
-    files = set(graph.files) | {f for d in graph.directories if (f := kz.kustomization_file(d)) is not None}
     probes: dict[str, Entry] = {}
     by_file: dict[Path, list[Entry]] = {}
     for entry in entries:
         by_file.setdefault(entry[0].resolve(), []).append(entry)
-    with tempfile.TemporaryDirectory(prefix="okd-streams-probe-") as temporary:
-        root = Path(temporary)
-        try:
-            for path in files:
-                copy = _mirror(root, path)
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                if path.resolve() in by_file:
-                    data = kz.load_file_data(path)
-                    if not isinstance(data, dict):
-                        return None
-                    copy.write_text(json.dumps(_with_probes(data, by_file[path.resolve()], probes)), encoding="utf-8")
-                elif path.is_file():
-                    shutil.copyfile(path, copy)
-        except (OSError, ValueError):
-            return None
-        if len(probes) != len(entries):  # an entry that is not a targeted patch
-            return None
-        kustomize = kustomize or find_kustomize()
-        try:
-            done = run_bounded(kustomize.command(str(_mirror(root, directory))), DEFAULT_TIMEOUT, kustomize_env())
-        except (subprocess.TimeoutExpired, OSError):
-            return None
-        if done.returncode != 0:
-            return None
+    edits: dict[Path, Edit] = {path: _prober(mine, probes) for path, mine in by_file.items()}
+    output = build_copy(directory, graph, edits, kustomize)
+    if output is None or len(probes) != len(entries):  # an entry that is not a targeted patch
+        return None
     try:
-        documents = load_all_fast(done.stdout)
+        documents = load_all_fast(output)
     except (YamlError, RecursionError, ValueError, TypeError):
         return None
     found: set[Entry] = set()
@@ -78,9 +61,84 @@ def matched(
     return found
 
 
+def without_remote(directory: Path, graph: kz.Closure, kustomize: Kustomize | None = None) -> str | None:
+    """kustomize's output for `directory` built without its remote resources, bases and
+    components (what can be checked offline), or None when that does not build either."""
+    if not graph.remote or graph.incomplete:
+        return None
+    edits: dict[Path, Edit] = {}
+    for folder in graph.directories:
+        path = kz.kustomization_file(folder)
+        data = kz.load_file_data(path) if path is not None else None
+        if (
+            path is not None
+            and isinstance(data, dict)
+            and any(
+                kz.is_remote(value)
+                for key in _RESOURCE_KEYS
+                if isinstance(data.get(key), list)
+                for value in data[key]
+                if isinstance(value, str)
+            )
+        ):
+            edits[path.resolve()] = _local
+    return build_copy(directory, graph, edits, kustomize) if edits else None
+
+
+_RESOURCE_KEYS = ("resources", "bases", "components")
+
+
+def _local(data: dict) -> dict:
+    data = dict(data)
+    for key in _RESOURCE_KEYS:
+        if isinstance(data.get(key), list):
+            data[key] = [value for value in data[key] if not (isinstance(value, str) and kz.is_remote(value))]
+    return data
+
+
+def build_copy(
+    directory: Path,
+    graph: kz.Closure,
+    edits: dict[Path, Edit],
+    kustomize: Kustomize | None = None,
+) -> str | None:
+    """kustomize's output for `directory` built from a copy of its closure in which each
+    kustomization file named in `edits` (resolved path) holds `edit(its data)`; None when the
+    copy cannot be made or does not build."""
+    directory = directory.resolve()
+    files = set(graph.files) | {f for d in graph.directories if (f := kz.kustomization_file(d)) is not None}
+    with tempfile.TemporaryDirectory(prefix="okd-streams-copy-") as temporary:
+        root = Path(temporary)
+        try:
+            for path in files:
+                copy = _mirror(root, path)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                edit = edits.get(path.resolve())
+                if edit is not None:
+                    data = kz.load_file_data(path)
+                    if not isinstance(data, dict):
+                        return None
+                    # JSON is YAML: no YAML writer needed
+                    copy.write_text(json.dumps(edit(data)), encoding="utf-8")
+                elif path.is_file():
+                    shutil.copyfile(path, copy)
+        except (OSError, ValueError, TypeError):
+            return None
+        kustomize = kustomize or find_kustomize()
+        try:
+            done = run_bounded(kustomize.command(str(_mirror(root, directory))), DEFAULT_TIMEOUT, kustomize_env())
+        except (subprocess.TimeoutExpired, OSError):
+            return None
+    return done.stdout if done.returncode == 0 else None
+
+
 def _mirror(root: Path, path: Path) -> Path:
     """`path` (absolute) at the same place under `root`: relative references keep working."""
     return root / os.path.abspath(path).lstrip(os.sep)
+
+
+def _prober(entries: list[Entry], probes: dict[str, Entry]) -> Edit:
+    return lambda data: _with_probes(data, entries, probes)
 
 
 def _with_probes(data: dict, entries: list[Entry], probes: dict[str, Entry]) -> dict:

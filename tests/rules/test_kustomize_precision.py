@@ -87,3 +87,27 @@ def test_a_later_layer_patching_an_object_by_the_name_a_base_patch_replaced(tmp_
         },
     )
     assert found(lint(tmp_path / "overlay", monkeypatch), "K002") == [("kustomization.yaml", 5, "error")]
+
+
+def test_a_remote_resource_offline_is_named_and_the_local_objects_are_still_checked(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # never the network, even where there is one
+    write_tree(
+        tmp_path,
+        {
+            "kustomization.yaml": "resources:\n"
+            "  - https://github.com/tektoncd/catalog/task/git-clone/0.9?ref=main\n"
+            "  - template.yaml\n"
+            "patches:\n"
+            '  - target: {kind: Task, name: git-clone}\n    patch: "- {op: add, path: /spec/description, value: x}"\n',
+            "template.yaml": TASK.replace("echo hi", "echo $(params.nope)"),
+        },
+    )
+    problems = lint(tmp_path, monkeypatch)
+    remote = [p for p in problems if p.code == "K001"]
+    assert [(p.path, p.line, p.level) for p in remote] == [("kustomization.yaml", 2, "warning")]
+    assert "https://github.com/tektoncd/catalog/task/git-clone/0.9?ref=main" in remote[0].message
+    assert "could not be fetched" in remote[0].message
+    assert found(problems, "T020") == [("template.yaml", 9, "error")]  # the local Task is checked
+    # a target that may name a remote object is not called wrong
+    assert found(problems, "K002") == []

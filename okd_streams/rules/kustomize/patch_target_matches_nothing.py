@@ -92,7 +92,7 @@ def matches(target: dict, obj: Obj) -> bool:
 
 
 def check(unit: Unit) -> Iterator[Finding]:
-    if unit.build_error is not None:
+    if unit.build_error is not None or unit.remote_error is not None:  # objects are missing: K001 says which
         return
     # Targets no built object fits. An object may have fitted when the patch ran and been
     # renamed or relabelled since (by the patch itself or a later layer): kustomize decides.
