@@ -111,3 +111,96 @@ def test_a_remote_resource_offline_is_named_and_the_local_objects_are_still_chec
     assert found(problems, "T020") == [("template.yaml", 9, "error")]  # the local Task is checked
     # a target that may name a remote object is not called wrong
     assert found(problems, "K002") == []
+
+
+BINDING = """\
+apiVersion: triggers.tekton.dev/v1beta1
+kind: TriggerBinding
+metadata:
+  name: nightly
+spec:
+  params:
+    - name: release
+      value: "4.15"
+"""
+
+LISTENER = """\
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata:
+  name: listener
+spec:
+  serviceAccountName: pipeline
+  triggers:
+    - name: nightly
+      bindings:
+        - ref: nightly
+        - ref: elsewhere
+      template:
+        spec:
+          params:
+            - name: release
+          resourcetemplates: []
+"""
+
+NAME_REFERENCE = """\
+nameReference:
+  - kind: TriggerBinding
+    fieldSpecs:
+      - {kind: EventListener, path: spec/triggers/bindings/ref}
+"""
+
+
+def test_a_reference_left_behind_by_the_builds_name_prefix_is_an_error_naming_both_names(tmp_path, monkeypatch):
+    write_tree(
+        tmp_path,
+        {
+            "kustomization.yaml": "namePrefix: team-a-\nresources: [nightly.yaml, listener.yaml]\n",
+            "nightly.yaml": BINDING,
+            "listener.yaml": LISTENER,
+        },
+    )
+    problems = [p for p in lint(tmp_path, monkeypatch) if p.code == "R003"]
+    assert [(p.path, p.line, p.level) for p in problems] == [
+        ("listener.yaml", 10, "error"),
+        ("listener.yaml", 11, "warning"),  # a binding named nowhere in the build may be on the cluster
+    ]
+    assert '"nightly"' in problems[0].message and '"team-a-nightly"' in problems[0].message
+    assert "nameReference" in problems[0].message and "spec/triggers/bindings/ref" in problems[0].message
+
+
+def test_with_the_name_reference_configuration_the_renamed_reference_resolves(tmp_path, monkeypatch):
+    write_tree(
+        tmp_path,
+        {
+            "kustomization.yaml": "namePrefix: team-a-\nresources: [nightly.yaml, listener.yaml]\n"
+            "configurations: [namereference.yaml]\n",
+            "namereference.yaml": NAME_REFERENCE,
+            "nightly.yaml": BINDING,
+            "listener.yaml": LISTENER,
+        },
+    )
+    assert found(lint(tmp_path, monkeypatch), "R003") == [("listener.yaml", 11, "warning")]
+
+
+def test_loose_files_stay_an_open_set(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"listener.yaml": LISTENER})
+    assert {level for _, _, level in found(lint(tmp_path, monkeypatch), "R003")} == {"warning"}
+
+
+def test_a_task_ref_left_behind_by_the_builds_name_suffix_is_an_error(tmp_path, monkeypatch):
+    pipeline = (
+        "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: build\nspec:\n  tasks:\n"
+        "    - name: run\n      taskRef:\n        name: template\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "kustomization.yaml": "nameSuffix: -v2\nresources: [template.yaml, build.yaml]\n",
+            "template.yaml": TASK,
+            "build.yaml": pipeline,
+        },
+    )
+    problems = [p for p in lint(tmp_path, monkeypatch) if p.code == "R001" or "renames" in p.message]
+    assert [(p.path, p.line, p.level) for p in problems] == [("build.yaml", 9, "error")]
+    assert '"template-v2"' in problems[0].message

@@ -8,6 +8,8 @@ What it does:
   In a lint set it is a warning (the Task may be installed on the cluster), and a
   ClusterTask not in the set is only noted (info). Resolver and bundle references are
   left to `remote-ref-unchecked` (R005); custom tasks are not Tasks and are skipped.
+  A Task the build itself renamed (namePrefix/nameSuffix) while the taskRef kept the old
+  name is an error everywhere: kustomize renames no taskRef unless `configurations:` says so.
 
 Why:
   Tekton resolves a taskRef only when the PipelineRun starts; a misspelled or renamed
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
-from okd_streams.tekton import resolve
+from okd_streams.tekton import renames, resolve
 
 ID = "task-ref-resolves"
 CODE = "R001"
@@ -45,6 +47,14 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
             "namespace or the cluster resolver)",
             level="info",
         )
+        return
+    target = (
+        renames.renamed(unit, "Task", ref.name, resolve.PIPELINES, obj.namespace)
+        if resolved.status == "missing"
+        else None
+    )
+    if target is not None:
+        yield renames.dangling(obj, path, who, "Task", ref.name, target)
         return
     if resolve.unresolved_level(unit) == "error":
         yield Finding(
