@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from okd_streams.config import Config
 from okd_streams.lint import linting
 from okd_streams.problem import Problem
@@ -89,25 +91,30 @@ def test_a_later_layer_patching_an_object_by_the_name_a_base_patch_replaced(tmp_
     assert found(lint(tmp_path / "overlay", monkeypatch), "K002") == [("kustomization.yaml", 5, "error")]
 
 
-def test_a_remote_resource_offline_is_named_and_the_local_objects_are_still_checked(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://github.com/tektoncd/catalog/task/git-clone/0.9?ref=main",
+        "github.com/tektoncd/catalog//task/git-clone?ref=v1",
+    ],
+)
+def test_a_remote_resource_offline_is_named_and_the_local_objects_are_still_checked(tmp_path, monkeypatch, remote):
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # never the network, even where there is one
     write_tree(
         tmp_path,
         {
-            "kustomization.yaml": "resources:\n"
-            "  - https://github.com/tektoncd/catalog/task/git-clone/0.9?ref=main\n"
-            "  - template.yaml\n"
+            "kustomization.yaml": f"resources:\n  - {remote}\n  - template.yaml\n"
             "patches:\n"
             '  - target: {kind: Task, name: git-clone}\n    patch: "- {op: add, path: /spec/description, value: x}"\n',
             "template.yaml": TASK.replace("echo hi", "echo $(params.nope)"),
         },
     )
     problems = lint(tmp_path, monkeypatch)
-    remote = [p for p in problems if p.code == "K001"]
-    assert [(p.path, p.line, p.level) for p in remote] == [("kustomization.yaml", 2, "warning")]
-    assert "https://github.com/tektoncd/catalog/task/git-clone/0.9?ref=main" in remote[0].message
-    assert "could not be fetched" in remote[0].message
+    found_remote = [p for p in problems if p.code == "K001"]
+    assert [(p.path, p.line, p.level) for p in found_remote] == [("kustomization.yaml", 2, "warning")]
+    assert remote in found_remote[0].message
+    assert "could not be fetched" in found_remote[0].message
     assert found(problems, "T020") == [("template.yaml", 9, "error")]  # the local Task is checked
     # a target that may name a remote object is not called wrong
     assert found(problems, "K002") == []
@@ -204,3 +211,18 @@ def test_a_task_ref_left_behind_by_the_builds_name_suffix_is_an_error(tmp_path, 
     problems = [p for p in lint(tmp_path, monkeypatch) if p.code == "R001" or "renames" in p.message]
     assert [(p.path, p.line, p.level) for p in problems] == [("build.yaml", 9, "error")]
     assert '"template-v2"' in problems[0].message
+
+
+def test_a_target_kustomize_cannot_be_asked_about_is_a_warning(tmp_path, monkeypatch):
+    # `transformers:` files may name more files than okd-streams follows: no copy of the build is made
+    write_tree(
+        tmp_path,
+        {
+            "template.yaml": TASK,
+            "prefix.yaml": "apiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata:\n  name: prefix\n"
+            "prefix: p-\nfieldSpecs:\n  - path: metadata/name\n",
+            "kustomization.yaml": "resources: [template.yaml]\ntransformers: [prefix.yaml]\npatches:\n"
+            '  - target: {kind: Task, name: nosuch}\n    patch: "- {op: add, path: /spec/x, value: x}"\n',
+        },
+    )
+    assert found(lint(tmp_path, monkeypatch), "K002") == [("kustomization.yaml", 4, "warning")]
