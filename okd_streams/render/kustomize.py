@@ -270,7 +270,7 @@ _MISSING = re.compile(r"lstat ([^:]*): no such file or directory")
 
 
 _FROM = re.compile(r"accumulating resources from '([^']*)'")
-_GIT_CAUSE = re.compile(r"(?:fatal|error): (?:unable to access '[^']*': )?([^\n']+)")
+_GIT_CAUSE = re.compile(r"(?:fatal|error): (?:unable to access '[^']*': )?([^\n]+)")
 # git's words for "the network is not there", as against a wrong URL or ref
 OFFLINE = re.compile(
     r"could not resolve host|no such host|network is unreachable|connection refused|timed out|"
@@ -290,7 +290,8 @@ def remote_failure(stderr: str) -> tuple[str, str] | None:
     if not remote:
         return None
     causes = _GIT_CAUSE.findall(stderr)
-    return remote[-1], (causes[-1].strip() if causes else "git failed")
+    # no straight quotes in the reason: K001 finds the line from the quoted URL
+    return remote[-1], (causes[-1].strip().replace("'", "\u2019") if causes else "git failed")
 
 
 def clean_error(stderr: str, roots: Iterable[str]) -> str:
