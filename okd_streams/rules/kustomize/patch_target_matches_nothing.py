@@ -120,7 +120,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                 None,
                 (),
                 f"patch target ({shown}) matches no object of the build as far as okd-streams can tell "
-                "(kustomize could not be asked which objects it selected: a remote base or plugin); "
+                "(kustomize could not be re-run on a copy of the build to confirm it: a remote base, "
+                "a plugin or a link leading out); "
                 "if so, the patch is silently skipped",
                 level="warning",
                 file=document.path,
