@@ -105,9 +105,11 @@ class Unit:
     foreign: bool = False
     rendered: bool = False  # True when the objects come out of kustomize
     build_error: str | None = None  # kustomize's message when the build failed
+    remote_error: str | None = None  # the objects lack the remote resources: why they could not be fetched
     kustomization: str | None = None  # display path of the kustomization file built
     directory: Any = None  # pathlib.Path of the kustomization folder built, when rendered
     kustomizations: list[Document] = field(default_factory=list)  # every kustomization the build read
+    kustomization_files: list[Any] = field(default_factory=list)  # their absolute pathlib.Paths, in order
     target: Any = None  # okd_streams.schema.Target the checks judge against (the engine sets it)
     # Objects of the other units of the same lint set (its kustomization renders), which a
     # reference from this unit may name but which are checked in their own unit.

@@ -382,11 +382,8 @@ def unit_from_render(
         graph = kz.closure(result.directory)
     patches.attach(graph, objects, tree.file)  # before replacements, which kustomize applies after patches
     _attach_provenance(graph, objects, tree)
-    kustomizations = [
-        tree.file(path).documents[0]
-        for path in sorted(graph.files)
-        if path.name in kz.NAMES and tree.file(path).documents
-    ]
+    read = [path for path in sorted(graph.files) if path.name in kz.NAMES and tree.file(path).documents]
+    kustomizations = [tree.file(path).documents[0] for path in read]
     return Unit(
         label,
         objects,
@@ -396,6 +393,8 @@ def unit_from_render(
         rendered=True,
         directory=result.directory,
         kustomizations=kustomizations,
+        kustomization_files=read,
+        remote_error=result.remote_error,
     )
 
 

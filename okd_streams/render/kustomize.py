@@ -58,6 +58,8 @@ class RenderResult:
     objects: list[RenderedObject] = field(default_factory=list)
     error: str | None = None
     cached: bool = False
+    # The objects are the build without its remote resources, which could not be fetched: why
+    remote_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -267,10 +269,41 @@ _CYCLE = re.compile(r"cycle detected: candidate root '([^']*)' contains visited 
 _MISSING = re.compile(r"lstat ([^:]*): no such file or directory")
 
 
+_FROM = re.compile(r"accumulating resources from '([^']*)'")
+_GIT_CAUSE = re.compile(r"(?:fatal|error): (?:unable to access '[^']*': )?([^\n]+)")
+# git's words for "the network is not there", as against a wrong URL or ref
+OFFLINE = re.compile(
+    r"could not resolve host|no such host|network is unreachable|connection refused|timed out|"
+    r"temporary failure in name resolution|failed to connect",
+    re.IGNORECASE,
+)
+REMOTE_FAILED = "could not be fetched"
+
+
+def remote_failure(stderr: str) -> tuple[str, str] | None:
+    """(URL, git's reason) when kustomize failed fetching a remote resource, base or component."""
+    if "exit status" not in stderr and "failed to run" not in stderr:
+        return None
+    from okd_streams.render.kustomization import is_remote
+
+    remote = [url for url in _FROM.findall(stderr) if is_remote(url)]
+    if not remote:
+        return None
+    causes = _GIT_CAUSE.findall(stderr)
+    # no straight quotes in the reason: K001 finds the line from the quoted URL
+    return remote[-1], (causes[-1].strip().replace("'", "\u2019") if causes else "git failed")
+
+
 def clean_error(stderr: str, roots: Iterable[str]) -> str:
     """kustomize's message, trimmed of the temporary wrapper's paths and layers, with the
-    common causes (a missing file, a file outside the kustomization's folder, a cycle) said
-    plainly. The name of what failed is quoted last: K001 points at the line naming it."""
+    common causes (a missing file, a file outside the kustomization's folder, a cycle, a remote
+    resource that cannot be fetched) said plainly. The name of what failed is quoted last: K001
+    points at the line naming it."""
+    remote = remote_failure(stderr)
+    if remote is not None:
+        url, cause = remote
+        why = " (no network?)" if OFFLINE.search(cause) else ""
+        return f"remote resource {REMOTE_FAILED}{why}: git: {cause}; objects from '{url}' are not checked"
     text = stderr.strip() or "kustomize failed without a message"
     lines = [line for line in text.splitlines() if line.strip()]
     text = lines[-1] if lines else text
@@ -368,6 +401,7 @@ def kustomize_env() -> dict[str, str]:
     collector is a quarter of its CPU time at the default. The output does not change."""
     env = dict(os.environ)
     env.setdefault("GOGC", "400")
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")  # a private remote base fails instead of waiting for a password
     return env
 
 

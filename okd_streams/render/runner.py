@@ -15,11 +15,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from okd_streams.files.loader import YamlError
 from okd_streams.files.read import load_file
 from okd_streams.render import kustomization as kz
-from okd_streams.render import origins
+from okd_streams.render import origins, probe
 from okd_streams.render.cache import Cache, FileHashes, render_key
-from okd_streams.render.kustomize import Kustomize, RenderResult, build, build_batch, find_kustomize, kill_running
+from okd_streams.render.kustomize import (
+    REMOTE_FAILED,
+    Kustomize,
+    RenderResult,
+    build,
+    build_batch,
+    find_kustomize,
+    kill_running,
+    parse_output,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -157,11 +167,26 @@ class CachedRenderer:
                 self.runs += 1
                 out.append(build(directory, self.kustomize, annotate=False, strings=self.strings))
         for directory, result in zip(group, out, strict=True):
+            if not result.ok and self.closure(directory).remote and REMOTE_FAILED in (result.error or ""):
+                self._build_local(result, self.closure(directory))
             if result.ok:
                 origins.assign(
                     result.objects, result.directory, self.closure(directory), self._documents, self.walker.load
                 )
         return out
+
+    def _build_local(self, result: RenderResult, graph: kz.Closure) -> None:
+        """A build whose remote bases cannot be fetched: its objects become those of the build
+        without them, so what is local is still checked; the fetch's error is kept beside."""
+        self.runs += 1
+        output = probe.without_remote(result.directory, graph, self.kustomize)
+        if output is None:
+            return
+        try:
+            result.objects = parse_output(output, None, self.strings)
+        except (YamlError, RecursionError, ValueError, TypeError, OverflowError):
+            return
+        result.remote_error, result.error = result.error, None
 
     def _read_documents(self, path: Path) -> list:
         found = self._resource_documents.get(path)

@@ -4,7 +4,9 @@ What it does:
   Runs the real kustomize on every stream (and, in `lint`, on every kustomization no
   other one includes) and reports its error at the kustomization file, on the line that
   names what failed when that can be found: a missing resource or patch, a patch whose
-  target does not exist, a YAML error in a file it reads, a cycle, a timeout.
+  target does not exist, a YAML error in a file it reads, a cycle, a timeout, a remote
+  resource that cannot be fetched. Offline, a remote resource is reported as a warning at
+  the line listing it, and the rest of the build (without the remote entries) is checked.
 
 Why:
   Argo CD runs the same build; a stream that does not build is never synced, and the
@@ -18,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from okd_streams.model.objects import Finding, Unit
+from okd_streams.render.kustomization import is_remote
+from okd_streams.render.kustomize import OFFLINE, REMOTE_FAILED
 
 ID = "kustomize-build"
 CODE = "K001"
@@ -71,7 +75,41 @@ def _card_finding(unit: Unit) -> Finding | None:
     )
 
 
+def _remote_findings(unit: Unit, error: str) -> Iterator[Finding]:
+    """A remote resource that could not be fetched, at the line listing it. Offline, every
+    remote entry is in the same case (kustomize stops at the first): each gets a warning, since
+    the build may well succeed where Argo CD runs it. A fetch that failed for another reason
+    (a wrong URL or ref) is an error, at the entry kustomize names."""
+    offline = OFFLINE.search(error) is not None
+    failed = error.rpartition("objects from '")[2].rpartition("' are not checked")[0]
+    cause = error.partition(": git: ")[2].partition("; objects from")[0]
+    for document in unit.kustomizations:
+        for key in ("resources", "bases", "components"):
+            listed = document.data.get(key) if isinstance(document.data, dict) else None
+            for index, value in enumerate(listed if isinstance(listed, list) else []):
+                if not isinstance(value, str) or not is_remote(value) or (not offline and value != failed):
+                    continue
+                line, column = document.pos((key, index))
+                reason = f"git: {cause}" if value == failed else "no network"
+                yield Finding(
+                    None,
+                    (),
+                    f"remote {key[:-1] if key != 'bases' else 'base'} '{value}' {REMOTE_FAILED} ({reason}): "
+                    + (
+                        "its objects are not checked; the rest of the build is"
+                        if offline
+                        else "kustomize cannot build this; fix the URL or ref"
+                    ),
+                    level="warning" if offline else None,
+                    file=document.path,
+                    line=line,
+                    column=column,
+                )
+
+
 def check(unit: Unit) -> Iterator[Finding]:
+    if unit.remote_error is not None:
+        yield from _remote_findings(unit, unit.remote_error)
     if unit.build_error is None:
         return
     card_finding = _card_finding(unit)
@@ -80,4 +118,18 @@ def check(unit: Unit) -> Iterator[Finding]:
         return
     where = unit.kustomization or unit.label
     line = _line_naming(where, unit.build_error) if where.endswith((".yaml", ".yml", "Kustomization")) else 1
-    yield Finding(None, (), f"kustomize build failed: {unit.build_error}", file=where, line=line)
+    # Offline, a remote base that cannot be fetched says nothing of the repository: a warning
+    offline = REMOTE_FAILED in unit.build_error and OFFLINE.search(unit.build_error) is not None
+    yield Finding(
+        None,
+        (),
+        f"kustomize build failed: {unit.build_error}"
+        + (
+            "; nothing below it could be checked (it does not build without the remote entries either)"
+            if offline
+            else ""
+        ),
+        level="warning" if offline else None,
+        file=where,
+        line=line,
+    )

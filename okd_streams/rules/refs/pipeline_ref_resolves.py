@@ -9,7 +9,9 @@ What it does:
   Pipeline defined differently in two places equally near the reference is a warning
   naming both. A name
   built from a Triggers variable (`$(tt.params.x)`) cannot be looked up and is skipped;
-  resolver and bundle references are left to `remote-ref-unchecked` (R005).
+  resolver and bundle references are left to `remote-ref-unchecked` (R005). A Pipeline
+  the build itself renamed (namePrefix/nameSuffix) while the reference kept the old name
+  is an error everywhere: kustomize renames no pipelineRef unless `configurations:` says so.
 
 Why:
   Tekton resolves a pipelineRef only when the run starts: the trigger fires, the
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
-from okd_streams.tekton import resolve
+from okd_streams.tekton import renames, resolve
 
 ID = "pipeline-ref-resolves"
 CODE = "R002"
@@ -40,6 +42,14 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
     path = ref.path + ("name",)
     if resolved.status == "ambiguous":
         yield Finding(obj, path, f"{who} runs {resolve.ambiguity(resolved)}", level="warning")
+        return
+    target = (
+        renames.renamed(unit, "Pipeline", ref.name, resolve.PIPELINES, obj.namespace)
+        if resolved.status == "missing"
+        else None
+    )
+    if target is not None:
+        yield renames.dangling(obj, path, who, "Pipeline", ref.name, target)
         return
     if resolve.unresolved_level(unit) == "error":
         yield Finding(

@@ -7,7 +7,9 @@ What it does:
   runs a TriggerTemplate creates). In a rendered stream a missing ServiceAccount is an
   error (the stream must be self-contained); in a lint set a warning. `default` (made by
   Kubernetes) and `pipeline` (made by OpenShift Pipelines) exist in every namespace and
-  are never reported.
+  are never reported. A ServiceAccount the build itself renamed (namePrefix/nameSuffix)
+  while these fields kept the old name is an error everywhere: kustomize renames none of
+  them unless `configurations:` says so.
 
 Why:
   An EventListener whose ServiceAccount is missing never becomes ready, and a run whose
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
-from okd_streams.tekton import resolve
+from okd_streams.tekton import renames, resolve
 
 ID = "service-account-resolves"
 CODE = "R004"
@@ -38,6 +40,10 @@ def _check(unit: Unit, obj: Obj, path: tuple, name: Any, who: str) -> Iterator[F
     if name in resolve.WELL_KNOWN_SERVICE_ACCOUNTS:
         return
     if resolve.find(unit, "ServiceAccount", name, resolve.CORE, obj.namespace) is not None:
+        return
+    target = renames.renamed(unit, "ServiceAccount", name, resolve.CORE, obj.namespace)
+    if target is not None:
+        yield renames.dangling(obj, path, who, "ServiceAccount", name, target)
         return
     if resolve.unresolved_level(unit) == "error":
         yield Finding(

@@ -10,6 +10,8 @@ What it does:
   places equally near the reference (same folder, then the folders above it, then the
   rest of the set) is a warning naming both. Resolver and bundle references are
   left to `remote-ref-unchecked` (R005); custom tasks are not Tasks and are skipped.
+  A Task the build itself renamed (namePrefix/nameSuffix) while the taskRef kept the old
+  name is an error everywhere: kustomize renames no taskRef unless `configurations:` says so.
 
 Why:
   Tekton resolves a taskRef only when the PipelineRun starts; a misspelled or renamed
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
-from okd_streams.tekton import resolve
+from okd_streams.tekton import renames, resolve
 
 ID = "task-ref-resolves"
 CODE = "R001"
@@ -50,6 +52,14 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
             "namespace or the cluster resolver)",
             level="info",
         )
+        return
+    target = (
+        renames.renamed(unit, "Task", ref.name, resolve.PIPELINES, obj.namespace)
+        if resolved.status == "missing"
+        else None
+    )
+    if target is not None:
+        yield renames.dangling(obj, path, who, "Task", ref.name, target)
         return
     if resolve.unresolved_level(unit) == "error":
         yield Finding(

@@ -8,7 +8,8 @@ What it does:
   `bindings[].ref` (a TriggerBinding, or a ClusterTriggerBinding with
   `kind: ClusterTriggerBinding`) and `interceptors[].ref` of kind
   NamespacedInterceptor. In a rendered stream a missing object is an error (the stream
-  must be self-contained); in a lint set a warning. ClusterTriggerBindings and
+  must be self-contained); in a lint set a warning, unless the build itself renamed the
+  object (namePrefix/nameSuffix) and left the reference behind: then it is an error. ClusterTriggerBindings and
   ClusterInterceptors are cluster-scoped: one not in the set is only noted (info), and
   the interceptors Triggers installs (cel, github, gitlab, bitbucket, slack) not at all.
 
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
-from okd_streams.tekton import resolve
+from okd_streams.tekton import renames, resolve
 
 ID = "trigger-refs-resolve"
 CODE = "R003"
@@ -37,6 +38,9 @@ WAIVER_NEEDS_REASON = False
 
 
 def _missing(unit: Unit, obj: Obj, path: tuple, who: str, kind: str, name: str) -> Finding:
+    target = renames.renamed(unit, kind, name, resolve.TRIGGERS, obj.namespace)
+    if target is not None:
+        return renames.dangling(obj, path, who, kind, name, target)
     if resolve.unresolved_level(unit) == "error":
         return Finding(
             obj,
