@@ -77,5 +77,9 @@ def run(args: argparse.Namespace) -> int:
             )
         errors = sum(p.level == "error" for p in report.problems)
         warnings = sum(p.level == "warning" for p in report.problems)
-        out.write(f"{len(report.summaries)} streams checked: {errors} errors, {warnings} warnings\n")
+        probed = sum(s.probe for s in report.summaries)
+        checked = f"{len(report.summaries) - probed} streams checked"
+        if probed:  # components no stream uses, each through a probe
+            checked += f", {probed} component{'s' if probed != 1 else ''} probed"
+        out.write(f"{checked}: {errors} errors, {warnings} warnings\n")
     return exit_code(report.problems, args.strict)
