@@ -76,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
                 f"{summary.name:<24} {summary.objects:>4} objects  {state:<16} "
                 f"{summary.errors} errors, {summary.warnings} warnings\n"
             )
-        out.write(f"{len(report.summaries)} streams checked: {counts(report.problems)}{_hint(hidden)}\n")
+        probed = sum(s.probe for s in report.summaries)
+        checked = f"{len(report.summaries) - probed} streams checked"
+        if probed:  # components no stream uses, each through a probe
+            checked += f", {probed} component{'s' if probed != 1 else ''} probed"
+        out.write(f"{checked}: {counts(report.problems)}{_hint(hidden)}\n")
     return exit_code(report.problems, args.strict)
 
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from okd_streams.config import Config
-from okd_streams.lint import engine
+from okd_streams.lint import engine, probes
 from okd_streams.lint.output import Progress
 from okd_streams.lint.session import (
     Report,
@@ -129,7 +129,9 @@ def check_repository(
     buildable = [s for s in streams if s.kustomization is not None]
     # Closures, keys and cache hits now; kustomize runs in the background.
     renders = session.renderer()
-    job = renders.start([s.directory.resolve() for s in buildable])
+    probed = _probes(root, tree, every_stream, renders, names, only_files)
+    probe_dirs = {p.folder: p for p in probed if p.folder is not None}
+    job = renders.start([s.directory.resolve() for s in buildable] + list(probe_dirs))
     clock.lap("closures, cache lookups")
     # File rules need no render: they run here while kustomize builds on the other cores.
     try:
@@ -152,7 +154,11 @@ def check_repository(
         for stream in buildable:
             by_dir.setdefault(stream.directory.resolve(), []).append(stream)
         done: dict[str, Unit] = {}
+        probe_results: dict[Path, RenderResult] = {}
         for result in job.results():
+            if result.directory in probe_dirs:
+                probe_results[result.directory] = result
+                continue
             for stream in by_dir[result.directory]:
                 bar.step(stream.name)
                 unit = done[stream.name] = stream_unit(stream, result, tree, renders)
@@ -163,6 +169,7 @@ def check_repository(
                 unit = done[stream.name] = stream_unit(stream, None, tree)
                 report.problems.extend(_unit_problems(session, unit))
         report.units = [done[stream.name] for stream in streams]
+        probe_units = _probe_problems(session, report, probed, probe_results, set(done))
     except BaseException:  # an error or Ctrl-C: stop kustomize rather than wait for it
         job.cancel()
         raise
@@ -176,6 +183,17 @@ def check_repository(
     counts: dict[tuple[str | None, str], int] = {}
     for problem in report.problems:
         counts[(problem.stream, problem.level)] = counts.get((problem.stream, problem.level), 0) + 1
+    for probe, probe_unit in probe_units:
+        report.summaries.append(
+            StreamSummary(
+                probe.label,
+                len(probe_unit.objects) if probe_unit is not None else 0,
+                counts.get((probe.label, "error"), 0),
+                counts.get((probe.label, "warning"), 0),
+                probe_unit is not None and probe_unit.build_error is None,
+                probe=True,
+            )
+        )
     for unit in report.units:
         report.summaries.append(
             StreamSummary(
@@ -189,6 +207,82 @@ def check_repository(
     if memo is not None:
         memo.save(report, renders)
     return report
+
+
+def probe_component(root: Path, config: Config, directory: Path, cache: bool = True) -> list[Problem]:
+    """`lint overlays/NAME`: the component's probe (through the stream that uses it, else the
+    first it can join), checked like `check` checks it."""
+    tree = SourceTree(root)
+    streams = discover_streams(root)
+    store = open_cache(root, cache)
+    session = Session(config, tree, store, rules_fingerprint(root, config), FileHashes(root.resolve()))
+    renders = session.renderer()
+    probe = probes.plan(tree, streams, [directory.resolve()])[0]
+    folder = probes.write(root, tree, probe)
+    if folder is None or probe.stream is None:
+        return []
+    stream_dir = probe.stream.directory.resolve()
+    results = renders([folder, stream_dir])
+    report = Report()
+    stream_problems = _unit_problems(session, stream_unit(probe.stream, results[stream_dir], tree, renders))
+    report.problems.extend(p for p in stream_problems if p.stream is None or p.stream == probe.stream.name)
+    _probe_problems(session, report, [probe], {folder: results[folder]}, {probe.stream.name})
+    session.finish()
+    return [p for p in report.problems if p.stream == probe.label]
+
+
+def _probes(
+    root: Path,
+    tree: SourceTree,
+    streams: list[Stream],
+    renders: CachedRenderer,
+    names: list[str] | None,
+    only_files: list[Path] | None,
+) -> list[probes.Probe]:
+    """Probes of the Components no stream uses: all of them on a full check, those holding a
+    changed file on `check --since`, none on `check STREAM...`; their kustomizations written."""
+    if names and only_files is None:
+        return []
+    closures = {s.directory.resolve(): renders.closure(s.directory.resolve()) for s in streams if s.kustomization}
+    wanted = probes.unused(root, closures)
+    if only_files is not None:
+        changed = [Path(p).resolve() for p in only_files]
+        wanted = [d for d in wanted if any(d.resolve() in p.parents for p in changed)]
+    planned = probes.plan(tree, streams, wanted)
+    for probe in planned:
+        try:
+            probes.write(root, tree, probe)
+        except OSError:
+            probe.folder = None  # no temporary folder: the summary says it was not probed
+    return planned
+
+
+def _probe_problems(
+    session: Session,
+    report: Report,
+    planned: list[probes.Probe],
+    results: dict[Path, RenderResult],
+    checked: set[str],
+) -> list[tuple[probes.Probe, Unit | None]]:
+    """Each probe's unit rules, kept where the component's author can act (probes.kept)."""
+    units: list[tuple[probes.Probe, Unit | None]] = []
+    for probe in planned:
+        result = results.get(probe.folder) if probe.folder is not None else None
+        if result is None or probe.stream is None:
+            units.append((probe, None))
+            continue
+        unit = stream_unit(probe.stream, result, session.tree, session.renders)
+        unit.label = probe.label
+        if not result.ok:  # kustomize's error, at the component's kustomization
+            unit.kustomization = session.tree.display(kz.kustomization_file(probe.directory) or probe.directory)
+        found = _unit_problems(session, unit)
+        stream = probe.stream.name
+        known: set[tuple] | None = None  # its stream not checked (`check --since`): only the component's own
+        if stream in checked:
+            known = {(p.path, p.line, p.column, p.code) for p in report.problems if p.stream == stream}
+        report.problems.extend(probes.kept(found, probe, session.tree, known))
+        units.append((probe, unit))
+    return units
 
 
 class _Clock:

@@ -145,9 +145,25 @@ def lint_paths(
         report.problems.extend(problems)
         report.units.extend(units)
     _store(run, None, last=True)
+    report.problems.extend(_component_probes(paths, config, cache))
     report.problems = engine.finalize(report.problems)
     session.finish()
     return report
+
+
+def _component_probes(paths: list[Path], config: Config, cache: bool) -> list[Problem]:
+    """A Component folder of an okd-streams repository (overlays/NAME) renders nothing by
+    itself: it is checked through its probe (okd_streams.lint.probes), as `check` does."""
+    from okd_streams.lint.checking import probe_component  # only for component folders
+
+    found: list[Problem] = []
+    for path in paths:
+        if not path.is_dir() or not kz.is_component(path):
+            continue
+        root = _repository_of([path])
+        if root is not None and path.resolve().parent == (root / "overlays").resolve():
+            found.extend(probe_component(root, config, path, cache))
+    return found
 
 
 def _lint_sets(run: _Run, sets: list[LintSet], progress: bool | None) -> Iterator[tuple[list[Problem], list[Unit]]]:

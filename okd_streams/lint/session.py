@@ -52,6 +52,7 @@ class StreamSummary:
     errors: int = 0
     warnings: int = 0
     rendered: bool = False
+    probe: bool = False  # a component no stream uses, checked through a probe (okd_streams.lint.probes)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from okd_streams.rules.argocd import (
     tekton_defaults_explicit,
 )
 from okd_streams.rules.card import (
+    card_os_matches_layer,
     stream_card_param_declared,
     stream_card_pipeline_exists,
     stream_card_valid,
@@ -28,7 +29,9 @@ from okd_streams.rules.card import (
     stream_schedule,
 )
 from okd_streams.rules.kustomize import (
+    component_requires,
     kustomize_build,
+    one_os_layer,
     patch_target_matches_nothing,
 )
 from okd_streams.rules.refs import (
@@ -125,8 +128,11 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     stream_contract,  # C004
     stream_namespace,  # C005
     stream_schedule,  # C006
+    card_os_matches_layer,  # C007
     kustomize_build,  # K001
     patch_target_matches_nothing,  # K002
+    component_requires,  # K010
+    one_os_layer,  # K011
     task_ref_resolves,  # R001
     pipeline_ref_resolves,  # R002
     trigger_refs_resolve,  # R003

@@ -43,6 +43,7 @@ CHECK_INPUTS = (
     "pyproject.toml",
 )
 TOOLKIT_DIR = "okd_streams"
+OVERLAYS_DIR = "overlays"
 
 
 @dataclass
@@ -63,6 +64,8 @@ class Affected:
     tekton: list[str] = field(default_factory=list)  # changed paths under .tekton/
     check_inputs: list[str] = field(default_factory=list)  # changes to the checks themselves
     outside: list[str] = field(default_factory=list)  # changed paths no stream's build reads
+    # Components no stream uses, by folder: `check` checks each through a probe (okd_streams.lint.probes)
+    probes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -80,6 +83,7 @@ class Affected:
             "tekton": self.tekton,
             "check_inputs": self.check_inputs,
             "outside": self.outside,
+            "probes": [{"component": k, "reasons": v} for k, v in sorted(self.probes.items())],
             "changes": [c.to_json() for c in self.changes],
         }
 
@@ -115,6 +119,7 @@ def compute(root: Path, changes: list[Change]) -> Affected:
     result = Affected(changes=list(changes))
     streams = {s.name: s for s in discover_streams(root)}
     closures = {name: kz.closure(s.directory) for name, s in streams.items() if s.kustomization is not None}
+    used = {d for graph in closures.values() for d in graph.directories}
 
     def impact(name: str, reason: str, status: str = "changed") -> None:
         entry = result.streams.setdefault(name, StreamImpact(name, status))
@@ -154,6 +159,13 @@ def compute(root: Path, changes: list[Change]) -> Affected:
                 if graph.reads(absolute):
                     touched = True
                     impact(name, f"{described}, via {_via(absolute, graph, root)}")
+            if len(parts) >= 3 and parts[0] == OVERLAYS_DIR and not touched:
+                folder = _absolute(root / parts[0] / parts[1])
+                if folder not in used and kz.is_component(folder):
+                    touched = True
+                    reasons = result.probes.setdefault(f"{parts[0]}/{parts[1]}", [])
+                    if described not in reasons:
+                        reasons.append(described)
             if parts[0] == ARGOCD_DIR and relative not in result.argocd:
                 result.argocd.append(relative)
                 touched = True
@@ -190,6 +202,9 @@ def text_report(affected: Affected, since: str) -> str:
                 lines.append(f"      ... and {len(impact.reasons) - 8} more")
     else:
         lines.append(f"no stream is affected by the changes since {since}")
+    for folder, reasons in sorted(affected.probes.items()):
+        lines.append(f"  {folder} (a component no stream uses: checked through a probe)")
+        lines.extend(f"      {reason}" for reason in reasons[:8])
     for name in removed:
         lines.append(f"removed: {name} (its folder is gone; Argo CD prunes its Application)")
     if affected.argocd:
@@ -263,6 +278,8 @@ def check_scope(root: Path, affected: Affected, label: str) -> CheckScope:
         )
     else:
         notes.append(f"no stream is affected by the changes since {label}; checking the changed files only")
+    if affected.probes:
+        notes.append(f"checking through a probe the components no stream uses: {', '.join(sorted(affected.probes))}")
     if affected.removed:
         notes.append(f"removed: {', '.join(affected.removed)}")
     if affected.argocd:

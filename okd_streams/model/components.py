@@ -1,0 +1,145 @@
+"""What a Component says about itself: the layer it is, what it requires, what it conflicts with.
+
+A Component declares it in its own kustomization's `metadata.annotations` (kustomize reads
+a Component's `metadata` and ignores it in the build, so the output does not change):
+
+  okd-streams.io/layer: os          an OS layer: a stream lists exactly one
+  okd-streams.io/requires: os       components it needs (folder names), `os` = any OS layer
+  okd-streams.io/conflicts: fcos    components it cannot be listed with (folder names)
+
+A component's name is its folder's name. Two OS layers always conflict; that need not be
+written. Rules read the declarations from the kustomizations a stream's build read
+(`Unit.kustomizations`); `check` reads them to pick the stream a probe of an unused
+component is built from (okd_streams.lint.probes).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from okd_streams.files.loader import Document
+from okd_streams.model.objects import Unit
+
+PREFIX = "okd-streams.io/"
+LAYER = PREFIX + "layer"
+REQUIRES = PREFIX + "requires"
+CONFLICTS = PREFIX + "conflicts"
+OS = "os"  # the one layer kind so far: in `requires`, any component of that layer
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One component as a kustomization declares it. `path`: the display path of its folder."""
+
+    name: str
+    path: str
+    layer: str | None = None
+    requires: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    doc: Document | None = None
+
+    def annotation_pos(self, key: str) -> tuple[str, int, int] | None:
+        """Where the kustomization declares `key` (for findings about it), or None."""
+        if self.doc is None:
+            return None
+        line, column = self.doc.pos(("metadata", "annotations", key))
+        return self.doc.path, line, column
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if not isinstance(value, str):
+        return ()
+    return tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+
+
+def declared(data: object, path: str, doc: Document | None = None) -> Declared:
+    """The declarations of a component's kustomization data (its folder at display `path`)."""
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(annotations, dict):
+        annotations = {}
+    layer = annotations.get(LAYER)
+    return Declared(
+        posixpath.basename(path.rstrip("/")) or path,
+        path,
+        layer.strip() if isinstance(layer, str) and layer.strip() else None,
+        _names(annotations.get(REQUIRES)),
+        _names(annotations.get(CONFLICTS)),
+        doc,
+    )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A `components:` entry of a stream's kustomization: its index, and what it declares."""
+
+    index: int
+    component: Declared
+
+
+def stream_kustomization(unit: Unit) -> Document | None:
+    """The stream's own kustomization document among those its build read."""
+    if unit.kustomization is None:
+        return None
+    return next((d for d in unit.kustomizations if d.path == unit.kustomization), None)
+
+
+def listed(unit: Unit) -> tuple[Document | None, list[Listed]]:
+    """The stream's kustomization and the components it lists (entries that are folders of
+    a kustomization its build read), in order. Memoized on the unit: several rules ask."""
+    return unit.memo(("okd-streams-components",), lambda: _listed(unit))
+
+
+def _listed(unit: Unit) -> tuple[Document | None, list[Listed]]:
+    own = stream_kustomization(unit)
+    if own is None or not isinstance(own.data, dict) or not isinstance(own.data.get("components"), list):
+        return own, []
+    by_folder = {posixpath.dirname(d.path): d for d in unit.kustomizations}
+    here = posixpath.dirname(own.path)
+    found = []
+    for index, entry in enumerate(own.data["components"]):
+        if not isinstance(entry, str):
+            continue
+        folder = posixpath.normpath(posixpath.join(here, entry))
+        doc = by_folder.get(folder)
+        if doc is not None and isinstance(doc.data, dict) and doc.data.get("kind") == "Component":
+            found.append(Listed(index, declared(doc.data, folder, doc)))
+    return own, found
+
+
+def os_layers(components: list[Declared]) -> list[Declared]:
+    return [c for c in components if c.layer == OS]
+
+
+def unmet(component: Declared, others: list[Declared]) -> Iterator[str]:
+    """Each requirement of `component` that `others` (the stream's other components) miss."""
+    names = {c.name for c in others}
+    for required in component.requires:
+        if required == OS:
+            if not os_layers(others) and component.layer != OS:
+                yield required
+        elif required not in names:
+            yield required
+
+
+def conflicting(component: Declared, others: list[Declared]) -> Iterator[Declared]:
+    """The components of `others` that `component` conflicts with, or that conflict with it
+    (two OS layers are reported as such, not here)."""
+    for other in others:
+        if other.name in component.conflicts or component.name in other.conflicts:
+            yield other
+
+
+def compatible(component: Declared, stream: list[Declared]) -> list[Declared] | None:
+    """The components a probe of `component` on a stream listing `stream` would list: the
+    stream's, with `component` added (an OS layer replacing the stream's). None when the
+    result would break a requirement or conflict."""
+    kept = [c for c in stream if c.name != component.name and not (component.layer and c.layer == component.layer)]
+    together = [*kept, component]
+    for member in together:
+        rest = [c for c in together if c is not member]
+        if any(True for _ in unmet(member, rest)) or any(True for _ in conflicting(member, rest)):
+            return None
+    return together
