@@ -85,6 +85,12 @@ def test_a_misspelt_nested_override_names_its_task(tmp_path, monkeypatch, capsys
     assert problems[0]["message"].endswith('did you mean "variant"?')
 
 
+def test_a_complete_param_value_is_left_to_the_tasks_declarations(tmp_path, monkeypatch, capsys):
+    body = "  tasks:\n    - name: cosa-init\n      params:\n        - name: variants\n          value: x\n"
+    _, problems = _check(_repo(tmp_path, body), monkeypatch, capsys)
+    assert [(p["line"], p["code"]) for p in problems] == [(10, "R011")]  # Task cosa-init declares no such param
+
+
 def test_complete_new_items_and_true_overrides_pass(tmp_path, monkeypatch, capsys):
     body = (
         "  params:\n"

@@ -15,6 +15,8 @@ What it does:
     has (`upload-bootimage` beside `upload-bootimages`), or a new param nothing
     references: most likely a misspelt override. Waive it, with a reason, when the new
     item is intended: `# okd-streams: disable=K003 reason="..."` in the patch document.
+    (A new param value or workspace binding of a pipeline task is only judged for being
+    complete: the Task's declarations judge its name, R011 and R013.)
   Lists kustomize replaces whole (no merge keys, as in a tree without the openapi file)
   are not judged: there an entry replaces rather than matches.
 
@@ -96,16 +98,17 @@ def _judge(obj: Obj, target: tuple, credits: list[Provenance], added: dict[tuple
         return None  # kustomize replaced the list whole: the entry matched nothing by design
     key = list_path[-1]
     label = LABELS[key]
-    if key == "params" and _values(obj, list_path):
-        label = "param value"
+    binding = _binding(obj, list_path)
+    if binding:
+        label = f"{label} binding" if key == "workspaces" else "param value"
     where = f'the patch entry "{name}" matches no {label} of {_holder(obj, list_path)}'
     missing = _missing(obj, list_path, item, label)
     if missing is not None:
         meant = _close(name, before, loose=True)
         advice = f'did you mean "{meant}"?' if meant else f"{missing}, or name an existing {label}"
         return Finding(obj, target, f"{where}, so it adds an incomplete {label}; {advice}")
-    if len({credit.doc.path for credit in credits}) > 1:
-        return None  # several patches name it: a new item on purpose
+    if binding or len({credit.doc.path for credit in credits}) > 1:
+        return None  # the Task's declarations judge a binding (R011, R013); several patches: on purpose
     meant = _close(name, before)
     if label == "param" and not _referenced(obj, list_path, name):
         advice = f'did you mean "{meant}"?' if meant else f"reference it as $(params.{name}) or remove it"
@@ -141,11 +144,13 @@ def _names_before(obj: Obj, list_path: tuple, doc: Any, added: dict[tuple, list[
     return before
 
 
-def _values(obj: Obj, list_path: tuple) -> bool:
-    """True when the params at `list_path` bind values (a pipeline task's, a run's), not declare them."""
+def _binding(obj: Obj, list_path: tuple) -> bool:
+    """True when the params or workspaces at `list_path` bind (a pipeline task's, a run's), not declare."""
+    if list_path[-1] not in ("params", "workspaces"):
+        return False
     if len(list_path) >= 4 and isinstance(list_path[-2], int) and list_path[-3] in ("tasks", "finally"):
         return True
-    return obj.kind in _RUNS and list_path == ("spec", "params")
+    return obj.kind in _RUNS and list_path[:-1] == ("spec",)
 
 
 def _missing(obj: Obj, list_path: tuple, item: dict, label: str) -> str | None:
