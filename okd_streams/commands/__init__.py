@@ -16,6 +16,7 @@ NAMES = [
     ("lint", "lint"),
     ("explain", "explain"),
     ("new", "new"),
+    ("new-overlay", "new_overlay"),
     ("list", "list_streams"),
     ("docs", "docs"),
     ("graph", "graph"),

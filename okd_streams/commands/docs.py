@@ -9,8 +9,9 @@ from pathlib import Path
 
 from okd_streams.files.paths import write_atomic
 from okd_streams.lint import docgen
-from okd_streams.model.repo import discover_streams, find_root
+from okd_streams.model.repo import SourceTree, discover_streams, find_root
 from okd_streams.streams import catalog
+from okd_streams.streams.components import read_components
 
 RULES_DOC = docgen.RULES_DOC
 STREAMS_DOC = catalog.DOC_PATH
@@ -21,8 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "docs",
         help="generate docs/reference/rules.md and docs/reference/streams.md (--check: fail when stale)",
         description="Generate docs/reference/rules.md (every rule, from the rule registry) and "
-        "docs/reference/streams.md (the stream catalog: every stream, a drift matrix against the "
-        "base, and each stream's "
+        "docs/reference/streams.md (the stream catalog: every stream, every component of overlays/ "
+        "with what it does and which streams use it, a drift matrix against the base, and each stream's "
         "pipeline graphs as Mermaid diagrams). Renders the base and every stream with kustomize. "
         "With --check nothing is written: exit 1 when a file is missing or stale.",
     )
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check or args.diff:
         generated, unlisted = generate_for_check(root)
         for name in unlisted:
-            sys.stdout.write(f"note: stream {name} is not in {STREAMS_DOC} yet; `make docs` adds it\n")
+            sys.stdout.write(f"note: {name} is not in {STREAMS_DOC} yet; `make docs` adds it\n")
         stale_docs = stale(root, generated)
         for relative in stale_docs:
             state = "missing" if not (root / relative).is_file() else "stale"
@@ -72,18 +73,24 @@ def generate(root: Path, progress: bool | None = None) -> dict[str, str]:
 def generate_for_check(root: Path, progress: bool | None = None) -> tuple[dict[str, str], list[str]]:
     """What `docs --check` compares against, and the streams not in the catalog yet.
 
-    The catalog is checked for the streams it lists: a stream added since the catalog was
-    last generated is reported, not failed, so that adding a stream stays a pull request
-    touching one folder (`make docs` adds it to the catalog at any time). A listed stream
-    that changed or was removed makes the catalog stale.
+    The catalog is checked for the streams and components it lists: a stream or component
+    added since the catalog was last generated is reported ("stream x", "component y"), not
+    failed, so that adding one stays a pull request touching one folder (`make docs` adds it
+    to the catalog at any time). A listed one that changed or was removed makes it stale.
     """
     current = _current(root / STREAMS_DOC)
     listed = catalog.listed_streams(current) if current is not None else None
     if listed is None:
         return generate(root, progress), []
     existing = {stream.name for stream in discover_streams(root)}
-    generated = {RULES_DOC: docgen.rules_markdown(), STREAMS_DOC: catalog.generate(root, progress, listed & existing)}
-    return generated, sorted(existing - listed)
+    components = {info.name for info in read_components(root, SourceTree(root))}
+    listed_components = catalog.listed_components(current) if current is not None else None
+    if listed_components is None:  # a catalog from before components were listed: list them all
+        listed_components = components
+    text = catalog.generate(root, progress, listed & existing, listed_components & components)
+    unlisted = [f"stream {name}" for name in sorted(existing - listed)]
+    unlisted += [f"component {name}" for name in sorted(components - listed_components)]
+    return {RULES_DOC: docgen.rules_markdown(), STREAMS_DOC: text}, unlisted
 
 
 def _current(path: Path) -> str | None:

@@ -42,7 +42,8 @@ def _to_problem(
     if level == "off":
         return None
     if finding.obj is not None:
-        if rule.CODE in finding.obj.disabled or rule.ID in finding.obj.disabled:
+        disabled = finding.obj.disabled_at(finding.path)
+        if rule.CODE in disabled or rule.ID in disabled:
             return None
         path, line, column = finding.obj.at(finding.path)
     else:
@@ -256,7 +257,20 @@ def check_unit(
                     problems.append(problem)
         except Exception:  # noqa: BLE001 - see _internal
             problems.append(_internal(rule, unit.label, unit.stream))
-    return problems
+    return _without_follow_ons(problems)
+
+
+def _without_follow_ons(problems: list[Problem]) -> list[Problem]:
+    """`problems` less those another problem at the same place explains (rules.FOLLOW_ONS)."""
+    explained: dict[tuple, frozenset[str]] = {}
+    for problem in problems:
+        follow_ons = registry.FOLLOW_ONS.get(problem.code)
+        if follow_ons:
+            place = (problem.path, problem.line, problem.column)
+            explained[place] = explained.get(place, frozenset()) | follow_ons
+    if not explained:
+        return problems
+    return [p for p in problems if p.code not in explained.get((p.path, p.line, p.column), ())]
 
 
 def check_files(

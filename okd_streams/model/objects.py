@@ -73,13 +73,26 @@ class Obj:
     def label(self) -> str:
         return f"{self.kind} {self.name}" if self.name else self.kind or "object"
 
-    def at(self, path: Iterable = ()) -> tuple[str, int, int]:
-        """Source file, line and column that produced the value at `path`."""
-        path = tuple(path)
+    def claim(self, path: tuple) -> Provenance | None:
+        """The patch (or card value) that produced the value at `path`, if any."""
         best = None
         for prov in self.provenance:  # the deepest claim; of equal ones, the last applied
             if path[: len(prov.target)] == prov.target and (best is None or len(prov.target) >= len(best.target)):
                 best = prov
+        return best
+
+    def disabled_at(self, path: Iterable = ()) -> frozenset[str]:
+        """The waivers for a finding at `path`: the object's document's, and those of the patch
+        document that produced the value (where the finding is reported)."""
+        if not self.provenance:
+            return self.disabled
+        best = self.claim(tuple(path))
+        return self.disabled | best.doc.disabled if best is not None else self.disabled
+
+    def at(self, path: Iterable = ()) -> tuple[str, int, int]:
+        """Source file, line and column that produced the value at `path`."""
+        path = tuple(path)
+        best = self.claim(path) if self.provenance else None
         if best is not None:
             rest = path[len(best.target) :]
             if rest:

@@ -32,6 +32,7 @@ from okd_streams.rules.kustomize import (
     component_requires,
     kustomize_build,
     one_os_layer,
+    patch_entry_matches_nothing,
     patch_target_matches_nothing,
 )
 from okd_streams.rules.refs import (
@@ -131,6 +132,7 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     card_os_matches_layer,  # C007
     kustomize_build,  # K001
     patch_target_matches_nothing,  # K002
+    patch_entry_matches_nothing,  # K003
     component_requires,  # K010
     one_os_layer,  # K011
     task_ref_resolves,  # R001
@@ -205,6 +207,15 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
 contract.validate(_MODULES)  # at import: a rule breaking the contract never runs half-checked
 
 RULES: dict[str, ModuleType] = {module.CODE: module for module in _MODULES}
+
+# A finding that says why others at the same place happen: those are follow-ons of the same
+# mistake, and the engine drops them from the unit's problems (one finding per mistake). A patch
+# entry that matched nothing (K003) leaves a half item: a task without taskRef (T070), a param
+# without type (A009), a step without image (T080), a param value without value (V003) that
+# the Task does not declare (R011).
+FOLLOW_ONS: dict[str, frozenset[str]] = {
+    "K003": frozenset({"A009", "R011", "T070", "T080", "V003"}),
+}
 _BY_ID = {module.ID: module for module in _MODULES}
 
 

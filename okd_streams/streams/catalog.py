@@ -1,10 +1,13 @@
 """The stream catalog, docs/reference/streams.md: every stream, its drift from the base, its pipeline graphs.
 
-Three parts, all generated (never edited by hand), deterministic (sorted, no timestamps,
+Four parts, all generated (never edited by hand), deterministic (sorted, no timestamps,
 no absolute paths) so that `okd-streams docs --check` can tell when the file is stale:
 
 1. One row per stream: description, owners, OS, version, components, schedules, sync
    policy and namespace (`okd_streams.streams.info`, read from the card and kustomization).
+   Then one section per component of overlays/ (`okd_streams.streams.components`): its
+   README's first paragraph, the objects it brings, the params and tasks its patches add
+   or change, and the streams that use it.
 2. A drift matrix, one params table and one tasks table per Pipeline. "The base" is the
    un-overlaid base Pipeline (`kustomize build base/`, which builds standalone). A param's
    cell holds the stream's effective value (its card's value when the card sets it, else
@@ -29,12 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okd_streams.files.loader import YamlError, load_all
 from okd_streams.lint.checking import stream_units
 from okd_streams.model.objects import Unit, get, items
 from okd_streams.model.repo import SourceTree, Stream, discover_streams
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import build
+from okd_streams.streams.components import ComponentInfo, kustomization_data, patched, read_components
 from okd_streams.streams.info import StreamInfo, component_name, read_stream
 from okd_streams.tekton import diagram
 from okd_streams.tekton import params as tparams
@@ -71,6 +74,7 @@ class Catalog:
     base: dict[str, dict]  # base Pipeline name -> spec
     base_error: str | None
     streams: list[StreamView]
+    components: list[ComponentInfo] = field(default_factory=list)
 
     def pipeline_names(self) -> list[str]:
         names = set(self.base)
@@ -103,8 +107,11 @@ def unit_pipelines(unit: Unit) -> dict[str, dict]:
     return _pipelines([obj.data for obj in unit.objects])
 
 
-def collect(root: Path, progress: bool | None = None, only: set[str] | None = None) -> Catalog:
-    """Render the base and every stream (once each, or those in `only`) and gather what the catalog shows."""
+def collect(
+    root: Path, progress: bool | None = None, only: set[str] | None = None, only_components: set[str] | None = None
+) -> Catalog:
+    """Render the base and every stream (once each, or those in `only`) and gather what the catalog
+    shows, with every component of overlays/ (or those in `only_components`)."""
     root = root.resolve()
     tree = SourceTree(root)
     streams = [s for s in discover_streams(root) if only is None or s.name in only]
@@ -124,19 +131,10 @@ def collect(root: Path, progress: bool | None = None, only: set[str] | None = No
             view.pipelines = unit_pipelines(unit)
         view.components, view.touches = _components(stream, root, tree)
         views.append(view)
-    return Catalog(base, base_error, views)
+    return Catalog(base, base_error, views, read_components(root, tree, only_components))
 
 
 # --- which component touched what -------------------------------------------------------------
-
-
-def _kustomization_data(directory: Path, tree: SourceTree) -> dict:
-    path = kz.kustomization_file(directory)
-    if path is None:
-        return {}
-    documents = tree.file(path).documents
-    data = documents[0].data if documents else None
-    return data if isinstance(data, dict) else {}
 
 
 def _components(
@@ -144,7 +142,7 @@ def _components(
 ) -> tuple[list[tuple[str, str]], dict[tuple[str, str, str], list[str]]]:
     """The components a stream lists (but base/stream-card, in every stream), and what each one's
     Pipeline patches set; patches of the stream's own kustomization count as its "own patch"."""
-    data = _kustomization_data(stream.directory, tree)
+    data = kustomization_data(stream.directory, tree)
     shown: list[tuple[str, str]] = []
     touches: dict[tuple[str, str, str], list[str]] = {}
     sources: list[tuple[str, Path]] = [(STREAM_OWN_PATCH, stream.directory)]
@@ -162,84 +160,11 @@ def _components(
             shown.append((name, relative))
         sources.append((name, directory))
     for name, directory in sources:
-        for key in _patched(_kustomization_data(directory, tree), directory, tree):
+        for key in patched(kustomization_data(directory, tree), directory, tree):
             owners = touches.setdefault(key, [])
             if name not in owners:
                 owners.append(name)
     return shown, touches
-
-
-def _patch_documents(entry: Any, directory: Path, tree: SourceTree) -> list[tuple[Any, dict]]:
-    """(document, target) for one `patches` / `patchesStrategicMerge` entry."""
-    target: dict = {}
-    text = None
-    path = None
-    if isinstance(entry, dict):
-        target = found if isinstance(found := entry.get("target"), dict) else {}
-        if isinstance(entry.get("patch"), str):
-            text = entry["patch"]
-        elif isinstance(entry.get("path"), str):
-            path = entry["path"]
-    elif isinstance(entry, str):
-        if "\n" in entry:
-            text = entry
-        else:
-            path = entry
-    documents: list[Any] = []
-    if text is not None:
-        try:
-            documents = load_all(text)
-        except (YamlError, RecursionError, ValueError):
-            documents = []
-    elif path is not None and not kz.is_remote(path):
-        file = (directory / path).resolve()
-        if file.is_file():
-            documents = [d.data for d in tree.file(file).documents]
-    return [(document, target) for document in documents]
-
-
-def _patched(data: dict, directory: Path, tree: SourceTree) -> list[tuple[str, str, str]]:
-    """(pipeline, "param" | "task", name) set by a kustomization's Pipeline patches."""
-    entries: list[Any] = []
-    for key in ("patches", "patchesStrategicMerge", "patchesJson6902"):
-        value = data.get(key)
-        if isinstance(value, list):
-            entries.extend(value)
-    found: list[tuple[str, str, str]] = []
-    for entry in entries:
-        for document, target in _patch_documents(entry, directory, tree):
-            if isinstance(document, dict):
-                kind = document.get("kind") or target.get("kind")
-                pipeline = get(document, "metadata", "name") or target.get("name")
-                if kind != "Pipeline" or not isinstance(pipeline, str):
-                    continue
-                for _, param in items(document, "spec", "params"):
-                    if isinstance(param.get("name"), str):
-                        found.append((pipeline, "param", param["name"]))
-                for section in ("tasks", "finally"):
-                    for _, task in items(document, "spec", section):
-                        if task_name(task):
-                            found.append((pipeline, "task", task_name(task)))
-            elif isinstance(document, list) and target.get("kind") == "Pipeline":
-                found.extend(_json_patch(document, target.get("name")))
-    return found
-
-
-def _json_patch(operations: list, pipeline: Any) -> list[tuple[str, str, str]]:
-    """A JSON 6902 patch: operations whose value is a named param or task."""
-    found: list[tuple[str, str, str]] = []
-    if not isinstance(pipeline, str):
-        return found
-    for operation in operations:
-        path = get(operation, "path")
-        value = get(operation, "value")
-        if not isinstance(path, str) or not isinstance(value, dict) or not isinstance(value.get("name"), str):
-            continue
-        if path.startswith("/spec/params"):
-            found.append((pipeline, "param", value["name"]))
-        elif path.startswith(("/spec/tasks", "/spec/finally")):
-            found.append((pipeline, "task", value["name"]))
-    return found
 
 
 # --- Markdown helpers -------------------------------------------------------------------------
@@ -542,6 +467,7 @@ def _stream_sections(catalog: Catalog, anchors: dict[str, str]) -> list[str]:
 
 
 LISTED = re.compile(r"^<!-- okd-streams catalog: (.*) -->$", re.MULTILINE)
+LISTED_COMPONENTS = re.compile(r"^<!-- okd-streams components: (.*) -->$", re.MULTILINE)
 
 
 def listed_streams(text: str) -> set[str] | None:
@@ -550,17 +476,87 @@ def listed_streams(text: str) -> set[str] | None:
     return set(found.group(1).split()) if found else None
 
 
+def listed_components(text: str) -> set[str] | None:
+    """The components a catalog file says it lists (None when the marker is missing)."""
+    found = LISTED_COMPONENTS.search(text)
+    return set(found.group(1).split()) if found else None
+
+
+COMPONENTS_LEGEND = """\
+The Components of `overlays/` a stream mixes in (`components:` of its kustomization): what each
+does (the first paragraph of its README), the objects it brings, what its patches add to or change
+in the base's objects (the drift matrix below shows the resulting values per stream), and the
+streams that use it. `okd-streams new-overlay NAME` writes a new one;
+[overlays.md](../overlays.md) explains how to write one.
+"""
+
+
+def _components_section(catalog: Catalog, anchors: dict[str, str]) -> list[str]:
+    lines = ["## Components", "", COMPONENTS_LEGEND.rstrip("\n"), ""]
+    if not catalog.components:
+        return [*lines, "No components yet.", ""]
+    for info in catalog.components:
+        users = [view.name for view in catalog.streams if any(f == info.folder for _, f in view.components)]
+        lines += [
+            f"### {text_cell(info.name)}",
+            "",
+            _prose(info.about) if info.about else f"No README in [{info.folder}/](../../{info.folder}/).",
+            "",
+            f"- **Folder:** [{info.folder}/](../../{info.folder}/)",
+            "- **Brings:** "
+            + (", ".join(f"{text_cell(kind)} {code(name)}" for kind, name in info.brings) or "nothing"),
+            "- **Changes:** " + ("; ".join(_changes(catalog, info)) or "nothing"),
+            "- **Used by:** "
+            + (", ".join(f"[{text_cell(name)}](#{anchors[name]})" for name in users) or "*no stream*"),
+            "",
+        ]
+    return lines
+
+
+def _prose(text: str) -> str:
+    """A README paragraph (Markdown) on one line, without raw HTML outside its code spans."""
+    parts = " ".join(text.split()).split("`")
+    return "`".join(
+        part if odd % 2 else part.replace("<", "&lt;").replace(">", "&gt;") for odd, part in enumerate(parts)
+    )
+
+
+def _changes(catalog: Catalog, info: ComponentInfo) -> list[str]:
+    """Per patched object: the params and tasks it adds (not in the base) or changes."""
+    found = []
+    for kind, name in info.patches:
+        touched = [(what, item) for pipeline, what, item in info.touches if kind == "Pipeline" and pipeline == name]
+        if not touched:
+            found.append(f"{text_cell(kind)} {code(name)}")
+            continue
+        base = catalog.base.get(name, {})
+        known = {
+            "param": set(tparams.specs(base.get("params"))),
+            "task": {task_name(t) for key in ("tasks", "finally") for _, t in items(base, key)},
+        }
+        words = []
+        for verb, wanted in (("adds", False), ("changes", True)):
+            for what in ("param", "task"):
+                picked = [item for w, item in touched if w == what and (item in known[what]) == wanted]
+                if picked:
+                    words.append(f"{verb} {what}{'s' if len(picked) > 1 else ''} {', '.join(code(i) for i in picked)}")
+        found.append(f"{text_cell(kind)} {code(name)}: {'; '.join(words)}")
+    return found
+
+
 def markdown(catalog: Catalog) -> str:
     used: set[str] = set()
     anchors = {view.name: _anchor(view.name, used) for view in catalog.streams}
     # The marker lets `docs --check` compare the catalog for the streams it lists.
     marker = f"<!-- okd-streams catalog: {' '.join(view.name for view in catalog.streams)} -->"
-    lines = [marker, INTRO.rstrip("\n"), "", "## Streams", ""]
+    listed = f"<!-- okd-streams components: {' '.join(info.name for info in catalog.components)} -->"
+    lines = [marker, listed, INTRO.rstrip("\n"), "", "## Streams", ""]
     if catalog.streams:
         lines += _streams_table(catalog, anchors)
     else:
         lines.append("No streams yet.")
     lines.append("")
+    lines += _components_section(catalog, anchors)
     lines += _drift(catalog)
     lines += _stream_sections(catalog, anchors)
     while lines and lines[-1] == "":
@@ -568,5 +564,7 @@ def markdown(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(root: Path, progress: bool | None = None, only: set[str] | None = None) -> str:
-    return markdown(collect(root, progress, only))
+def generate(
+    root: Path, progress: bool | None = None, only: set[str] | None = None, only_components: set[str] | None = None
+) -> str:
+    return markdown(collect(root, progress, only, only_components))

@@ -181,6 +181,37 @@ def test_a_component_that_adds_a_task_shows_in_the_tasks_table(repo):
     assert "classDef changed" in text and re.search(r"class [\w,]*t_hpc_layer[\w,]* changed", text)
 
 
+def test_components_say_what_they_do_bring_change_and_who_uses_them(repo):
+    text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
+    assert text.splitlines()[1] == "<!-- okd-streams components: fcos hpc scos -->"
+    section = text.split("## Components\n", 1)[1].split("## Drift from the base\n", 1)[0]
+    hpc = section.split("### hpc\n", 1)[1].split("### ", 1)[0]
+    assert hpc.lstrip().startswith("Feature component for an HPC flavour of a stream")  # its README
+    assert "- **Brings:** Task `hpc-layer-packages`" in hpc
+    assert (
+        "- **Changes:** Pipeline `okd-coreos`: adds params `hpc-packages`, `hpc-image-suffix`; adds task "
+        "`hpc-layer`; changes task `cosa-generate-release-meta`"
+    ) in hpc
+    assert "- **Used by:** *no stream*" in hpc
+    scos = section.split("### scos\n", 1)[1]
+    assert "- **Used by:** [okd-scos](#stream-okd-scos)" in scos
+    assert "Pipeline `okd-release`: changes params `content-mirror-pushspec`, `release-mirror-pushspec`" in scos
+    assert section.index("### fcos") < section.index("### hpc") < section.index("### scos")
+
+
+def test_a_new_component_is_noted_not_failed_and_a_changed_one_is_stale(repo, capsys):
+    assert docs(repo) == 0
+    shutil.copytree(repo / "overlays" / "hpc", repo / "overlays" / "gpu")
+    capsys.readouterr()
+    assert docs(repo, "--check") == 0
+    assert f"component gpu is not in {STREAMS_DOC} yet" in capsys.readouterr().out
+    readme = repo / "overlays" / "hpc" / "README.md"
+    readme.write_text(readme.read_text().replace("Feature component", "A feature component"))
+    assert docs(repo, "--check") == 1
+    assert docs(repo) == 0
+    assert "<!-- okd-streams components: fcos gpu hpc scos -->" in (repo / STREAMS_DOC).read_text()
+
+
 def test_tasks_removed_or_rewired_by_a_stream_patch(repo):
     kustomization = repo / "streams/okd-fcos/kustomization.yaml"
     kustomization.write_text(

@@ -62,6 +62,13 @@ spec:
       default:
         rpm: https://rpm.example.com
         oci: quay.io/example
+  tasks:
+    - name: cosa-init  # the new params are used (K003 reports a new param nothing references)
+      when:
+        - input: $(params.site)/$(params.flavour)/$(params.mirrors.rpm)
+          operator: notin
+          values:
+            - ""
 """,
 }
 

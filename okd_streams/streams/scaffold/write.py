@@ -17,9 +17,10 @@ from okd_streams.model.repo import CARD_NAME
 from okd_streams.streams.scaffold.plan import README_NAME, TEMP_PREFIX, Plan
 
 
-def hidden_folder(streams: Path, name: str) -> Path:
-    """A new hidden folder in streams/ for stream `name`, with the permissions a plain mkdir gives."""
-    folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{name}-", dir=streams))
+def hidden_folder(parent: Path, name: str) -> Path:
+    """A new hidden folder in `parent` (streams/, or overlays/ for a component) for `name`, with
+    the permissions a plain mkdir gives."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{name}-", dir=parent))
     os.chmod(folder, 0o777 & ~_umask())
     return folder
 
