@@ -24,6 +24,7 @@ from okd_streams.rules.card import (
     stream_card_pipeline_exists,
     stream_card_valid,
     stream_contract,
+    stream_destinations_unique,
     stream_namespace,
     stream_schedule,
 )
@@ -125,6 +126,7 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     stream_contract,  # C004
     stream_namespace,  # C005
     stream_schedule,  # C006
+    stream_destinations_unique,  # C010
     kustomize_build,  # K001
     patch_target_matches_nothing,  # K002
     task_ref_resolves,  # R001
