@@ -198,7 +198,9 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
     # A few with the whole scaffolder: validated, rendered, checked, moved into place.
     while made < min(count, len(seeds) + full):
         name = f"bench-{made:04d}"
-        request = scaffold.Request(name=name, root=target, source=seeds[made % len(seeds)], interactive=False)
+        request = scaffold.Request(
+            name=name, root=target, source=seeds[made % len(seeds)], interactive=False, sets=own_places(name)
+        )
         if scaffold.Scaffolder(request, out=quiet).run() != 0:
             raise SystemExit(f"bench: `okd-streams new {name}` failed")
         made += 1
@@ -211,6 +213,7 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
             name = f"bench-{made:04d}"
             request = scaffold.Request(name=name, root=seed_root, source=seeds[made % len(seeds)], interactive=False)
             plan = scaffold.Scaffolder(request, out=quiet).plan()
+            give_own_places(plan.card, name)
             folder = target / "streams" / name
             folder.mkdir()
             (folder / "kustomization.yaml").write_text(edit.dump(plan.kustomization), encoding="utf-8")
@@ -224,6 +227,32 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
         f"{len(seeds)} streams of the project, {min(full, max(0, count - len(seeds)))} made with "
         f"`okd-streams new`, the rest from the scaffolder's plan, from {', '.join(seeds)} in turn"
     )
+
+
+# Each synthetic stream publishes to places of its own, as `okd-streams new` makes sure a real
+# one does (C010): its own release streams; builds and images not published.
+_OWN_PLACES = {
+    "target-release-stream": "4-{name}-next",
+    "release-imagestream": "release-{name}-next",
+    "upload-container-images": "false",
+    "tag-latest": "false",
+    "upload-bootimages": "false",
+    "s3-bucket-name": "",
+    "s3-endpoint-url": "",
+}
+
+
+def own_places(name: str) -> list[str]:
+    """--set values for `okd-streams new` (whose copies start with publishing off)."""
+    return [f"okd-release.{key}={value.format(name=name)}" for key, value in list(_OWN_PLACES.items())[:2]]
+
+
+def give_own_places(card: dict, name: str) -> None:
+    """The same for a stream made from the scaffolder's plan (which copies the source's values)."""
+    for entry in card["spec"]["pipelines"].values():
+        for param in entry.get("params") or []:
+            if param.get("name") in _OWN_PLACES:
+                param["value"] = _OWN_PLACES[param["name"]].format(name=name)
 
 
 def change_one_stream(repo: Path, index: int) -> str:

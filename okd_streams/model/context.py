@@ -18,8 +18,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from okd_streams.errors import KustomizeMissing
 from okd_streams.model.objects import Finding, Unit
-from okd_streams.model.repo import SourceTree, Stream
+from okd_streams.model.repo import SourceTree, Stream, unit_from_render
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult, build, find_kustomize
 
@@ -72,6 +73,26 @@ class RepoContext:
 
     def unit(self, stream: str) -> Unit | None:
         return self._units_by_stream.get(stream)
+
+    def rendered_unit(self, stream: Stream) -> Unit | None:
+        """The stream's rendered unit: the run's when it checks the stream, else rendered now
+        (from the render cache when it can) for a rule that compares every stream (`check
+        STREAM` checks one, against all). None when it does not render."""
+        found = self.unit(stream.name)
+        if found is not None or stream.kustomization is None:
+            return found
+        units = self.cache.setdefault("rendered-units", {})
+        if stream.name not in units:
+            try:
+                result = self.build(stream.directory)
+            except KustomizeMissing:  # the run reports that already
+                result = None
+            units[stream.name] = (
+                unit_from_render(result, self.tree, stream.name, stream=stream.name, card=stream.card(self.tree))
+                if result is not None and result.ok
+                else None
+            )
+        return units[stream.name]
 
     def build(self, directory: Path) -> RenderResult:
         """`kustomize build` of a folder (with origins), from the run's render cache when the

@@ -25,6 +25,7 @@ from okd_streams.rules.card import (
     stream_card_pipeline_exists,
     stream_card_valid,
     stream_contract,
+    stream_destinations_unique,
     stream_namespace,
     stream_schedule,
 )
@@ -130,6 +131,7 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     stream_namespace,  # C005
     stream_schedule,  # C006
     card_os_matches_layer,  # C007
+    stream_destinations_unique,  # C010
     kustomize_build,  # K001
     patch_target_matches_nothing,  # K002
     patch_entry_matches_nothing,  # K003

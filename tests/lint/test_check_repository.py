@@ -124,6 +124,7 @@ BREAKAGES = {
     "patch-target-missing": (
         "streams/okd-fcos/kustomization.yaml",
         "namespace: okd-fcos\nresources:\n  - ../../base\n  - stream.yaml\n"
+        "components:\n  - ../../base/stream-card\n  - ../../overlays/fcos\n"
         "patches:\n  - target:\n      kind: Pipeline\n      name: no-such-pipeline\n"
         "    patch: |\n      - op: replace\n        path: /spec/description\n"
         "        value: x\n",

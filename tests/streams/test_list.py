@@ -48,7 +48,8 @@ def test_json_has_the_key_params(root, capsys):
 
 
 def test_lists_a_scaffolded_stream(root, capsys):
-    assert main(["new", "hpc", "--component", "hpc", "--root", str(root), "--no-input"]) == 0
+    places = ["--set", "target-release-stream=4-hpc-next", "--set", "release-imagestream=release-hpc-next"]
+    assert main(["new", "hpc", "--component", "hpc", *places, "--root", str(root), "--no-input"]) == 0
     capsys.readouterr()
     data = {s["name"]: s for s in json.loads(listed(root, capsys, "--format", "json"))}
     assert data["hpc"]["components"] == ["scos", "hpc"] and data["hpc"]["namespace"] == "hpc"

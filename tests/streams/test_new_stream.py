@@ -104,8 +104,33 @@ def state(root: Path) -> tuple[dict[str, bytes], set[str]]:
     return snapshot(root), folders
 
 
+def own_places(root: Path, name: str) -> list[str]:
+    """--set values giving a stream copied from this repository's streams release places of its
+    own: a copy may not publish where its source does (C010), and `new` refuses to copy them."""
+    if not (root / "base/pipelines/okd-release.yaml").is_file():
+        return []  # a small fixture tree, with no release Pipeline
+    return [
+        "--set",
+        f"okd-release.target-release-stream=4-{name}-next",
+        "--set",
+        f"okd-release.release-imagestream=release-{name}-next",
+    ]
+
+
+def own_sets(name: str) -> list[str]:
+    """own_places as Request.sets."""
+    return [f"okd-release.target-release-stream=4-{name}-next", f"okd-release.release-imagestream=release-{name}-next"]
+
+
 def new(root: Path, *args: str) -> int:
-    return main(["new", *args, "--root", str(root), "--no-input"])
+    """`okd-streams new` without a terminal; the stream gets places of its own unless the test
+    gives release values itself."""
+    places = (
+        []
+        if any("target-release-stream" in a or "release-imagestream" in a for a in args)
+        else own_places(root, args[0])
+    )
+    return main(["new", *args, *places, "--root", str(root), "--no-input"])
 
 
 def card(root: Path, name: str) -> dict:
@@ -147,7 +172,14 @@ def test_new_hpc_stream_passes_check_and_adds_only_its_folder(root, capsys):
     assert data["metadata"]["name"] == "hpc"
     assert data["spec"]["namespace"] == "okd-hpc"
     assert "hpc" in data["spec"]["description"]
-    assert params(root, "hpc", "okd-coreos") == params(root, "okd-scos", "okd-coreos")
+    mine, theirs = params(root, "hpc", "okd-coreos"), params(root, "okd-scos", "okd-coreos")
+    # Publishing starts off, and the S3 place is not copied (C010; the issue's Done-when).
+    publishing = {"upload-bootimages", "upload-container-images", "tag-latest", "s3-bucket-name", "s3-endpoint-url"}
+    assert {k: v for k, v in mine.items() if k not in publishing} == {
+        k: v for k, v in theirs.items() if k not in publishing
+    }
+    assert [mine[k] for k in ("upload-bootimages", "upload-container-images", "tag-latest")] == ["false"] * 3
+    assert mine["s3-bucket-name"] == mine["s3-endpoint-url"] == ""
     readme = (root / "streams/hpc/README.md").read_text()
     assert readme.startswith("# hpc\n\n") and "overlays/hpc" in readme and "okd-scos" in readme
 
@@ -162,7 +194,7 @@ def test_new_hpc_stream_passes_check_and_adds_only_its_folder(root, capsys):
 def test_script_runs_from_the_repository_root(root):
     before = snapshot(root)
     done = subprocess.run(
-        [sys.executable, "scripts/new_stream.py", "hpc", "--component", "hpc"],
+        [sys.executable, "scripts/new_stream.py", "hpc", "--component", "hpc", *own_places(root, "hpc")],
         cwd=root,
         capture_output=True,
         text=True,
@@ -438,7 +470,7 @@ def test_prompts_for_missing_required_values(root):
     add_files(root, SITE_COMPONENT)
     answers = iter(["", "ams"])
     shown: list[str] = []
-    request = scaffold.Request("lab", root=root, components=["site"], interactive=True)
+    request = scaffold.Request("lab", root=root, components=["site"], interactive=True, sets=own_sets("lab"))
     assert scaffold.new(request, out=shown.append, ask=lambda prompt: shown.append(prompt) or next(answers)) == 0
     text = "\n".join(shown)
     assert "okd-coreos.site (string, required)" in text and "Data centre the stream builds in." in text
@@ -460,7 +492,7 @@ def test_prompt_rejects_values_outside_the_enum(root):
     )
     answers = iter(["ams", "huge", "large"])
     shown: list[str] = []
-    request = scaffold.Request("lab", root=root, components=["size"], interactive=True)
+    request = scaffold.Request("lab", root=root, components=["size"], interactive=True, sets=own_sets("lab"))
     assert scaffold.new(request, out=shown.append, ask=lambda prompt: next(answers)) == 0
     assert "allowed: one of small, large" in "\n".join(shown)
     assert "allows only small, large" in "\n".join(shown)
@@ -510,7 +542,7 @@ def test_real_terminal_prompt(root):
     add_files(root, SITE_COMPONENT)
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "scripts/new_stream.py", "lab", "--component", "site"],
+        [sys.executable, "scripts/new_stream.py", "lab", "--component", "site", *own_places(root, "lab")],
         cwd=root,
         stdin=secondary,
         stdout=secondary,
@@ -723,7 +755,7 @@ def test_sigterm_mid_build_leaves_nothing(root):
     pty = pytest.importorskip("pty")
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "scripts/new_stream.py", "lab", "--component", "site"],
+        [sys.executable, "scripts/new_stream.py", "lab", "--component", "site", *own_places(root, "lab")],
         cwd=root,
         stdin=secondary,
         stdout=secondary,
@@ -760,3 +792,72 @@ def test_a_killed_runs_leftover_is_named(root, capsys):
     (root / "streams/.new-old-abc123").mkdir()
     assert new(root, "hpc", "--dry-run") == 0
     assert "streams/.new-old-abc123 is left over" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------------------
+# destinations: a new stream never publishes where its source does (issue 18)
+
+
+def test_without_a_terminal_new_lists_the_destinations_it_would_copy(root, capsys):
+    before = state(root)
+    assert main(["new", "hpc", "--root", str(root), "--no-input"]) == 2
+    err = capsys.readouterr().err
+    assert "okd-release.target-release-stream: okd-scos's value '4-scos-next'" in err
+    assert "okd-release.release-imagestream: okd-scos's value 'release-scos-next'" in err
+    assert state(root) == before
+
+
+def test_a_set_value_that_is_the_sources_place_is_refused(root, capsys):
+    before = state(root)
+    args = ["--set", "target-release-stream=4-scos-next", "--set", "release-imagestream=release-hpc-next"]
+    assert main(["new", "hpc", *args, "--root", str(root), "--no-input"]) == 2
+    assert "that is where okd-scos publishes its release stream on the release controller" in capsys.readouterr().err
+    assert state(root) == before
+
+
+def test_new_values_pass_check_and_nothing_names_the_sources_places(root):
+    assert new(root, "hpc") == 0
+    text = (root / "streams/hpc/stream.yaml").read_text()
+    for copied in ("4-scos-next", "release-scos-next", "okd-scos\n"):
+        assert copied not in text
+    report = check_repository(root, Config(), progress=False)
+    assert [p for p in report.problems if p.level == "error"] == []
+
+
+def test_a_switch_set_on_needs_its_place_too(root, capsys):
+    assert new(root, "hpc", "--set", "upload-bootimages=true") == 2
+    err = capsys.readouterr().err
+    assert "okd-coreos.s3-bucket-name: okd-scos's value 'okd-scos' names its S3 builds and boot images" in err
+    assert new(root, "hpc", "--set", "upload-bootimages=true", "--set", "s3-bucket-name=okd-hpc") == 0
+    assert params(root, "hpc", "okd-coreos")["upload-bootimages"] == "true"
+
+
+def test_the_terminal_asks_for_each_place_and_refuses_the_sources(root):
+    answers = iter(["4-scos-next", "4-hpc-next", "release-hpc-next"])
+    shown: list[str] = []
+    request = scaffold.Request("hpc", root=root, interactive=True)
+    assert scaffold.new(request, out=shown.append, ask=lambda prompt: next(answers)) == 0
+    text = " ".join(" ".join(shown).split())  # prompts are wrapped
+    assert "okd-scos uses '4-scos-next': give another value" in text
+    assert "that is okd-scos's; the new stream needs its own" in text
+    assert params(root, "hpc", "okd-release")["target-release-stream"] == "4-hpc-next"
+
+
+def test_a_copy_with_only_name_and_namespace_changed_fails_check(root, capsys):
+    shutil.copytree(root / "streams/okd-scos", root / "streams/okd-copy")
+    for name in ("kustomization.yaml", "stream.yaml"):
+        path = root / "streams/okd-copy" / name
+        path.write_text(
+            path.read_text()
+            .replace("namespace: okd-scos", "namespace: okd-copy")
+            .replace("name: okd-scos", "name: okd-copy")
+        )
+    assert main(["check", "--root", str(root), "--no-cache"]) == 1
+    out = capsys.readouterr().out
+    line = next(
+        line for line in out.splitlines() if line.startswith("streams/okd-copy/stream.yaml") and "[C010]" in line
+    )
+    assert (
+        "stream okd-copy publishes to the same place as stream okd-scos" in line and "s3-bucket-name=okd-scos" in line
+    )
+    assert any(line.startswith("streams/okd-scos/stream.yaml") and "[C010]" in line for line in out.splitlines())

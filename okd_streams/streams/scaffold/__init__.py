@@ -32,7 +32,8 @@ from okd_streams.render.kustomize import RenderResult, build
 from okd_streams.streams.scaffold import checks, write
 from okd_streams.streams.scaffold.card import card_pipelines, identifying_values
 from okd_streams.streams.scaffold.checks import copy_checked_tree
-from okd_streams.streams.scaffold.contract import Contract, read_contract
+from okd_streams.streams.scaffold.contract import Contract, read_contract, read_destinations
+from okd_streams.streams.scaffold.destinations import Destinations
 from okd_streams.streams.scaffold.plan import DEFAULT_SOURCE, Plan, make_plan
 from okd_streams.streams.scaffold.prompts import apply_values
 from okd_streams.streams.scaffold.request import CheckFailed, Refused, Request
@@ -88,8 +89,8 @@ class Scaffolder:
         try:
             self.temp = write.hidden_folder(self.root / STREAMS_DIR, plan.name)
             self._write(plan)
-            contract = self._contract(plan)
-            apply_values(plan, contract, request, self.out, self.ask)
+            contract, destinations = self._contract(plan)
+            apply_values(plan, contract, request, self.out, self.ask, destinations)
             self._write(plan)
             for note in self._check(plan):
                 self.out(note)
@@ -149,13 +150,14 @@ class Scaffolder:
             )
         return result
 
-    def _contract(self, plan: Plan) -> Contract:
+    def _contract(self, plan: Plan) -> tuple[Contract, Destinations]:
         result = self._render(plan)
         objects = [Obj(r.data, "") for r in result.objects]
-        contract, problems = read_contract(objects, list(card_pipelines(plan.card)))
+        keys = list(card_pipelines(plan.card))
+        contract, problems = read_contract(objects, keys)
         if problems:
             raise Refused(problems)
-        return contract
+        return contract, read_destinations(objects, keys)
 
     def _check(self, plan: Plan) -> list[str]:
         assert self.temp is not None

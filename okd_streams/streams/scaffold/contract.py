@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from okd_streams.files.loader import YamlError, load_strings
+from okd_streams.model.destinations import Destination, declared
 from okd_streams.model.objects import Obj, get
 from okd_streams.streams.scaffold.request import Refused
 from okd_streams.tekton import params as tparams
@@ -82,6 +83,17 @@ def read_contract(objects: list[Obj], keys: list[str]) -> tuple[Contract, list[s
             )
         contract[key] = specs
     return contract, problems
+
+
+def read_destinations(objects: list[Obj], keys: list[str]) -> dict[str, list[Destination]]:
+    """The destinations each Pipeline a card key feeds declares (a malformed declaration
+    declares none here: `okd-streams check` reports it, C010)."""
+    found = {}
+    for key in keys:
+        pipeline = pipeline_for(objects, key)
+        if pipeline is not None:
+            found[key] = declared(pipeline)[0]
+    return found
 
 
 def known_params(contract: Contract) -> str:
