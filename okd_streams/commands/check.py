@@ -70,10 +70,11 @@ def run(args: argparse.Namespace) -> int:
         out = sys.stdout
         if len(report.problems) > hidden:
             out.write("\n")
+        width = max([24, *(len(summary.name) for summary in report.summaries)])
         for summary in report.summaries:
             state = "rendered" if summary.rendered else "FAILED to render"
             out.write(
-                f"{summary.name:<24} {summary.objects:>4} objects  {state:<16} "
+                f"{summary.name:<{width}} {summary.objects:>4} objects  {state:<16} "
                 f"{summary.errors} errors, {summary.warnings} warnings\n"
             )
         probed = sum(s.probe for s in report.summaries)

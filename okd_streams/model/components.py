@@ -143,3 +143,21 @@ def compatible(component: Declared, stream: list[Declared]) -> list[Declared] | 
         if any(True for _ in unmet(member, rest)) or any(True for _ in conflicting(member, rest)):
             return None
     return together
+
+
+def well_composed(unit: Unit) -> bool:
+    """Whether the stream's components fit together (K010, K011): at most one OS layer (exactly
+    one when it lists any component), every requirement met, no conflict. Rules about what a
+    stream does (where it publishes) judge only streams that are: the composition is the one
+    mistake to report until it is fixed."""
+    _, entries = listed(unit)
+    if not entries:
+        return True
+    components = [entry.component for entry in entries]
+    if len(os_layers(components)) != 1:
+        return False
+    for member in components:
+        rest = [c for c in components if c is not member]
+        if any(True for _ in unmet(member, rest)) or any(True for _ in conflicting(member, rest)):
+            return False
+    return True

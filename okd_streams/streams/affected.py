@@ -161,7 +161,8 @@ def compute(root: Path, changes: list[Change]) -> Affected:
                     impact(name, f"{described}, via {_via(absolute, graph, root)}")
             if len(parts) >= 3 and parts[0] == OVERLAYS_DIR and not touched:
                 folder = _absolute(root / parts[0] / parts[1])
-                if folder not in used and kz.is_component(folder):
+                # A file of the component's build (not its README): the probe reads what the component does.
+                if folder not in used and kz.is_component(folder) and kz.closure(folder).reads(absolute):
                     touched = True
                     reasons = result.probes.setdefault(f"{parts[0]}/{parts[1]}", [])
                     if described not in reasons:

@@ -72,9 +72,12 @@ def test_a_clean_check_prints_only_the_summary_and_counts_info(capsys, monkeypat
     monkeypatch.chdir(REPO)
     assert main(["check"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(STREAMS) + 1, lines  # one line a stream, then the totals
+    probes = [line for line in lines if line.startswith("overlays/") and "(probe via " in line]
+    assert probes, "a component no stream uses is checked through a probe"
+    assert len(lines) == len(STREAMS) + len(probes) + 1, lines  # a line a stream and a probe, then the totals
     total = lines[-1]
-    assert total.startswith(f"{len(STREAMS)} streams checked: 0 errors, 0 warnings, ") and " info" in total
+    assert total.startswith(f"{len(STREAMS)} streams checked, {len(probes)} component") and " info" in total
+    assert ": 0 errors, 0 warnings, " in total
     assert main(["check", "--show-info"]) == 0
     shown = capsys.readouterr().out
     assert ": info " in shown and "[X003]" in shown and "--show-info" not in shown

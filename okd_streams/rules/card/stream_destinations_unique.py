@@ -8,6 +8,7 @@ What it does:
   card's values over the rendered Pipeline's defaults, and reports two streams publishing to
   one place, once for each of the two, at the card's value that names the place, naming the
   other stream and the shared values. A malformed declaration is reported at the annotation.
+  A stream whose components do not fit together (K010, K011) is left out until they do.
 
 Why:
   A stream copied from another keeps its bucket, image repositories and release streams: once
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from okd_streams.model import destinations
+from okd_streams.model import components, destinations
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.model.objects import Obj
 from okd_streams.rules.card import _shared as _card
@@ -52,8 +53,8 @@ def check_repo(context: RepoContext) -> Iterator[RepoFinding]:
     for stream in context.streams:
         unit = context.rendered_unit(stream)
         card = _card.card_obj(unit) if unit is not None else None
-        if unit is None or card is None:
-            continue
+        if unit is None or card is None or not components.well_composed(unit):
+            continue  # a stream with two OS layers publishes nowhere it means to: K011 says so
         for key, entry in _card.pipelines(card):
             pipeline = _card.card_pipeline(unit, key)
             if pipeline is None:
