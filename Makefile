@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv with okd-streams installed (editable); idempotent
 
 check: setup ## Render, lint and contract-check every stream; fail when docs/ is stale
-	$(BIN)/okd-streams check
-	$(BIN)/okd-streams docs --check
+	@$(BIN)/okd-streams check
+	@$(BIN)/okd-streams docs --check --quiet
 
 test: setup ## Run the test suite on every core (pytest-xdist)
 	$(BIN)/pytest -q -n auto

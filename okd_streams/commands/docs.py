@@ -31,6 +31,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--check", action="store_true", help="write nothing; exit 1 naming each stale file (make check runs this)"
     )
     parser.add_argument("--diff", action="store_true", help="with --check, also print a unified diff")
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="with --check, print nothing when the docs are up to date"
+    )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
 
@@ -55,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                         current, generated[relative].splitlines(keepends=True), f"a/{relative}", f"b/{relative}"
                     )
                 )
-        if not stale_docs:
+        if not stale_docs and not args.quiet:
             sys.stdout.write(f"{', '.join(generated)} up to date\n")
         return 1 if stale_docs else 0
     generated = generate(root)

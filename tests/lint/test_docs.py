@@ -65,6 +65,9 @@ def test_docs_writes_both_files_and_regenerates_identically(repo, capsys):
     assert f"{STREAMS_DOC}: up to date" in capsys.readouterr().out
     assert {name: (repo / name).read_bytes() for name in first} == first
     assert docs(repo, "--check") == 0
+    assert "up to date" in capsys.readouterr().out
+    assert docs(repo, "--check", "--quiet") == 0  # as `make check` runs it: only its summary lines show
+    assert capsys.readouterr().out == ""
     assert not [p for p in (repo / "docs" / "reference").iterdir() if p.name not in ("rules.md", "streams.md")], (
         "atomic writes leave no temporary files"
     )
