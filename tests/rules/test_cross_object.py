@@ -570,6 +570,27 @@ spec:
     assert len(overrides) == 1 and 'step "runn"' in overrides[0].message
 
 
+def test_a_workspace_bound_under_the_wrong_name_is_one_finding():
+    declared = task("t", extra="workspaces:\n  - name: catalog\n  - name: extra\n    optional: true")
+    run = """
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata:
+  name: r
+spec:
+  taskRef: {name: t}
+  workspaces:
+    - {name: source, emptyDir: {}}
+"""
+    found = problems(declared + run, "R024")
+    assert len(found) == 1, [p.message for p in found]
+    assert 'binds workspace "source"' in found[0].message and 'name the binding "catalog"' in found[0].message
+    # two bindings under wrong names: each said as it is
+    found = problems(declared + run + "    - {name: other, emptyDir: {}}\n", "R024")
+    assert len(found) == 3
+
+
 # --- triggers (R003, R004, R030-R032) ---------------------------------------------------------
 
 TRIGGERS = """

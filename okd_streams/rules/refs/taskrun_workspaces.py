@@ -50,22 +50,30 @@ def check(unit: Unit) -> Iterator[Finding]:
         for index, binding in items(spec, "workspaces"):
             if isinstance(binding.get("name"), str):
                 bound.setdefault(binding["name"], index)
-        for name, workspace in declared.items():
-            if workspace.get("optional") is not True and name not in bound:
-                yield Finding(
-                    holder,
-                    base + ("spec", "workspaces"),
-                    f'{who} does not bind workspace "{name}", which {resolved.label} requires',
-                )
-        if resolved.obj is not None:
-            for name, index in bound.items():
-                if name not in declared:
-                    yield Finding(
-                        holder,
-                        base + ("spec", "workspaces", index, "name"),
-                        f'{who} binds workspace "{name}", which {resolved.label} does not declare '
-                        f"(declared: {resolve.names_list(declared)})",
-                    )
+        missing = [n for n, w in declared.items() if w.get("optional") is not True and n not in bound]
+        unknown = [(n, i) for n, i in bound.items() if n not in declared] if resolved.obj is not None else []
+        if len(missing) == 1 and len(unknown) == 1:  # one binding under the wrong name: one mistake
+            (name, index), wanted = unknown[0], missing[0]
+            yield Finding(
+                holder,
+                base + ("spec", "workspaces", index, "name"),
+                f'{who} binds workspace "{name}", which {resolved.label} does not declare, and leaves '
+                f'"{wanted}", which it requires, unbound: name the binding "{wanted}"',
+            )
+            missing, unknown = [], []
+        for name in missing:
+            yield Finding(
+                holder,
+                base + ("spec", "workspaces"),
+                f'{who} does not bind workspace "{name}", which {resolved.label} requires',
+            )
+        for name, index in unknown:
+            yield Finding(
+                holder,
+                base + ("spec", "workspaces", index, "name"),
+                f'{who} binds workspace "{name}", which {resolved.label} does not declare '
+                f"(declared: {resolve.names_list(declared)})",
+            )
         for key, section, what in OVERRIDES:
             names = {item.get("name") for _, item in items(resolved.spec, section)}
             for index, override in items(spec, key):
