@@ -23,6 +23,7 @@ NAMES = [
     ("diff", "diff"),
     ("apps", "apps"),
     ("secrets", "secrets"),
+    ("onboard", "onboard"),
 ]
 
 
