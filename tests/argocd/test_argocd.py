@@ -714,6 +714,9 @@ def test_argocd_namespace_and_cluster_name_are_set_in_one_place(repo, capsys):
     for app in json.loads(out):
         assert app["metadata"]["namespace"] == "openshift-gitops"
         assert app["spec"]["destination"]["name"] == "in-cluster" and not app["spec"]["destination"]["server"]
+    code, out, err = run_cli(capsys, "apps", "--root", str(repo))
+    assert code == 0, err
+    assert "Applications in namespace openshift-gitops, deployed to cluster name in-cluster" in out
 
 
 @pytest.mark.parametrize(("server", "name"), [("https://kubernetes.default.svc", "in-cluster"), ("", "")])
@@ -745,3 +748,10 @@ def test_pipeline_param_without_type_does_not_fail_check(repo):
     found = [p for p in problems(repo) if p.code == "A009"]
     assert found and all(p.level == "info" for p in found)
     assert exit_code(problems(repo)) == 0
+
+
+def test_card_without_time_zone_is_one_finding_at_the_card(repo):
+    edit_yaml(repo / "streams/okd-fcos/stream.yaml", lambda d: d["spec"].pop("timeZone"))
+    found = [p for p in problems(repo, ["okd-fcos"]) if p.level == "error"]
+    assert [(p.code, p.path) for p in found] == [("K001", "streams/okd-fcos/stream.yaml")]
+    assert "spec.timeZone" in found[0].message

@@ -4,12 +4,13 @@ What it does:
   Checks `streams/<name>/stream.yaml` (kind StreamCard): it exists and is named after
   its stream; `spec` has `description`, `owners` (a non-empty list of names), `os`,
   `version` (a string: quote "4.19"), `namespace` (a DNS label), `sync` (`automatic` or
-  `manual`), `timeZone` (an IANA time zone name such as `Etc/UTC`, which kustomize
-  copies into every CronJob's `spec.timeZone`) and `pipelines`, and no other keys; each
-  pipeline has a `schedule` that Kubernetes accepts for a CronJob (five fields with
-  ranges, steps, lists and names such as MON or JAN, or a macro such as `@daily`; the
-  time zone is `timeZone`, never a TZ= prefix) and `params`, a list of
-  `{name, value}` with unique names and string, list-of-strings or string-map values.
+  `manual`) and `pipelines`, and no other keys but `timeZone` (an IANA time zone name
+  such as `Etc/UTC`, which base/stream-card copies into every CronJob's `spec.timeZone`:
+  a card without it does not build, K001); each pipeline has a `schedule` that
+  Kubernetes accepts for a CronJob (five fields with ranges, steps, lists and names
+  such as MON or JAN, or a macro such as `@daily`; the time zone is `timeZone`, never a
+  TZ= prefix) and `params`, a list of `{name, value}` with unique names and string,
+  list-of-strings or string-map values.
 
 Why:
   The card is the one place a stream's values live; kustomize copies them into the
@@ -55,7 +56,7 @@ def _spec(card: Obj, stream: str) -> Iterator[Finding]:
         )
         return
     for key, what in _card.SPEC_FIELDS.items():
-        if key not in spec:
+        if key not in spec and key not in _card.OPTIONAL_SPEC_FIELDS:
             yield Finding(card, ("spec",), f"the stream card does not set spec.{key} ({what})")
     for key in spec:
         if key not in _card.SPEC_FIELDS:
