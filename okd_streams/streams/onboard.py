@@ -210,5 +210,9 @@ def text(onboarding: Onboarding) -> str:
 
 
 def yaml_text(onboarding: Onboarding) -> str:
-    """The non-secret manifests as one YAML stream, for `kubectl apply -f -`."""
-    return "".join("---\n" + dump_plain(manifest) for manifest in onboarding.manifests())
+    """The non-secret manifests as one YAML stream, for `kubectl apply -f -`, each under its step's title."""
+    return "".join(
+        f"---\n# {step.title}\n" + dump_plain(step.manifest)
+        for step in onboarding.steps
+        if step.manifest is not None and not step.skipped
+    )
