@@ -494,8 +494,9 @@ def _render_app(
                 app_data["spec"]["project"] = project  # Argo CD: a patch cannot change the project
     if not isinstance(app_data.get("metadata"), dict):
         app_data["metadata"] = {}
-    if not app_data["metadata"].get("namespace"):
-        app_data["metadata"]["namespace"] = appset.namespace or "argocd"  # the ApplicationSet's namespace
+    # Argo CD >= 2.14 always puts the Application in the ApplicationSet's namespace (the
+    # appsets-in-any-namespace boundary), whatever the template or patch says.
+    app_data["metadata"]["namespace"] = appset.namespace or "argocd"
     app = App(canonical(app_data), appset=appset, generator_file=origin.file, card=origin.card)
     app.stream = stream_of_path(app.path, context) or origin.stream
     return app

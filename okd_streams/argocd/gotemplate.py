@@ -16,7 +16,8 @@ Not supported (UnsupportedTemplate): variables (`$x`), range, with, define, temp
 block, break, continue, any other function (Sprig's included).
 
 Go semantics kept: missingkey options (`default`/`invalid`/`zero` print "<no value>",
-`error` fails with `map has no entry for key "x"`), an explicit null prints "<nil>",
+`error` fails with `map has no entry for key "x"`), an explicit null prints "<no value>"
+too (text/template unwraps the nil interface{} to an invalid value before printing),
 `if` truth (false, 0, "", empty map or list, nil are false), eq/ne comparing only
 values of the same basic kind (a number against a string is "incompatible types for
 comparison"), numbers from a generator are JSON numbers (float64) and print as Go's %v
@@ -611,10 +612,9 @@ def _field(data: Any, names: tuple[str, ...], state: _State) -> Any:
 
 def go_print(value: Any) -> str:
     """What Go's template prints for a value (fmt.Fprint), for the kinds a generator yields."""
-    if value is MISSING:
+    if value is MISSING or value is None:
+        # Go: a nil interface{} is unwrapped to an invalid reflect.Value, printed as "<no value>"
         return "<no value>"
-    if value is None:
-        return "<nil>"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

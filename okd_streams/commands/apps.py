@@ -87,6 +87,14 @@ def _sync(app: argocd.App) -> str:
     return "automatic" + (f" ({', '.join(flags)})" if flags else "")
 
 
+def _where(app: argocd.App) -> str:
+    """Argo CD's namespace and the destination cluster, as argocd/okd-streams-repository.yaml sets them."""
+    server = app.destination.get("server")
+    name = app.destination.get("name")
+    cluster = f"server {server}" if server else f"cluster name {name}" if name else "no cluster"
+    return f"namespace {app.data.get('metadata', {}).get('namespace') or '-'}, deployed to {cluster}"
+
+
 def text(context: RepoContext, argo: argocd.Argo, problems: list[Problem]) -> str:
     lines = []
     generated = [app for app in argo.apps if app.appset is not None]
@@ -113,6 +121,9 @@ def text(context: RepoContext, argo: argocd.Argo, problems: list[Problem]) -> st
                 f"static Application {app.name}: {app.path or '-'} -> namespace "
                 f"{app.destination.get('namespace') or '-'}, project {app.project or '-'}, {_sync(app)}"
             )
+        where = sorted({_where(app) for app in generated})
+        if where:
+            lines.append(f"Applications in {'; '.join(where)}")
     if problems:
         lines.append("")
         lines.extend(problem_lines(problems).rstrip("\n").split("\n"))

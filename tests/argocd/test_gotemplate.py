@@ -47,7 +47,7 @@ DATA = {
         ("{{ or .spec.empty .spec.sync }}", "automatic"),
         ("{{ .spec.n }}", "5"),
         ("{{ .spec.flag }}", "true"),
-        ("{{ .spec.null }}", "<nil>"),
+        ("{{ .spec.null }}", "<no value>"),  # Go unwraps the nil interface{}: no "<nil>"
         ("{{ .spec.missing }}", "<no value>"),
         ("{{ .spec.missing.deeper }}", "<no value>"),
         ('{{ "Hello_World" | normalize }}', "hello-world"),

@@ -3,7 +3,8 @@
 What it does:
   Checks every Application against the AppProject it names in argocd/, as Argo CD's
   AppProject checks do: the project exists; its `sourceRepos` permit the source
-  repository; its `destinations` permit the destination server and namespace (for a
+  repository; the destination names its cluster by `server` URL or by `name`, exactly
+  one of the two; its `destinations` permit that cluster and namespace (for a
   stream, the stream card's `spec.namespace`, reported at that line); and every object
   the Application renders is of a kind the project permits
   (`namespaceResourceWhitelist`/`Blacklist`, `clusterResourceWhitelist`) in a namespace
@@ -75,6 +76,17 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
     server = str(destination.get("server") or "")
     name = str(destination.get("name") or "")
     namespace = str(destination.get("namespace") or "")
+    if bool(server) == bool(name):
+        # Argo CD's ValidateDestination: a cluster by URL or by name, never both, never neither.
+        what = "both a server and a name" if server else "neither a server nor a name"
+        yield at_app(
+            app,
+            ("spec", "destination"),
+            f"{label}: the destination has {what}; Argo CD refuses it (\"application destination can't have "
+            'both name and server defined" / "server and name cannot both be empty"). Set exactly one of '
+            'destinationServer and destinationName in argocd/okd-streams-repository.yaml and the other to ""',
+        )
+        return
     denied_destination = not argocd.destination_permitted(project, server, name, namespace)
     if denied_destination:
         message = (

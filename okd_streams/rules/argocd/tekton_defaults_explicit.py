@@ -1,17 +1,22 @@
-"""A Tekton object in a stream that leaves a value to Tekton's defaulting webhook.
+"""A Tekton object in a stream that leaves a value to Tekton's defaulting webhook (a note).
 
 What it does:
   For every Task, Pipeline and StepAction a stream renders, computes what Tekton's
-  admission webhook would add when Argo CD applies it (okd_streams/tekton/defaults.py,
-  from Tekton's SetDefaults): a param's `type`, an object param's property types, a
-  result's `type`, a pipeline task's `taskRef.kind: Task`, the same inside an inline
-  `taskSpec`. Reports each value the YAML leaves to the webhook.
+  admission webhook adds when Argo CD applies it (okd_streams/tekton/defaults.py, from
+  Tekton's SetDefaults): a param's `type`, an object param's property types, a result's
+  `type`, a pipeline task's `taskRef.kind: Task`, the same inside an inline `taskSpec`.
+  Notes each value the YAML leaves to the webhook. It is information, never a failure:
+  Tekton accepts the object and fills the value in.
 
 Why:
-  Argo CD compares git with the live object. These defaults sit inside lists (`params`,
-  `results`, `tasks`) that it compares as a whole, so the stream never becomes Synced and
-  self-heal re-applies it forever. Writing them out makes the webhook's defaulting a
-  no-op; it is simpler and more honest than hiding the fields with ignoreDifferences.
+  The live object then holds values git does not. With this repository's Argo CD setup
+  that shows no difference: the default (legacy, client-side) diff is a three-way diff
+  against the last-applied configuration, which keeps live fields git never set, and
+  server-side diff compares with a dry-run apply that runs the same webhook. Only a sync
+  with the `ServerSideApply=true` option and the discontinued structured-merge diff
+  (no `ServerSideDiff=true`) would report such a stream OutOfSync. Writing the values
+  out keeps git equal to what the cluster stores (`kubectl get -o yaml` reads like the
+  file) and safe under that configuration too; the bases do.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from okd_streams.tekton.defaults import missing_defaults
 
 ID = "tekton-defaults-explicit"
 CODE = "A009"
-LEVEL = "error"
+LEVEL = "info"
 FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = False
@@ -41,8 +46,8 @@ def check(unit: Unit) -> Iterator[Finding]:
             yield Finding(
                 obj,
                 default.path,
-                f"{obj.kind} {obj.name}: {default.what} has no {default.field}; "
-                f"Tekton's webhook stores {default.field}: {value}, so the live object never matches "
-                "git and Argo CD shows the stream OutOfSync for good (and self-heals it in a loop). "
-                f"Write {default.field}: {value}",
+                f"{obj.kind} {obj.name}: {default.what} has no {default.field}; Tekton's webhook "
+                f"stores {default.field}: {value}. Argo CD's default diff ignores it, but a sync with "
+                "ServerSideApply=true without server-side diff would show the stream OutOfSync; "
+                f"write {default.field}: {value} to keep git equal to the live object",
             )

@@ -4,15 +4,18 @@ What it does:
   Checks `streams/<name>/stream.yaml` (kind StreamCard): it exists and is named after
   its stream; `spec` has `description`, `owners` (a non-empty list of names), `os`,
   `version` (a string: quote "4.19"), `namespace` (a DNS label), `sync` (`automatic` or
-  `manual`) and `pipelines`, and no other keys; each pipeline has a `schedule` that
+  `manual`) and `pipelines`, and no other keys but `timeZone` (an IANA time zone name
+  such as `Etc/UTC`, which base/stream-card copies into every CronJob's `spec.timeZone`:
+  a card without it does not build, K001); each pipeline has a `schedule` that
   Kubernetes accepts for a CronJob (five fields with ranges, steps, lists and names
-  such as MON or JAN, or a macro such as `@daily`; no time zone) and `params`, a list of
-  `{name, value}` with unique names and string, list-of-strings or string-map values.
+  such as MON or JAN, or a macro such as `@daily`; the time zone is `timeZone`, never a
+  TZ= prefix) and `params`, a list of `{name, value}` with unique names and string,
+  list-of-strings or string-map values.
 
 Why:
   The card is the one place a stream's values live; kustomize copies them into the
   triggers. A typo in a key is silently ignored by kustomize, a bad schedule is
-  rejected by the API server only when Argo CD syncs.
+  rejected by the API server only when Argo CD syncs, and so is an unknown time zone.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ def _spec(card: Obj, stream: str) -> Iterator[Finding]:
         )
         return
     for key, what in _card.SPEC_FIELDS.items():
-        if key not in spec:
+        if key not in spec and key not in _card.OPTIONAL_SPEC_FIELDS:
             yield Finding(card, ("spec",), f"the stream card does not set spec.{key} ({what})")
     for key in spec:
         if key not in _card.SPEC_FIELDS:
@@ -73,6 +76,11 @@ def _spec(card: Obj, stream: str) -> Iterator[Finding]:
             ("spec", "namespace"),
             f"namespace \"{namespace}\" is not a DNS label (lower case letters, digits and '-', at most 63 characters)",
         )
+    zone = spec.get("timeZone")
+    if "timeZone" in spec:
+        error = _card.time_zone_error(zone) if isinstance(zone, str) else "it must be a string, such as Etc/UTC"
+        if error:
+            yield Finding(card, ("spec", "timeZone"), f"spec.timeZone {zone!r} is refused by Kubernetes: {error}")
     owners = spec.get("owners")
     if "owners" in spec and (
         not isinstance(owners, list) or not owners or not all(isinstance(o, str) and o.strip() for o in owners)

@@ -206,7 +206,8 @@ class Scaffolder:
         )
         self._review(plan)
         self.out(
-            f"Next: edit streams/{plan.name}/stream.yaml and README.md, run `make check`, and open a pull request."
+            f"Next: edit streams/{plan.name}/stream.yaml and README.md, run `make check`, and open a pull request; "
+            f"`okd-streams onboard {plan.name}` prints what the cluster admin creates for it."
         )
         catalog = self.root / "docs" / "reference" / "streams.md"
         try:
