@@ -160,3 +160,10 @@ def test_a_component_no_stream_uses_is_judged_through_its_probe(tmp_path, monkey
     assert main(["lint", "overlays/openstack", "--format", "json"]) == 0
     linted = [p for p in json.loads(capsys.readouterr().out) if p["level"] != "info"]
     assert [(p["path"], p["line"], p["code"]) for p in linted] == [(PATCH, 9, "K012")]
+
+
+def test_two_os_layers_are_one_k011_error_not_a_warning_per_field(tmp_path, monkeypatch, capsys):
+    repo = _repo(tmp_path, "  params:\n    - name: variant\n      default: okd-c9s\n", ["scos", "fcos"])
+    code, problems = _check(repo, monkeypatch, capsys)
+    assert code == 1
+    assert [p["code"] for p in problems if p["stream"] == "okd-scos"] == ["K011"]

@@ -11,7 +11,8 @@ What it does:
   Not reported: the same value twice; a later list that keeps every item of the earlier one
   (it extends it, knowingly); a field the stream's own patch or card then sets (the stream
   decides, on purpose); a later component that declares it requires the earlier one by name
-  (`okd-streams.io/requires: hpc`: it refines what it builds on). A component that restates
+  (`okd-streams.io/requires: hpc`: it refines what it builds on); a stream whose components
+  do not fit together (two OS layers, a conflict: K010, K011 say so). A component that restates
   the base's value is not seen (a patch is credited only with what it changes).
   Waive one with `# okd-streams: disable=K012` in the later component's patch document.
 
@@ -79,8 +80,8 @@ class _Set:
 
 def check(unit: Unit) -> Iterator[Finding]:
     own, listed = comp.listed(unit)
-    if own is None or len(listed) < 2:
-        return
+    if own is None or len(listed) < 2 or not comp.well_composed(unit):
+        return  # two OS layers or conflicting components: K010/K011 are the one finding until fixed
     owners = _patch_owners(listed)
     if len({order for order, _ in owners.values()}) < 2:
         return  # fewer than two components patch anything
