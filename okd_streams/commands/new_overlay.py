@@ -11,11 +11,16 @@ EPILOG = """\
 examples:
   okd-streams new-overlay openstack
   okd-streams new-overlay openstack --description "Build and upload the OpenStack boot image." --dry-run
+  okd-streams new-overlay hpc-gpu --requires hpc
+  okd-streams new-overlay rhcos --os-layer --conflicts hpc
 
 Writes overlays/NAME/: kustomization.yaml (kind: Component), README.md and one patch of a base
-Pipeline with a commented example, which changes nothing until you edit it. The component is
-checked in a stream that lists it (on a scratch copy of the repository) before it is written;
-then try it with `okd-streams new try-NAME --component NAME --dry-run`. Writing a component:
+Pipeline with a commented example, which changes nothing until you edit it. The kustomization
+declares what the component is (metadata.annotations): a feature `okd-streams.io/requires: os`
+(any OS layer), an OS layer (--os-layer) `okd-streams.io/layer: os`, plus the components named
+by --requires and --conflicts. The component is checked through its probe, as `check` checks a
+component no stream lists (on a scratch copy of the repository), before it is written; then try
+it with `okd-streams new try-NAME --component NAME --dry-run`. Writing a component:
 docs/overlays.md.
 
 exit: 0 created, 1 the new component would fail `okd-streams check`, 2 refused (bad name, the
@@ -39,11 +44,46 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--description", metavar="TEXT", help="one sentence for README.md: what the component does")
     parser.add_argument(
+        "--os-layer",
+        action="store_true",
+        help="an OS layer (okd-streams.io/layer: os), which a stream lists instead of scos or fcos; "
+        "default: a feature, which requires one",
+    )
+    parser.add_argument(
+        "--requires",
+        metavar="A,B",
+        type=_names,
+        default=(),
+        help="components a stream must list too for this one to work (okd-streams.io/requires)",
+    )
+    parser.add_argument(
+        "--conflicts",
+        metavar="C",
+        type=_names,
+        default=(),
+        help="components a stream cannot list together with this one (okd-streams.io/conflicts)",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="build and check the component, print its files, write nothing"
     )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
     parser.set_defaults(run=run)
 
 
+def _names(text: str) -> tuple[str, ...]:
+    """`A,B` (spaces allowed) as component names, each once."""
+    return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+
+
 def run(args: argparse.Namespace) -> int:
-    return new_overlay(OverlayRequest(args.name, args.root, args.description, args.dry_run))
+    return new_overlay(
+        OverlayRequest(
+            args.name,
+            args.root,
+            args.description,
+            args.dry_run,
+            os_layer=args.os_layer,
+            requires=args.requires,
+            conflicts=args.conflicts,
+        )
+    )

@@ -15,9 +15,12 @@ component is built from (okd_streams.lint.probes).
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from okd_streams.files.loader import Document
 from okd_streams.model.objects import Unit
@@ -80,10 +83,22 @@ class Listed:
 
 
 def stream_kustomization(unit: Unit) -> Document | None:
-    """The stream's own kustomization document among those its build read."""
+    """The stream's own kustomization document among those its build read (for a probe, the
+    kustomization written in its temporary folder: okd_streams.lint.probes)."""
     if unit.kustomization is None:
         return None
-    return next((d for d in unit.kustomizations if d.path == unit.kustomization), None)
+    found = next((d for d in unit.kustomizations if d.path == unit.kustomization), None)
+    if found is None and unit.directory is not None:
+        built = Path(unit.directory)
+        found = next((d for p, d in _files(unit) if p.parent == built), None)
+    return found
+
+
+def _files(unit: Unit) -> list[tuple[Path, Document]]:
+    """(absolute path, document) of each kustomization the build read, when the unit has both."""
+    if len(unit.kustomization_files) != len(unit.kustomizations):
+        return []
+    return list(zip(unit.kustomization_files, unit.kustomizations, strict=True))
 
 
 def listed(unit: Unit) -> tuple[Document | None, list[Listed]]:
@@ -96,16 +111,26 @@ def _listed(unit: Unit) -> tuple[Document | None, list[Listed]]:
     own = stream_kustomization(unit)
     if own is None or not isinstance(own.data, dict) or not isinstance(own.data.get("components"), list):
         return own, []
-    by_folder = {posixpath.dirname(d.path): d for d in unit.kustomizations}
-    here = posixpath.dirname(own.path)
+    # By absolute folder when known: a probe's kustomization names the components from a
+    # temporary folder outside the repository, which display paths cannot join.
+    files = _files(unit)
+    own_file = next((p for p, d in files if d is own), None)
+    if own_file is not None:
+        by_path: dict = {p.parent: d for p, d in files}
+        here: Any = own_file.parent
+    else:
+        by_path = {posixpath.dirname(d.path): d for d in unit.kustomizations}
+        here = posixpath.dirname(own.path)
     found = []
     for index, entry in enumerate(own.data["components"]):
         if not isinstance(entry, str):
             continue
-        folder = posixpath.normpath(posixpath.join(here, entry))
-        doc = by_folder.get(folder)
+        if isinstance(here, Path):
+            doc = by_path.get(Path(os.path.normpath(here / entry)))
+        else:
+            doc = by_path.get(posixpath.normpath(posixpath.join(here, entry)))
         if doc is not None and isinstance(doc.data, dict) and doc.data.get("kind") == "Component":
-            found.append(Listed(index, declared(doc.data, folder, doc)))
+            found.append(Listed(index, declared(doc.data, posixpath.dirname(doc.path), doc)))
     return own, found
 
 

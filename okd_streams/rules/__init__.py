@@ -30,6 +30,7 @@ from okd_streams.rules.card import (
     stream_schedule,
 )
 from okd_streams.rules.kustomize import (
+    component_overlap,
     component_requires,
     kustomize_build,
     one_os_layer,
@@ -137,6 +138,7 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     patch_entry_matches_nothing,  # K003
     component_requires,  # K010
     one_os_layer,  # K011
+    component_overlap,  # K012
     task_ref_resolves,  # R001
     pipeline_ref_resolves,  # R002
     trigger_refs_resolve,  # R003
