@@ -228,8 +228,6 @@ class Walker:
         result.keys |= node.keys
         result.settings |= node.settings
         result.incomplete.extend(node.incomplete)
-        result.replacements.extend((directory, entry) for entry in node.replacements)
-        result.patches.extend(node.patches)
         result.remote.extend(node.file_remotes)
         result.files |= node.files
         result.trees |= node.trees
@@ -242,6 +240,10 @@ class Walker:
             else:
                 result.files.add(value)
                 result.resources.add(value)
+        # kustomize applies a kustomization's own patches and replacements after everything its
+        # resources and components (in their order) did: listed in that order, the last applied last.
+        result.replacements.extend((directory, entry) for entry in node.replacements)
+        result.patches.extend(node.patches)
 
     def _node(self, directory: Path) -> _Node:
         node = self._nodes.get(directory)

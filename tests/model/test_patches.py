@@ -42,3 +42,21 @@ def test_what_the_base_brought_stays_in_the_base(tmp_path, monkeypatch, capsys):
     main(["check", "--format", "json"])
     found = {(p["path"], p["line"], p["code"]) for p in json.loads(capsys.readouterr().out) if p["code"] == "T021"}
     assert found == {("base/release.yaml", 17, "T021")}
+
+
+def test_a_streams_own_patch_over_a_components_value_is_the_streams(tmp_path, monkeypatch, capsys):
+    """kustomize applies a kustomization's own patches after its components': the value the
+    stream's patch set is reported there, not at the component line it replaced."""
+    shutil.copytree(TREE, tmp_path / "repo")
+    stream = tmp_path / "repo" / "streams" / "demo"
+    (stream / "kustomization.yaml").write_text(
+        (stream / "kustomization.yaml").read_text() + "patches:\n  - path: patch-flavour.yaml\n"
+    )
+    (stream / "patch-flavour.yaml").write_text(
+        "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: release\nspec:\n  tasks:\n"
+        "    - name: build\n      params:\n        - name: flavour\n          value: $(params.flavr)\n"
+    )
+    monkeypatch.chdir(tmp_path / "repo")
+    main(["check", "--format", "json"])
+    found = {(p["path"], p["line"], p["code"]) for p in json.loads(capsys.readouterr().out) if p["code"] == "T021"}
+    assert found == {("streams/demo/patch-flavour.yaml", 10, "T021")}
