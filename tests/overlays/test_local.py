@@ -149,3 +149,10 @@ def test_without_the_runs_manual_declaration_the_missing_cronjobs_are_reported(t
     kustomization.write_text(re.sub(r"\n +okd-streams.io/runs: manual.*", "", text), encoding="utf-8")
     report = check_repository(root, Config(), ["okd-scos-local"], progress=False)
     assert sorted((p.code, p.line) for p in report.problems if p.level == "error") == [("C006", 20), ("C006", 43)]
+
+
+def test_the_catalog_says_what_the_component_removes():
+    text = (REPO / "docs/reference/streams.md").read_text(encoding="utf-8")
+    local = text.split("### local\n", 1)[1].split("\n### ", 1)[0]
+    assert "removes tasks `cosa-upload-baseos`, `cosa-upload-extensions`, `cosa-upload-bootimages`" in local
+    assert "CronJob `*`" in local and "Task `any`" not in local
