@@ -6,6 +6,8 @@ a Component's `metadata` and ignores it in the build, so the output does not cha
   okd-streams.io/layer: os          an OS layer: a stream lists exactly one
   okd-streams.io/requires: os       components it needs (folder names), `os` = any OS layer
   okd-streams.io/conflicts: fcos    components it cannot be listed with (folder names)
+  okd-streams.io/runs: manual       it removes the CronJobs: the stream's runs are started by
+                                    hand, so its card's schedules start nothing by design
 
 A component's name is its folder's name. Two OS layers always conflict; that need not be
 written. Rules read the declarations from the kustomizations a stream's build read
@@ -29,6 +31,8 @@ PREFIX = "okd-streams.io/"
 LAYER = PREFIX + "layer"
 REQUIRES = PREFIX + "requires"
 CONFLICTS = PREFIX + "conflicts"
+RUNS = PREFIX + "runs"
+MANUAL = "manual"  # the one value of RUNS
 OS = "os"  # the one layer kind so far: in `requires`, any component of that layer
 
 
@@ -42,6 +46,7 @@ class Declared:
     requires: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     doc: Document | None = None
+    manual: bool = False  # declares `runs: manual`
 
     def annotation_pos(self, key: str) -> tuple[str, int, int] | None:
         """Where the kustomization declares `key` (for findings about it), or None."""
@@ -63,7 +68,7 @@ def declared(data: object, path: str, doc: Document | None = None) -> Declared:
     annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
     if not isinstance(annotations, dict):
         annotations = {}
-    layer = annotations.get(LAYER)
+    layer, runs = annotations.get(LAYER), annotations.get(RUNS)
     return Declared(
         posixpath.basename(path.rstrip("/")) or path,
         path,
@@ -71,6 +76,7 @@ def declared(data: object, path: str, doc: Document | None = None) -> Declared:
         _names(annotations.get(REQUIRES)),
         _names(annotations.get(CONFLICTS)),
         doc,
+        isinstance(runs, str) and runs.strip() == MANUAL,
     )
 
 
@@ -132,6 +138,11 @@ def _listed(unit: Unit) -> tuple[Document | None, list[Listed]]:
         if doc is not None and isinstance(doc.data, dict) and doc.data.get("kind") == "Component":
             found.append(Listed(index, declared(doc.data, posixpath.dirname(doc.path), doc)))
     return own, found
+
+
+def runs_manually(unit: Unit) -> bool:
+    """Whether a component the stream lists declares `runs: manual` (it has no CronJobs)."""
+    return any(entry.component.manual for entry in listed(unit)[1])
 
 
 def os_layers(components: list[Declared]) -> list[Declared]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -141,11 +142,27 @@ def _prober(entries: list[Entry], probes: dict[str, Entry]) -> Edit:
     return lambda data: _with_probes(data, entries, probes)
 
 
+# A strategic-merge patch deleting what it selects (`$patch: delete` at its top level).
+_DELETES = re.compile(r"""^\$patch:\s*["']?delete["']?\s*(#.*)?$""", re.MULTILINE)
+
+
+def _deletes(kustomization: Path, entry: dict) -> bool:
+    """Whether the patch `entry` deletes the objects it selects: its probe's mark would go with
+    them, so the copy runs the probe without the patch (which only removes what it matched)."""
+    text = entry.get("patch")
+    if not isinstance(text, str) and isinstance(entry.get("path"), str):
+        try:
+            text = (kustomization.parent / entry["path"]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+    return isinstance(text, str) and _DELETES.search(text) is not None
+
+
 def _with_probes(data: dict, entries: list[Entry], probes: dict[str, Entry]) -> dict:
     """`data` with a probe patch before each entry (from the last, so indexes stay right)."""
     data = dict(data)
     for entry in sorted(entries, key=lambda e: (e[1], -e[2])):
-        _, key, index = entry
+        path, key, index = entry
         listed = data.get(key)
         if not isinstance(listed, list) or not 0 <= index < len(listed) or not isinstance(listed[index], dict):
             continue
@@ -155,5 +172,6 @@ def _with_probes(data: dict, entries: list[Entry], probes: dict[str, Entry]) -> 
         name = f"{PROBE}{len(probes)}"
         probes[name] = entry
         operation = json.dumps([{"op": "add", "path": f"/metadata/{name}", "value": 1}])
-        data[key] = [*listed[:index], {"target": target, "patch": operation}, *listed[index:]]
+        kept = listed[index + 1 :] if _deletes(path, listed[index]) else listed[index:]
+        data[key] = [*listed[:index], {"target": target, "patch": operation}, *kept]
     return data

@@ -522,7 +522,7 @@ def _prose(text: str) -> str:
 
 
 def _changes(catalog: Catalog, info: ComponentInfo) -> list[str]:
-    """Per patched object: the params and tasks it adds (not in the base) or changes."""
+    """Per patched object: the params and tasks it adds (not in the base), changes or removes."""
     found = []
     for kind, name in info.patches:
         touched = [(what, item) for pipeline, what, item in info.touches if kind == "Pipeline" and pipeline == name]
@@ -540,6 +540,10 @@ def _changes(catalog: Catalog, info: ComponentInfo) -> list[str]:
                 picked = [item for w, item in touched if w == what and (item in known[what]) == wanted]
                 if picked:
                     words.append(f"{verb} {what}{'s' if len(picked) > 1 else ''} {', '.join(code(i) for i in picked)}")
+        for what in ("param", "task"):
+            picked = [item for w, item in touched if w == f"removed {what}"]
+            if picked:
+                words.append(f"removes {what}{'s' if len(picked) > 1 else ''} {', '.join(code(i) for i in picked)}")
         found.append(f"{text_cell(kind)} {code(name)}: {'; '.join(words)}")
     return found
 

@@ -48,8 +48,13 @@ def read_components(root: Path, tree: SourceTree, only: set[str] | None = None) 
                 info.brings += _objects(directory / reference, tree)
         for entry in _patch_entries(data):
             for document, target in patch_documents(entry, directory, tree):
-                kind = (document.get("kind") if isinstance(document, dict) else None) or target.get("kind")
-                name = (get(document, "metadata", "name") if isinstance(document, dict) else None) or target.get("name")
+                # A target selects what the patch applies to, whatever name the patch itself holds
+                # (an empty target name: every object of the kind).
+                kind = target.get("kind") or (document.get("kind") if isinstance(document, dict) else None)
+                if target:
+                    name = target.get("name") or "*"
+                else:
+                    name = get(document, "metadata", "name") if isinstance(document, dict) else None
                 if isinstance(kind, str) and isinstance(name, str) and (kind, name) not in info.patches:
                     info.patches.append((kind, name))
         info.touches = patched(data, directory, tree)
@@ -129,7 +134,8 @@ def patch_documents(entry: Any, directory: Path, tree: SourceTree) -> list[tuple
 
 
 def patched(data: dict, directory: Path, tree: SourceTree) -> list[tuple[str, str, str]]:
-    """(pipeline, "param" | "task", name) set by a kustomization's Pipeline patches."""
+    """(pipeline, "param" | "task" | "removed param" | "removed task", name) set by a kustomization's
+    Pipeline patches."""
     found: list[tuple[str, str, str]] = []
     for entry in _patch_entries(data):
         for document, target in patch_documents(entry, directory, tree):
@@ -138,16 +144,21 @@ def patched(data: dict, directory: Path, tree: SourceTree) -> list[tuple[str, st
                 pipeline = get(document, "metadata", "name") or target.get("name")
                 if kind != "Pipeline" or not isinstance(pipeline, str):
                     continue
+                # An item the patch deletes (`$patch: delete`) is "removed param" / "removed task".
                 for _, param in items(document, "spec", "params"):
                     if isinstance(param.get("name"), str):
-                        found.append((pipeline, "param", param["name"]))
+                        found.append((pipeline, _touch("param", param), param["name"]))
                 for section in ("tasks", "finally"):
                     for _, task in items(document, "spec", section):
                         if task_name(task):
-                            found.append((pipeline, "task", task_name(task)))
+                            found.append((pipeline, _touch("task", task), task_name(task)))
             elif isinstance(document, list) and target.get("kind") == "Pipeline":
                 found.extend(json_patch(document, target.get("name")))
     return found
+
+
+def _touch(what: str, item: dict) -> str:
+    return f"removed {what}" if item.get("$patch") == "delete" else what
 
 
 def json_patch(operations: list, pipeline: Any) -> list[tuple[str, str, str]]:

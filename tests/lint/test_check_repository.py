@@ -65,7 +65,7 @@ def test_check_passes_on_the_repository(capsys, monkeypatch):
     out = capsys.readouterr().out
     for name in STREAMS:
         assert name in out and "objects" in out
-    assert f"{len(STREAMS)} streams checked, 1 component probed: 0 errors" in out  # overlays/hpc
+    assert f"{len(STREAMS)} streams checked, 2 components probed: 0 errors" in out  # overlays/hpc, local
 
 
 def test_a_clean_check_prints_only_the_summary_and_counts_info(capsys, monkeypatch):

@@ -29,7 +29,7 @@ def test_unused_component_runafter_typo_by_check_and_lint(tmp_path, monkeypatch,
     assert main(["check", "--no-cache"]) == 1
     out = capsys.readouterr().out
     assert f"{HPC_PATCH}:25:11: error" in out and "[T040]" in out
-    assert "overlays/hpc (probe via okd-fcos)" in out and "2 streams checked, 1 component probed" in out
+    assert "overlays/hpc (probe via okd-fcos)" in out and "2 streams checked, 2 components probed" in out
     assert main(["lint", "--no-cache", "--format", "json", "overlays/hpc"]) == 1
     errors = [p for p in _problems(capsys) if p["level"] == "error"]
     assert [(p["path"], p["line"], p["code"]) for p in errors] == [(HPC_PATCH, 25, "T040")]

@@ -60,6 +60,28 @@ def test_a_patch_renaming_what_it_selects_applied_and_a_wrong_name_is_still_repo
     assert found(lint(tmp_path, monkeypatch), "K002") == [("kustomization.yaml", 5, "error")]
 
 
+DELETE = (
+    "    patch: |-\n      $patch: delete\n      apiVersion: tekton.dev/v1\n      kind: Task\n"
+    "      metadata:\n        name: any\n"
+)
+
+
+def test_a_patch_deleting_what_it_selects_applied_and_a_wrong_name_is_still_reported(tmp_path, monkeypatch):
+    # The deleted object takes the probe's mark with it: the delete is probed without itself.
+    write_tree(
+        tmp_path,
+        {
+            "template.yaml": TASK,
+            "delete-nosuch.yaml": "$patch: delete\napiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: any\n",
+            "kustomization.yaml": "resources: [template.yaml]\npatches:\n"
+            + "  - target: {kind: Task, name: ^templ.*$}\n"
+            + DELETE
+            + "  - target: {kind: Task, name: nosuch}\n    path: delete-nosuch.yaml\n",
+        },
+    )
+    assert found(lint(tmp_path, monkeypatch), "K002") == [("kustomization.yaml", 10, "error")]
+
+
 def test_a_patch_relabelling_what_it_selects_applied_and_a_label_nothing_has_is_still_reported(tmp_path, monkeypatch):
     write_tree(
         tmp_path,

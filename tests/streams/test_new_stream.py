@@ -363,7 +363,7 @@ REFUSALS = [
     (["lab", "--schedule", "0 5 * *"], "expected exactly 5 fields"),
     (["lab", "--schedule", "TZ=UTC 0 5 * * *"], "spec.timeZone"),
     (["lab", "--schedule", "nightly=@daily"], "no pipeline 'nightly'"),
-    (["lab", "--component", "nope"], "components: fcos, hpc, scos, site"),
+    (["lab", "--component", "nope"], "components: fcos, hpc, local, scos, site"),
     (["lab", "--component", "../base"], "folder in overlays/"),
     (["lab", "--component", "plain"], "not a Component"),
     (["lab", "--namespace", "okd-fcos"], "already used by stream okd-fcos"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from okd_streams.model.components import runs_manually
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.card import _shared as _card
 
@@ -55,6 +56,8 @@ def check(unit: Unit) -> Iterator[Finding]:
         path = ("spec", "pipelines", key, "schedule")
         found = cronjobs(unit, key)
         if not found:
+            if runs_manually(unit):
+                continue  # deleted on purpose: started by hand
             yield Finding(
                 card,
                 path,
