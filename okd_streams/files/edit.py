@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
 
 from okd_streams.files.loader import YamlError, load_one
 
@@ -69,6 +69,26 @@ def scalar(value: str) -> str:
     if not isinstance(value, str):
         return value
     return value if _plain_ok(value) else DoubleQuotedScalarString(value)
+
+
+def prose(value: str, width: int = 88) -> str:
+    """A sentence for a card or README field: `scalar`, or folded (`>-`) over lines of at most
+    `width` characters when longer, so a long description keeps within yamllint's line length."""
+    if not isinstance(value, str) or len(value) <= width or "\n" in value or value != value.strip():
+        return scalar(value)
+    folded = FoldedScalarString(value)
+    positions, length, index = [], 0, 0
+    for word in value.split(" ")[:-1]:
+        index += len(word)
+        length += len(word)
+        if length >= width - 20:  # fold at the next space once a line is long enough
+            positions.append(index)
+            length = 0
+        else:
+            length += 1
+        index += 1
+    folded.fold_pos = positions  # type: ignore[attr-defined]  # ruamel reads it when dumping
+    return folded
 
 
 def _plain_ok(value: str) -> bool:

@@ -186,7 +186,7 @@ def test_a_component_that_adds_a_task_shows_in_the_tasks_table(repo):
 
 def test_components_say_what_they_do_bring_change_and_who_uses_them(repo):
     text = docs_command.generate(repo, progress=False)[STREAMS_DOC]
-    assert text.splitlines()[1] == "<!-- okd-streams components: fcos hpc scos -->"
+    assert text.splitlines()[1] == "<!-- okd-streams components: fcos hpc local scos -->"
     section = text.split("## Components\n", 1)[1].split("## Drift from the base\n", 1)[0]
     hpc = section.split("### hpc\n", 1)[1].split("### ", 1)[0]
     assert hpc.lstrip().startswith("Feature component for an HPC flavour of a stream")  # its README
@@ -212,7 +212,7 @@ def test_a_new_component_is_noted_not_failed_and_a_changed_one_is_stale(repo, ca
     readme.write_text(readme.read_text().replace("Feature component", "A feature component"))
     assert docs(repo, "--check") == 1
     assert docs(repo) == 0
-    assert "<!-- okd-streams components: fcos gpu hpc scos -->" in (repo / STREAMS_DOC).read_text()
+    assert "<!-- okd-streams components: fcos gpu hpc local scos -->" in (repo / STREAMS_DOC).read_text()
 
 
 def test_tasks_removed_or_rewired_by_a_stream_patch(repo):

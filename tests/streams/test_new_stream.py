@@ -861,3 +861,11 @@ def test_a_copy_with_only_name_and_namespace_changed_fails_check(root, capsys):
         "stream okd-copy publishes to the same place as stream okd-scos" in line and "s3-bucket-name=okd-scos" in line
     )
     assert any(line.startswith("streams/okd-scos/stream.yaml") and "[C010]" in line for line in out.splitlines())
+
+
+def test_a_long_description_is_folded_within_the_line_length(root):
+    description = "A long sentence about this stream, " * 6 + "and its purpose."
+    assert new(root, "hpc", "--description", description) == 0
+    text = (root / "streams/hpc/stream.yaml").read_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert card(root, "hpc")["spec"]["description"] == description

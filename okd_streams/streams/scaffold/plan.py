@@ -155,7 +155,7 @@ def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
     description = (
         request.description.strip() if request.description else default_description(source, source_description, newly)
     )
-    set_key(spec, "description", edit.scalar(description))
+    set_key(spec, "description", edit.prose(description))
     if owners:
         set_key(spec, "owners", edit.plain(owners), after=("description",))
     _apply_schedules(card, request.schedules, problems)
