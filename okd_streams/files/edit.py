@@ -87,7 +87,7 @@ def prose(value: str, width: int = 88) -> str:
         else:
             length += 1
         index += 1
-    folded.fold_pos = positions  # type: ignore[attr-defined]  # ruamel reads it when dumping
+    folded.fold_pos = positions  # ruamel reads it when dumping
     return folded
 
 
