@@ -24,6 +24,7 @@ NAMES = [
     ("diff", "diff"),
     ("apps", "apps"),
     ("secrets", "secrets"),
+    ("run", "run"),
 ]
 
 
