@@ -17,6 +17,7 @@ with the labels the EventListener's sink adds (`triggers.tekton.dev/eventlistene
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import uuid
@@ -191,9 +192,12 @@ def substitute(resource: dict, params: dict[str, str], uid: str) -> dict:
 def _pick(unit: Unit, pipeline: str, body: dict | None) -> Trigger:
     candidates = [trigger for name, trigger in _triggers(unit) if name == pipeline]
     if not candidates:
+        known = pipelines(unit)
+        close = difflib.get_close_matches(pipeline, known, n=1)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
         raise RunError(
-            f'no trigger of stream {unit.stream} runs Pipeline "{pipeline}" '
-            f"(Pipelines its triggers run: {resolve.names_list(pipelines(unit))})"
+            f'no trigger of stream {unit.stream} runs Pipeline "{pipeline}": {hint}'
+            f"(Pipelines its triggers run: {resolve.names_list(known)})"
         )
     if body is not None:
         matching = [t for t in candidates if all(str(body.get(key)) == value for key, value in t.filters)]
