@@ -249,8 +249,8 @@ def test_the_stream_table(repo):
         "okd-wg",
         "scos",
         "4.19",
-        "[scos](../../overlays/scos/), [okd-payload](../../overlays/okd-payload/)",
-        "okd-coreos `30 6 * * *`<br>okd-payload `0 8 * * 6`<br>okd-release `0 5 * * 1`",
+        "[scos](../../overlays/scos/)",
+        "okd-coreos `30 6 * * *`<br>okd-release `0 5 * * 1`",
         "automatic",
         "okd-scos",
     ]

@@ -85,7 +85,7 @@ def as_triggers_would(objects: list[dict], pipeline: str) -> dict:
 
 @pytest.mark.parametrize(
     ("stream", "pipeline"),
-    [("okd-scos", None), ("okd-scos", "okd-release"), ("okd-scos", "okd-payload"), ("okd-fcos", "okd-coreos")],
+    [("okd-scos", None), ("okd-scos", "okd-release"), ("okd-fcos", "okd-payload"), ("okd-fcos", "okd-coreos")],
 )
 def test_dry_run_prints_what_the_trigger_template_gives(stream, pipeline, capsys, monkeypatch):
     monkeypatch.chdir(REPO)
@@ -107,11 +107,11 @@ def test_set_overrides_a_card_value_and_the_rules_judge_it(capsys, monkeypatch):
     assert main(["run", "okd-scos", "--dry-run", "--set", "branch=main", "--set", "components=cli,tests"]) == 0
     run = yaml.safe_load(capsys.readouterr().out)
     assert {p["name"]: p["value"] for p in run["spec"]["params"]}["branch"] == "main"
-    assert main(["run", "okd-scos", "-p", "okd-payload", "--dry-run", "--set", "components=cli,tests"]) == 0
+    assert main(["run", "okd-fcos", "-p", "okd-payload", "--dry-run", "--set", "components=cli,tests"]) == 0
     run = yaml.safe_load(capsys.readouterr().out)
     assert {p["name"]: p["value"] for p in run["spec"]["params"]}["components"] == ["cli", "tests"]
     # an object for an array param: Tekton would reject the run, so it is not printed nor started
-    assert main(["run", "okd-scos", "-p", "okd-payload", "--dry-run", "--set", 'components={"a": "b"}']) == 1
+    assert main(["run", "okd-fcos", "-p", "okd-payload", "--dry-run", "--set", 'components={"a": "b"}']) == 1
     out = capsys.readouterr()
     assert out.out == ""
     assert "[R020]" in out.err and "components" in out.err and "not started" in out.err
@@ -121,8 +121,8 @@ def test_bad_arguments_exit_2_with_one_line(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     assert main(["run", "okd-scos", "--pipeline", "okd-nope", "--dry-run"]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "okd-coreos, okd-release, okd-payload" in err
-    assert main(["run", "okd-scos", "--pipeline", "okd-paylaod", "--dry-run"]) == 2
+    assert len(err.splitlines()) == 1 and "okd-coreos, okd-release" in err
+    assert main(["run", "okd-fcos", "--pipeline", "okd-paylaod", "--dry-run"]) == 2
     assert 'did you mean "okd-payload"?' in capsys.readouterr().err
     assert main(["run", "nope", "--dry-run"]) == 2
     assert main(["run", "okd-scos", "--set", "no-equals", "--dry-run"]) == 2
@@ -205,6 +205,7 @@ def test_a_stream_without_cronjob_is_run_with_a_manual_body(tmp_path):
     assert unit.build_error is None and not list(unit.of_kind("CronJob"))
     plan = runs.plan(unit)
     assert plan.body == {"pipeline": "okd-coreos", "trigger": "manual"}
+    assert runs.plan(unit, "okd-payload").body == {"pipeline": "okd-payload", "trigger": "manual"}
     assert plan.run["metadata"]["labels"]["okd-streams.io/trigger"] == "manual"
 
 
