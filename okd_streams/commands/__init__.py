@@ -25,6 +25,7 @@ NAMES = [
     ("apps", "apps"),
     ("secrets", "secrets"),
     ("onboard", "onboard"),
+    ("run", "run"),
 ]
 
 

@@ -286,6 +286,13 @@ def test_schedules_namespace_and_from(root):
             "@daily",
             "--schedule",
             "okd-release=0 7 * * mon",
+            # okd-fcos rebuilds the payload: the copy publishes its rebuild elsewhere
+            "--set",
+            "okd-payload.release-name=4.19.0-fcos-lab.1",
+            "--set",
+            "okd-payload.release-pushspec=quay.io/lab/fcos-payload",
+            "--set",
+            "okd-payload.content-pushspec=quay.io/lab/fcos-payload-content",
         )
         == 0
     )
@@ -298,7 +305,7 @@ def test_schedules_namespace_and_from(root):
     schedules = {
         o.data["metadata"]["name"]: o.data["spec"]["schedule"] for o in rendered.objects if o.data["kind"] == "CronJob"
     }
-    assert schedules == {"okd-coreos": "@daily", "okd-release": "0 7 * * mon"}
+    assert schedules == {"okd-coreos": "@daily", "okd-release": "0 7 * * mon", "okd-payload": "@daily"}
 
 
 def test_object_params_and_enums(root):
@@ -363,7 +370,7 @@ REFUSALS = [
     (["lab", "--schedule", "0 5 * *"], "expected exactly 5 fields"),
     (["lab", "--schedule", "TZ=UTC 0 5 * * *"], "spec.timeZone"),
     (["lab", "--schedule", "nightly=@daily"], "no pipeline 'nightly'"),
-    (["lab", "--component", "nope"], "components: fcos, hpc, local, scos, site"),
+    (["lab", "--component", "nope"], "components: fcos, hpc, local, okd-payload, scos, site"),
     (["lab", "--component", "../base"], "folder in overlays/"),
     (["lab", "--component", "plain"], "not a Component"),
     (["lab", "--namespace", "okd-fcos"], "already used by stream okd-fcos"),

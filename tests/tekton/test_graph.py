@@ -164,7 +164,8 @@ def test_without_pipeline_every_pipeline_is_drawn_in_its_own_group(capsys):
     out = graph_output(capsys, "okd-scos")
     assert out.startswith("flowchart TD\n")
     assert 'subgraph p0_pipeline["Pipeline okd-coreos"]' in out
-    assert 'subgraph p1_pipeline["Pipeline okd-release"]' in out
+    assert 'subgraph p1_pipeline["Pipeline okd-payload"]' in out  # every stream has it (base/)
+    assert 'subgraph p2_pipeline["Pipeline okd-release"]' in out
 
 
 DOT_EDGE = re.compile(r'^\s*"([^"]+)" -> "([^"]+)"( \[label="[^"]*"\])?;$')

@@ -137,3 +137,18 @@ def card_pipeline(unit: Unit, key: str) -> Obj | None:
         if run_key == key and resolved.ok and resolved.obj is not None:
             return resolved.obj
     return resolve.find(unit, "Pipeline", key, resolve.PIPELINES)
+
+
+def card_pipeline_runs(unit: Unit, key: str, pipeline: Obj | None) -> bool:
+    """Whether a TriggerTemplate of the stream runs the card entry `key`'s Pipeline."""
+    return any(key == run_key or resolved.obj is pipeline for _, _, _, resolved, run_key in stream_runs(unit))
+
+
+TRIGGER_COMPONENT = "okd-streams.io/trigger-component"
+
+
+def trigger_component(pipeline: Obj | None) -> str | None:
+    """The opt-in component that adds the Pipeline's trigger, as its annotation names it."""
+    annotations = pipeline.metadata.get("annotations") if pipeline is not None else None
+    value = annotations.get(TRIGGER_COMPONENT) if isinstance(annotations, dict) else None
+    return value if isinstance(value, str) and value else None

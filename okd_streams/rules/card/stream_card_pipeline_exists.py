@@ -3,7 +3,9 @@
 What it does:
   For every Pipeline named under `spec.pipelines` of a stream card, checks that the
   rendered stream has that Pipeline and a TriggerTemplate whose PipelineRun runs it
-  (the run the card's params and schedule are for).
+  (the run the card's params and schedule are for). A Pipeline whose trigger comes from an
+  opt-in component names it in its `okd-streams.io/trigger-component` annotation, and the
+  finding says to list that component.
 
 Why:
   Values for a Pipeline that is not there go nowhere: a misspelled or renamed Pipeline
@@ -34,7 +36,6 @@ def check(unit: Unit) -> Iterator[Finding]:
     card = _card.card_obj(unit)
     if card is None:
         return
-    runs = list(_card.stream_runs(unit))
     pipelines = sorted({obj.name for obj in unit.of_kind("Pipeline") if obj.group == resolve.PIPELINES})
     for key, _ in _card.pipelines(card):
         path = ("spec", "pipelines", key)
@@ -47,10 +48,16 @@ def check(unit: Unit) -> Iterator[Finding]:
                 f"does not have (Pipelines: {resolve.names_list(pipelines)})",
             )
             continue
-        if not any(key == run_key or (resolved.obj is pipeline) for _, _, _, resolved, run_key in runs):
+        if not _card.card_pipeline_runs(unit, key, pipeline):
+            component = _card.trigger_component(pipeline)
+            fix = (
+                f"list the component that adds its trigger, ../../{component}, in the stream's kustomization"
+                if component
+                else "add a TriggerTemplate whose PipelineRun runs it"
+            )
             yield Finding(
                 card,
                 path,
                 f'no TriggerTemplate of stream {unit.stream} runs Pipeline "{key}": the card\'s '
-                "params and schedule for it reach nothing; add a TriggerTemplate whose PipelineRun runs it",
+                f"params and schedule for it reach nothing; {fix}",
             )

@@ -51,13 +51,16 @@ def check(unit: Unit) -> Iterator[Finding]:
         return
     for key, entry in _card.pipelines(card):
         schedule = entry.get("schedule")
-        if not isinstance(schedule, str) or _card.card_pipeline(unit, key) is None:
+        pipeline = _card.card_pipeline(unit, key)
+        if not isinstance(schedule, str) or pipeline is None:
             continue  # no such Pipeline: stream-card-pipeline-exists (C002)
         path = ("spec", "pipelines", key, "schedule")
         found = cronjobs(unit, key)
         if not found:
             if runs_manually(unit):
                 continue  # deleted on purpose: started by hand
+            if not _card.card_pipeline_runs(unit, key, pipeline):
+                continue  # no trigger at all (a component not listed): one finding, C002's
             yield Finding(
                 card,
                 path,

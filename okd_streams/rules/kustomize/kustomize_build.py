@@ -68,7 +68,8 @@ def _card_finding(unit: Unit) -> Finding | None:
         None,
         (),
         f"the stream card has no value at {field_path} (an empty list counts as none): "
-        "base/stream-card copies it into the triggers, so the stream does not build; set it",
+        "a component the stream lists (base/stream-card, or an opt-in one such as overlays/okd-payload) "
+        "copies it into the triggers, so the stream does not build; set it (or drop that component)",
         file=unit.card.path,
         line=line,
         column=column,
