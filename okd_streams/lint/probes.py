@@ -170,6 +170,8 @@ def kept(problems: list[Problem], probe: Probe, tree: SourceTree, known: set[tup
         if not problem.path.startswith(inside):
             if os.path.isabs(problem.path) or problem.path.startswith(".."):
                 continue  # the probe's own files (its kustomization, the card's copy)
+            if problem.path.startswith(OVERLAYS_DIR + "/"):
+                continue  # another component's files: its own streams and probe judge them
             if known is None or (problem.path, problem.line, problem.column, problem.code) in known:
                 continue
         found.append(
