@@ -174,11 +174,16 @@ def compatible(component: Declared, stream: list[Declared]) -> list[Declared] | 
     result would break a requirement or conflict."""
     kept = [c for c in stream if c.name != component.name and not (component.layer and c.layer == component.layer)]
     together = [*kept, component]
-    for member in together:
-        rest = [c for c in together if c is not member]
+    return together if _fit(together) else None
+
+
+def _fit(components: list[Declared]) -> bool:
+    """Every requirement of each component met by the others, and no conflict among them."""
+    for member in components:
+        rest = [c for c in components if c is not member]
         if any(True for _ in unmet(member, rest)) or any(True for _ in conflicting(member, rest)):
-            return None
-    return together
+            return False
+    return True
 
 
 def well_composed(unit: Unit) -> bool:
@@ -190,10 +195,4 @@ def well_composed(unit: Unit) -> bool:
     if not entries:
         return True
     components = [entry.component for entry in entries]
-    if len(os_layers(components)) != 1:
-        return False
-    for member in components:
-        rest = [c for c in components if c is not member]
-        if any(True for _ in unmet(member, rest)) or any(True for _ in conflicting(member, rest)):
-            return False
-    return True
+    return len(os_layers(components)) == 1 and _fit(components)
