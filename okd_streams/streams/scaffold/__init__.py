@@ -32,7 +32,7 @@ from okd_streams.render.kustomize import RenderResult, build
 from okd_streams.streams.scaffold import checks, write
 from okd_streams.streams.scaffold.card import card_pipelines, identifying_values
 from okd_streams.streams.scaffold.checks import copy_checked_tree
-from okd_streams.streams.scaffold.contract import Contract, read_contract, read_destinations
+from okd_streams.streams.scaffold.contract import Contract, pipeline_for, read_contract, read_destinations
 from okd_streams.streams.scaffold.destinations import Destinations
 from okd_streams.streams.scaffold.plan import DEFAULT_SOURCE, Plan, make_plan
 from okd_streams.streams.scaffold.prompts import apply_values
@@ -153,7 +153,22 @@ class Scaffolder:
     def _contract(self, plan: Plan) -> tuple[Contract, Destinations]:
         result = self._render(plan)
         objects = [Obj(r.data, "") for r in result.objects]
-        keys = list(card_pipelines(plan.card))
+        pipelines = card_pipelines(plan.card)
+        if plan.dropped_components:  # their pipelines went with them: so do the card's entries
+            for key in [key for key in pipelines if pipeline_for(objects, key) is None]:
+                del pipelines[key]
+                self.out(
+                    f"note: the new stream has no Pipeline {key} (it came with "
+                    f"{', '.join(plan.dropped_components)}): its entry in the stream card is left out"
+                )
+            if not pipelines:
+                raise Refused(
+                    f"without {', '.join(plan.dropped_components)} the new stream runs no Pipeline of its "
+                    "stream card: copy another stream (--from)"
+                )
+            plan.refresh_readme()
+            self._write(plan)
+        keys = list(pipelines)
         contract, problems = read_contract(objects, keys)
         if problems:
             raise Refused(problems)

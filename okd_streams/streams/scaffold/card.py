@@ -90,12 +90,14 @@ def default_description(source: str, source_description: str, components: list[s
     return f"A copy of {source}: {base}." if base else f"A copy of {source}."
 
 
-def render_readme(name: str, namespace: str, source: str, components: list[str], card: Any, description: str) -> str:
+def render_readme(
+    name: str, namespace: str, source: str, components: list[str], card: Any, description: str, manual: bool = False
+) -> str:
     """One paragraph: what the stream is, where it runs, when, and where its values live."""
     runs = []
     for key, entry in card_pipelines(card).items():
         schedule = get(entry, "schedule")
-        runs.append(f"`{key}` at `{schedule}`" if isinstance(schedule, str) else f"`{key}`")
+        runs.append(f"`{key}` at `{schedule}`" if isinstance(schedule, str) and not manual else f"`{key}`")
     added = ""
     if components:
         added = " plus " + ", ".join(f"`overlays/{c}`" for c in components)
@@ -103,10 +105,14 @@ def render_readme(name: str, namespace: str, source: str, components: list[str],
     synced = {"automatic": "Argo CD syncs it automatically", "manual": "Argo CD syncs it manually"}.get(
         sync if isinstance(sync, str) else "", "Argo CD syncs it"
     )
+    zone = get(card, "spec", "timeZone")
+    if manual:  # a component removed the CronJobs: the schedules start nothing
+        started = f"its Pipelines {_join(runs)} are started by hand (`okd-streams run {name}`)"
+    else:
+        started = f"its CronJobs start the Pipelines {_join(runs)} (cron, {zone if isinstance(zone, str) else 'UTC'})"
     text = (
-        f"{description.strip()} In namespace `{namespace}`, its CronJobs start the Pipelines {_join(runs)} "
-        f"(cron, UTC). It started as a copy of `{source}`{added}. Its values live in `stream.yaml`; "
-        f"{synced}."
+        f"{description.strip()} In namespace `{namespace}`, {started}. It started as a copy of `{source}`{added}. "
+        f"Its values live in `stream.yaml`; {synced}."
     )
     return f"# {name}\n\n" + textwrap.fill(text, width=115, break_on_hyphens=False, break_long_words=False) + "\n"
 

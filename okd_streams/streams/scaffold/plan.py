@@ -4,7 +4,6 @@ its README; nothing is written here."""
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from okd_streams.model.repo import CARD_KIND, CARD_NAME, STREAMS_DIR, discover_s
 from okd_streams.render import kustomization as kz
 from okd_streams.streams.info import namespaces as taken_namespaces
 from okd_streams.streams.scaffold.card import card_pipelines, default_description, render_readme, set_key
+from okd_streams.streams.scaffold.compose import OVERLAYS_DIR, compose
 from okd_streams.streams.scaffold.naming import (
     LABEL_MAX,
     argo_destinations,
@@ -28,7 +28,6 @@ from okd_streams.streams.scaffold.naming import (
 from okd_streams.streams.scaffold.request import Refused, Request
 
 DEFAULT_SOURCE = "okd-scos"
-OVERLAYS_DIR = "overlays"
 TEMP_PREFIX = ".new-"
 README_NAME = "README.md"
 
@@ -48,6 +47,15 @@ class Plan:
     readme: str
     extra_files: list[Path]
     chosen: set[tuple[str, str]] = field(default_factory=set)  # (pipeline, param) the user set
+    dropped_components: list[str] = field(default_factory=list)  # the source's, conflicting with an added one
+    description: str = ""
+    manual: bool = False  # a listed component removes the CronJobs
+
+    def refresh_readme(self) -> None:
+        """The README again, after the card changed (a pipeline entry left out)."""
+        self.readme = render_readme(
+            self.name, self.namespace, self.source, self.added_components, self.card, self.description, self.manual
+        )
 
 
 def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
@@ -133,19 +141,8 @@ def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
 
     # kustomization: namespace, components
     set_key(kustomization, "namespace", edit.scalar(namespace), after=("apiVersion", "kind"))
-    components = kustomization.get("components")
-    if not isinstance(components, list):
-        components = edit.CommentedSeq()
-        kustomization["components"] = components
-    present = {posixpath.normpath(c) for c in components if isinstance(c, str)}
-    newly = []
-    for component in added:
-        reference = f"../../{OVERLAYS_DIR}/{component}"
-        if posixpath.normpath(reference) in present:
-            out(f"note: {source} already includes the component {component}")
-            continue
-        components.append(reference)
-        newly.append(component)
+    composition = compose(root, kustomization, card, added, source, out)
+    newly = composition.added
 
     # card: identity, owners, description, schedules
     spec = card["spec"]
@@ -165,13 +162,27 @@ def make_plan(request: Request, root: Path, out: Callable[[str], None]) -> Plan:
     if problems:
         raise Refused(problems)
 
-    readme = render_readme(name, namespace, source, newly, card, description)
+    readme = render_readme(name, namespace, source, newly, card, description, composition.manual)
     extra = [
         p
         for p in sorted(source_stream.directory.iterdir())
         if p.name not in (source_stream.kustomization.name, CARD_NAME, README_NAME) and not p.name.startswith(".")
     ]
-    return Plan(root, name, namespace, source, source_stream.directory, newly, kustomization, card, readme, extra)
+    return Plan(
+        root,
+        name,
+        namespace,
+        source,
+        source_stream.directory,
+        newly,
+        kustomization,
+        card,
+        readme,
+        extra,
+        dropped_components=composition.dropped,
+        description=description,
+        manual=composition.manual,
+    )
 
 
 def _apply_schedules(card: Any, schedules: list[str], problems: list[str]) -> None:
