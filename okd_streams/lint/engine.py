@@ -11,6 +11,7 @@ import json
 import marshal
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import cache
 from types import ModuleType
 
 from okd_streams import rules as registry
@@ -73,8 +74,14 @@ def _internal(rule: ModuleType, where: str, stream: str | None, last: str | None
 
 
 def selected_rules(scope: str, only: Iterable[str] | None = None) -> list[ModuleType]:
-    chosen = registry.RULES.values() if only is None else [registry.get(code) for code in only]
-    return [rule for rule in chosen if rule.SCOPE == scope]
+    if only is None:
+        return list(_scope_rules(scope))
+    return [rule for rule in (registry.get(code) for code in only) if rule.SCOPE == scope]
+
+
+@cache  # the registry is fixed when the package is imported; asked for every unit and file
+def _scope_rules(scope: str) -> tuple[ModuleType, ...]:
+    return tuple(rule for rule in registry.RULES.values() if rule.SCOPE == scope)
 
 
 class ObjectMemo:
@@ -154,7 +161,7 @@ _PLANS: dict[tuple, _UnitPlan] = {}
 def _selection(rules: list[ModuleType] | None, config: Config, scope: str) -> tuple:
     """What decides which rules run: the rules asked for (default: every rule of `scope`) and
     the levels the configuration sets."""
-    chosen = tuple(rules if rules is not None else selected_rules(scope))
+    chosen = tuple(rules) if rules is not None else _scope_rules(scope)
     return chosen, tuple(sorted((code, setting.level) for code, setting in config.rules.items() if setting.level))
 
 

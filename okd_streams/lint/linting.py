@@ -145,10 +145,19 @@ def lint_paths(
         report.problems.extend(problems)
         report.units.extend(units)
     _store(run, None, last=True)
-    report.problems.extend(_component_probes(paths, config, cache))
+    report.problems.extend(_component_probes([s.path for s in sets if _has_own_kustomization(s)], config, cache))
     report.problems = engine.finalize(report.problems)
     session.finish()
     return report
+
+
+def _has_own_kustomization(lint_set: LintSet) -> bool:
+    """Whether a folder PATH holds a kustomization file itself (from the files its plan listed:
+    no file system look-up per PATH)."""
+    if lint_set.links is None:
+        return False  # a file
+    folder = Path(os.path.abspath(lint_set.path))
+    return any(f.name in kz.NAMES and f.parent == folder for f in lint_set.files)
 
 
 def _component_probes(paths: list[Path], config: Config, cache: bool) -> list[Problem]:
@@ -224,6 +233,8 @@ def set_key(run: _Run, lint_set: LintSet) -> str | None:
         ).encode("utf-8", "surrogatepass")
     )
     links = set(lint_set.links or ())
+    if lint_set.links == [] and tree.escapes(lint_set.path) is None:
+        tree.within(lint_set.files)  # a folder inside the boundaries with no symlink below: nor are its files
     for path in lint_set.files:
         escaped = tree.escapes(path, is_link=path in links if lint_set.links is not None else None)
         raw = hashes.read(path) if escaped is None else None  # a file a link leads out to is not read

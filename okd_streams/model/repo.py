@@ -144,6 +144,12 @@ class SourceTree:
             found = self._escaped[key] = self._bounds.outside(key, is_link)
         return found  # type: ignore[return-value]  # `self`: the not-yet-looked-up sentinel, replaced above
 
+    def within(self, paths: Iterable[Path | str]) -> None:
+        """Known not to lead out of the boundaries (the files of a folder inside them with no
+        symlink below it): `escapes` answers None for them without looking."""
+        for path in paths:
+            self._escaped.setdefault(self._key(path), None)
+
     def escaping_links(self, folders: Iterable[Path], links: list[Path] | None = None) -> list[YamlFile]:
         """Symlinked folders and non-YAML files below `folders` that lead outside the
         boundaries, each as an unreadable YamlFile (YAML files get theirs from `file`).

@@ -13,6 +13,7 @@ from typing import Any
 
 from okd_streams.schema import gates, store
 from okd_streams.schema.explain import DURATION, QUANTITY
+from okd_streams.schema.target import Target
 
 Validator = Callable[[Any], bool]
 ENGINE = "jsonschema-rs"  # on the catalog: compiles ~30x and validates ~50x faster than fastjsonschema
@@ -186,9 +187,41 @@ def compile_rs(schema: dict[str, Any]) -> Validator:
     return jsonschema_rs.validator_for(schema).is_valid
 
 
+def _group_key(kinds: tuple[str, ...], k8s_version: str, gated: frozenset[tuple[str, str]]) -> str:
+    return " ".join([",".join(kinds), k8s_version, ",".join(sorted(f"{a}.{b}" for a, b in gated))])
+
+
+def preconverted_groups() -> list[tuple[tuple[str, ...], str, frozenset[tuple[str, str]]]]:
+    """The groups shipped converted: what Tekton repositories and streams hold, for the
+    default target (any other target's are converted when first needed)."""
+    target = Target()
+    tekton_gates = gates.off(target)
+    return [
+        (together("tekton.dev/v1", "Task"), target.kubernetes, tekton_gates),
+        (together("tekton.dev/v1beta1", "Task"), target.kubernetes, tekton_gates),
+        (CORE_TOGETHER, target.kubernetes, frozenset()),
+    ]
+
+
+def preconverted_document() -> dict[str, Any]:
+    """What `make schemas` writes to store.PRECONVERTED, from the shipped compact schemas and
+    kubernetes-validate's definitions."""
+    version = Target().kubernetes
+    return {
+        "kubernetes": version,
+        "k8s-kinds": store.k8s_kinds_of(version),
+        "schemas": {
+            _group_key(*group): combined_jsonschema(group[0], store.Resolver(group[1]), group[2])
+            for group in preconverted_groups()
+        },
+    }
+
+
 @cache
 def _compiled(kinds: tuple[str, ...], k8s_version: str, gated: frozenset[tuple[str, str]]) -> Validator | None:
-    schema = combined_jsonschema(kinds, store.Resolver(k8s_version), gated)
+    schema = store.preconverted().get("schemas", {}).get(_group_key(kinds, k8s_version, gated))
+    if not isinstance(schema, dict):
+        schema = combined_jsonschema(kinds, store.Resolver(k8s_version), gated)
     try:
         return compile_rs(schema)
     except Exception:  # noqa: BLE001 - no compiled path is only slower, never wrong

@@ -21,6 +21,9 @@ from typing import Any
 
 DATA_DIR = Path(__file__).parent / "data"
 FILES = ("tekton-pipeline.json", "argocd.json", "tekton-triggers.json")
+# The compiled path's JSON Schemas for the default target, converted ahead of time
+# (okd_streams.schema.fast): converting them is most of a worker's start-up otherwise.
+PRECONVERTED = "jsonschema.json"
 K8S_PREFIX = "/api/_definitions.json#/$defs/"
 K8S_LOCAL = "#/$defs/"  # references between kubernetes-validate's own definitions
 
@@ -88,9 +91,29 @@ def k8s_defs(version: str) -> dict[str, Node]:
     return defs
 
 
+@cache
+def preconverted() -> dict[str, Any]:
+    """The pre-converted file ({} when it is missing or unreadable: everything is converted)."""
+    try:
+        found = _file(PRECONVERTED)
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 @lru_cache(maxsize=4)
 def _k8s_kinds(version: str) -> dict[str, str]:
-    """apiVersion/kind -> definition name, from the x-kubernetes-group-version-kind markers."""
+    """apiVersion/kind -> definition name, from the x-kubernetes-group-version-kind markers
+    (for the default version, as the pre-converted file lists them: a valid object's check
+    then never reads Kubernetes' definitions)."""
+    shipped = preconverted()
+    if shipped.get("kubernetes") == version and isinstance(shipped.get("k8s-kinds"), dict):
+        return dict(shipped["k8s-kinds"])
+    return k8s_kinds_of(version)
+
+
+def k8s_kinds_of(version: str) -> dict[str, str]:
+    """`_k8s_kinds`, always read from Kubernetes' definitions."""
     out: dict[str, str] = {}
     for name, node in k8s_defs(version).items():
         gvks = node.get("x-kubernetes-group-version-kind") or []

@@ -70,3 +70,30 @@ spec:
     closed, opened = Target(), Target.from_config({"tekton-feature-flags": {"enable-param-enum": True}})
     assert not fast.validator("tekton.dev/v1", "Task", "1.32", gated=gates.off(closed))(task)
     assert fast.validator("tekton.dev/v1", "Task", "1.32", gated=gates.off(opened))(task)
+
+
+def test_the_default_target_s_groups_are_shipped_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's start-up does not convert them (make schemas did); another target's are."""
+    from okd_streams.schema import store
+
+    def no_conversion(*args: object, **kwargs: object) -> dict:
+        raise AssertionError("converted at run time")
+
+    monkeypatch.setattr(fast, "combined_jsonschema", no_conversion)
+    fast._compiled.cache_clear()
+    target = Target()
+    task = {"apiVersion": "tekton.dev/v1", "kind": "Task", "metadata": {"name": "t"}, "spec": {"steps": []}}
+    for api_version, kind in (("tekton.dev/v1", "Task"), ("tekton.dev/v1beta1", "Pipeline"), ("v1", "Secret")):
+        check = fast.validator(api_version, kind, target.kubernetes, gates.off(target))
+        assert check is not None
+    assert fast.validator("tekton.dev/v1", "Task", target.kubernetes, gates.off(target))(task)
+    assert store.preconverted()["kubernetes"] == target.kubernetes
+    with pytest.raises(AssertionError, match="converted at run time"):
+        fast._compiled(fast.together("tekton.dev/v1", "Task"), target.kubernetes, frozenset())
+    fast._compiled.cache_clear()
+
+
+def test_the_shipped_conversion_is_what_the_compact_schemas_convert_to() -> None:
+    from okd_streams.schema import derive
+
+    assert derive.stale_preconverted() == [], "run `make schemas`"

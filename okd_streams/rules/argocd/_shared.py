@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from okd_streams import argocd
 from okd_streams.files.loader import Document
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.model.objects import Obj
+
+if TYPE_CHECKING:
+    from okd_streams import argocd
+
+
+def _lazy(name: str) -> ModuleType:
+    """`name`, imported when first used: these rules run in `check` only (repository scope),
+    and a `lint` of Tekton files should not spend a hundredth of a second importing Argo CD's
+    expansion (importlib's LazyLoader, as the standard library documents it)."""
+    found = sys.modules.get(name)
+    if found is not None:
+        return found
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+if not TYPE_CHECKING:
+    argocd = _lazy("okd_streams.argocd")
 
 
 def expansion(context: RepoContext) -> argocd.Argo | None:

@@ -20,11 +20,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.model.objects import Obj
-from okd_streams.rules.argocd._shared import at_app, at_document, at_file, at_obj, expansion, kustomization_namespace
+from okd_streams.rules.argocd._shared import (
+    argocd,
+    at_app,
+    at_document,
+    at_file,
+    at_obj,
+    expansion,
+    kustomization_namespace,
+)
 
 ID = "application-permitted-by-project"
 CODE = "A003"

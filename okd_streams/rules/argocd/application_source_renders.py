@@ -21,10 +21,9 @@ import posixpath
 from collections.abc import Iterator
 from pathlib import Path
 
-from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.render import kustomization as kz
-from okd_streams.rules.argocd._shared import at_app, at_file, expansion, folder
+from okd_streams.rules.argocd._shared import argocd, at_app, at_file, expansion, folder
 
 ID = "application-source-renders"
 CODE = "A002"

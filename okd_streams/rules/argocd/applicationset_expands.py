@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
-from okd_streams.rules.argocd._shared import at_file, at_obj
+from okd_streams.rules.argocd._shared import argocd, at_file, at_obj
 
 ID = "applicationset-expands"
 CODE = "A001"

@@ -20,10 +20,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.render import kustomization as kz
-from okd_streams.rules.argocd._shared import at_app, expansion
+from okd_streams.rules.argocd._shared import argocd, at_app, expansion
 
 ID = "manifest-generate-paths"
 CODE = "A008"

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.model.objects import Obj
-from okd_streams.rules.argocd._shared import at_document, at_obj, expansion
+from okd_streams.rules.argocd._shared import argocd, at_document, at_obj, expansion
 
 ID = "object-in-one-application"
 CODE = "A004"

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams import argocd
 from okd_streams.model.context import RepoContext, RepoFinding
 from okd_streams.model.objects import get
-from okd_streams.rules.argocd._shared import at_app, at_document, expansion
+from okd_streams.rules.argocd._shared import argocd, at_app, at_document, expansion
 
 ID = "sync-policy-from-card"
 CODE = "A006"
