@@ -134,6 +134,7 @@ def _shipped_text() -> str:
     return resources.files("okd_streams").joinpath("conf/yamllint.yaml").read_text(encoding="utf-8")
 
 
+@cache
 def _shipped_digest() -> str:
     return _digest("shipped", _shipped_text().encode("utf-8"))
 
