@@ -130,6 +130,7 @@ class Unit:
     _index: dict[tuple[str, str], list[Obj]] = field(default_factory=dict, repr=False)
     _kinds: list[str] = field(default_factory=list, repr=False)  # objects' kinds, in order
     _views: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # see memo(), view()
+    _by_kinds: dict[tuple[str, ...], list[Obj]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for obj in self.objects:
@@ -140,7 +141,12 @@ class Unit:
     def of_kind(self, *kinds: str) -> Iterator[Obj]:
         if len(self._kinds) != len(self.objects):  # objects added after the unit was made
             return (obj for obj in self.objects if obj.kind in kinds)
-        return (obj for obj, kind in zip(self.objects, self._kinds, strict=True) if kind in kinds)
+        found = self._by_kinds.get(kinds)
+        if found is None:  # most rules ask for the kinds they read: each selection is made once
+            found = self._by_kinds[kinds] = [
+                obj for obj, kind in zip(self.objects, self._kinds, strict=True) if kind in kinds
+            ]
+        return iter(found)
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """`compute()`, once per key: values derived from the objects, which rules only read."""
