@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,6 +181,7 @@ BUILT_MARK = ".okd-streams-bench"  # in each repository the benchmark builds
 def build_repository(target: Path, count: int, full: int = 2) -> str:
     """A repository of `count` streams in `target` (made with the scaffolder); says how."""
     from okd_streams.files import edit
+    from okd_streams.files.loader import load_data
     from okd_streams.model.repo import CARD_NAME, discover_streams
     from okd_streams.streams import scaffold
 
@@ -198,8 +200,11 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
     # A few with the whole scaffolder: validated, rendered, checked, moved into place.
     while made < min(count, len(seeds) + full):
         name = f"bench-{made:04d}"
+        source = seeds[made % len(seeds)]
+        card, _ = load_data((target / "streams" / source / CARD_NAME).read_text(encoding="utf-8"))
+        pipelines = card["spec"]["pipelines"]
         request = scaffold.Request(
-            name=name, root=target, source=seeds[made % len(seeds)], interactive=False, sets=own_places(name)
+            name=name, root=target, source=source, interactive=False, sets=own_places(name, pipelines)
         )
         if scaffold.Scaffolder(request, out=quiet).run() != 0:
             raise SystemExit(f"bench: `okd-streams new {name}` failed")
@@ -230,29 +235,39 @@ def build_repository(target: Path, count: int, full: int = 2) -> str:
 
 
 # Each synthetic stream publishes to places of its own, as `okd-streams new` makes sure a real
-# one does (C010): its own release streams; builds and images not published.
+# one does (C010): its own release streams and payload images; builds and images not published.
 _OWN_PLACES = {
-    "target-release-stream": "4-{name}-next",
-    "release-imagestream": "release-{name}-next",
-    "upload-container-images": "false",
-    "tag-latest": "false",
-    "upload-bootimages": "false",
-    "s3-bucket-name": "",
-    "s3-endpoint-url": "",
+    ("okd-release", "target-release-stream"): "4-{name}-next",
+    ("okd-release", "release-imagestream"): "release-{name}-next",
+    ("okd-payload", "release-pushspec"): "quay.io/okd-streams-bench/{name}-payload",
+    ("okd-payload", "release-name"): "4.19.0-{name}.1",
+    ("okd-payload", "content-pushspec"): "quay.io/okd-streams-bench/{name}-content",
+    ("okd-coreos", "upload-container-images"): "false",
+    ("okd-coreos", "tag-latest"): "false",
+    ("okd-coreos", "upload-bootimages"): "false",
+    ("okd-coreos", "s3-bucket-name"): "",
+    ("okd-coreos", "s3-endpoint-url"): "",
 }
+# What `okd-streams new` asks for (it turns the publishing switches off itself).
+_ASKED = ("okd-release", "okd-payload")
 
 
-def own_places(name: str) -> list[str]:
-    """--set values for `okd-streams new` (whose copies start with publishing off)."""
-    return [f"okd-release.{key}={value.format(name=name)}" for key, value in list(_OWN_PLACES.items())[:2]]
+def own_places(name: str, pipelines: Iterable[str]) -> list[str]:
+    """--set values for `okd-streams new` copying a stream whose card runs `pipelines`."""
+    return [
+        f"{pipeline}.{param}={value.format(name=name)}"
+        for (pipeline, param), value in _OWN_PLACES.items()
+        if pipeline in _ASKED and pipeline in pipelines
+    ]
 
 
 def give_own_places(card: dict, name: str) -> None:
     """The same for a stream made from the scaffolder's plan (which copies the source's values)."""
-    for entry in card["spec"]["pipelines"].values():
+    for pipeline, entry in card["spec"]["pipelines"].items():
         for param in entry.get("params") or []:
-            if param.get("name") in _OWN_PLACES:
-                param["value"] = _OWN_PLACES[param["name"]].format(name=name)
+            value = _OWN_PLACES.get((pipeline, param.get("name")))
+            if value is not None:
+                param["value"] = value.format(name=name)
 
 
 def change_one_stream(repo: Path, index: int) -> str:
