@@ -452,7 +452,7 @@ def _render_app(
             _template_issue(_RenderFailure(exc, (), patch), ("spec", "templatePatch"), appset, origin, argo)
             return None
         try:
-            parsed = load_one(text, pure=True) if text.strip() else None
+            parsed = _patch_data(text) if text.strip() else None
         except YamlError as exc:
             argo.issues.append(
                 Issue(
@@ -582,3 +582,17 @@ def _list_files(root: Path) -> list[str]:
         for name in files:
             found.append(Path(current, name).relative_to(root).as_posix())
     return sorted(found)
+
+
+def _patch_data(text: str) -> Any:
+    """A rendered templatePatch as data, through the C loader (one per Application: the pure
+    Python parser took a tenth of a second on 200 streams). Invalid YAML raises YamlError with
+    PyYAML's Python wording, the one Argo CD's users see quoted."""
+    try:
+        return load_one(text)
+    except YamlError as fast:
+        try:
+            load_one(text, pure=True)
+        except YamlError as worded:
+            raise worded from None
+        raise fast from None

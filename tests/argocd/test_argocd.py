@@ -249,6 +249,17 @@ def test_template_ignoring_the_card_sync_policy_fails(repo):
     assert "manual" in found[0].message
 
 
+def test_a_template_patch_rendering_to_invalid_yaml_is_worded_as_pyyaml_words_it(repo):
+    """The C loader reads each rendered patch; a broken one is reported in the Python parser's
+    words ("... not allowed here"), not libyaml's ("... in this context")."""
+    edit_yaml(
+        repo / "argocd/applicationsets/okd-streams.yaml",
+        lambda d: d["spec"].__setitem__("templatePatch", "spec: a: b\n"),
+    )
+    found = [p.message for p in problems(repo) if "templatePatch" in p.message]
+    assert found and all("mapping values are not allowed here" in m for m in found), found
+
+
 def test_automatic_stream_without_prune_fails(repo):
     edit_yaml(
         repo / "argocd/applicationsets/okd-streams.yaml",
