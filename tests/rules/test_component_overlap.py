@@ -4,23 +4,14 @@ of this repository with a new `openstack` Component beside `hpc` (real kustomize
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from okd_streams.cli import main
+from tests.rules.component_repo import PATCH, check_json, openstack_repo
 
-REPO = Path(__file__).resolve().parents[2]
-PATCH = "overlays/openstack/patch-okd-coreos.yaml"
 HPC = "overlays/hpc/patch-okd-coreos.yaml"
-HEAD = """---
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: okd-coreos
-spec:
-"""
 # openstack's own task, run before the release metadata as hpc's is: both extend one runAfter.
 TASKS = """  tasks:
     - name: openstack-report
@@ -37,39 +28,17 @@ TASKS = """  tasks:
         - cosa-build-extensions
         - cosa-buildextend
 """
-RUN_AFTER_LINE = 17  # `runAfter:` of cosa-generate-release-meta in the patch below HEAD + TASKS
+RUN_AFTER_LINE = 17  # `runAfter:` of cosa-generate-release-meta in the patch below PATCH_HEAD + TASKS
 
 
 def _repo(tmp_path: Path, body: str, listed: list[str] | None = None, annotations: str = "") -> Path:
-    for folder in ("base", "overlays", "streams"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    shutil.copy(REPO / ".yamllint", tmp_path / ".yamllint")
-    component = tmp_path / "overlays" / "openstack"
-    component.mkdir()
-    (component / "kustomization.yaml").write_text(
-        "---\napiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nmetadata:\n  name: openstack\n"
-        "  annotations:\n    okd-streams.io/requires: os\n"
-        + annotations
-        + "patches:\n  - path: patch-okd-coreos.yaml\n"
-    )
-    (tmp_path / PATCH).write_text(HEAD + body)
-    if listed is not None:
-        stream = tmp_path / "streams" / "okd-scos" / "kustomization.yaml"
-        entries = "".join(f"  - ../../overlays/{name}\n" for name in listed)
-        stream.write_text(stream.read_text().replace("  - ../../overlays/scos\n", entries))
-    return tmp_path
-
-
-def _check(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict]]:
-    monkeypatch.chdir(repo)
-    code = main(["check", "--no-cache", "--format", "json"])
-    problems = [p for p in json.loads(capsys.readouterr().out) if p["level"] != "info"]
-    return code, problems
+    metadata = "metadata:\n  name: openstack\n  annotations:\n    okd-streams.io/requires: os\n" + annotations
+    return openstack_repo(tmp_path, body, listed, metadata)
 
 
 def test_two_components_extending_one_run_after_differently_warn_at_the_later(tmp_path, monkeypatch, capsys):
     repo = _repo(tmp_path, TASKS + "        - openstack-report\n", ["scos", "hpc", "openstack"])
-    code, problems = _check(repo, monkeypatch, capsys)
+    code, problems = check_json(repo, monkeypatch, capsys)
     assert code == 0  # a warning
     assert [(p["path"], p["line"], p["column"], p["level"], p["code"]) for p in problems] == [
         (PATCH, RUN_AFTER_LINE, 7, "warning", "K012")
@@ -84,14 +53,14 @@ def test_two_components_extending_one_run_after_differently_warn_at_the_later(tm
 
 def test_listed_the_other_way_round_the_warning_is_at_hpc(tmp_path, monkeypatch, capsys):
     repo = _repo(tmp_path, TASKS + "        - openstack-report\n", ["scos", "openstack", "hpc"])
-    _, problems = _check(repo, monkeypatch, capsys)
+    _, problems = check_json(repo, monkeypatch, capsys)
     assert [(p["path"], p["line"], p["code"]) for p in problems] == [(HPC, 39, "K012")]
     assert f'"openstack" ({PATCH}:{RUN_AFTER_LINE}) sets [..., "openstack-report"]' in problems[0]["message"]
 
 
 def test_a_param_default_set_twice_differently_names_both_values(tmp_path, monkeypatch, capsys):
     body = "  params:\n    - name: variant\n      default: okd-c9s-openstack\n"
-    _, problems = _check(_repo(tmp_path, body, ["scos", "openstack"]), monkeypatch, capsys)
+    _, problems = check_json(_repo(tmp_path, body, ["scos", "openstack"]), monkeypatch, capsys)
     assert [(p["path"], p["line"], p["column"], p["code"]) for p in problems] == [(PATCH, 9, 7, "K012")]
     message = problems[0]["message"]
     assert message.startswith("components set spec.params[variant].default of Pipeline okd-coreos differently:")
@@ -108,7 +77,7 @@ def test_a_param_default_set_twice_differently_names_both_values(tmp_path, monke
     ids=["same-value", "superset-list"],
 )
 def test_agreeing_components_pass(body, tmp_path, monkeypatch, capsys):
-    _, problems = _check(_repo(tmp_path, body, ["scos", "hpc", "openstack"]), monkeypatch, capsys)
+    _, problems = check_json(_repo(tmp_path, body, ["scos", "hpc", "openstack"]), monkeypatch, capsys)
     assert [p for p in problems if p["code"] == "K012"] == []
 
 
@@ -122,7 +91,7 @@ def test_the_streams_own_patch_deciding_is_not_reported(tmp_path, monkeypatch, c
         "            runAfter: [cosa-build-baseos, cosa-build-extensions, cosa-buildextend, hpc-layer,"
         " openstack-report]\n"
     )
-    _, problems = _check(repo, monkeypatch, capsys)
+    _, problems = check_json(repo, monkeypatch, capsys)
     assert [p for p in problems if p["code"] == "K012"] == []
 
 
@@ -138,20 +107,20 @@ def test_a_component_requiring_the_earlier_one_refines_it(tmp_path, monkeypatch,
         .read_text()
         .replace("    okd-streams.io/requires: os\n", "", 1)
     )
-    _, problems = _check(repo, monkeypatch, capsys)
+    _, problems = check_json(repo, monkeypatch, capsys)
     assert [p for p in problems if p["code"] == "K012"] == []
 
 
 def test_a_waiver_in_the_later_patch_silences_it(tmp_path, monkeypatch, capsys):
     body = "  # okd-streams: disable=K012\n" + TASKS + "        - openstack-report\n"
-    _, problems = _check(_repo(tmp_path, body, ["scos", "hpc", "openstack"]), monkeypatch, capsys)
+    _, problems = check_json(_repo(tmp_path, body, ["scos", "hpc", "openstack"]), monkeypatch, capsys)
     assert [p for p in problems if p["code"] == "K012"] == []
 
 
 def test_a_component_no_stream_uses_is_judged_through_its_probe(tmp_path, monkeypatch, capsys):
     body = "  params:\n    - name: variant\n      default: okd-c9s\n"  # fine on scos, not on fcos
     repo = _repo(tmp_path, body)
-    code, problems = _check(repo, monkeypatch, capsys)
+    code, problems = check_json(repo, monkeypatch, capsys)
     assert code == 0
     assert [(p["path"], p["line"], p["code"], p["stream"]) for p in problems] == [
         (PATCH, 9, "K012", "overlays/openstack (probe via okd-fcos)")
@@ -164,6 +133,6 @@ def test_a_component_no_stream_uses_is_judged_through_its_probe(tmp_path, monkey
 
 def test_two_os_layers_are_one_k011_error_not_a_warning_per_field(tmp_path, monkeypatch, capsys):
     repo = _repo(tmp_path, "  params:\n    - name: variant\n      default: okd-c9s\n", ["scos", "fcos"])
-    code, problems = _check(repo, monkeypatch, capsys)
+    code, problems = check_json(repo, monkeypatch, capsys)
     assert code == 1
     assert [p["code"] for p in problems if p["stream"] == "okd-scos"] == ["K011"]

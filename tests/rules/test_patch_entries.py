@@ -4,49 +4,16 @@ of this repository with a new `openstack` Component in okd-scos (real kustomize,
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from okd_streams.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
-PATCH = "overlays/openstack/patch-okd-coreos.yaml"
-HEAD = """---
-apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: okd-coreos
-spec:
-"""
+from tests.rules.component_repo import PATCH, PATCH_HEAD, check_json, openstack_repo
 
 
 def _repo(tmp_path: Path, patch_body: str) -> Path:
-    for folder in ("base", "overlays", "streams"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    shutil.copy(REPO / ".yamllint", tmp_path / ".yamllint")
-    component = tmp_path / "overlays" / "openstack"
-    component.mkdir()
-    (component / "kustomization.yaml").write_text(
-        "---\napiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n"
-        "  - path: patch-okd-coreos.yaml\n"
-    )
-    (tmp_path / PATCH).write_text(HEAD + patch_body)
-    stream = tmp_path / "streams" / "okd-scos" / "kustomization.yaml"
-    stream.write_text(
-        stream.read_text().replace(
-            "  - ../../overlays/scos\n", "  - ../../overlays/scos\n  - ../../overlays/openstack\n"
-        )
-    )
-    return tmp_path
-
-
-def _check(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict]]:
-    monkeypatch.chdir(repo)
-    code = main(["check", "--no-cache", "--format", "json"])
-    problems = [p for p in json.loads(capsys.readouterr().out) if p["level"] != "info"]
-    return code, problems
+    return openstack_repo(tmp_path, patch_body, ["scos", "openstack"])
 
 
 @pytest.mark.parametrize(
@@ -58,7 +25,7 @@ def _check(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     ids=["with-type", "without-type"],
 )
 def test_a_misspelt_param_override_is_an_error_at_the_entry(entry, tmp_path, monkeypatch, capsys):
-    code, problems = _check(_repo(tmp_path, "  params:\n" + entry), monkeypatch, capsys)
+    code, problems = check_json(_repo(tmp_path, "  params:\n" + entry), monkeypatch, capsys)
     assert code == 1
     assert [(p["path"], p["line"], p["column"], p["code"]) for p in problems] == [(PATCH, 8, 7, "K003")]
     assert 'the patch entry "upload-bootimage" matches no param of Pipeline okd-coreos' in problems[0]["message"]
@@ -67,7 +34,7 @@ def test_a_misspelt_param_override_is_an_error_at_the_entry(entry, tmp_path, mon
 
 def test_a_patch_entry_for_a_missing_task_is_one_error_with_the_task_meant(tmp_path, monkeypatch, capsys):
     body = "  tasks:\n    - name: cosa-upload-bootimage\n      runAfter:\n        - cosa-test\n"
-    code, problems = _check(_repo(tmp_path, body), monkeypatch, capsys)
+    code, problems = check_json(_repo(tmp_path, body), monkeypatch, capsys)
     assert code == 1
     assert [(p["path"], p["line"], p["column"], p["code"]) for p in problems] == [(PATCH, 8, 7, "K003")]
     assert problems[0]["message"] == (
@@ -78,7 +45,7 @@ def test_a_patch_entry_for_a_missing_task_is_one_error_with_the_task_meant(tmp_p
 
 def test_a_misspelt_nested_override_names_its_task(tmp_path, monkeypatch, capsys):
     body = "  tasks:\n    - name: cosa-init\n      params:\n        - name: varient\n"
-    code, problems = _check(_repo(tmp_path, body), monkeypatch, capsys)
+    code, problems = check_json(_repo(tmp_path, body), monkeypatch, capsys)
     assert code == 1
     assert [(p["line"], p["code"]) for p in problems] == [(10, "K003")]  # not also R011, V003 there
     assert 'matches no param value of task "cosa-init" of Pipeline okd-coreos' in problems[0]["message"]
@@ -87,7 +54,7 @@ def test_a_misspelt_nested_override_names_its_task(tmp_path, monkeypatch, capsys
 
 def test_a_complete_param_value_is_left_to_the_tasks_declarations(tmp_path, monkeypatch, capsys):
     body = "  tasks:\n    - name: cosa-init\n      params:\n        - name: variants\n          value: x\n"
-    _, problems = _check(_repo(tmp_path, body), monkeypatch, capsys)
+    _, problems = check_json(_repo(tmp_path, body), monkeypatch, capsys)
     assert [(p["line"], p["code"]) for p in problems] == [(10, "R011")]  # Task cosa-init declares no such param
 
 
@@ -110,7 +77,7 @@ def test_complete_new_items_and_true_overrides_pass(tmp_path, monkeypatch, capsy
         "            image: registry.access.redhat.com/ubi9/ubi-minimal:9.5\n"
         "            script: echo $(params.openstack-image-format)\n"
     )
-    _, problems = _check(_repo(tmp_path, body), monkeypatch, capsys)
+    _, problems = check_json(_repo(tmp_path, body), monkeypatch, capsys)
     assert [p for p in problems if p["code"] == "K003"] == []
 
 
@@ -128,11 +95,11 @@ def test_a_new_item_named_like_an_old_one_can_be_waived_with_a_reason(tmp_path, 
         "        - name: bucket-name\n"
         "          value: $(params.s3-bucket-names)\n"
     )
-    _, problems = _check(_repo(tmp_path, body), monkeypatch, capsys)
+    _, problems = check_json(_repo(tmp_path, body), monkeypatch, capsys)
     assert [p for p in problems if p["code"] in ("K003", "X000")] == []
     without = body.replace('  # okd-streams: disable=K003 reason="a second bucket, on purpose"\n', "")
-    (tmp_path / PATCH).write_text(HEAD + without)
-    code, problems = _check(tmp_path, monkeypatch, capsys)
+    (tmp_path / PATCH).write_text(PATCH_HEAD + without)
+    code, problems = check_json(tmp_path, monkeypatch, capsys)
     assert code == 1
     assert [(p["line"], p["code"]) for p in problems] == [(8, "K003")]
     assert 'adds a new param beside "s3-bucket-name"; did you mean "s3-bucket-name"?' in problems[0]["message"]
