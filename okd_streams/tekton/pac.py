@@ -53,3 +53,48 @@ def inlines(unit: Unit, holder: Obj, task: Obj) -> bool:
     if holder.kind == "Pipeline" and in_tekton_folder(holder):
         return holder.name in unit.memo(("pac_pipelines",), lambda: _pac_pipeline_names(unit))
     return False
+
+
+def inlined_bindings(unit: Unit) -> dict[str, frozenset[str]]:
+    """For each `.tekton/` Task that PaC inlines into a run of `unit`: the workspaces that
+    every pipeline task referencing it binds. Once embedded, the Task's steps may use them
+    undeclared (the TaskRun reconciler declares a bound workspace an embedded taskSpec
+    lacks), so they count as declared there."""
+    return unit.memo(("pac_inlined_bindings",), lambda: _inlined_bindings(unit))
+
+
+def _inlined_bindings(unit: Unit) -> dict[str, frozenset[str]]:
+    local = {task.name for task in unit.of_kind("Task") if in_tekton_folder(task)}
+    pipelines = _pac_pipeline_names(unit)
+    specs = [get(run.data, "spec", "pipelineSpec") for run in unit.of_kind("PipelineRun") if is_pac_run(run)]
+    specs += [
+        pipeline.data.get("spec")
+        for pipeline in unit.of_kind("Pipeline")
+        if in_tekton_folder(pipeline) and pipeline.name in pipelines
+    ]
+    found: dict[str, frozenset[str]] = {}
+    for spec in specs:
+        if not isinstance(spec, dict):
+            continue
+        for key in ("tasks", "finally"):
+            tasks = spec.get(key)
+            for task in tasks if isinstance(tasks, list) else []:
+                ref = task.get("taskRef") if isinstance(task, dict) else None
+                if (
+                    not isinstance(ref, dict)
+                    or ref.get("kind", "Task") != "Task"
+                    or ref.get("resolver")
+                    or ref.get("bundle")
+                ):
+                    continue  # a ClusterTask, a resolver or a bundle: PaC leaves it as written
+                name = ref.get("name")
+                if not isinstance(name, str) or name not in local:
+                    continue
+                bindings = task.get("workspaces")
+                bound = frozenset(
+                    w["name"]
+                    for w in (bindings if isinstance(bindings, list) else [])
+                    if isinstance(w, dict) and isinstance(w.get("name"), str)
+                )
+                found[name] = found[name] & bound if name in found else bound
+    return found

@@ -239,6 +239,18 @@ def test_a_plain_pipeline_binding_a_workspace_its_task_does_not_declare_is_still
     assert [level for _, level, _ in lint(tmp_path / "outside", outside, "R013")] == ["error"]
 
 
+def test_a_local_task_pac_inlines_may_use_the_workspaces_its_pipeline_task_binds(tmp_path):
+    """T024: once PaC embeds it, a workspace the pipeline task binds is declared for it."""
+    uses = MAKE_CHECK.replace('script: "true"', "script: ls $(workspaces.source.path)")
+    files = {".tekton/pull-request.yaml": PAC_RUN, ".tekton/make-check.yaml": uses}
+    assert lint(tmp_path / "pac", files, "T024") == []
+    unbound = PAC_RUN.replace("        workspaces:\n          - {name: source, workspace: source}\n", "")
+    files = {".tekton/pull-request.yaml": unbound, ".tekton/make-check.yaml": uses}
+    assert [level for _, level, _ in lint(tmp_path / "unbound", files, "T024")] == ["warning"]
+    outside = {"ci/pull-request.yaml": PAC_RUN, "ci/make-check.yaml": uses}  # PaC reads only .tekton/
+    assert [level for _, level, _ in lint(tmp_path / "outside", outside, "T024")] == ["warning"]
+
+
 # --- R001/R011: a reference means the nearest definition; an ambiguity is a warning naming both ----
 
 

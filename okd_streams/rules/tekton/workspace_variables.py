@@ -5,7 +5,9 @@ What it does:
   `<name>` must be one of the Task's `workspaces`, and `<property>` one of `path`,
   `bound`, `claim`, `volume`. Sidecars give warnings, as does a bare
   `$(workspaces.<name>)` without a property. Inline taskSpecs are skipped: they may
-  use workspaces propagated from the run or Pipeline.
+  use workspaces propagated from the run or Pipeline. So may a `.tekton/` Task that
+  Pipelines-as-Code inlines into a run: a workspace every pipeline task using it binds
+  counts as declared there.
 
 Why:
   Tekton does not replace such a variable: the step runs with the literal text and fails
@@ -19,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.tekton import pac
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.pipeline import task_specs
@@ -28,8 +31,8 @@ CODE = "T024"
 LEVEL = "warning"
 FOREIGN_LEVEL = None
 SCOPE = "unit"
-PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
-APPLIES_TO = ("Task", "ClusterTask", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+PER_OBJECT = False  # a `.tekton/` Task's findings depend on the PaC runs beside it
+APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
 
 PROPERTIES = {"path", "bound", "claim", "volume"}
@@ -65,6 +68,8 @@ def check(unit: Unit) -> Iterator[Finding]:
         if not site.standalone:
             continue
         declared = {name for _, w in items(site.spec, "workspaces") if isinstance(name := w.get("name"), str)}
+        if site.obj.kind == "Task" and pac.in_tekton_folder(site.obj):
+            declared |= pac.inlined_bindings(unit).get(site.obj.name, frozenset())
         containers: list[tuple[tuple, dict, str | None]] = [
             (site.at("steps", i), step, None) for i, step in items(site.spec, "steps")
         ]
