@@ -33,6 +33,10 @@ def add_config(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=_path, default=_path("."), help="repository root (default: found from .)")
+
+
 def _path(value: str) -> Path:
     from pathlib import Path
 

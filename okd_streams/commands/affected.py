@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.errors import UsageError
 from okd_streams.files.git import Git
 from okd_streams.model.repo import find_root
@@ -75,7 +76,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="text",
         help="text (default), json, or names: one affected stream per line, for scripts",
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

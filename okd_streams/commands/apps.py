@@ -9,7 +9,7 @@ from pathlib import Path
 
 from okd_streams import argocd
 from okd_streams import rules as registry
-from okd_streams.commands._common import add_config
+from okd_streams.commands._common import add_config, add_root
 from okd_streams.config import Config, load_config
 from okd_streams.errors import UsageError
 from okd_streams.lint import engine
@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     add_config(parser)
     parser.set_defaults(run=run)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from okd_streams import rules as registry
-from okd_streams.commands._common import add_config, add_format, add_show_info, counts, emit
+from okd_streams.commands._common import add_config, add_format, add_root, add_show_info, counts, emit
 from okd_streams.commands.affected import add_revision_options, changes_for
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_format(parser)
     add_show_info(parser)
     add_config(parser)
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     parser.add_argument(
         "--no-cache",

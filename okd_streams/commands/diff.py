@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.model.repo import find_root
 from okd_streams.streams import diff as stream_diff
 
@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--context", "-U", type=int, default=3, metavar="N", help="lines of context in the unified diff (default: 3)"
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

@@ -7,6 +7,7 @@ import difflib
 import sys
 from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.files.paths import write_atomic
 from okd_streams.lint import docgen
 from okd_streams.model.repo import SourceTree, discover_streams, find_root
@@ -34,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--quiet", "-q", action="store_true", help="with --check, print nothing when the docs are up to date"
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

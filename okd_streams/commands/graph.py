@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.errors import GraphvizError, UsageError
 from okd_streams.files.paths import write_atomic
 from okd_streams.lint.checking import stream_units
@@ -38,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="mermaid (default; GitHub renders it in Markdown), dot, or svg (through Graphviz)",
     )
     parser.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 import textwrap
-from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.model.repo import find_root
 from okd_streams.streams.info import StreamInfo, read_all
 
@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

@@ -7,8 +7,8 @@ subcommand's parser here, and scripts/new_stream.py runs `okd_streams.cli.main([
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.streams import scaffold
 
 EPILOG = """\
@@ -111,7 +111,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="never prompt, even on a terminal: list missing values and exit 2",
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
 
 
 def request_from(args: argparse.Namespace) -> scaffold.Request:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.streams.scaffold.overlay import OverlayRequest, new_overlay
 
 EPILOG = """\
@@ -66,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="build and check the component, print its files, write nothing"
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

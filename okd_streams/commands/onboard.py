@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from okd_streams import argocd
+from okd_streams.commands._common import add_root
 from okd_streams.errors import UsageError
 from okd_streams.lint.checking import stream_units
 from okd_streams.model.context import RepoContext
@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--format", "-f", choices=("text", "yaml"), default="text", help="output format (default: text)"
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

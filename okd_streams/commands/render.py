@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from pathlib import Path
 
+from okd_streams.commands._common import add_root
 from okd_streams.errors import ToolError, UsageError
 from okd_streams.model.repo import discover_streams, find_root
 from okd_streams.render.kustomize import DEFAULT_TIMEOUT, clean_error, find_kustomize, kustomize_env, run_bounded
@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Run kustomize on streams/STREAM, as Argo CD does, and print the result.",
     )
     parser.add_argument("stream", metavar="STREAM")
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from okd_streams import rules as registry
-from okd_streams.commands._common import add_config, add_show_info
+from okd_streams.commands._common import add_config, add_root, add_show_info
 from okd_streams.config import load_config
 from okd_streams.errors import UsageError
 from okd_streams.files.loader import dump_plain
@@ -48,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the PipelineRun as YAML; create nothing")
     add_show_info(parser)
     add_config(parser)
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: found from .)")
+    add_root(parser)
     parser.set_defaults(run=run)
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from okd_streams.model.objects import Obj, Unit, get
+from okd_streams.model.objects import Obj, Unit, get, items
+from okd_streams.tekton.pipeline import pipeline_tasks
 
 ANNOTATION = "pipelinesascode.tekton.dev/"
 FOLDER = ".tekton"
@@ -65,7 +66,7 @@ def inlined_bindings(unit: Unit) -> dict[str, frozenset[str]]:
 
 def _inlined_bindings(unit: Unit) -> dict[str, frozenset[str]]:
     local = {task.name for task in unit.of_kind("Task") if in_tekton_folder(task)}
-    pipelines = _pac_pipeline_names(unit)
+    pipelines = unit.memo(("pac_pipelines",), lambda: _pac_pipeline_names(unit))
     specs = [get(run.data, "spec", "pipelineSpec") for run in unit.of_kind("PipelineRun") if is_pac_run(run)]
     specs += [
         pipeline.data.get("spec")
@@ -74,27 +75,17 @@ def _inlined_bindings(unit: Unit) -> dict[str, frozenset[str]]:
     ]
     found: dict[str, frozenset[str]] = {}
     for spec in specs:
-        if not isinstance(spec, dict):
-            continue
-        for key in ("tasks", "finally"):
-            tasks = spec.get(key)
-            for task in tasks if isinstance(tasks, list) else []:
-                ref = task.get("taskRef") if isinstance(task, dict) else None
-                if (
-                    not isinstance(ref, dict)
-                    or ref.get("kind", "Task") != "Task"
-                    or ref.get("resolver")
-                    or ref.get("bundle")
-                ):
-                    continue  # a ClusterTask, a resolver or a bundle: PaC leaves it as written
-                name = ref.get("name")
-                if not isinstance(name, str) or name not in local:
-                    continue
-                bindings = task.get("workspaces")
-                bound = frozenset(
-                    w["name"]
-                    for w in (bindings if isinstance(bindings, list) else [])
-                    if isinstance(w, dict) and isinstance(w.get("name"), str)
-                )
+        for _, _, task in pipeline_tasks(spec) if isinstance(spec, dict) else []:
+            ref = task.get("taskRef")
+            if (
+                not isinstance(ref, dict)
+                or ref.get("kind", "Task") != "Task"
+                or ref.get("resolver")
+                or ref.get("bundle")
+            ):
+                continue  # a ClusterTask, a resolver or a bundle: PaC leaves it as written
+            name = ref.get("name")
+            if isinstance(name, str) and name in local:
+                bound = frozenset(w["name"] for _, w in items(task, "workspaces") if isinstance(w.get("name"), str))
                 found[name] = found[name] & bound if name in found else bound
     return found

@@ -43,11 +43,17 @@ def component_name(reference: object) -> str | None:
     return parts[-1] if len(parts) >= 2 and parts[-2] == OVERLAYS_DIR else None
 
 
-def _declared(root: Path, name: str) -> comp.Declared:
-    folder = root / OVERLAYS_DIR / name
-    path = kz.kustomization_file(folder)
-    data = load_file_data(path) if path is not None else None
-    return comp.declared(data, f"{OVERLAYS_DIR}/{name}")
+def _reader(root: Path) -> Callable[[str], comp.Declared]:
+    """What a component declares, by folder name, each kustomization read once."""
+    found: dict[str, comp.Declared] = {}
+
+    def declared(name: str) -> comp.Declared:
+        if name not in found:
+            path = kz.kustomization_file(root / OVERLAYS_DIR / name)
+            found[name] = comp.declared(load_file_data(path) if path is not None else None, f"{OVERLAYS_DIR}/{name}")
+        return found[name]
+
+    return declared
 
 
 def _clash(one: comp.Declared, other: comp.Declared) -> bool:
@@ -64,7 +70,8 @@ def compose(
         components = edit.CommentedSeq()
         kustomization["components"] = components
     result = Composition()
-    added = [_declared(root, name) for name in wanted]
+    declared = _reader(root)
+    added = [declared(name) for name in wanted]
     for index, one in enumerate(added):
         for other in added[index + 1 :]:
             if _clash(one, other):
@@ -78,7 +85,7 @@ def compose(
         name = component_name(components[position])
         if name is None or name in wanted:
             continue
-        copied = _declared(root, name)
+        copied = declared(name)
         reason = next((one for one in added if _clash(one, copied)), None)
         if reason is None:
             continue
@@ -96,5 +103,5 @@ def compose(
         if one.layer == comp.OS and isinstance(spec, dict) and "os" in spec:
             set_key(spec, "os", edit.scalar(one.name))
     listed = [name for entry in components if (name := component_name(entry)) is not None]
-    result.manual = any(_declared(root, name).manual for name in listed)
+    result.manual = any(declared(name).manual for name in listed)
     return result
