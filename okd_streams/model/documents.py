@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from pathlib import PurePath
+from typing import Any
 
 from okd_streams.files.loader import Document, YamlFile
 from okd_streams.render.kustomization import NAMES
@@ -31,3 +32,27 @@ def objects(yaml_file: YamlFile) -> Iterator[Document]:
         data = document.data
         if isinstance(data, dict) and isinstance(data.get("kind"), str) and isinstance(data.get("apiVersion"), str):
             yield document
+
+
+def is_list(data: Any) -> bool:
+    """A `kind: List` (or any `...List`) document holding its objects in `items`: kubectl,
+    kustomize and Argo CD apply each item, not the list itself."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("kind"), str)
+        and data["kind"].endswith("List")
+        and (isinstance(data.get("items"), list))
+    )
+
+
+def list_items(data: Any, path: tuple = (), depth: int = 0) -> Iterator[tuple[tuple, Any]]:
+    """(path in the document, item) for each item of a List document, the items of a List
+    inside it in their place (as kustomize inlines them); nothing for any other document."""
+    if not is_list(data) or depth > 8:
+        return
+    for index, item in enumerate(data["items"]):
+        where = (*path, "items", index)
+        if is_list(item):
+            yield from list_items(item, where, depth + 1)
+        else:
+            yield where, item

@@ -15,6 +15,7 @@ from okd_streams.files.loader import Document, YamlFile
 from okd_streams.files.paths import Boundaries, outside, real_folder, symlink_issue
 from okd_streams.files.read import load_file
 from okd_streams.model import patches
+from okd_streams.model.documents import is_list, list_items
 from okd_streams.model.objects import Obj, Provenance, Unit
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult
@@ -446,10 +447,18 @@ def _find_source(files: list[YamlFile], source: dict) -> Document | None:
 
 
 def unit_from_files(files: list[YamlFile], label: str, foreign: bool = True) -> Unit:
-    """Loose YAML files (no kustomize): every Kubernetes-shaped document is an object."""
+    """Loose YAML files (no kustomize): every Kubernetes-shaped document is an object, and
+    each item of a `kind: List` document is one (its positions those of the item)."""
     objects = []
     for yaml_file in files:
         for document in yaml_file.documents:
-            if isinstance(document.data, dict) and "kind" in document.data:
-                objects.append(Obj(document.data, yaml_file.path, document))
+            data = document.data
+            if not isinstance(data, dict) or "kind" not in data:
+                continue
+            if not is_list(data):
+                objects.append(Obj(data, yaml_file.path, document))
+                continue
+            for path, item in list_items(data):
+                if isinstance(item, dict) and "kind" in item:
+                    objects.append(Obj(item, yaml_file.path, document, [Provenance((), document, path)]))
     return Unit(label, objects, foreign=foreign)

@@ -10,6 +10,8 @@ What it does:
   of a foreign folder) only a half object is reported (a Tekton `apiVersion` without a
   `kind`, or a Tekton `kind` without an `apiVersion`), and a list or a scalar in a file
   that also holds Kubernetes objects; GitHub workflows, Helm charts and other YAML pass.
+  Each item of a `kind: List` document (in any tree) must be an object too: a mapping with
+  a kind and an apiVersion.
 
 Why:
   kubectl, kustomize and Argo CD refuse such a document ("Object 'Kind' is missing"), and
@@ -19,10 +21,10 @@ Why:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from okd_streams.files.loader import YamlFile
-from okd_streams.model.documents import file_path, is_kustomization, is_patch
+from okd_streams.model.documents import file_path, is_kustomization, is_list, is_patch, list_items
 from okd_streams.model.objects import FileContext, Finding
 
 ID = "not-a-kubernetes-object"
@@ -115,6 +117,9 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
                     line=line,
                 )
             continue
+        if is_list(data):
+            yield from _list_items(yaml_file, document.pos, data)
+            continue
         kind, api_version = data.get("kind"), data.get("apiVersion")
         if kind is None and api_version is None:
             if strict:
@@ -150,4 +155,37 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
                 file=yaml_file.path,
                 line=where[0],
                 column=where[1],
+            )
+
+
+def _list_items(yaml_file: YamlFile, pos: Callable[[tuple], tuple[int, int]], data: dict) -> Iterator[Finding]:
+    """Each item of a `kind: List` is applied as an object of its own, in any tree: one that is
+    not a mapping, or has no kind or apiVersion, makes kubectl and Argo CD refuse the file."""
+    for path, item in list_items(data):
+        shown = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path).lstrip(".")
+        if not isinstance(item, dict):
+            what = "empty" if item is None else _shape(item)
+            line, column = pos(path)
+            yield Finding(
+                None,
+                (),
+                f"{shown} of this {data['kind']} is {what}, not a Kubernetes object: kubectl and Argo CD "
+                "apply each item as an object, and refuse the file",
+                file=yaml_file.path,
+                line=line,
+                column=column,
+            )
+            continue
+        missing = [key for key in ("kind", "apiVersion") if not (isinstance(item.get(key), str) and item[key].strip())]
+        if missing:
+            present = [key for key in missing if key in item]
+            line, column = pos(path + (present[0],)) if present else pos(path)
+            yield Finding(
+                None,
+                (),
+                f"{shown} of this {data['kind']} has no {' and no '.join(missing)}: kubectl and Argo CD "
+                "apply each item as an object, and refuse one without them",
+                file=yaml_file.path,
+                line=line,
+                column=column,
             )

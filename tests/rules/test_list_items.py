@@ -1,0 +1,65 @@
+"""A `kind: List` document holds objects that kubectl, kustomize and Argo CD apply one by one:
+each item is checked as an object (at its own lines), and an item that is not one is Y003's."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+from okd_streams.cli import main
+
+LIST = """\
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: settings
+  - just a string
+  -
+  - metadata:
+      name: no-kind
+  - apiVersion: v1
+    kind: List
+    items:
+      - kind: Secret
+        metadata:
+          name: no-api-version
+      - apiVersion: tekton.dev/v1
+        kind: Task
+        metadata:
+          name: nested
+        spec:
+          steps:
+            - name: build
+              image: registry.access.redhat.com/ubi9/ubi-minimal:9.4
+              scrpt: echo hi
+"""
+
+
+def lint(folder: Path) -> list[dict]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["lint", "--format", "json", "--no-cache", str(folder)])
+    return [p for p in json.loads(out.getvalue()) if p["level"] == "error"]
+
+
+def test_each_item_is_an_object_or_an_error_at_it(tmp_path: Path) -> None:
+    (tmp_path / "list.yaml").write_text(LIST, encoding="utf-8")
+    found = sorted((p["line"], p["column"], p["code"], p["message"].partition(": kubectl")[0]) for p in lint(tmp_path))
+    assert found == [
+        (8, 5, "Y003", "items[1] of this List is a string, not a Kubernetes object"),
+        (9, 4, "Y003", "items[2] of this List is empty, not a Kubernetes object"),
+        (10, 5, "Y003", "items[3] of this List has no kind and no apiVersion"),
+        (15, 9, "Y003", "items[4].items[0] of this List has no apiVersion"),
+        (26, 15, "V001", 'unknown field "scrpt" in step "build" of Task nested; did you mean "script"?'),
+    ]
+
+
+def test_a_list_of_good_objects_is_clean(tmp_path: Path) -> None:
+    good = LIST.split("  - just a string")[0]
+    (tmp_path / "list.yaml").write_text(good, encoding="utf-8")
+    assert lint(tmp_path) == []
