@@ -42,8 +42,8 @@ def _durations(obj: Obj, label: str) -> Iterator[Finding | tuple[str, float]]:
     if not isinstance(timeouts, dict):
         return
     for key in ("pipeline", "tasks", "finally"):
-        if key not in timeouts or timeouts[key] is None:
-            continue
+        if not isinstance(timeouts.get(key), str):
+            continue  # absent; another type is the schema stage's finding (V002)
         value = timeouts[key]
         seconds = parse_duration(value)
         if seconds is None:
@@ -103,7 +103,7 @@ def check(unit: Unit) -> Iterator[Finding]:
             if obj.spec.get("timeouts") is not None:
                 yield Finding(obj, ("spec", "timeout"), f"{label} sets both timeout and timeouts; use timeouts only")
             seconds = parse_duration(obj.spec["timeout"])
-            if seconds is None or seconds < 0:
+            if isinstance(obj.spec["timeout"], str) and (seconds is None or seconds < 0):
                 yield Finding(
                     obj,
                     ("spec", "timeout"),

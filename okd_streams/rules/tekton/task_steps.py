@@ -100,7 +100,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                     f'onError "{on_error}" of {label} is not valid; use continue or stopAndFail',
                 )
             timeout = step.get("timeout")
-            if timeout is not None:
+            if isinstance(timeout, str):  # another type is the schema stage's finding (V002)
                 seconds = parse_duration(timeout)
                 if seconds is None:
                     yield Finding(

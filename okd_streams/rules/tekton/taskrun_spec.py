@@ -33,7 +33,7 @@ def check(unit: Unit) -> Iterator[Finding]:
     for obj in tekton_objects(unit, "TaskRun"):
         label = describe(obj)
         timeout = obj.spec.get("timeout")
-        if timeout is not None:
+        if isinstance(timeout, str):  # another type is the schema stage's finding (V002)
             seconds = parse_duration(timeout)
             if seconds is None:
                 hint = " (Go has no days; write hours, e.g. 24h)" if isinstance(timeout, str) and "d" in timeout else ""
