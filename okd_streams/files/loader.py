@@ -27,11 +27,9 @@ from typing import Any, cast
 import yaml
 
 from okd_streams.files.paths import LoadIssue
-
-try:  # the C loader is an optional part of PyYAML wheels; fall back quietly
-    from yaml import CSafeLoader as _CLoader
-except ImportError:  # pragma: no cover - depends on the wheel
-    from yaml import SafeLoader as _CLoader  # type: ignore[assignment]
+from okd_streams.files.scalars import CLoader as _CLoader
+from okd_streams.files.scalars import PureLoader as _PureLoader
+from okd_streams.files.scalars import resolve as resolve_plain
 
 MAX_NODES = 500_000  # after alias expansion: stops "billion laughs" documents
 MAX_DEPTH = 200
@@ -270,7 +268,7 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
     return None
 
 
-class _TooDeepLoader(yaml.SafeLoader):
+class _TooDeepLoader(_PureLoader):
     """What `_Loader` gives for text nested past what any loader survives: it raises
     RecursionError (which callers catch) instead of crashing or scanning for seconds."""
 
@@ -283,7 +281,7 @@ class _TooDeepLoader(yaml.SafeLoader):
 _LOADER_DEPTH = 500  # PyYAML's constructors recurse in Python: RecursionError from ~330 levels on
 
 
-def _make_loader(stream: Any) -> yaml.SafeLoader | _CLoader:
+def _make_loader(stream: Any) -> _PureLoader | _CLoader:
     """A safe loader for `yaml.load(text, Loader=_Loader)`: the fast C one, unless the text is
     nested deeply enough to crash it (a segfault, not an exception): then one that raises
     RecursionError at once. Callers catch RecursionError."""
@@ -307,12 +305,12 @@ def load_one(text: str, *, pure: bool = False) -> Any:
     loader; raises YamlError (also for a second document) or RecursionError (too deep).
     `pure`: PyYAML's Python parser instead, where its exact wording reaches users (libyaml
     says "mapping values are not allowed in this context" where it says "... here")."""
-    return yaml.load(text, Loader=yaml.SafeLoader if pure else _Loader)
+    return yaml.load(text, Loader=_PureLoader if pure else _Loader)
 
 
 def load_all(text: str, *, pure: bool = False) -> list[Any]:
     """Every document of `text` as plain data (None for an empty one); raises as `load_one`."""
-    return list(yaml.load_all(text, Loader=yaml.SafeLoader if pure else _Loader))
+    return list(yaml.load_all(text, Loader=_PureLoader if pure else _Loader))
 
 
 def load_strings(text: str) -> Any:
@@ -428,9 +426,9 @@ def _scalar_value(loader: Any, value: str, implicit: tuple[bool, bool], tag: str
         raise _Fallback from exc
 
 
-def _plain_value(loader: Any, value: str) -> Any:
+def _plain_value(value: str) -> Any:
     """An untagged plain scalar's value (libyaml marks those implicit=(True, False)), memoised."""
-    data = _scalar_value(loader, value, (True, False), None)
+    data = resolve_plain(value)[1]
     if len(value) <= _PLAIN_VALUE_MAX_CHARS and data == data:  # NaN: a fresh object each time, as before
         if len(_PLAIN_VALUES) >= _PLAIN_VALUES_LIMIT:
             _PLAIN_VALUES.clear()
@@ -497,7 +495,7 @@ def _build_from_events(loader: Any, path: str, documents: list[Document], issues
             elif event.implicit[0]:
                 data = plain_values.get(value, _MISSING)
                 if data is _MISSING:
-                    data = _plain_value(loader, value)
+                    data = _plain_value(value)
             else:  # quoted or block: never resolved, always a string
                 data = value
             if key is not _NO_KEY:

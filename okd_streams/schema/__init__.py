@@ -106,6 +106,9 @@ def _issue(data: dict[str, Any], raw: Raw) -> SchemaIssue:
             f"{context.location(data, path)} must be "
             f"{context.expected_words(f['expected'])}, not {context.yaml_type(f['value'])}"
         )
+        if "string" in f["expected"] and isinstance(f["value"], (bool, int, float)):
+            # y, n, on, off, 1e3 ... unquoted: Kubernetes' YAML reader takes them as booleans and numbers
+            msg += "; put the value in quotes to make it text"
         return SchemaIssue(path, raw.kind, msg)
     if raw.kind == "missing-field":
         msg = f'{context.location(data, path)} is missing the required field "{f["field"]}"'

@@ -1,4 +1,4 @@
-"""metadata.name as the API server (and Tekton's webhook) judges it, and the few required
+"""metadata.name and generateName as the API server judges them, and the few required
 fields Tekton's admission enforces that its CRD schema does not mark."""
 
 from __future__ import annotations
@@ -34,10 +34,20 @@ def check(data: dict[str, Any]) -> list[Raw]:
         return [
             Raw(("metadata",), "missing-field", {"field": "name", "why": "every object needs a name or generateName"})
         ]
-    if not isinstance(name, str) or not name:
-        return []  # a wrong type is the schema's finding; generateName alone is fine
-    reason = _bad_name(str(data.get("kind", "")), str(data.get("apiVersion", "")), name)
-    return [Raw(("metadata", "name"), "invalid-value", {"value": name, "why": reason})] if reason else []
+    kind, api = str(data.get("kind", "")), str(data.get("apiVersion", ""))
+    found = []
+    if isinstance(name, str) and name:  # another type is the schema's finding
+        reason = _bad_name(kind, api, name)
+        if reason:
+            found.append(Raw(("metadata", "name"), "invalid-value", {"value": name, "why": reason}))
+    if isinstance(generate, str) and generate and not name:
+        # The API server names the object generateName + 5 random characters, and checks the
+        # prefix as a name whose trailing '-' is allowed (apimachinery's maskTrailingDash).
+        masked = generate[:-2] + "a" if len(generate) > 1 and generate.endswith("-") else generate
+        reason = _bad_name(kind, api, masked)
+        if reason:
+            found.append(Raw(("metadata", "generateName"), "invalid-value", {"value": generate, "why": reason}))
+    return found
 
 
 def _bad_name(kind: str, api: str, name: str) -> str | None:
@@ -59,10 +69,4 @@ def _bad_name(kind: str, api: str, name: str) -> str | None:
         )
     if len(name) > limit:
         return f"must be no more than {limit} characters"
-    if api.startswith("tekton.dev/"):
-        # Tekton's webhook (pkg/apis/validate/metadata.go) is stricter than the API server.
-        if "." in name:
-            return "must not contain '.' (Tekton rejects it)"
-        if len(name) > 63:
-            return "must be no more than 63 characters (Tekton's limit)"
-    return None
+    return None  # Tekton's own limit of 63 characters is T001's (okd_streams/rules/tekton)

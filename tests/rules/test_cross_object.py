@@ -200,12 +200,12 @@ def test_object_keys_from_value_and_default():
         - name: ok
           taskRef: {name: t}
           params:
-            - {name: o, value: {url: y}}
-            - {name: p, value: {url: y, rev: z, extra: w}}
+            - {name: o, value: {url: u}}
+            - {name: p, value: {url: u, rev: z, extra: w}}
         - name: bad
           taskRef: {name: t}
           params:
-            - {name: p, value: {url: y}}
+            - {name: p, value: {url: u}}
         - name: spread
           taskRef: {name: t}
           params:

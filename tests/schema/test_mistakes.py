@@ -187,7 +187,9 @@ def test_wrong_type_message() -> None:
     [issue] = check_object(edit(PIPELINE, ("spec", "tasks"), "notalist"))
     assert issue.message == "spec.tasks of Pipeline p must be a list, not a string"
     [issue] = check_object(edit(TASK, ("spec", "steps", 0, "script"), 12))
-    assert issue.message == 'script of step "build" of Task t must be a string, not an integer'
+    assert issue.message == (
+        'script of step "build" of Task t must be a string, not an integer; put the value in quotes to make it text'
+    )
 
 
 def test_timeout_forever() -> None:

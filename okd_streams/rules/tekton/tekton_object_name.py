@@ -2,15 +2,15 @@
 
 What it does:
   Checks `metadata.name` of every Task, ClusterTask, Pipeline, PipelineRun and TaskRun
-  (`tekton.dev/v1` and `v1beta1`): it must be a DNS-1123 subdomain (lower-case letters,
-  digits, `-` and `.`) of at most 63 characters. Objects named by `generateName` only
-  are skipped (the API server names them before the webhook runs).
+  (`tekton.dev/v1` and `v1beta1`): at most 63 characters. A name that is no DNS-1123
+  subdomain at all (lower-case letters, digits, `-` and `.`) is refused by the API server
+  before Tekton sees it: the schema stage reports it (V004). Objects named by
+  `generateName` only are skipped (the API server names them before the webhook runs).
 
 Why:
   Tekton's admission webhook (`validate.ObjectMetadata`) refuses to create the object:
-  `invalid resource name "Build_Image": must be a valid DNS label`. Tekton names
-  TaskRuns and Pods after these objects, hence the 63-character limit, stricter than
-  Kubernetes' 253.
+  `Invalid resource name: length must be no more than 63 characters`. Tekton names
+  TaskRuns and Pods after these objects, hence a limit stricter than Kubernetes' 253.
 """
 
 from __future__ import annotations
@@ -38,15 +38,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         name = obj.metadata.get("name")
         if name is None or name == "":
             continue  # generateName, or a missing name the API server itself rejects
-        if not isinstance(name, str):
-            yield Finding(obj, ("metadata", "name"), f"{obj.kind} metadata.name must be a string")
-            continue
-        problem = dns1123_subdomain_problem(name)
-        if problem:
-            yield Finding(
-                obj, ("metadata", "name"), f'{obj.kind} name "{name}" {problem}; Tekton requires a DNS-1123 name'
-            )
-        elif len(name) > 63:
+        if not isinstance(name, str) or dns1123_subdomain_problem(name):
+            continue  # the API server refuses it first: the schema stage's finding (V002, V004)
+        if len(name) > 63:
             yield Finding(
                 obj,
                 ("metadata", "name"),
