@@ -217,6 +217,73 @@ def _triggers_def(node: Any) -> Any:
     return out
 
 
+# v1alpha1's TriggerInterceptor still decodes the interceptors v1beta1 dropped (Triggers'
+# pkg/apis/triggers/v1alpha1/trigger_types.go: DeprecatedGitHub, DeprecatedGitLab,
+# DeprecatedBitbucket, DeprecatedCEL), strictly, as the Triggers webhook's decode shows; the
+# v1beta1 types file does not describe them, so their shapes are given here.
+_EVENT_INTERCEPTOR = {
+    "type": "object",
+    "properties": {
+        "secretRef": {"$ref": "triggers:SecretRef"},
+        "eventTypes": {"type": "array", "items": {"type": "string"}},
+    },
+}
+V1ALPHA1_INTERCEPTORS = {
+    "github": _EVENT_INTERCEPTOR,
+    "gitlab": _EVENT_INTERCEPTOR,
+    "bitbucket": _EVENT_INTERCEPTOR,
+    "cel": {
+        "type": "object",
+        "properties": {
+            "filter": {"type": "string"},
+            "overlays": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"key": {"type": "string"}, "expression": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+V1ALPHA1 = "v1alpha1-"  # prefix of the definitions v1alpha1 kinds use where they differ
+
+
+def _v1alpha1_defs(defs: dict[str, Any]) -> dict[str, Any]:
+    """Copies of the definitions that lead to TriggerInterceptor, for v1alpha1 kinds, with
+    the deprecated interceptors added."""
+
+    def refs(node: Any) -> set[str]:
+        if isinstance(node, dict):
+            found = {node["$ref"][len("triggers:") :]} if str(node.get("$ref", "")).startswith("triggers:") else set()
+            return found.union(*(refs(v) for v in node.values()))
+        if isinstance(node, list):
+            return set().union(*(refs(v) for v in node))
+        return set()
+
+    differ = {"TriggerInterceptor"}
+    while True:  # every definition that reaches one that differs, differs
+        more = {name for name, node in defs.items() if name not in differ and refs(node) & differ}
+        if not more:
+            break
+        differ |= more
+
+    def renamed(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = str(node.get("$ref", ""))
+            if ref.startswith("triggers:") and ref[len("triggers:") :] in differ:
+                return {"$ref": f"triggers:{V1ALPHA1}{ref[len('triggers:') :]}"}
+            return {k: renamed(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [renamed(v) for v in node]
+        return node
+
+    out = {V1ALPHA1 + name: renamed(defs[name]) for name in sorted(differ)}
+    interceptor = out[V1ALPHA1 + "TriggerInterceptor"]
+    interceptor["properties"] = dict(sorted({**interceptor["properties"], **V1ALPHA1_INTERCEPTORS}.items()))
+    return out
+
+
 def _triggers(folder: Path) -> dict[str, Any]:
     with open(folder / "triggers-v1beta1-types.json", encoding="utf-8") as fh:
         types = json.load(fh)
@@ -225,6 +292,7 @@ def _triggers(folder: Path) -> dict[str, Any]:
         for name, d in sorted(types["definitions"].items())
         if not name.endswith("List") and not name.endswith("Status")
     }
+    defs.update(_v1alpha1_defs(defs))
     kinds: dict[str, Any] = {}
     for crd in _load_crds(folder):
         kind = crd["spec"]["names"]["kind"]
@@ -233,15 +301,16 @@ def _triggers(folder: Path) -> dict[str, Any]:
             if not version.get("served"):
                 continue
             api = f"{crd['spec']['group']}/{version['name']}"
-            # v1alpha1 is served from the same Go shapes through conversion; reuse v1beta1.
+            # v1alpha1 is served from the same Go shapes, but for the deprecated interceptors.
+            served = V1ALPHA1 + spec if spec and version["name"] == "v1alpha1" and V1ALPHA1 + spec in defs else spec
             kinds[f"{api}/{kind}"] = {
                 "type": "object",
                 "properties": {
                     "apiVersion": {"type": "string"},
                     "kind": {"type": "string"},
                     "metadata": {"$ref": OBJECT_META},
-                    "spec": {"x-okd-decode": f"triggers:{spec}"}
-                    if spec
+                    "spec": {"x-okd-decode": f"triggers:{served}"}
+                    if served
                     else {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
                 },
             }

@@ -191,6 +191,8 @@ def check(data: dict[str, Any], target: Target) -> list[Raw]:
                 out.append(_raw(("spec", gate.field), gate))
     for path, container, node in _mappings(data, ()):
         for gate in GATES:
+            if gate.field == "enum" and kind == "StepAction":
+                continue  # Tekton checks the flag on Task and Pipeline params only (asked with the oracle)
             if (
                 gate.container
                 and gate.container == container

@@ -639,3 +639,9 @@ spec:
 def test_hostile_input_does_not_crash(rule):
     unit = unit_from_files([parse_text(HOSTILE, "x.yaml")], "test")
     assert not [p for p in check_unit(unit, Config(), [rule]) if p.code == "E000"]
+
+
+def test_an_undeclared_param_of_an_embedded_task_is_named_once_in_plain_words():
+    text = pipeline("[{name: a, taskSpec: {steps: [{image: x, script: echo $(params.missing)}]}}]")
+    [message] = errors("T020", text)
+    assert "which neither the taskSpec nor Pipeline" in message and message.count("not") == 0, message

@@ -91,3 +91,18 @@ def test_target_defaults_and_errors() -> None:
     ]:
         with pytest.raises(TargetError, match=words):
             Target.from_config(bad)  # type: ignore[arg-type]
+
+
+def test_enum_on_a_step_action_param_needs_no_flag() -> None:
+    """Tekton checks enable-param-enum on Task and Pipeline params only: a StepAction with an
+    enum param is admitted with the flag off (asked with the oracle)."""
+    step_action = """
+apiVersion: tekton.dev/v1beta1
+kind: StepAction
+metadata: {name: sa}
+spec:
+  params: [{name: p, enum: [a, b], default: a}]
+  image: alpine
+  script: echo
+"""
+    assert check_object(yaml.safe_load(step_action), Target()) == []

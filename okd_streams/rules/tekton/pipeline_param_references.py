@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.rules.tekton.task_param_references import not_declared_by
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
     is_matrixed,
@@ -61,7 +62,7 @@ class _Declared:
             if sub.trim_index(var.entire) in self.names:
                 hint = f'; a name with dots needs the bracket form $(params["{sub.trim_index(var.entire)}"])'
             found.append(
-                f'{var.raw} names param "{sub.trim_index(var.name)}", which {self.owner} does not declare{hint}'
+                f'{var.raw} names param "{sub.trim_index(var.name)}", which {not_declared_by(self.owner)}{hint}'
             )
         for name, keys in self.objects.items():
             for var in sub.unknown(text, r"params\." + re.escape(name), keys):

@@ -61,7 +61,7 @@ def _problems(
                 if sub.trim_index(var.entire) in declared:
                     hint = f'; a name with dots needs the bracket form $(params["{sub.trim_index(var.entire)}"])'
                 found.append(
-                    f'{var.raw} names param "{sub.trim_index(var.name)}", which {owner} does not declare{hint}'
+                    f'{var.raw} names param "{sub.trim_index(var.name)}", which {not_declared_by(owner)}{hint}'
                 )
         if role != "onError":
             for name, keys in objects.items():
@@ -145,3 +145,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                         "not check here, but the reference is not replaced at run time)",
                         level="warning",
                     )
+
+
+def not_declared_by(owner: str) -> str:
+    """`owner` does not declare it, in words: "neither A nor B declares" has its negation already."""
+    return f"{owner} declares" if owner.startswith("neither ") else f"{owner} does not declare"
