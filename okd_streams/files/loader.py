@@ -13,8 +13,10 @@ a Problem. Plain data without positions, for what okd-streams reads for itself:
     load_strings(text)     one document with every scalar a string (Tekton param values)
     dump_plain(data)       plain data as block YAML (diffs of rendered objects)
 
-Where the files are and how their bytes are read safely lives in `okd_streams.files.paths`;
-comment-preserving writes in `okd_streams.files.edit` (ruamel.yaml).
+Plain scalars are read as Kubernetes reads them (`okd_streams.files.scalars`: `n` is false,
+`10:30` is text); waiver comments are found by `okd_streams.files.directives`. Where the files
+are and how their bytes are read safely lives in `okd_streams.files.paths`; comment-preserving
+writes in `okd_streams.files.edit` (ruamel.yaml).
 """
 
 from __future__ import annotations
@@ -25,22 +27,74 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.resolver import Resolver
 
+from okd_streams.files.directives import Directive
+from okd_streams.files.directives import attach as attach_directives
 from okd_streams.files.paths import LoadIssue
-from okd_streams.files.scalars import CLoader as _CLoader
-from okd_streams.files.scalars import PureLoader as _PureLoader
+from okd_streams.files.scalars import BOOL, FLOAT, INT, NULL
 from okd_streams.files.scalars import resolve as resolve_plain
 
 MAX_NODES = 500_000  # after alias expansion: stops "billion laughs" documents
 MAX_DEPTH = 200
 
 
-# `# okd-streams: disable=X004,X006 reason="cosa needs /dev/kvm"`; the reason is optional here
-# (rules that demand one say so: see okd_streams/rules/security/waiver_without_reason.py).
-_DIRECTIVE = re.compile(
-    r"#\s*okd-streams:\s*disable=(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
-    r"""(?:\s+reason=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']\S*)))?"""
-)
+class KubeResolver(Resolver):
+    """PyYAML's resolver, but plain scalars resolved as go-yaml v2 resolves them."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return resolve_plain(value)[0]
+        return super().resolve(kind, value, implicit)
+
+
+class KubeConstructor(SafeConstructor):
+    """SafeConstructor whose booleans, integers, floats and nulls are go-yaml v2's: an explicit
+    tag (`!!int 0o17`) is read as Go reads its text, and refused when Go refuses it."""
+
+    def _go_scalar(self, node: Any, tag: str) -> Any:
+        text = self.construct_scalar(node)
+        found_tag, value = resolve_plain(text)
+        if found_tag == tag or (tag == FLOAT and found_tag == INT):
+            return float(value) if tag == FLOAT else value
+        raise ConstructorError(None, None, f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}", node.start_mark)
+
+    def construct_go_bool(self, node: Any) -> Any:
+        return self._go_scalar(node, BOOL)
+
+    def construct_go_int(self, node: Any) -> Any:
+        return self._go_scalar(node, INT)
+
+    def construct_go_float(self, node: Any) -> Any:
+        return self._go_scalar(node, FLOAT)
+
+    def construct_go_null(self, node: Any) -> Any:
+        return self._go_scalar(node, NULL)
+
+    yaml_constructors = {  # noqa: RUF012 - PyYAML's registry, read by the class, never changed here
+        **SafeConstructor.yaml_constructors,
+        BOOL: construct_go_bool,
+        INT: construct_go_int,
+        FLOAT: construct_go_float,
+        NULL: construct_go_null,
+    }
+
+
+class _PureLoader(KubeConstructor, KubeResolver, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader (whose error wording is shown to users), reading plain
+    scalars as Kubernetes does."""
+
+
+if yaml.__with_libyaml__:  # libyaml is an optional part of PyYAML wheels
+
+    class _CLoader(KubeConstructor, KubeResolver, yaml.CSafeLoader):
+        """libyaml's safe loader, reading plain scalars as Kubernetes does."""
+
+else:  # pragma: no cover - depends on the wheel
+    _CLoader = _PureLoader  # type: ignore[misc, assignment]
+
+
 _PYTHON_TAG = "tag:yaml.org,2002:python/"  # PyYAML's tags that construct Python objects
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -49,16 +103,6 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
-
-
-@dataclass(frozen=True)
-class Directive:
-    """One `# okd-streams: disable=CODE[,CODE] [reason="..."]` comment."""
-
-    line: int
-    column: int
-    codes: tuple[str, ...]
-    reason: str | None
 
 
 @dataclass
@@ -340,11 +384,11 @@ def _parse(text: str, path: str, fast: bool) -> YamlFile:
         line = too_deep(text)
         if line is not None:
             result.issues.append(LoadIssue(line, 1, "too-complex", f"nesting deeper than {MAX_DEPTH} levels"))
-            _attach_directives(result)
+            attach_directives(result)
             return result
     if not (fast and _read_events(result)):
         _read_nodes(result)
-    _attach_directives(result)
+    attach_directives(result)
     return result
 
 
@@ -570,42 +614,6 @@ def _build_from_events(loader: Any, path: str, documents: list[Document], issues
 def _key_text(key: Any) -> str:
     """A scalar key that is not a string, as `_Builder` names it."""
     return "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
-
-
-def parse_directive(line: str) -> tuple[tuple[str, ...], str | None, int] | None:
-    """(codes, reason or None, 1-based column) of a disable directive in `line`, if any."""
-    match = _DIRECTIVE.search(line)
-    if not match:
-        return None
-    codes = tuple(c.strip() for c in match.group("codes").split(",") if c.strip())
-    reason = (
-        match.group("dq")
-        if match.group("dq") is not None
-        else match.group("sq")
-        if match.group("sq") is not None
-        else match.group("bare")
-    )
-    reason = reason.strip() if reason else None
-    return codes, reason or None, match.start() + 1
-
-
-def _attach_directives(result: YamlFile) -> None:
-    """`# okd-streams: disable=CODE [reason="why"]` inside a document silences CODE for it."""
-    if "okd-streams:" not in result.text:
-        return
-    for number, line in enumerate(result.text.splitlines(), start=1):
-        found = parse_directive(line)
-        if not found:
-            continue
-        codes, reason, column = found
-        result.directives.append(Directive(number, column, codes, reason))
-        if not result.documents:
-            continue
-        # A comment above the first key belongs to the document that follows it.
-        target = next((d for d in result.documents if number <= d.end_line), result.documents[-1])
-        target.disabled = target.disabled | frozenset(codes)
-        if reason:
-            target.reasons = {**target.reasons, **dict.fromkeys(codes, reason)}
 
 
 def load_data(text: str) -> tuple[Any, list[LoadIssue]]:

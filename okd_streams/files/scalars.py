@@ -26,10 +26,6 @@ import math
 import re
 from typing import Any
 
-import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.resolver import Resolver
-
 STR = "tag:yaml.org,2002:str"
 BOOL = "tag:yaml.org,2002:bool"
 INT = "tag:yaml.org,2002:int"
@@ -103,58 +99,3 @@ def _float(text: str) -> tuple[str, Any]:
     value = float(text)
     # ParseFloat fails on a number too large for a float64 (go-yaml then keeps the text)
     return (FLOAT, value) if not math.isinf(value) else (STR, text)
-
-
-class KubeResolver(Resolver):
-    """PyYAML's resolver, but plain scalars resolved as go-yaml v2 resolves them."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and implicit[0]:
-            return resolve(value)[0]
-        return super().resolve(kind, value, implicit)
-
-
-class KubeConstructor(SafeConstructor):
-    """SafeConstructor whose booleans, integers, floats and nulls are go-yaml v2's: an explicit
-    tag (`!!int 0o17`) is read as Go reads its text, and refused when Go refuses it."""
-
-    def _go_scalar(self, node: Any, tag: str) -> Any:
-        text = self.construct_scalar(node)
-        found_tag, value = resolve(text)
-        if found_tag == tag or (tag == FLOAT and found_tag == INT):
-            return float(value) if tag == FLOAT else value
-        raise ConstructorError(None, None, f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}", node.start_mark)
-
-    def construct_go_bool(self, node: Any) -> Any:
-        return self._go_scalar(node, BOOL)
-
-    def construct_go_int(self, node: Any) -> Any:
-        return self._go_scalar(node, INT)
-
-    def construct_go_float(self, node: Any) -> Any:
-        return self._go_scalar(node, FLOAT)
-
-    def construct_go_null(self, node: Any) -> Any:
-        return self._go_scalar(node, NULL)
-
-    yaml_constructors = {  # noqa: RUF012 - PyYAML's registry, read by the class, never changed here
-        **SafeConstructor.yaml_constructors,
-        BOOL: construct_go_bool,
-        INT: construct_go_int,
-        FLOAT: construct_go_float,
-        NULL: construct_go_null,
-    }
-
-
-class PureLoader(KubeConstructor, KubeResolver, yaml.SafeLoader):
-    """PyYAML's pure-Python safe loader (whose error wording is shown to users), reading plain
-    scalars as Kubernetes does."""
-
-
-if yaml.__with_libyaml__:  # libyaml is an optional part of PyYAML wheels
-
-    class CLoader(KubeConstructor, KubeResolver, yaml.CSafeLoader):
-        """libyaml's safe loader, reading plain scalars as Kubernetes does."""
-
-else:  # pragma: no cover - depends on the wheel
-    CLoader = PureLoader  # type: ignore[misc, assignment]

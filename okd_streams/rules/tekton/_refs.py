@@ -1,4 +1,5 @@
-"""Checks shared by the reference rules of this family (T070, T071)."""
+"""Checks shared by the reference rules of this family (T070, T071), and the words the param
+reference rules (T020, T021) name an undeclared param with."""
 
 from __future__ import annotations
 
@@ -34,3 +35,8 @@ def ref_problems(obj: Obj, at: tuple, ref: dict, label: str, what: str = "taskRe
                 yield Finding(obj, at + ("name",), f'{what} name "{name}" of {label} {problem}')
     elif name is not None and not isinstance(name, str):
         yield Finding(obj, at + ("name",), f"{what} name of {label} must be a string")
+
+
+def not_declared_by(owner: str) -> str:
+    """`owner` does not declare it, in words: "neither A nor B declares" has its negation already."""
+    return f"{owner} declares" if owner.startswith("neither ") else f"{owner} does not declare"

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.rules.tekton.task_param_references import not_declared_by
+from okd_streams.rules.tekton._refs import not_declared_by
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.pipeline import (
     is_matrixed,

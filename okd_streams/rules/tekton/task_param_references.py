@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
+from okd_streams.rules.tekton._refs import not_declared_by
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.containers import container_fields
 from okd_streams.tekton.pipeline import TaskSite, params_by_type, task_specs
@@ -145,8 +146,3 @@ def check(unit: Unit) -> Iterator[Finding]:
                         "not check here, but the reference is not replaced at run time)",
                         level="warning",
                     )
-
-
-def not_declared_by(owner: str) -> str:
-    """`owner` does not declare it, in words: "neither A nor B declares" has its negation already."""
-    return f"{owner} declares" if owner.startswith("neither ") else f"{owner} does not declare"
