@@ -45,10 +45,25 @@ def result_uses(task: dict) -> list[tuple[tuple, ResultRef]]:
             found += [(("when", i, "values", j), ref) for ref in result_refs(value)]
     spec = task.get("taskSpec")
     if isinstance(spec, dict):
-        for section in ("steps", "sidecars"):
-            for where, text in strings_in(spec.get(section), ("taskSpec", section)):
-                found += [(where, ref) for ref in result_refs(text)]
+        containers = [
+            (("taskSpec", section, i), item) for section in ("steps", "sidecars") for i, item in items(spec, section)
+        ]
+        if isinstance(spec.get("stepTemplate"), dict):
+            containers.append((("taskSpec", "stepTemplate"), spec["stepTemplate"]))
+        for at, container in containers:
+            for key, value in container.items():
+                if key in UNSCANNED_STEP_FIELDS:
+                    continue
+                for where, text in strings_in(value, (*at, key)):
+                    found += [(where, ref) for ref in result_refs(text)]
     return found
+
+
+# Fields of an embedded step (or sidecar) whose result references Tekton leaves out of the
+# dependencies, passing the text on as it is: a StepAction's params, a step's `when`, the
+# volume mounts (asked with the oracle: admitted, where the same reference in env, args,
+# script, image... is refused, "task go depends on nope but nope was not found").
+UNSCANNED_STEP_FIELDS = frozenset({"params", "when", "volumeMounts"})
 
 
 def _describe_path(path: tuple, task: dict) -> str:

@@ -517,10 +517,11 @@ def test_pipeline_task_refs():
         "T070",
         pipeline(
             "[{name: a, taskRef: {apiVersion: example.dev/v1, kind: Example, name: e}}, "
-            "{name: b, taskRef: {resolver: git, params: [{name: url, value: u}]}}, "
-            "{name: c, taskRef: {name: t, kind: ClusterTask}}]"
+            "{name: b, taskRef: {resolver: git, params: [{name: url, value: u}]}}]"
         ),
     )
+    # Tekton no longer has ClusterTasks: the kind makes a custom task without apiVersion (the oracle).
+    assert errors("T070", pipeline("[{name: c, taskRef: {name: t, kind: ClusterTask}}]"))
     # Tekton defaults kind to Task, so apiVersion without kind passes the webhook but is suspicious.
     text = pipeline("[{name: a, taskRef: {apiVersion: example.dev/v1, name: e}}]")
     assert not errors("T070", text) and warnings("T070", text)
@@ -645,3 +646,17 @@ def test_an_undeclared_param_of_an_embedded_task_is_named_once_in_plain_words():
     text = pipeline("[{name: a, taskSpec: {steps: [{image: x, script: echo $(params.missing)}]}}]")
     [message] = errors("T020", text)
     assert "which neither the taskSpec nor Pipeline" in message and message.count("not") == 0, message
+
+
+def test_result_references_in_embedded_steps_count_where_tekton_scans_them():
+    """Asked with the oracle: a reference in a step's env, script or image, or in the
+    stepTemplate, makes a dependency (refused when the task does not exist); in a StepAction's
+    params, a step's `when` or its volume mounts it is passed on as text."""
+    scanned = "[{name: go, taskSpec: {stepTemplate: {env: [{name: A, value: $(tasks.nope.results.r)}]}, steps: [{image: x}]}}]"
+    assert errors("T040", pipeline(scanned))
+    passed_on = (
+        "[{name: go, taskSpec: {steps: [{ref: {name: sa}, params: [{name: p, value: $(tasks.nope.results.r)}]},"
+        " {image: x, when: [{input: $(tasks.nope.results.r), operator: in, values: [a]}],"
+        ' volumeMounts: [{name: v, mountPath: "/$(tasks.nope.results.r)"}]}]}}]'
+    )
+    assert not problems("T040", pipeline(passed_on))
