@@ -45,7 +45,7 @@ def result_uses(task: dict) -> list[tuple[tuple, ResultRef]]:
             found += [(("when", i, "values", j), ref) for ref in result_refs(value)]
     spec = task.get("taskSpec")
     if isinstance(spec, dict):
-        containers = [
+        containers: list[tuple[tuple, dict]] = [
             (("taskSpec", section, i), item) for section in ("steps", "sidecars") for i, item in items(spec, section)
         ]
         if isinstance(spec.get("stepTemplate"), dict):

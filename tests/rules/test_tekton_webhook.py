@@ -652,7 +652,10 @@ def test_result_references_in_embedded_steps_count_where_tekton_scans_them():
     """Asked with the oracle: a reference in a step's env, script or image, or in the
     stepTemplate, makes a dependency (refused when the task does not exist); in a StepAction's
     params, a step's `when` or its volume mounts it is passed on as text."""
-    scanned = "[{name: go, taskSpec: {stepTemplate: {env: [{name: A, value: $(tasks.nope.results.r)}]}, steps: [{image: x}]}}]"
+    scanned = (
+        "[{name: go, taskSpec: {stepTemplate: {env: [{name: A, value: $(tasks.nope.results.r)}]},"
+        " steps: [{image: x}]}}]"
+    )
     assert errors("T040", pipeline(scanned))
     passed_on = (
         "[{name: go, taskSpec: {steps: [{ref: {name: sa}, params: [{name: p, value: $(tasks.nope.results.r)}]},"
