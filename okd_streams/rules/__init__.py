@@ -101,6 +101,7 @@ from okd_streams.rules.tekton import (
     pipeline_task_ref,
     pipeline_workspaces,
     pipelinerun_spec,
+    removed_fields,
     run_ref,
     step_name,
     task_param_references,
@@ -165,6 +166,7 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     pipeline_task_name,  # T002
     step_name,  # T003
     param_name_format,  # T004
+    removed_fields,  # T005
     param_declarations,  # T010
     param_enum,  # T011
     duplicate_param_values,  # T012

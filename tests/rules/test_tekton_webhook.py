@@ -271,9 +271,13 @@ def test_v1beta1_resources_are_not_params():
     assert not [
         p
         for rule in WEBHOOK_RULES
+        if rule.CODE != "T005"
         for p in check_unit(unit_from_files([parse_text(textwrap.dedent(text))], "t"), Config(), [rule])
         if p.level == "error"
     ]
+    # ... the references are no params; the field itself is one Tekton removed (the oracle:
+    # "must not set the field(s): spec.resources"), once.
+    assert len(errors("T005", text)) == 1
 
 
 def test_v1alpha1_objects_are_left_alone():
@@ -663,3 +667,35 @@ def test_result_references_in_embedded_steps_count_where_tekton_scans_them():
         ' volumeMounts: [{name: v, mountPath: "/$(tasks.nope.results.r)"}]}]}}]'
     )
     assert not problems("T040", pipeline(passed_on))
+
+
+def test_removed_fields_where_tekton_refuses_them():
+    """Each refused by Tekton's webhook ("must not set the field(s)"), asked with the oracle;
+    a container's compute `resources` is not the removed field."""
+    run = """
+    apiVersion: tekton.dev/v1beta1
+    kind: PipelineRun
+    metadata: {name: r}
+    spec:
+      pipelineRef: {name: p, bundle: "quay.io/x:1"}
+    ---
+    apiVersion: tekton.dev/v1beta1
+    kind: PipelineRun
+    metadata: {name: r2}
+    spec:
+      pipelineSpec:
+        tasks:
+          - name: a
+            taskSpec:
+              resources: {}
+              steps: [{image: x, resources: {limits: {cpu: "1"}}}]
+              sidecars: [{image: x, resources: {limits: {cpu: "1"}}}]
+              stepTemplate: {resources: {limits: {cpu: "1"}}}
+          - name: b
+            taskRef: {name: t, bundle: "quay.io/x:1"}
+            resources: {inputs: []}
+    """
+    found = sorted(p.line for p in problems("T005", run) if p.level == "error")
+    assert found == [6, 16, 21, 22], found
+    v1 = task("[{image: x, resources: {limits: {cpu: '1'}}}]")
+    assert not problems("T005", v1)
