@@ -104,6 +104,7 @@ from okd_streams.rules.tekton import (
     removed_fields,
     run_ref,
     step_name,
+    stepaction_variables,
     task_param_references,
     task_results,
     task_steps,
@@ -175,6 +176,7 @@ _MODULES: list[ModuleType] = [  # sorted by code (a test holds it)
     variable_prefixes,  # T022
     context_variables,  # T023
     workspace_variables,  # T024
+    stepaction_variables,  # T025
     task_results,  # T030
     pipeline_results,  # T031
     pipeline_task_graph,  # T040

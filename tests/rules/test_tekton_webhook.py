@@ -699,3 +699,29 @@ def test_removed_fields_where_tekton_refuses_them():
     assert found == [6, 16, 21, 22], found
     v1 = task("[{image: x, resources: {limits: {cpu: '1'}}}]")
     assert not problems("T005", v1)
+
+
+def test_stepaction_variables_as_tekton_refuses_them():
+    """Asked with the oracle: refused are a param in the script, an undeclared param in
+    command, args or env, an undeclared step result or a Task result in the script; accepted
+    are the bracket form in the script, workingDir and declared names."""
+    step_action = """
+    apiVersion: tekton.dev/v1beta1
+    kind: StepAction
+    metadata: {name: s}
+    spec:
+      params: [{name: p}]
+      results: [{name: r}]
+      image: x
+      command: ["$(params.nope)"]
+      args: ["$(params.p)", "$(params.p[*])", "$(step.results.other.path)"]
+      env: [{name: A, value: "$(params.nope2)"}, {name: B, value: "$(params.p)"}]
+      workingDir: "/w/$(params.nope3)"
+      script: |
+        echo $(params.p) $(step.results.r.path) $(step.results.nope.path) $(results.x.path) $(params["p"])
+    """
+    found = sorted((p.line, p.message.split(":")[0][:40]) for p in problems("T025", step_action) if p.level == "error")
+    assert [line for line, _ in found] == [9, 11, 13, 13, 13], found
+    clean = step_action.replace("$(params.nope)", "$(params.p)").replace("$(params.nope2)", "$(params.p)")
+    clean = clean.replace("echo $(params.p) ", "echo ").replace(" $(step.results.nope.path) $(results.x.path)", "")
+    assert not problems("T025", clean)
