@@ -322,3 +322,16 @@ def container_fields(
         if isinstance(value, str) and needle in value:
             found.append((path + ("onError",), value, "onError"))
     return found
+
+
+def step_resources_twice(run_spec: dict) -> str | None:
+    """The step whose compute resources a TaskRun spec (or a PipelineRun's taskRunSpecs item)
+    sets beside its own `computeResources`, which Tekton refuses ("expected exactly one, got
+    both"), else None. v1 says stepSpecs[].computeResources, v1beta1 stepOverrides[].resources."""
+    if run_spec.get("computeResources") is None:
+        return None
+    for key, field in (("stepSpecs", "computeResources"), ("stepOverrides", "resources")):
+        for _, step in items(run_spec, key):
+            if step.get(field) is not None:
+                return str(step.get("name"))
+    return None

@@ -725,3 +725,33 @@ def test_stepaction_variables_as_tekton_refuses_them():
     clean = step_action.replace("$(params.nope)", "$(params.p)").replace("$(params.nope2)", "$(params.p)")
     clean = clean.replace("echo $(params.p) ", "echo ").replace(" $(step.results.nope.path) $(results.x.path)", "")
     assert not problems("T025", clean)
+
+
+def test_compute_resources_for_the_task_and_a_step_at_once():
+    """The oracle: "expected exactly one, got both" for a TaskRun (v1 stepSpecs, v1beta1
+    stepOverrides) and a PipelineRun's taskRunSpecs; a stepSpec without resources is fine."""
+    run = """
+    apiVersion: tekton.dev/{version}
+    kind: TaskRun
+    metadata: {{name: r}}
+    spec:
+      taskRef: {{name: t}}
+      computeResources: {{limits: {{cpu: "1"}}}}
+      {steps}
+    """
+    v1 = run.format(version="v1", steps="stepSpecs: [{name: s, computeResources: {limits: {cpu: '1'}}}]")
+    v1beta1 = run.format(version="v1beta1", steps="stepOverrides: [{name: s, resources: {limits: {cpu: '1'}}}]")
+    assert errors("T091", v1) and errors("T091", v1beta1)
+    assert not errors("T091", run.format(version="v1", steps="stepSpecs: [{name: s}]"))
+    pipeline_run = """
+    apiVersion: tekton.dev/v1
+    kind: PipelineRun
+    metadata: {name: r}
+    spec:
+      pipelineRef: {name: p}
+      taskRunSpecs:
+        - pipelineTaskName: a
+          computeResources: {limits: {cpu: "1"}}
+          stepSpecs: [{name: s, computeResources: {limits: {cpu: "1"}}}]
+    """
+    assert [p.line for p in problems("T090", pipeline_run) if p.level == "error"] == [9]

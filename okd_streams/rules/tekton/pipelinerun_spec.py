@@ -9,7 +9,9 @@ What it does:
   - `spec.params` values cannot use task results (`$(tasks.<t>.results.<r>)`): no task
     has run yet;
   - `spec.status`, when set, must be `Cancelled`, `CancelledRunFinally`,
-    `StoppedRunFinally` or `PipelineRunPending`.
+    `StoppedRunFinally` or `PipelineRunPending`;
+  - a `taskRunSpecs` item may not set `computeResources` both for the whole task and for a
+    step (`stepSpecs`, v1beta1 `stepOverrides`).
 
 Why:
   Tekton's webhook rejects the PipelineRun ("1h0m0s should be <= pipeline duration",
@@ -22,6 +24,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import substitution as sub
+from okd_streams.tekton.containers import step_resources_twice
 from okd_streams.tekton.duration import format_duration, parse_duration
 from okd_streams.tekton.pipeline import describe, param_strings, tekton_objects
 
@@ -119,6 +122,16 @@ def check(unit: Unit) -> Iterator[Finding]:
                         f'param "{param.get("name")}" of {label} uses '
                         f"$({refs[0].expression}); a PipelineRun's params cannot use task results",
                     )
+        for index, run_spec in items(obj.spec, "taskRunSpecs"):
+            step = step_resources_twice(run_spec)
+            if step is not None:
+                yield Finding(
+                    obj,
+                    ("spec", "taskRunSpecs", index, "computeResources"),
+                    f'computeResources of taskRunSpecs "{run_spec.get("pipelineTaskName")}" of {label} is set for the '
+                    f'whole task and for step "{step}" too: Tekton takes one or the other ("expected exactly one, '
+                    'got both"); keep one',
+                )
         status = obj.spec.get("status")
         allowed = STATUSES + (("PipelineRunCancelled",) if obj.api_version.endswith("v1beta1") else ())
         if status not in (None, "") and status not in allowed:
