@@ -755,3 +755,19 @@ def test_compute_resources_for_the_task_and_a_step_at_once():
           stepSpecs: [{name: s, computeResources: {limits: {cpu: "1"}}}]
     """
     assert [p.line for p in problems("T090", pipeline_run) if p.level == "error"] == [9]
+
+
+def test_an_unknown_field_in_a_pipelines_as_code_run_is_dropped_not_refused():
+    run = """
+    apiVersion: tekton.dev/v1
+    kind: PipelineRun
+    metadata:
+      name: r
+      annotations: {pipelinesascode.tekton.dev/on-event: "[pull_request]"}
+    spec:
+      description: PaC drops this field
+      pipelineRef: {name: p}
+    """
+    found = [(p.level, p.line) for p in problems("V001", run)]
+    assert found == [("warning", 8)], found
+    assert [p.level for p in problems("V001", run.replace("pipelinesascode.tekton.dev/on-event", "team"))] == ["error"]

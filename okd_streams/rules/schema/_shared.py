@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from okd_streams import schema
 from okd_streams.model.objects import Finding, Obj, Unit
+from okd_streams.tekton.pac import is_pac_run
 
 _DEFAULT = schema.Target()
 
@@ -29,8 +30,21 @@ def findings(unit: Unit, kind: str) -> Iterator[Finding]:
         if obj.doc is not None and not obj.doc.decodes:
             continue  # refused before any schema applies: Y001 says why, once
         for issue in issues_of(unit, obj):
-            if issue.kind == kind and not _reported_better(obj, issue):
+            if issue.kind != kind or _reported_better(obj, issue):
+                continue
+            if kind == "unknown-field" and is_pac_run(obj):
+                yield Finding(obj, issue.path, issue.message + PAC_DROPS, level="warning")
+            else:
                 yield Finding(obj, issue.path, issue.message)
+
+
+# Pipelines-as-Code reads a PipelineRun it handles into Tekton's Go types (client-go's universal
+# deserializer, which ignores unknown fields) and submits those: the field never reaches the
+# cluster. Not refused, but a field that does nothing, so a warning.
+PAC_DROPS = (
+    "; Pipelines-as-Code drops it when it reads the PipelineRun (it decodes the file into Tekton's "
+    "types and submits those), so it does nothing"
+)
 
 
 def _reported_better(obj: Obj, issue: schema.SchemaIssue) -> bool:

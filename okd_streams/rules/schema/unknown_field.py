@@ -9,7 +9,10 @@ What it does:
   does not know, with the known field most likely meant. Field names are matched exactly, as
   the API server's structural schemas match them; where the CRD keeps unknown fields and the
   object is decoded only by Tekton's or Triggers' webhook (Go's encoding/json), a field that
-  differs only in case is what Go accepts, and is not reported.
+  differs only in case is what Go accepts, and is not reported. In a PipelineRun that
+  Pipelines-as-Code handles (it carries `pipelinesascode.tekton.dev/` annotations) an unknown
+  field is a warning: PaC decodes the file into Tekton's types, which drops it, and submits
+  those, so the field does nothing rather than being refused.
 
 Why:
   The API server (strict field validation) or the admission webhook rejects the object, so
