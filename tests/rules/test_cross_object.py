@@ -749,3 +749,20 @@ spec: {params: 3, resourcetemplates: [{kind: PipelineRun, apiVersion: tekton.dev
     for rule in registry.RULES.values():
         if rule.SCOPE == "unit":
             assert not [p for p in problems(text, rule.CODE) if p.code == "E000"], rule.CODE
+
+
+def test_binding_shapes_as_the_triggers_webhook_judges_them():
+    """Asked with the Triggers oracle: exactly one of ref and name, and a value with a name."""
+    listener = """
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: el}
+spec:
+  serviceAccountName: el-sa
+  triggers:
+    - name: one
+      template: {ref: tt}
+      bindings: [{name: a}, {name: b, value: v}, {ref: tb, name: c}, {ref: tb, value: v}, {}, {kind: TriggerBinding}]
+"""
+    found = [p.message for p in problems(listener, "R003") if p.level == "error"]
+    assert [m.split(" of ")[0] for m in found] == ["binding 1", "binding 3", "binding 5", "binding 6"], found

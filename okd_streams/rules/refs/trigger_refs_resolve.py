@@ -3,7 +3,8 @@
 What it does:
   For every EventListener trigger (and every Trigger object) checks that it has a
   template or a `triggerRef` (the Triggers webhook rejects one with neither, or a
-  template with neither `ref` nor `spec`), and looks up what it names among the objects
+  template with neither `ref` nor `spec`), that each binding has exactly one of `ref` and
+  `name` (and a `value` with a `name`), and looks up what it names among the objects
   of the same unit: `triggerRef` (a Trigger), `template.ref` (a TriggerTemplate),
   `bindings[].ref` (a TriggerBinding, or a ClusterTriggerBinding with
   `kind: ClusterTriggerBinding`) and `interceptors[].ref` of kind
@@ -95,6 +96,10 @@ def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str, standal
         else:
             yield from _lookup(unit, obj, base + ("template", key), who, "TriggerTemplate", ref)
     for index, binding in items(trigger, "bindings"):
+        shape = _binding_shape(binding)
+        if shape:
+            yield Finding(obj, base + ("bindings", index), f"binding {index + 1} of {who} {shape}")
+            continue
         ref = binding.get("ref")
         kind = binding.get("kind") if isinstance(binding.get("kind"), str) and binding.get("kind") else "TriggerBinding"
         if kind not in ("TriggerBinding", "ClusterTriggerBinding"):
@@ -130,3 +135,26 @@ def check(unit: Unit) -> Iterator[Finding]:
     for obj in unit.of_kind("Trigger"):
         if obj.group == resolve.TRIGGERS and obj.spec:
             yield from _trigger(unit, obj, ("spec",), obj.spec, f'Trigger "{obj.name}"', True)
+
+
+def _binding_shape(binding: dict) -> str | None:
+    """What the Triggers webhook refuses in a binding (asked with the oracle): a binding names a
+    TriggerBinding (`ref`) or is one param of its own (`name` with a `value`), exactly one."""
+    has_ref = isinstance(binding.get("ref"), str) and binding["ref"] != ""
+    has_name = isinstance(binding.get("name"), str) and binding["name"] != ""
+    if has_ref and has_name:
+        return (
+            "sets both ref and name: it names a TriggerBinding (ref) or is a param of its own (name "
+            'with a value), not both ("expected exactly one, got both")'
+        )
+    if not has_ref and not has_name:
+        return (
+            "has neither ref nor name: give the TriggerBinding it names (ref), or a param of its own "
+            '(name with a value) ("expected exactly one, got neither")'
+        )
+    if has_name and binding.get("value") is None:
+        return (
+            f'is the param "{binding["name"]}" of its own but has no value ("missing field(s): value"); '
+            "give it one, or name a TriggerBinding with ref"
+        )
+    return None
