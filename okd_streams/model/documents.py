@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 from pathlib import PurePath
@@ -27,8 +28,9 @@ def is_patch(yaml_file: YamlFile) -> bool:
 
 
 def objects(yaml_file: YamlFile) -> Iterator[Document]:
-    """Documents that look like Kubernetes objects (a mapping with apiVersion and kind)."""
-    for document in yaml_file.documents:
+    """Documents that look like Kubernetes objects (a mapping with apiVersion and kind), each
+    item of a `kind: List` as a document of its own (see `expanded`)."""
+    for document in expanded(yaml_file):
         data = document.data
         if isinstance(data, dict) and isinstance(data.get("kind"), str) and isinstance(data.get("apiVersion"), str):
             yield document
@@ -56,3 +58,16 @@ def list_items(data: Any, path: tuple = (), depth: int = 0) -> Iterator[tuple[tu
             yield from list_items(item, where, depth + 1)
         else:
             yield where, item
+
+
+def expanded(yaml_file: YamlFile) -> Iterator[Document]:
+    """The file's documents, a `kind: List` replaced by its items (kubectl and Argo CD apply
+    each): an item is a Document whose data is the item and whose positions are the item's."""
+    for document in yaml_file.documents:
+        if not is_list(document.data):
+            yield document
+            continue
+        for path, item in list_items(document.data):
+            depth = len(path)
+            marks = {key[depth:]: at for key, at in document.marks.items() if key[:depth] == path}
+            yield dataclasses.replace(document, data=item, marks=marks, start_line=document.pos(path)[0])

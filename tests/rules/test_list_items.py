@@ -63,3 +63,34 @@ def test_a_list_of_good_objects_is_clean(tmp_path: Path) -> None:
     good = LIST.split("  - just a string")[0]
     (tmp_path / "list.yaml").write_text(good, encoding="utf-8")
     assert lint(tmp_path) == []
+
+
+SECRETS = """\
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Secret
+    metadata:
+      name: registry
+    data:
+      token: c2VjcmV0
+  - apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata:
+      name: everything
+    rules:
+      - apiGroups: ["*"]
+        resources: [pods]
+        verbs: [get]
+"""
+
+
+def test_the_file_rules_read_each_item_too(tmp_path: Path) -> None:
+    """`oc get secrets -o yaml > file` writes a List: its Secrets are secrets all the same."""
+    (tmp_path / "secrets.yaml").write_text(SECRETS, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["lint", "--format", "json", "--no-cache", str(tmp_path)])
+    found = {(p["code"], p["line"], p["column"]) for p in json.loads(out.getvalue())}
+    assert {("X001", 8, 5), ("X007", 15, 21)} <= found, found

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from okd_streams.files.loader import YamlFile
-from okd_streams.model.documents import is_kustomization
+from okd_streams.model.documents import expanded, is_kustomization
 from okd_streams.model.objects import FileContext, Finding, Obj, get
 from okd_streams.tekton import variables
 from okd_streams.tekton.containers import MAX_DEPTH, mappings
@@ -70,7 +70,7 @@ def _secret_generator(obj: Obj) -> Iterator[Finding]:
 
 def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     text = yaml_file.text  # the source of the documents
-    for document in yaml_file.documents:
+    for document in expanded(yaml_file):  # each item of a kind: List is an object of its own
         if not isinstance(document.data, dict):
             continue
         obj = Obj(document.data, yaml_file.path, document)
