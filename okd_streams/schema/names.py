@@ -1,4 +1,5 @@
-"""metadata.name and generateName as the API server judges them, and the few required
+"""metadata.name and generateName as the API server judges them, a ClusterRoleBinding's
+ServiceAccount subjects, and the few required
 fields Tekton's admission enforces that its CRD schema does not mark."""
 
 from __future__ import annotations
@@ -47,7 +48,23 @@ def check(data: dict[str, Any]) -> list[Raw]:
         reason = _bad_name(kind, api, masked)
         if reason:
             found.append(Raw(("metadata", "generateName"), "invalid-value", {"value": generate, "why": reason}))
+    if kind == "ClusterRoleBinding" and api.startswith("rbac.authorization.k8s.io/"):
+        found += _cluster_subjects(data.get("subjects"))
     return found
+
+
+def _cluster_subjects(subjects: Any) -> list[Raw]:
+    """A ServiceAccount subject of a ClusterRoleBinding must name its namespace: the binding has
+    none to lend it (k8s.io/kubernetes pkg/apis/rbac/validation, ValidateRoleBindingSubject)."""
+    return [
+        Raw(
+            ("subjects", index),
+            "missing-field",
+            {"field": "namespace", "why": "a ClusterRoleBinding has no namespace to lend its ServiceAccount"},
+        )
+        for index, subject in enumerate(subjects if isinstance(subjects, list) else [])
+        if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and not subject.get("namespace")
+    ]
 
 
 def _bad_name(kind: str, api: str, name: str) -> str | None:
