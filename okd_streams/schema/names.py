@@ -1,6 +1,6 @@
 """metadata.name and generateName as the API server judges them, a ClusterRoleBinding's
-ServiceAccount subjects, and the few required
-fields Tekton's admission enforces that its CRD schema does not mark."""
+ServiceAccount subjects, and the few required fields Tekton's admission enforces that its CRD
+schema does not mark."""
 
 from __future__ import annotations
 
