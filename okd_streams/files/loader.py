@@ -363,9 +363,16 @@ def load_strings(text: str) -> Any:
     return yaml.load(text, Loader=yaml.BaseLoader)
 
 
+class _KubeDumper(KubeResolver, yaml.SafeDumper):
+    """Quotes a string that Kubernetes would read as something else (`n`, `1e3`)."""
+
+
 def dump_plain(data: Any) -> str:
-    """Plain data as block YAML, keys in their order, long lines kept whole."""
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
+    """Plain data as block YAML, keys in their order, long lines kept whole; what kubectl and
+    Argo CD read back is `data` (a string they would take for a boolean or number is quoted)."""
+    return yaml.dump(
+        data, Dumper=_KubeDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000
+    )
 
 
 def parse_text(text: str, path: str = "<string>") -> YamlFile:

@@ -90,3 +90,12 @@ def test_an_explicit_tag_is_read_as_go_reads_its_text() -> None:
     assert loader.load_one("a: !!int 0o17\nb: !!float 2\nc: !!bool y\n") == {"a": 15, "b": 2.0, "c": True}
     with pytest.raises(loader.YamlError):
         loader.load_one("a: !!int 10:30\n")
+
+
+def test_what_okd_streams_writes_reads_back_the_same() -> None:
+    """`okd-streams run` and `onboard` print YAML for kubectl: a string kubectl would take for a
+    boolean or a number (`n`, `1e3`, `0o17`) is quoted, the rest left as it is."""
+    data = {f"k{index}": text for index, text in enumerate(sorted(GO_YAML_V2))}
+    written = loader.dump_plain(data)
+    assert loader.load_one(written) == data
+    assert "k0: ''" in written or 'k0: ""' in written  # the empty string stays a string
