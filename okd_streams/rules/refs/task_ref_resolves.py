@@ -6,7 +6,8 @@ What it does:
   `pipelineSpec`) and by every TaskRun's `taskRef`, among the objects of the same unit.
   In a rendered stream a missing Task is an error: the stream must be self-contained.
   In a lint set it is a warning (the Task may be installed on the cluster), and a
-  ClusterTask not in the set is only noted (info). A name defined differently in two
+  TaskRun's ClusterTask not in the set is only noted (info); a pipeline task's ClusterTask
+  is refused by Tekton outright, which T070 reports. A name defined differently in two
   places equally near the reference (same folder, then the folders above it, then the
   rest of the set) is a warning naming both. Resolver and bundle references are
   left to `remote-ref-unchecked` (R005); custom tasks are not Tasks and are skipped.
@@ -44,6 +45,8 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
         yield Finding(obj, path, f"{who} runs {resolve.ambiguity(resolved)}", level="warning")
         return
     if resolved.status == "cluster-missing":
+        if obj.kind != "TaskRun":
+            return  # a pipeline task's ClusterTask is refused outright: T070 says so
         yield Finding(
             obj,
             path,
