@@ -34,7 +34,11 @@ def tekton_objects(unit: Unit, *kinds: str) -> Iterator[Obj]:
 
 
 def describe(obj: Obj) -> str:
-    return f'{obj.kind} "{obj.name}"' if obj.name else obj.kind
+    """`Kind "name"`; a run named by generateName only as `Kind "prefix..."`."""
+    if obj.name:
+        return f'{obj.kind} "{obj.name}"'
+    generate = obj.metadata.get("generateName")
+    return f'{obj.kind} "{generate}..."' if isinstance(generate, str) and generate else obj.kind
 
 
 @dataclass

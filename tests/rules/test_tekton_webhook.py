@@ -771,3 +771,16 @@ def test_an_unknown_field_in_a_pipelines_as_code_run_is_dropped_not_refused():
     found = [(p.level, p.line) for p in problems("V001", run)]
     assert found == [("warning", 8)], found
     assert [p.level for p in problems("V001", run.replace("pipelinesascode.tekton.dev/on-event", "team"))] == ["error"]
+
+
+def test_a_run_named_by_generate_name_is_named_by_its_prefix():
+    run = """
+    apiVersion: tekton.dev/v1
+    kind: PipelineRun
+    metadata: {generateName: nightly-}
+    spec:
+      pipelineRef: {name: p}
+      params: [{name: a, value: x}, {name: a, value: y}]
+    """
+    [message] = errors("T012", run)
+    assert 'PipelineRun "nightly-..."' in message, message

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
-from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label, tekton_objects
+from okd_streams.tekton.pipeline import describe, pipeline_specs, pipeline_tasks, task_label, tekton_objects
 
 ID = "duplicate-param-values"
 CODE = "T012"
@@ -78,7 +78,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                 fold_case=True,
             )
     for obj in tekton_objects(unit, "PipelineRun", "TaskRun"):
-        label = f'{obj.kind} "{obj.name}"'
+        label = describe(obj)
         yield from _duplicates(obj, ("spec", "params"), get(obj.data, "spec", "params"), label, fold_case=True)
         for ref in ("pipelineRef", "taskRef"):
             yield from _duplicates(
