@@ -2,7 +2,9 @@
 
 Each PATH is its own set: kustomizations that no other kustomization includes are
 rendered with kustomize; YAML files no kustomization includes are checked as loose files,
-together with the other loose files of the same PATH.
+together with the other loose files of the same PATH. Each render and the loose files are
+checked as units of their own, and a reference from one may name an object another of the
+same set holds (`base/pipelines` naming a Task that `base/tasks` renders).
 """
 
 from __future__ import annotations
@@ -354,6 +356,9 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
         else:
             unit = failed_unit(tree.display(root), None, shown, result.error or "kustomize failed")
         units.append(unit)
+    if len(units) > 1:  # sibling kustomizations of one PATH: a reference may name what another renders
+        for unit in units:
+            unit.neighbours = [obj for other in units if other is not unit for obj in other.objects]
     if lint_set.loose:
         loose = unit_from_files([tree.file(f) for f in lint_set.loose], tree.display(lint_set.path), foreign=foreign)
         # A loose file (a test beside a Task that a kustomization renders) may name what the renders hold.

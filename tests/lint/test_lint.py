@@ -377,3 +377,22 @@ def test_text_lint_counts_info_and_lists_it_only_when_asked(tmp_path, capsys, mo
     assert out.startswith("build.yaml:8:7: info ") and out.rstrip().endswith("[X003]") and out.count("\n") == 1
     assert main(["lint", "--no-cache", "-f", "github", "."]) == 0
     assert capsys.readouterr().out.startswith("::notice file=build.yaml"), "machine formats keep info"
+
+
+def test_sibling_kustomizations_of_one_path_see_each_others_objects(tmp_path):
+    """`lint base/` where base/pipelines and base/tasks are each a kustomization: a Pipeline's
+    taskRef names a Task the other one renders, so its params are checked (not merely "not
+    among the checked objects")."""
+    write_tree(
+        tmp_path,
+        {
+            "pipelines/kustomization.yaml": "resources: [p.yaml]\n",
+            "pipelines/p.yaml": "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata: {name: p}\n"
+            "spec:\n  tasks:\n    - name: a\n      taskRef: {name: t}\n",
+            "tasks/kustomization.yaml": "resources: [t.yaml]\n",
+            "tasks/t.yaml": "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\n"
+            "spec:\n  params: [{name: needed}]\n  steps: [{name: s, image: 'alpine:3.20', script: echo}]\n",
+        },
+    )
+    found = {(p.code, p.level) for p in linting.lint_paths([tmp_path], Config(), progress=False, cache=False).problems}
+    assert ("R010", "error") in found and ("R001", "warning") not in found, found
