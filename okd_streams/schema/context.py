@@ -92,7 +92,7 @@ def location(data: Any, path: Path) -> str:
     obj = object_words(data)
     node = data
     item_at = -1
-    item_words = ""
+    items: list[str] = []  # the named items the path passes, outermost first
     for i, part in enumerate(path):
         try:
             node = node[part]
@@ -101,12 +101,15 @@ def location(data: Any, path: Path) -> str:
         if isinstance(part, int) and i > 0 and isinstance(node, dict) and isinstance(node.get("name"), str):
             key = str(path[i - 1])
             label = ITEM_LABELS.get(key, key[:-1] if key.endswith("s") else key)
-            item_at, item_words = i, f'{label} "{node["name"]}"'
+            item_at = i
+            items.append(f'{label} "{node["name"]}"')
     if item_at < 0:
         rest = dotted(path)
         return f"{rest} of {obj}" if rest else obj
+    # The nearest named item, and the one that holds it (a step's workspace, a pipeline task's param).
+    where = " of ".join(reversed(items[-2:]))
     rest = dotted(path[item_at + 1 :])
-    return f"{rest} of {item_words} of {obj}" if rest else f"{item_words} of {obj}"
+    return f"{rest} of {where} of {obj}" if rest else f"{where} of {obj}"
 
 
 def suggest(key: str, known: Iterable[str]) -> str | None:

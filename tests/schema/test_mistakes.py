@@ -282,3 +282,14 @@ def test_unknown_kind_is_silent() -> None:
 def test_issue_is_a_small_ordered_value() -> None:
     a = SchemaIssue(("a",), "wrong-type", "m")
     assert a < SchemaIssue(("b",), "wrong-type", "m") and hash(a)
+
+
+def test_a_named_item_inside_another_names_both() -> None:
+    """A step's workspace is not the Task's: the message says whose it is."""
+    from okd_streams.schema.context import location
+
+    data = yaml.safe_load(TASK.replace("    script: echo hi\n", "    script: echo hi\n    workspaces: [{name: w}]\n"))
+    assert location(data, ("spec", "steps", 0, "workspaces", 0, "mountpath")) == (
+        'mountpath of workspace "w" of step "build" of Task t'
+    )
+    assert location(data, ("spec", "workspaces", 0, "readOnly")) == 'readOnly of workspace "w" of Task t'
