@@ -784,3 +784,27 @@ def test_a_run_named_by_generate_name_is_named_by_its_prefix():
     """
     [message] = errors("T012", run)
     assert 'PipelineRun "nightly-..."' in message, message
+
+
+def test_removed_fields_in_a_trigger_template_run():
+    """The Triggers oracle renders the run; Tekton then refuses it when an event creates it."""
+    template = """
+    apiVersion: triggers.tekton.dev/v1beta1
+    kind: TriggerTemplate
+    metadata: {name: tt}
+    spec:
+      resourcetemplates:
+        - apiVersion: tekton.dev/v1beta1
+          kind: TaskRun
+          metadata: {generateName: build-}
+          spec:
+            taskRef: {name: t}
+            resources: {inputs: []}
+        - apiVersion: tekton.dev/v1
+          kind: PipelineRun
+          metadata: {generateName: ok-}
+          spec:
+            pipelineRef: {name: p}
+    """
+    [message] = errors("T005", template)
+    assert 'the TaskRun "build-" in TriggerTemplate "tt"' in message, message

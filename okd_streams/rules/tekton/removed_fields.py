@@ -2,10 +2,11 @@
 
 What it does:
   In every `tekton.dev/v1beta1` Task, TaskRun, Pipeline and PipelineRun (and the specs they
-  embed), reports `resources` where it meant PipelineResources: on the spec of the object, on
-  an embedded `taskSpec` and on a pipeline task (a step's or sidecar's `resources` are its
-  compute resources and fine); and `bundle` in a `taskRef` or `pipelineRef`. Even an empty
-  `resources: {}` counts. In `tekton.dev/v1` these fields do not exist at all (V001).
+  embed, and the runs a TriggerTemplate creates), reports `resources` where it meant
+  PipelineResources: on the spec of the object, on an embedded `taskSpec` and on a pipeline
+  task (a step's or sidecar's `resources` are its compute resources and fine); and `bundle`
+  in a `taskRef` or `pipelineRef`. Even an empty `resources: {}` counts. In `tekton.dev/v1`
+  these fields do not exist at all (V001).
 
 Why:
   The v1beta1 types still carry the fields, so the API server stores them, but Tekton's
@@ -20,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from okd_streams.model.objects import Finding, Unit
+from okd_streams.model.objects import Finding, Obj, Unit
+from okd_streams.tekton import resolve
 from okd_streams.tekton.pipeline import describe, tekton_objects
 
 ID = "removed-field"
@@ -29,7 +31,8 @@ LEVEL = "error"
 FOREIGN_LEVEL = None
 SCOPE = "unit"
 PER_OBJECT = True  # findings depend on one object alone (the engine memoises them)
-APPLIES_TO = ("Task", "TaskRun", "Pipeline", "PipelineRun")  # tekton.dev/v1, v1beta1 kinds it reads
+APPLIES_TO = None  # Tekton objects, and the runs a TriggerTemplate holds
+KINDS = ("Task", "TaskRun", "Pipeline", "PipelineRun")
 WAIVER_NEEDS_REASON = False
 
 RESOURCES = (
@@ -43,14 +46,22 @@ BUNDLE = (
 
 
 def check(unit: Unit) -> Iterator[Finding]:
-    for obj in tekton_objects(unit, *APPLIES_TO):
-        if obj.api_version != "tekton.dev/v1beta1" or not isinstance(obj.data.get("spec"), dict):
-            continue
-        label = describe(obj)
-        if "resources" in obj.spec:
-            yield Finding(obj, ("spec", "resources"), f"the spec of {label} {RESOURCES}")
-        for path, what in _removed(obj.spec, ("spec",)):
-            yield Finding(obj, path, f"{what} in {label} {RESOURCES if path[-1] == 'resources' else BUNDLE}")
+    for obj in tekton_objects(unit, *KINDS):
+        yield from _object(obj, (), obj.data, describe(obj))
+    for kind in ("PipelineRun", "TaskRun"):  # a TriggerTemplate's runs: refused when an event creates them
+        for holder, path, run in resolve.run_templates(unit, kind):
+            if path:
+                yield from _object(holder, path, run, resolve.run_label(holder, path, run, kind))
+
+
+def _object(obj: Obj, at: tuple, data: dict, label: str) -> Iterator[Finding]:
+    spec = data.get("spec")
+    if data.get("apiVersion") != "tekton.dev/v1beta1" or not isinstance(spec, dict):
+        return
+    if "resources" in spec:
+        yield Finding(obj, (*at, "spec", "resources"), f"the spec of {label} {RESOURCES}")
+    for path, what in _removed(spec, (*at, "spec")):
+        yield Finding(obj, path, f"{what} in {label} {RESOURCES if path[-1] == 'resources' else BUNDLE}")
 
 
 def _removed(node: Any, path: tuple, holder: str = "", depth: int = 0) -> Iterator[tuple[tuple, str]]:
