@@ -67,7 +67,14 @@ def expanded(yaml_file: YamlFile) -> Iterator[Document]:
         if not is_list(document.data):
             yield document
             continue
-        for path, item in list_items(document.data):
-            depth = len(path)
-            marks = {key[depth:]: at for key, at in document.marks.items() if key[:depth] == path}
-            yield dataclasses.replace(document, data=item, marks=marks, start_line=document.pos(path)[0])
+        found = list(list_items(document.data))
+        # One pass over the positions, each given to its item (a list of many items stays linear).
+        marks: dict[tuple, dict[tuple, tuple[int, int]]] = {path: {} for path, _ in found}
+        for key, at in document.marks.items():
+            for depth in range(2, len(key) + 1, 2):  # an item's path: ("items", i), nested two by two
+                bucket = marks.get(key[:depth])
+                if bucket is not None:
+                    bucket[key[depth:]] = at
+                    break
+        for path, item in found:
+            yield dataclasses.replace(document, data=item, marks=marks[path], start_line=document.pos(path)[0])

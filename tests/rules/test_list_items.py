@@ -94,3 +94,15 @@ def test_the_file_rules_read_each_item_too(tmp_path: Path) -> None:
         main(["lint", "--format", "json", "--no-cache", str(tmp_path)])
     found = {(p["code"], p["line"], p["column"]) for p in json.loads(out.getvalue())}
     assert {("X001", 8, 5), ("X007", 15, 21)} <= found, found
+
+
+def test_each_item_of_a_long_list_keeps_its_own_positions() -> None:
+    """`oc get -o yaml` of many objects: the file rules read each item at its own positions
+    (given out in one pass over the file's positions, not one pass per item)."""
+    from okd_streams.files.loader import parse_text
+    from okd_streams.model.documents import expanded
+
+    items = "".join(f"  - {{apiVersion: v1, kind: ConfigMap, metadata: {{name: c{i}}}}}\n" for i in range(3000))
+    found = list(expanded(parse_text("apiVersion: v1\nkind: List\nitems:\n" + items, "list.yaml")))
+    assert len(found) == 3000
+    assert found[2999].pos(("metadata", "name")) == (3003, 50)
