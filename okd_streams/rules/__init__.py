@@ -223,6 +223,11 @@ RULES: dict[str, ModuleType] = {module.CODE: module for module in _MODULES}
 # the Task does not declare (R011).
 FOLLOW_ONS: dict[str, frozenset[str]] = {
     "K003": frozenset({"A009", "R011", "T070", "T080", "V003"}),
+    # A timeout that is not a Go duration: the Tekton rule says so in Tekton's words (with
+    # what 0 means), the schema stage's pattern check (V004) at the same key would repeat it.
+    "T080": frozenset({"V004"}),
+    "T090": frozenset({"V004"}),
+    "T091": frozenset({"V004"}),
 }
 _BY_ID = {module.ID: module for module in _MODULES}
 

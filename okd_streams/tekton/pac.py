@@ -11,7 +11,9 @@ the TaskRun reconciler does for every embedded taskSpec.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
+from typing import Any
 
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton.pipeline import pipeline_tasks
@@ -32,6 +34,22 @@ def is_pac_run(obj: Obj) -> bool:
 
 def in_tekton_folder(obj: Obj) -> bool:
     return FOLDER in PurePosixPath(obj.file.replace("\\", "/")).parts
+
+
+# PaC fills `{{ name }}` placeholders in the text of the `.tekton/` files before it reads them
+# as YAML (its templates package, with this pattern): with the event's values (revision,
+# repo_name ...) and the Repository's own params. What such a value becomes is not known here.
+PLACEHOLDER = re.compile(r"{{([^}]{2,})}}")
+
+
+def has_placeholder(value: Any) -> bool:
+    return isinstance(value, str) and "{{" in value and PLACEHOLDER.search(value) is not None
+
+
+def filled_in_by_pac(obj: Obj, value: Any) -> bool:
+    """Whether `value`, a value of `obj`, holds a placeholder PaC fills in before the cluster
+    sees it: a run PaC handles, or anything it reads from a `.tekton/` folder."""
+    return has_placeholder(value) and (is_pac_run(obj) or in_tekton_folder(obj))
 
 
 def _pac_pipeline_names(unit: Unit) -> frozenset[str]:

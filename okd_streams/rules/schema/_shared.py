@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams import schema
-from okd_streams.model.objects import Finding, Obj, Unit
-from okd_streams.tekton.pac import is_pac_run
+from okd_streams.model.objects import Finding, Obj, Unit, get
+from okd_streams.tekton.pac import filled_in_by_pac, is_pac_run
 
 _DEFAULT = schema.Target()
 
@@ -32,6 +32,8 @@ def findings(unit: Unit, kind: str) -> Iterator[Finding]:
         for issue in issues_of(unit, obj):
             if issue.kind != kind or _reported_better(obj, issue):
                 continue
+            if kind == "invalid-value" and filled_in_by_pac(obj, get(obj.data, *issue.path)):
+                continue  # a name or duration PaC completes: judged once it is filled in, on the cluster
             if kind == "unknown-field" and is_pac_run(obj):
                 yield Finding(obj, issue.path, issue.message + PAC_DROPS, level="warning")
             else:

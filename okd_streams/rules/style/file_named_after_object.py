@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from okd_streams.files.loader import YamlFile
 from okd_streams.model.documents import file_path, is_kustomization, is_patch, objects
 from okd_streams.model.objects import FileContext, Finding
+from okd_streams.tekton.pac import has_placeholder
 
 ID = "file-named-after-object"
 CODE = "S003"
@@ -40,7 +41,7 @@ def check_file(yaml_file: YamlFile, context: FileContext) -> Iterator[Finding]:
     metadata = document.data.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
     stem = file_path(yaml_file.path).name.rsplit(".", 1)[0]
-    if isinstance(name, str) and name and name != stem:
+    if isinstance(name, str) and name and name != stem and not has_placeholder(name):  # PaC fills it in
         line, column = document.pos(("metadata", "name"))
         yield Finding(
             None,

@@ -26,6 +26,7 @@ from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import substitution as sub
 from okd_streams.tekton.containers import step_resources_twice
 from okd_streams.tekton.duration import format_duration, parse_duration
+from okd_streams.tekton.pac import filled_in_by_pac
 from okd_streams.tekton.pipeline import describe, param_strings, tekton_objects
 
 ID = "pipelinerun-spec"
@@ -45,8 +46,8 @@ def _durations(obj: Obj, label: str) -> Iterator[Finding | tuple[str, float]]:
     if not isinstance(timeouts, dict):
         return
     for key in ("pipeline", "tasks", "finally"):
-        if not isinstance(timeouts.get(key), str):
-            continue  # absent; another type is the schema stage's finding (V002)
+        if not isinstance(timeouts.get(key), str) or filled_in_by_pac(obj, timeouts[key]):
+            continue  # absent; another type is the schema stage's finding (V002); PaC fills it in
         value = timeouts[key]
         seconds = parse_duration(value)
         if seconds is None:
