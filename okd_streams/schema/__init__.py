@@ -37,6 +37,9 @@ class SchemaIssue:
     message: str
     field: str = ""  # the field concerned (unknown, missing or gated), if one
     suggestion: str = ""  # for an unknown field: the known field most likely meant
+    # ... and whether it sits where a webhook's Go decoder reads the object (a CRD keeps unknown
+    # fields there), rather than where the API server's structural schema prunes them
+    decoded: bool = False
     flag: str = ""  # for feature-gated: the Tekton flag that would allow it
     flag_value: str = ""  # ... and the value it needs
 
@@ -100,7 +103,7 @@ def _issue(data: dict[str, Any], raw: Raw) -> SchemaIssue:
         where = context.location(data, path[:-1])
         hint = context.suggest(f["field"], f["known"]) or ""
         msg = f'unknown field "{f["field"]}" in {where}' + (f'; did you mean "{hint}"?' if hint else "")
-        return SchemaIssue(path, raw.kind, msg, field=f["field"], suggestion=hint)
+        return SchemaIssue(path, raw.kind, msg, field=f["field"], suggestion=hint, decoded=bool(f.get("decoded")))
     if raw.kind == "wrong-type":
         msg = (
             f"{context.location(data, path)} must be "

@@ -121,7 +121,8 @@ class Walker:
             elif isinstance(addl, dict):
                 self.walk(sub, addl, path + (key,), ci)
             elif strict:
-                self.found.append(Raw(path + (key,), "unknown-field", {"field": name, "known": sorted(props)}))
+                facts = {"field": name, "known": sorted(props), "decoded": ci}
+                self.found.append(Raw(path + (key,), "unknown-field", facts))
         if ci:
             return  # Go's decoder has no "required": a missing field is its zero value
         for req in node.get("required") or ():

@@ -1,21 +1,38 @@
 """What the rules of the schema family share: each object checked once against its API schema
-(okd_streams.schema), its issues then reported by kind, one rule per kind."""
+(okd_streams.schema), its issues then reported by kind, one rule per kind. The objects a
+TriggerTemplate creates on each event (its resourcetemplates) are checked too, at their place
+in the TriggerTemplate."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from okd_streams import schema
-from okd_streams.model.objects import Finding, Obj, Unit, get
+from okd_streams.model.objects import Finding, Obj, Unit, get, items
 from okd_streams.tekton.pac import filled_in_by_pac, is_pac_run
 
 _DEFAULT = schema.Target()
+TRIGGERS = "triggers.tekton.dev"
+TEMPLATES = ("spec", "resourcetemplates")
 
 
 def issues_of(unit: Unit, obj: Obj) -> list[schema.SchemaIssue]:
     """The schema issues of one object, worked out once per unit for all the family's rules."""
     target = unit.target or _DEFAULT
     return unit.memo(("schema", id(obj)), lambda: schema.check_object(obj.data, target))
+
+
+def _template_issues(unit: Unit, obj: Obj) -> list[tuple[int, dict, list[schema.SchemaIssue]]]:
+    """(index, template, its issues) for each object a TriggerTemplate creates."""
+
+    def check() -> list[tuple[int, dict, list[schema.SchemaIssue]]]:
+        target = unit.target or _DEFAULT
+        return [
+            (index, template, schema.check_object(template, target)) for index, template in items(obj.data, *TEMPLATES)
+        ]
+
+    return unit.memo(("schema templates", id(obj)), check)
 
 
 # Mistakes a Tekton rule reports in Tekton's own words: (kind of issue, field, the list whose
@@ -30,7 +47,7 @@ def findings(unit: Unit, kind: str) -> Iterator[Finding]:
         if obj.doc is not None and not obj.doc.decodes:
             continue  # refused before any schema applies: Y001 says why, once
         for issue in issues_of(unit, obj):
-            if issue.kind != kind or _reported_better(obj, issue):
+            if issue.kind != kind or _reported_better(obj.api_version, issue):
                 continue
             if kind == "invalid-value" and filled_in_by_pac(obj, get(obj.data, *issue.path)):
                 continue  # a name or duration PaC completes: judged once it is filled in, on the cluster
@@ -38,6 +55,8 @@ def findings(unit: Unit, kind: str) -> Iterator[Finding]:
                 yield Finding(obj, issue.path, issue.message + PAC_DROPS, level="warning")
             else:
                 yield Finding(obj, issue.path, issue.message)
+        if obj.group == TRIGGERS and obj.kind == "TriggerTemplate":
+            yield from _template_findings(unit, obj, kind)
 
 
 # Pipelines-as-Code reads a PipelineRun it handles into Tekton's Go types (client-go's universal
@@ -49,6 +68,32 @@ PAC_DROPS = (
 )
 
 
-def _reported_better(obj: Obj, issue: schema.SchemaIssue) -> bool:
+def _template_findings(unit: Unit, obj: Obj, kind: str) -> Iterator[Finding]:
+    """Triggers creates each template with the dynamic client, its `$(tt.params.x)` filled in,
+    and no field validation asked: the API server's default then drops a field its structural
+    schema prunes (a warning: the field does nothing), and refuses anything else the schema
+    or the webhook refuses (an error: every event fails to create the object)."""
+    for index, template, issues in _template_issues(unit, obj):
+        for issue in issues:
+            if issue.kind != kind or _reported_better(str(template.get("apiVersion")), issue):
+                continue
+            if kind == "invalid-value" and _filled_in_by_triggers(get(template, *issue.path)):
+                continue  # its value comes with the event
+            path = (*TEMPLATES, index, *issue.path)
+            message = f"TriggerTemplate {obj.name} creates this {template.get('kind')} on each event: {issue.message}"
+            if kind == "unknown-field" and not issue.decoded:
+                yield Finding(obj, path, message + TRIGGERS_DROPS, level="warning")
+            else:
+                yield Finding(obj, path, message)
+
+
+TRIGGERS_DROPS = "; the API server drops the field when Triggers creates it, so it does nothing"
+
+
+def _filled_in_by_triggers(value: Any) -> bool:
+    return isinstance(value, str) and "$(" in value
+
+
+def _reported_better(api_version: str, issue: schema.SchemaIssue) -> bool:
     container = issue.path[-2] if len(issue.path) >= 2 and isinstance(issue.path[-1], int) else None
-    return obj.api_version.startswith("tekton.dev/") and (issue.kind, issue.field, container) in REPORTED_BETTER
+    return api_version.startswith("tekton.dev/") and (issue.kind, issue.field, container) in REPORTED_BETTER

@@ -5,7 +5,10 @@ What it does:
   field's enum (`concurrencyPolicy: Sometimes`), a duration Go cannot parse
   (`timeout: forever`), a Kubernetes quantity that is not one (`memory: 2 GB`), a number
   beyond a 32-bit integer, a value that does not match the field's pattern, and an object
-  name Kubernetes or Tekton refuses (upper case, over 63 characters, dots in a Tekton name).
+  name or generateName the API server refuses (upper case, an underscore). A value that is
+  filled in later is not judged: a `{{ repo_name }}` placeholder Pipelines-as-Code replaces in
+  a `.tekton/` file, a `$(tt.params.x)` in an object a TriggerTemplate creates. A timeout
+  that is not a Go duration is reported by the Tekton rule for it (T080, T090, T091).
 
 Why:
   The API server or Tekton's webhook rejects the object, and the stream does not sync.

@@ -12,7 +12,11 @@ What it does:
   differs only in case is what Go accepts, and is not reported. In a PipelineRun that
   Pipelines-as-Code handles (it carries `pipelinesascode.tekton.dev/` annotations) an unknown
   field is a warning: PaC decodes the file into Tekton's types, which drops it, and submits
-  those, so the field does nothing rather than being refused.
+  those, so the field does nothing rather than being refused. The objects a TriggerTemplate
+  creates on each event (`resourcetemplates`) are checked at their place in it: Triggers
+  creates them without asking for field validation, so a field the API server prunes is
+  dropped (a warning: it does nothing), while one inside an embedded spec, which Tekton's
+  webhook decodes strictly, fails every event (an error).
 
 Why:
   The API server (strict field validation) or the admission webhook rejects the object, so

@@ -1,0 +1,82 @@
+"""The objects a TriggerTemplate creates on each event are held to their own schemas, at their
+place in the TriggerTemplate. Triggers creates them with the dynamic client and no field
+validation asked, so the API server's default drops a field its structural schema prunes (a
+warning: it does nothing); inside an embedded spec the CRD keeps unknown fields and Tekton's
+webhook decodes them strictly (an error, as the oracle shows on the rendered run). A value
+holding `$(tt.params.x)` comes with the event and is not judged."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+from okd_streams.cli import main
+
+TEMPLATE = """\
+apiVersion: triggers.tekton.dev/v1beta1
+kind: TriggerTemplate
+metadata:
+  name: build
+spec:
+  params:
+    - name: revision
+    - name: timeout
+  resourcetemplates:
+    - apiVersion: tekton.dev/v1
+      kind: PipelineRun
+      metadata:
+        generateName: build-$(tt.params.revision)-
+      spec:
+        timeouts:
+          pipeline: $(tt.params.timeout)
+        {params}:
+          - name: revision
+            value: $(tt.params.revision)
+        pipelineSpec:
+          params:
+            - name: revision
+          tasks:
+            - name: fetch
+              taskSpec:
+                steps:
+                  - name: git
+                    image: registry.access.redhat.com/ubi9/ubi-minimal:9.4
+                    script: echo $(params.revision)
+            - name: compile
+              {run_after}: [fetch]
+              retries: {retries}
+              taskSpec:
+                steps:
+                  - name: make
+                    image: registry.access.redhat.com/ubi9/ubi-minimal:9.4
+                    script: make
+"""
+
+
+def findings(tmp_path: Path, **fields: str) -> list[tuple[int, int, str, str]]:
+    values = {"params": "params", "run_after": "runAfter", "retries": "3", **fields}
+    (tmp_path / "build.yaml").write_text(TEMPLATE.format(**values), encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["lint", "--format", "json", "--no-cache", str(tmp_path / "build.yaml")])
+    return [(p["line"], p["column"], p["code"], p["level"]) for p in json.loads(out.getvalue()) if p["level"] != "info"]
+
+
+def test_a_clean_template_with_params_gives_nothing(tmp_path: Path) -> None:
+    assert findings(tmp_path) == []  # the name and timeout filled in from the event are not judged
+
+
+def test_a_field_the_api_server_drops_is_a_warning(tmp_path: Path) -> None:
+    # dropped, the params are missing when the run starts: R020 says that, as an error
+    assert findings(tmp_path, params="parms") == [(14, 7, "R020", "error"), (17, 9, "V001", "warning")]
+
+
+def test_a_field_tekton_s_webhook_decodes_is_an_error(tmp_path: Path) -> None:
+    assert findings(tmp_path, run_after="runAftr") == [(31, 15, "V001", "error")]
+    assert findings(tmp_path, run_after="runafter") == []  # Go's decoder matches it as runAfter
+
+
+def test_a_wrong_type_is_an_error(tmp_path: Path) -> None:
+    assert findings(tmp_path, retries='"3"') == [(32, 15, "V002", "error")]
