@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import binding, resolve
 from okd_streams.tekton import params as P
+from okd_streams.tekton.schema_issues import given_wrongly
 from okd_streams.tekton.substitution import extract, trim_index
 
 ID = "pipeline-task-params"
@@ -88,8 +89,10 @@ def check(unit: Unit) -> Iterator[Finding]:
                 continue
             declarations = get(resolved.spec, "params")
             for issue in binding.pipeline_task_issues(unit, site, task, resolved):
-                if issue.kind == "extra":
-                    continue
+                if issue.kind == "extra" or (
+                    issue.kind == "missing" and given_wrongly(unit, task.obj, task.path, "params")
+                ):
+                    continue  # an extra param is ignored; params misspelt or mistyped are the schema's (V001, V002)
                 path = issue.arg.value_path if issue.arg and issue.arg.value_path else task.path + ("params",)
                 yield Finding(task.obj, path, issue.message)
             task_params = P.specs(declarations)

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton import pac, resolve
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "pipeline-task-workspaces"
 CODE = "R013"
@@ -65,6 +66,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                     resolved.obj is None or pac.inlines(unit, task.site.obj, resolved.obj)
                 ):
                     continue  # propagated to an inline taskSpec
+                if given_wrongly(unit, task.obj, task.path, "workspaces"):
+                    continue  # the bindings misspelt or mistyped: the schema stage's finding (V001, V002)
                 yield Finding(
                     task.obj,
                     task.path + ("workspaces",),

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get
 from okd_streams.tekton import binding, resolve
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "pipelinerun-params"
 CODE = "R020"
@@ -48,8 +49,10 @@ def check(unit: Unit) -> Iterator[Finding]:
             continue
         who = resolve.run_label(holder, base, run, "PipelineRun")
         for issue in binding.check(binding.run_args(run, base), get(resolved.spec, "params"), who, resolved.label):
-            if issue.kind == "extra":
-                continue
+            if issue.kind == "extra" or (
+                issue.kind == "missing" and given_wrongly(unit, holder, (*base, "spec"), "params")
+            ):
+                continue  # an extra param is ignored; params misspelt or mistyped are the schema's (V001, V002)
             path = issue.arg.value_path if issue.arg and issue.arg.value_path else base + ("spec", "params")
             if issue.kind == "missing" and base and not unit.foreign and not unit.stream:
                 # The base of an okd-streams repository, linted on its own: each stream's card fills

@@ -20,6 +20,7 @@ from typing import Any
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import resolve
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "pipelinerun-workspaces"
 CODE = "R021"
@@ -45,8 +46,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         for index, binding in items(spec, "workspaces"):
             if isinstance(binding.get("name"), str):
                 bound.setdefault(binding["name"], index)
+        wrongly = given_wrongly(unit, holder, (*base, "spec"), "workspaces")  # the schema stage's (V001, V002)
         for name, workspace in declared.items():
-            if workspace.get("optional") is not True and name not in bound:
+            if workspace.get("optional") is not True and name not in bound and not wrongly:
                 yield Finding(
                     holder,
                     base + ("spec", "workspaces"),

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get
 from okd_streams.tekton import binding, resolve
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "taskrun-params"
 CODE = "R023"
@@ -41,7 +42,9 @@ def check(unit: Unit) -> Iterator[Finding]:
         who = resolve.run_label(holder, base, run, "TaskRun")
         args = binding.run_args(run, base, lenient=True)
         for issue in binding.check(args, get(resolved.spec, "params"), who, resolved.label):
-            if issue.kind == "extra":
-                continue
+            if issue.kind == "extra" or (
+                issue.kind == "missing" and given_wrongly(unit, holder, (*base, "spec"), "params")
+            ):
+                continue  # an extra param is ignored; params misspelt or mistyped are the schema's (V001, V002)
             path = issue.arg.value_path if issue.arg and issue.arg.value_path else base + ("spec", "params")
             yield Finding(holder, path, issue.message)

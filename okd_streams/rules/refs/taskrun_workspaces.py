@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton import resolve
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "taskrun-workspaces"
 CODE = "R024"
@@ -61,6 +62,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                 f'"{wanted}", which it requires, unbound: name the binding "{wanted}"',
             )
             missing, unknown = [], []
+        if missing and given_wrongly(unit, holder, (*base, "spec"), "workspaces"):
+            missing = []  # the bindings misspelt or mistyped: the schema stage's finding (V001, V002)
         for name in missing:
             yield Finding(
                 holder,

@@ -9,31 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from okd_streams import schema
-from okd_streams.model.objects import Finding, Obj, Unit, get, items
-from okd_streams.tekton.pac import filled_in_by_pac, is_pac_run
-
-_DEFAULT = schema.Target()
-TRIGGERS = "triggers.tekton.dev"
-TEMPLATES = ("spec", "resourcetemplates")
-
-
-def issues_of(unit: Unit, obj: Obj) -> list[schema.SchemaIssue]:
-    """The schema issues of one object, worked out once per unit for all the family's rules."""
-    target = unit.target or _DEFAULT
-    return unit.memo(("schema", id(obj)), lambda: schema.check_object(obj.data, target))
-
-
-def _template_issues(unit: Unit, obj: Obj) -> list[tuple[int, dict, list[schema.SchemaIssue]]]:
-    """(index, template, its issues) for each object a TriggerTemplate creates."""
-
-    def check() -> list[tuple[int, dict, list[schema.SchemaIssue]]]:
-        target = unit.target or _DEFAULT
-        return [
-            (index, template, schema.check_object(template, target)) for index, template in items(obj.data, *TEMPLATES)
-        ]
-
-    return unit.memo(("schema templates", id(obj)), check)
-
+from okd_streams.model.objects import Finding, Obj, Unit, get
+from okd_streams.tekton.pac import filled_in_by_pac
+from okd_streams.tekton.schema_issues import TEMPLATES, dropped, issues_of, template_issues
 
 # Mistakes a Tekton rule reports in Tekton's own words: (kind of issue, field, the list whose
 # item lacks or has it) -> the rule. The schema family leaves them to it: one finding per mistake.
@@ -51,12 +29,11 @@ def findings(unit: Unit, kind: str) -> Iterator[Finding]:
                 continue
             if kind == "invalid-value" and filled_in_by_pac(obj, get(obj.data, *issue.path)):
                 continue  # a name or duration PaC completes: judged once it is filled in, on the cluster
-            if kind == "unknown-field" and is_pac_run(obj):
+            if dropped(obj, issue):
                 yield Finding(obj, issue.path, issue.message + PAC_DROPS, level="warning")
             else:
                 yield Finding(obj, issue.path, issue.message)
-        if obj.group == TRIGGERS and obj.kind == "TriggerTemplate":
-            yield from _template_findings(unit, obj, kind)
+        yield from _template_findings(unit, obj, kind)
 
 
 # Pipelines-as-Code reads a PipelineRun it handles into Tekton's Go types (client-go's universal
@@ -73,7 +50,7 @@ def _template_findings(unit: Unit, obj: Obj, kind: str) -> Iterator[Finding]:
     and no field validation asked: the API server's default then drops a field its structural
     schema prunes (a warning: the field does nothing), and refuses anything else the schema
     or the webhook refuses (an error: every event fails to create the object)."""
-    for index, template, issues in _template_issues(unit, obj):
+    for index, template, issues in template_issues(unit, obj):
         for issue in issues:
             if issue.kind != kind or _reported_better(str(template.get("apiVersion")), issue):
                 continue
@@ -81,7 +58,7 @@ def _template_findings(unit: Unit, obj: Obj, kind: str) -> Iterator[Finding]:
                 continue  # its value comes with the event
             path = (*TEMPLATES, index, *issue.path)
             message = f"TriggerTemplate {obj.name} creates this {template.get('kind')} on each event: {issue.message}"
-            if kind == "unknown-field" and not issue.decoded:
+            if dropped(obj, issue, in_template=True):
                 yield Finding(obj, path, message + TRIGGERS_DROPS, level="warning")
             else:
                 yield Finding(obj, path, message)

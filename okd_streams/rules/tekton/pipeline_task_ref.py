@@ -27,6 +27,7 @@ from typing import Any
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.tekton._refs import ref_problems
 from okd_streams.tekton.pipeline import is_custom_task, pipeline_specs, pipeline_tasks, task_label
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "pipeline-task-ref"
 CODE = "T070"
@@ -45,13 +46,14 @@ def valid_api_version(value: Any) -> bool:
     return len(parts) == 2 and all(parts)
 
 
-def _task(obj: Obj, at: tuple, task: dict, label: str) -> Iterator[Finding]:
+def _task(unit: Unit, obj: Obj, at: tuple, task: dict, label: str) -> Iterator[Finding]:
     given = [field for field in FIELDS if task.get(field) is not None]
     if len(given) > 1:
         yield Finding(obj, at + (given[1],), f"{label} sets {' and '.join(given)}; give exactly one")
         return
     if not given:
-        yield Finding(obj, at, f"{label} has neither taskRef nor taskSpec; give exactly one")
+        if not any(given_wrongly(unit, obj, at, field) for field in FIELDS):  # else the schema stage's (V001, V002)
+            yield Finding(obj, at, f"{label} has neither taskRef nor taskSpec; give exactly one")
         return
     ref, spec = task.get("taskRef"), task.get("taskSpec")
     if isinstance(spec, dict) and isinstance(spec.get("steps"), list) and spec["steps"]:
@@ -122,4 +124,6 @@ def _task(obj: Obj, at: tuple, task: dict, label: str) -> Iterator[Finding]:
 def check(unit: Unit) -> Iterator[Finding]:
     for site in pipeline_specs(unit):
         for section, index, task in pipeline_tasks(site.spec):
-            yield from _task(site.obj, site.at(section, index), task, f"{task_label(task, section)} of {site.label}")
+            yield from _task(
+                unit, site.obj, site.at(section, index), task, f"{task_label(task, section)} of {site.label}"
+            )

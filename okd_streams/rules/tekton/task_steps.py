@@ -24,6 +24,7 @@ from typing import Any
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.duration import parse_duration
 from okd_streams.tekton.pipeline import describe, task_specs, tekton_objects
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "task-steps"
 CODE = "T080"
@@ -52,7 +53,7 @@ def check(unit: Unit) -> Iterator[Finding]:
             )
     for site in task_specs(unit):
         steps = list(items(site.spec, "steps"))
-        if not steps:
+        if not steps and not given_wrongly(unit, site.obj, site.path, "steps"):
             yield Finding(
                 site.obj,
                 site.at("steps") if "steps" in site.spec else site.path,
@@ -77,7 +78,11 @@ def check(unit: Unit) -> Iterator[Finding]:
                     yield Finding(
                         site.obj, at + ("params",), f"{label} has params but no ref; params are passed to a StepAction"
                     )
-                if not _present(step.get("image")) and not _present(template_image):
+                if (
+                    not _present(step.get("image"))
+                    and not _present(template_image)
+                    and not given_wrongly(unit, site.obj, at, "image")
+                ):
                     yield Finding(
                         site.obj, at, f"{label} has no image (and no stepTemplate image); every step needs one"
                     )
