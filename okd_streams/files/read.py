@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from okd_streams.files import loader
+from okd_streams.files import loader, pac_text
 from okd_streams.files.loader import YamlFile
 from okd_streams.files.paths import decode, outside, read_limited, symlink_issue
 
@@ -35,6 +35,8 @@ def load_file(
     if issue:
         return YamlFile(path=shown, issues=[issue])
     assert text is not None  # decode gives text or an issue
+    if pac_text.FOLDER in path.parts:
+        text = pac_text.as_pac_reads(text)
     if parsed is None:
         return loader.parse_text(text, shown)
     same = parsed.get(text)

@@ -11,15 +11,14 @@ the TaskRun reconciler does for every embedded taskSpec.
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from okd_streams.files.pac_text import FOLDER, PLACEHOLDER
 from okd_streams.model.objects import Obj, Unit, get, items
 from okd_streams.tekton.pipeline import pipeline_tasks
 
 ANNOTATION = "pipelinesascode.tekton.dev/"
-FOLDER = ".tekton"
 
 
 def is_pac_run(obj: Obj) -> bool:
@@ -37,9 +36,8 @@ def in_tekton_folder(obj: Obj) -> bool:
 
 
 # PaC fills `{{ name }}` placeholders in the text of the `.tekton/` files before it reads them
-# as YAML (its templates package, with this pattern): with the event's values (revision,
-# repo_name ...) and the Repository's own params. What such a value becomes is not known here.
-PLACEHOLDER = re.compile(r"{{([^}]{2,})}}")
+# as YAML (okd_streams.files.pac_text): with the event's values (revision, repo_name ...) and
+# the Repository's own params. What such a value becomes is not known here.
 
 
 def has_placeholder(value: Any) -> bool:
