@@ -32,6 +32,7 @@ from okd_streams.model.repo import (
     Stream,
     auxiliary,
     discover_streams,
+    kustomization_documents,
     source_files,
     unit_from_files,
     unit_from_render,
@@ -78,6 +79,7 @@ def stream_unit(
     if not result.ok:
         unit = failed_unit(stream.name, stream.name, shown, result.error or "kustomize failed")
         unit.card = card  # K001 can then point at a card field a replacement needs
+        unit.kustomizations = kustomization_documents(kz.closure(stream.directory), tree)[1]  # ... or an entry
         return unit
     graph = renders.closures.get(result.directory) if renders is not None else None
     unit = unit_from_render(result, tree, stream.name, stream=stream.name, card=card, graph=graph)

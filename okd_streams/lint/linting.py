@@ -28,6 +28,7 @@ from okd_streams.model.repo import (
     auxiliary,
     boundary_of,
     find_root,
+    kustomization_documents,
     root_of,
     unit_from_files,
     unit_from_render,
@@ -355,6 +356,8 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
             unit.kustomization = shown
         else:
             unit = failed_unit(tree.display(root), None, shown, result.error or "kustomize failed")
+            # K001 can then point at the entry of a kustomization below this one that failed
+            unit.kustomizations = kustomization_documents(kz.closure(root), tree)[1]
         units.append(unit)
     if len(units) > 1:  # sibling kustomizations of one PATH: a reference may name what another renders
         for unit in units:

@@ -389,8 +389,7 @@ def unit_from_render(
         graph = kz.closure(result.directory)
     patches.attach(graph, objects, tree.file)  # before replacements, which kustomize applies after patches
     _attach_provenance(graph, objects, tree)
-    read = [path for path in sorted(graph.files) if path.name in kz.NAMES and tree.file(path).documents]
-    kustomizations = [tree.file(path).documents[0] for path in read]
+    read, kustomizations = kustomization_documents(graph, tree)
     return Unit(
         label,
         objects,
@@ -403,6 +402,12 @@ def unit_from_render(
         kustomization_files=read,
         remote_error=result.remote_error,
     )
+
+
+def kustomization_documents(graph: kz.Closure, tree: SourceTree) -> tuple[list[Path], list[Document]]:
+    """The kustomization files a build reads (those that parse), and their documents."""
+    read = [path for path in sorted(graph.files) if path.name in kz.NAMES and tree.file(path).documents]
+    return read, [tree.file(path).documents[0] for path in read]
 
 
 def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) -> None:

@@ -2,10 +2,11 @@
 
 What it does:
   Runs the real kustomize on every stream (and, in `lint`, on every kustomization no
-  other one includes) and reports its error at the kustomization file, on the line that
-  names what failed when that can be found: a missing resource or patch, a patch whose
-  target does not exist, a YAML error in a file it reads, a cycle, a timeout, a remote
-  resource that cannot be fetched. Offline, a remote resource is reported as a warning at
+  other one includes) and reports its error at the entry that names what failed, in the
+  kustomization that lists it (a base or component the built one includes, when the
+  mistake is there), else on the line of the built kustomization that names it: a missing
+  resource or patch, a patch whose target does not exist, a YAML error in a file it reads,
+  a cycle, a timeout, a remote resource that cannot be fetched. Offline, a remote resource is reported as a warning at
   the line listing it, and the rest of the build (without the remote entries) is checked.
 
 Why:
@@ -19,7 +20,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from okd_streams.model.objects import Finding, Unit
+from okd_streams.files.loader import Document
+from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.render.kustomization import is_remote
 from okd_streams.render.kustomize import OFFLINE, REMOTE_FAILED
 
@@ -50,6 +52,43 @@ def _line_naming(kustomization: str, error: str) -> int:
                 if token in line and not line.lstrip().startswith(("namespace:", "#")):
                     return number
     return 1
+
+
+# Entries of a kustomization that name a file or folder, by key; and those under an item's key.
+_LISTED = ("resources", "components", "bases", "patchesStrategicMerge", "crds", "configurations", "transformers")
+_IN_ITEMS = {"patches": "path", "patchesJson6902": "path", "replacements": "path"}
+
+
+def _entries(document: Document) -> Iterator[tuple[tuple, str]]:
+    data = document.data if isinstance(document.data, dict) else {}
+    for key in _LISTED:
+        for index, value in enumerate(data.get(key) or [] if isinstance(data.get(key), list) else []):
+            if isinstance(value, str):
+                yield (key, index), value
+    for key, field in _IN_ITEMS.items():
+        for index, item in items(data, key):
+            if isinstance(item.get(field), str):
+                yield (key, index, field), item[field]
+
+
+def _entry_naming(unit: Unit, error: str) -> tuple[str, int, int] | None:
+    """(file, line, column) of the entry naming what kustomize failed on, in any kustomization
+    the build reads: kustomize quotes the innermost cause last, so quoted names are tried from
+    the end. A name listed by more than one of them is not placed this way."""
+    for quoted in reversed(_QUOTED.findall(error)):
+        name = quoted.rstrip("/").rsplit("/", 1)[-1]
+        if len(name) < 3 or name in (".", ".."):
+            continue
+        found = [
+            (document, path)
+            for document in unit.kustomizations
+            for path, value in _entries(document)
+            if value.rstrip("/").rsplit("/", 1)[-1] == name
+        ]
+        if len(found) == 1:
+            document, path = found[0]
+            return (document.path, *document.pos(path))
+    return None
 
 
 _CARD_FIELD = re.compile(r"fieldPath `([^`]+)` is missing for replacement source StreamCard")
@@ -118,7 +157,12 @@ def check(unit: Unit) -> Iterator[Finding]:
         yield card_finding
         return
     where = unit.kustomization or unit.label
-    line = _line_naming(where, unit.build_error) if where.endswith((".yaml", ".yml", "Kustomization")) else 1
+    column = 1
+    entry = _entry_naming(unit, unit.build_error)
+    if entry is not None:  # in the kustomization that lists it, maybe one the built one includes
+        where, line, column = entry
+    else:
+        line = _line_naming(where, unit.build_error) if where.endswith((".yaml", ".yml", "Kustomization")) else 1
     # Offline, a remote base that cannot be fetched says nothing of the repository: a warning
     offline = REMOTE_FAILED in unit.build_error and OFFLINE.search(unit.build_error) is not None
     yield Finding(
@@ -133,4 +177,5 @@ def check(unit: Unit) -> Iterator[Finding]:
         level="warning" if offline else None,
         file=where,
         line=line,
+        column=column,
     )
