@@ -90,6 +90,63 @@ spec:
             - name: src
           steps: notalist
 """
+NAMES_AND_SOURCES = """\
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: p
+spec:
+  workspaces:
+    - nam: src
+  tasks:
+    - nme: a
+      taskSpec:
+        steps:
+          - name: s
+            image: registry.access.redhat.com/ubi9/ubi-minimal:9.4
+            script: echo
+    - name: b
+      when:
+        - input: x
+          operatr: in
+          valus: [x]
+      taskRef:
+        name: t
+---
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: r
+spec:
+  pipelineRef:
+    name: p
+  workspaces:
+    - name: src
+      emptydir: {}
+---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata:
+  name: el
+spec:
+  triggers:
+    - name: t
+      bindings:
+        - name: revision
+          value: $(body.after)
+      templat:
+        ref: tt
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: t
+spc:
+  steps:
+    - name: s
+      image: registry.access.redhat.com/ubi9/ubi-minimal:9.4
+      script: echo
+"""
 PAC = """\
 apiVersion: tekton.dev/v1
 kind: PipelineRun
@@ -140,6 +197,18 @@ def test_each_mistyped_field_is_one_finding(tmp_path: Path) -> None:
         (6, 3, "V002", "error"),  # params as a mapping: not also R020
         (8, 3, "V002", "error"),  # workspaces as a string: not also R021
         (27, 11, "V002", "error"),  # steps as a string: not also T080 "has no steps"
+    ]
+
+
+def test_each_misspelt_name_source_template_and_spec_is_one_finding(tmp_path: Path) -> None:
+    assert findings(tmp_path, NAMES_AND_SOURCES) == [
+        (7, 7, "V001", "error"),  # nam: not also T060 "workspace has no name"
+        (9, 7, "V001", "error"),  # nme: not also T002 "pipeline task has no name"
+        (18, 11, "V001", "error"),  # operatr: not also T050 "has operator ''"
+        (19, 11, "V001", "error"),  # valus: not also T050 "has no values"
+        (32, 7, "V001", "error"),  # emptydir: not also T062 "has no volume source"
+        (44, 7, "V001", "error"),  # templat: not also R003 "has no template"
+        (51, 1, "V001", "error"),  # spc: not also T080 "Task has no spec"
     ]
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton import renames, resolve
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "trigger-refs-resolve"
 CODE = "R003"
@@ -81,7 +82,9 @@ def _trigger(unit: Unit, obj: Obj, base: tuple, trigger: dict, who: str, standal
     template = trigger.get("template")
     if not standalone and isinstance(trigger_ref, str) and trigger_ref:
         yield from _lookup(unit, obj, base + ("triggerRef",), who, "Trigger", trigger_ref)
-    elif not isinstance(template, dict):
+    elif not isinstance(template, dict) and not any(
+        given_wrongly(unit, obj, base, field) for field in ("template", "triggerRef")
+    ):  # a misspelt or mistyped template is the schema stage's finding (V001, V002)
         what = "a template" if standalone else "a template or a triggerRef"
         yield Finding(obj, base, f"{who} has no template: give it {what} (the Triggers webhook rejects it)")
     if isinstance(template, dict):

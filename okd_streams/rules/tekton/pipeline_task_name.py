@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.names import dns1123_label_problem
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "pipeline-task-name"
 CODE = "T002"
@@ -38,6 +39,8 @@ def check(unit: Unit) -> Iterator[Finding]:
             name = task.get("name")
             where = f"{section}[{index}]"
             if not isinstance(name, str) or not name:
+                if given_wrongly(unit, site.obj, site.at(section, index), "name"):
+                    continue  # the schema stage's finding (V001, V002)
                 yield Finding(
                     site.obj,
                     site.at(section, index),

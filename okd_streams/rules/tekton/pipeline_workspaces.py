@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks, task_label
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "pipeline-workspaces"
 CODE = "T060"
@@ -37,7 +38,10 @@ def check(unit: Unit) -> Iterator[Finding]:
         for index, workspace in items(site.spec, "workspaces"):
             name = workspace.get("name")
             if not isinstance(name, str) or not name:
-                yield Finding(site.obj, site.at("workspaces", index), f"workspace {index} of {site.label} has no name")
+                if not given_wrongly(unit, site.obj, site.at("workspaces", index), "name"):  # else V001, V002
+                    yield Finding(
+                        site.obj, site.at("workspaces", index), f"workspace {index} of {site.label} has no name"
+                    )
                 continue
             if name in declared:
                 yield Finding(

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, items
 from okd_streams.tekton.pipeline import PipelineSite, TaskSite, pipeline_specs, pipeline_tasks, task_label, task_specs
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "when-expressions"
 CODE = "T050"
@@ -31,7 +32,7 @@ WAIVER_NEEDS_REASON = False
 OPERATORS = ("in", "notin")
 
 
-def _when(obj: Obj, path: tuple, owner: dict, label: str) -> Iterator[Finding]:
+def _when(unit: Unit, obj: Obj, path: tuple, owner: dict, label: str) -> Iterator[Finding]:
     whens = owner.get("when")
     if whens is None:
         return
@@ -56,7 +57,7 @@ def _when(obj: Obj, path: tuple, owner: dict, label: str) -> Iterator[Finding]:
                 )
             continue
         operator = when.get("operator")
-        if operator not in OPERATORS:
+        if operator not in OPERATORS and not given_wrongly(unit, obj, at, "operator"):  # else V001, V002
             yield Finding(
                 obj,
                 at + (("operator",) if "operator" in when else ()),
@@ -64,13 +65,13 @@ def _when(obj: Obj, path: tuple, owner: dict, label: str) -> Iterator[Finding]:
                 "use in or notin",
             )
         values = when.get("values")
-        if not isinstance(values, list) or not values:
+        if (not isinstance(values, list) or not values) and not given_wrongly(unit, obj, at, "values"):
             yield Finding(
                 obj,
                 at + (("values",) if "values" in when else ()),
                 f"when expression {i} of {label} has no values; give a non-empty list",
             )
-        if when.get("input") in (None, ""):
+        if when.get("input") in (None, "") and not given_wrongly(unit, obj, at, "input"):
             yield Finding(
                 obj,
                 at,
@@ -83,8 +84,10 @@ def check(unit: Unit) -> Iterator[Finding]:
     site: PipelineSite | TaskSite
     for site in pipeline_specs(unit):
         for section, index, task in pipeline_tasks(site.spec):
-            yield from _when(site.obj, site.at(section, index), task, f"{task_label(task, section)} of {site.label}")
+            yield from _when(
+                unit, site.obj, site.at(section, index), task, f"{task_label(task, section)} of {site.label}"
+            )
     for site in task_specs(unit):
         for index, step in items(site.spec, "steps"):
             if step.get("when") is not None:
-                yield from _when(site.obj, site.at("steps", index), step, f"step {index} of {site.label}")
+                yield from _when(unit, site.obj, site.at("steps", index), step, f"step {index} of {site.label}")

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, get, items
 from okd_streams.tekton.pipeline import describe, tekton_objects
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "workspace-bindings"
 CODE = "T062"
@@ -64,6 +65,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                     f"({', '.join(given)}); give exactly one",
                 )
                 continue
+            if not given and any(given_wrongly(unit, obj, at, source) for source in SOURCES):
+                continue  # a source misspelt or mistyped: the schema stage's finding (V001, V002)
             if not given:
                 hint = (
                     "; `emptyDir:` with no value counts as none, write `emptyDir: {}`" if "emptyDir" in binding else ""
