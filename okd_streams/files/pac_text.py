@@ -37,9 +37,12 @@ def as_pac_reads(text: str) -> str:
         if _BLOCK_SCALAR.search(line):
             block_indent = indent
             continue
-        found = _BARE.match(line)
+        if "{{" not in line:
+            continue
+        ending = "\r" if line.endswith("\r") else ""  # a file with Windows line ends
+        found = _BARE.match(line.removesuffix("\r"))
         if found is None or ": " in found["value"] or not PLACEHOLDER.match(found["value"]):
             continue
         value = found["value"].replace("'", "''")
-        lines[number] = f"{found['lead']}'{value}'{found['tail'] or ''}"
+        lines[number] = f"{found['lead']}'{value}'{found['tail'] or ''}{ending}"
     return "\n".join(lines)

@@ -11,6 +11,7 @@ the TaskRun reconciler does for every embedded taskSpec.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -105,3 +106,53 @@ def _inlined_bindings(unit: Unit) -> dict[str, frozenset[str]]:
                 bound = frozenset(w["name"] for _, w in items(task, "workspaces") if isinstance(w.get("name"), str))
                 found[name] = found[name] & bound if name in found else bound
     return found
+
+
+# The annotations naming what PaC fetches for a run (its matcher's patterns): Tasks under
+# `task` and `task-N`, one Pipeline under `pipeline`.
+_FETCHES = {"Task": re.compile(r"task(-[0-9]+)?"), "Pipeline": re.compile(r"pipeline")}
+
+
+def fetched(unit: Unit, holder: Obj, kind: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What Pipelines-as-Code fetches and inlines for `holder` (a run it handles, or a
+    `.tekton/` Pipeline such a run references), from the run's annotations: (the names of the
+    Artifact Hub Tasks or Pipelines it fetches, `git-clone` or `git-clone:0.9`; the other
+    sources, URLs and files of the repository, whose objects' names are known only once fetched)."""
+    runs = [holder] if is_pac_run(holder) else []
+    if holder.kind == "Pipeline" and in_tekton_folder(holder):
+        runs = [
+            run
+            for run in unit.of_kind("PipelineRun")
+            if is_pac_run(run) and get(run.data, "spec", "pipelineRef", "name") == holder.name
+        ]
+    names: set[str] = set()
+    others: list[str] = []
+    for run in runs:
+        annotations = run.metadata.get("annotations")
+        for key, value in annotations.items() if isinstance(annotations, dict) else ():
+            if not (isinstance(key, str) and key.startswith(ANNOTATION) and isinstance(value, str)):
+                continue
+            if not _FETCHES[kind].fullmatch(key[len(ANNOTATION) :]):
+                continue
+            for entry in (part.strip() for part in value.strip().removeprefix("[").removesuffix("]").split(",")):
+                if entry.startswith(("https://", "http://")) or ("/" in entry and "://" not in entry):
+                    others.append(entry)  # a URL, or a file inside the repository
+                elif entry:  # a Hub name, of the default catalog or another (`catalog://name`)
+                    names.add(entry.rpartition("://")[2].partition(":")[0])
+    return frozenset(names), tuple(others)
+
+
+def fetched_note(unit: Unit, holder: Obj, kind: str, name: str) -> str | None:
+    """How to say that PaC fetches the `kind` named `name` that `holder` references, or None
+    when its annotations fetch nothing that could be it."""
+    names, others = fetched(unit, holder, kind)
+    if name in names:
+        return (
+            "which Pipelines-as-Code fetches from Artifact Hub (its annotations say so) and inlines: not checked here"
+        )
+    if others:
+        return (
+            f"which is not among the checked objects; Pipelines-as-Code may fetch it from {', '.join(others)} "
+            "(its annotations say so) and inline it: not checked here"
+        )
+    return None

@@ -35,6 +35,10 @@ def test_a_bare_placeholder_value_is_read_as_a_string(line: str, read: str) -> N
     assert as_pac_reads(line) == read
 
 
+def test_windows_line_ends_stay() -> None:
+    assert as_pac_reads("a:\r\n  value: {{revision}}\r\n") == "a:\r\n  value: '{{revision}}'\r\n"
+
+
 def test_a_script_is_left_as_written() -> None:
     text = "script: |\n  value: {{revision}}\n  echo\nnext: {{revision}}\n"
     assert as_pac_reads(text) == "script: |\n  value: {{revision}}\n  echo\nnext: '{{revision}}'\n"

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
-from okd_streams.tekton import renames, resolve
+from okd_streams.tekton import pac, renames, resolve
 
 ID = "pipeline-ref-resolves"
 CODE = "R002"
@@ -58,6 +58,8 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
             f'{who} runs Pipeline "{ref.name}", which this stream does not contain; a '
             "stream must be self-contained: fix the name or add the Pipeline to the base",
         )
+    elif (note := pac.fetched_note(unit, obj, "Pipeline", ref.name)) is not None:
+        yield Finding(obj, path, f'{who} runs Pipeline "{ref.name}", {note}', level="info")
     else:
         yield Finding(
             obj,

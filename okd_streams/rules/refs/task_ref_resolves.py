@@ -10,7 +10,9 @@ What it does:
   is refused by Tekton outright, which T070 reports. A name defined differently in two
   places equally near the reference (same folder, then the folders above it, then the
   rest of the set) is a warning naming both. Resolver and bundle references are
-  left to `remote-ref-unchecked` (R005); custom tasks are not Tasks and are skipped.
+  left to `remote-ref-unchecked` (R005); custom tasks are not Tasks and are skipped. A
+  Task that Pipelines-as-Code fetches for a run it handles (its `pipelinesascode.tekton.dev/task`
+  annotations name it on Artifact Hub, or a URL or file that may hold it) is only noted (info).
   A Task the build itself renamed (namePrefix/nameSuffix) while the taskRef kept the old
   name is an error everywhere: kustomize renames no taskRef unless `configurations:` says so.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj, Unit, get
-from okd_streams.tekton import renames, resolve
+from okd_streams.tekton import pac, renames, resolve
 
 ID = "task-ref-resolves"
 CODE = "R001"
@@ -71,6 +73,8 @@ def _report(unit: Unit, obj: Obj, who: str, resolved: resolve.ResolvedSpec) -> I
             f'{who} runs Task "{ref.name}", which this stream does not contain; a stream '
             "must be self-contained: add the Task to the base or an overlay, or fix the name",
         )
+    elif (note := pac.fetched_note(unit, obj, "Task", ref.name)) is not None:
+        yield Finding(obj, path, f'{who} runs Task "{ref.name}", {note}', level="info")
     else:
         yield Finding(
             obj,
