@@ -150,9 +150,13 @@ def fetched_note(unit: Unit, holder: Obj, kind: str, name: str) -> str | None:
         return (
             "which Pipelines-as-Code fetches from Artifact Hub (its annotations say so) and inlines: not checked here"
         )
+    named = [source for source in others if PurePosixPath(source).stem == name]  # .../git-clone.yaml
+    if named:
+        return f"which Pipelines-as-Code fetches from {named[0]} (its annotations say so) and inlines: not checked here"
     if others:
+        shown = ", ".join(others[:2]) + (f" or {len(others) - 2} more" if len(others) > 2 else "")
         return (
-            f"which is not among the checked objects; Pipelines-as-Code may fetch it from {', '.join(others)} "
+            f"which is not among the checked objects; Pipelines-as-Code may fetch it from {shown} "
             "(its annotations say so) and inline it: not checked here"
         )
     return None

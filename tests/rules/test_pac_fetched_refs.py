@@ -82,6 +82,16 @@ def findings(path: Path) -> list[tuple[int, int, str, str]]:
     return [(p["line"], p["column"], p["code"], p["level"]) for p in json.loads(out.getvalue()) if p["code"] == "R001"]
 
 
+def test_a_repository_file_named_after_the_task_is_named() -> None:
+    run = run_with(
+        {"pipelinesascode.tekton.dev/task": "[task/a/0.1/a.yaml, task/git-clone/0.1/git-clone.yaml, ci/b.yaml]"}
+    )
+    note = pac.fetched_note(Unit("u", [run]), run, "Task", "git-clone")
+    assert note is not None and "from task/git-clone/0.1/git-clone.yaml " in note
+    note = pac.fetched_note(Unit("u", [run]), run, "Task", "lint")
+    assert note is not None and "task/a/0.1/a.yaml, task/git-clone/0.1/git-clone.yaml or 1 more" in note
+
+
 def test_tasks_pac_fetches_are_noted(tmp_path: Path) -> None:
     (tmp_path / ".tekton").mkdir()
     (tmp_path / ".tekton" / "on-push.yaml").write_text(RUN, encoding="utf-8")
