@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from okd_streams.files.loader import Document, YamlFile, parse_text
 from okd_streams.model.objects import Obj, Provenance
@@ -21,16 +21,47 @@ from okd_streams.render import kustomization as kz
 _IDENTITY = {"apiVersion", "kind"}  # how a patch names its target, not what it changes
 
 
+class Selectable(NamedTuple):
+    obj: Obj
+    kind: str
+    name: str  # as rendered
+    names: set[str]  # as rendered and as in its source (a namePrefix renames it)
+    labels: dict
+
+
+class Selection:
+    """A render's objects by kind, each with its names (now and in its source) and labels
+    worked out once: the patches and replacements of a stream each select among them, a few
+    hundred selections per stream, which looked at every object in turn."""
+
+    def __init__(self, objects: list[Obj]) -> None:
+        self.entries: list[Selectable] = []
+        self.by_kind: dict[str, list[Selectable]] = {}
+        for obj in objects:
+            labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
+            entry = Selectable(obj, obj.kind, obj.name, _names(obj), labels)
+            self.entries.append(entry)
+            self.by_kind.setdefault(entry.kind, []).append(entry)
+
+    def of_kind(self, kind: Any) -> list[Selectable]:
+        """The entries a selection naming `kind` may match (None: any kind)."""
+        if kind is None:
+            return self.entries
+        return self.by_kind.get(kind, []) if isinstance(kind, str) else []
+
+
 def attach(graph: kz.Closure, objects: list[Obj], file_of: Callable[[Path], YamlFile]) -> None:
     """Add a `Provenance` to each object for every value a patch of the build set in it."""
+    selection = Selection(objects) if graph.patches else None
     for ref in graph.patches:
+        assert selection is not None
         for document in _documents(ref, file_of):
             data = document.data
             if isinstance(data, list):
-                for obj in _targets(objects, ref.target, None):
+                for obj in _targets(selection, ref.target, None):
                     _credit_operations(obj, document, data)
             elif isinstance(data, dict):
-                for obj in _targets(objects, ref.target, data):
+                for obj in _targets(selection, ref.target, data):
                     source = obj.doc.data if obj.doc is not None else None
                     for rendered_path, patch_path in _merged(data, source, obj.data, (), (), top=True):
                         obj.provenance.append(Provenance(rendered_path, document, patch_path))
@@ -84,17 +115,18 @@ def _names(obj: Obj) -> set[str]:
     return names
 
 
-def _targets(objects: list[Obj], target: dict | None, body: dict | None) -> Iterator[Obj]:
-    for obj in objects:
-        names = _names(obj)
-        labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
-        if target is not None:
-            if any(kz.selects(target, obj.kind, name, labels) for name in names):
-                yield obj
-        elif body is not None and body.get("kind") == obj.kind:
-            metadata = body.get("metadata")
-            if isinstance(metadata, dict) and metadata.get("name") in names:
-                yield obj
+def _targets(selection: Selection, target: dict | None, body: dict | None) -> Iterator[Obj]:
+    if target is not None:
+        kind = target.get("kind") if isinstance(target, dict) else None
+        for entry in selection.of_kind(kind):
+            if any(kz.selects(target, entry.kind, name, entry.labels) for name in entry.names):
+                yield entry.obj
+    elif body is not None:
+        metadata = body.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        for entry in selection.of_kind(body.get("kind")) if body.get("kind") is not None else ():
+            if name in entry.names:
+                yield entry.obj
 
 
 def _named_index(items: list, name: Any) -> int | None:

@@ -415,6 +415,7 @@ def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) 
     if not graph.replacements:
         return
     sources = [tree.file(path) for path in sorted(graph.files) if path.suffix in YAML_SUFFIXES]
+    selection = patches.Selection(objects)
     for _, entry in graph.replacements:
         source = entry.get("source")
         targets = entry.get("targets")
@@ -429,10 +430,11 @@ def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) 
         for target in targets:
             if not isinstance(target, dict):
                 continue
-            for obj in objects:
-                labels = found if isinstance(found := obj.metadata.get("labels"), dict) else {}
-                if not kz.selects(target.get("select"), obj.kind, obj.name, labels):
+            select = target.get("select")
+            for candidate in selection.of_kind(select.get("kind") if isinstance(select, dict) else None):
+                if not kz.selects(select, candidate.kind, candidate.name, candidate.labels):
                     continue
+                obj = candidate.obj
                 for field_path in target.get("fieldPaths") or []:
                     resolved = kz.resolve_field_path(obj.data, str(field_path))
                     if resolved is not None:
