@@ -143,8 +143,10 @@ def fetched(unit: Unit, holder: Obj, kind: str) -> tuple[frozenset[str], tuple[s
 
 
 def fetched_note(unit: Unit, holder: Obj, kind: str, name: str) -> str | None:
-    """How to say that PaC fetches the `kind` named `name` that `holder` references, or None
-    when its annotations fetch nothing that could be it."""
+    """How to say that PaC fetches the `kind` named `name` that `holder` references (or fills
+    its name in), or None when its annotations fetch nothing that could be it."""
+    if filled_in_by_pac(holder, name):
+        return "a name Pipelines-as-Code fills in: not checked here"
     names, others = fetched(unit, holder, kind)
     if name in names:
         return (

@@ -61,6 +61,11 @@ CASES: dict[str, Case] = {
     "wrong-types-task": Case("lint", 1, [("T003", "build.yaml")]),
     "wrong-types-pipeline": Case("lint", 1, [("T002", "pipeline.yaml")]),
     "wrong-types-run": Case("lint", 1, [("X005", "run.yaml")]),
+    # what a TriggerTemplate creates, and what Pipelines-as-Code fills in, of odd shapes
+    "trigger-template-odd-templates": Case(
+        "lint", 1, [("V002", "build.yaml")], message="TriggerTemplate build creates"
+    ),
+    "pac-odd-annotations": Case("lint", 1, [("V004", ".tekton/run.yaml"), ("V002", ".tekton/run.yaml")]),
     # symlinks leading out of the tree are not read
     "symlinked-file-outside": Case(
         "lint", 1, [("Y001", "tasks/credentials.yaml")], generate=h.symlinked_file, message="outside the repository"

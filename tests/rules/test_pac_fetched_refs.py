@@ -135,3 +135,14 @@ def test_a_tekton_folder_pipeline_a_pac_run_references_gets_the_run_s_tasks(tmp_
     (tmp_path / ".tekton" / "build.yaml").write_text(PIPELINE, encoding="utf-8")
     (tmp_path / ".tekton" / "on-push.yaml").write_text(REFERENCING_RUN, encoding="utf-8")
     assert findings(tmp_path) == [(9, 9, "R001", "info")]
+
+
+def test_a_name_pac_fills_in_is_noted(tmp_path: Path) -> None:
+    (tmp_path / ".tekton").mkdir()
+    text = RUN.replace("name: lint", 'name: "{{ linter }}"')
+    (tmp_path / ".tekton" / "on-push.yaml").write_text(text, encoding="utf-8")
+    assert findings(tmp_path) == [(14, 11, "R001", "info"), (17, 11, "R001", "info")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["lint", "--format", "json", "--no-cache", str(tmp_path)])
+    assert not [p for p in json.loads(out.getvalue()) if p["code"] == "T071" or p["level"] == "error"]

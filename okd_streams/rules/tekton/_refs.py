@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Obj
 from okd_streams.tekton.names import qualified_name_problem
+from okd_streams.tekton.pac import filled_in_by_pac
 
 REF_FIELDS = {"name", "kind", "apiVersion", "bundle", "resolver", "params"}  # of TaskRef and PipelineRef
 
@@ -29,7 +30,7 @@ def ref_problems(obj: Obj, at: tuple, ref: dict, label: str, what: str = "taskRe
                 "enable-concise-resolver-syntax feature flag and a resolver",
                 level="warning",
             )
-        else:
+        elif not filled_in_by_pac(obj, name):  # a `{{ name }}` PaC fills in is judged once it is
             problem = qualified_name_problem(name)
             if problem:
                 yield Finding(obj, at + ("name",), f'{what} name "{name}" of {label} {problem}')

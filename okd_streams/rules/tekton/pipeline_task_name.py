@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.tekton.names import dns1123_label_problem
+from okd_streams.tekton.pac import filled_in_by_pac
 from okd_streams.tekton.pipeline import pipeline_specs, pipeline_tasks
 from okd_streams.tekton.schema_issues import given_wrongly
 
@@ -47,7 +48,7 @@ def check(unit: Unit) -> Iterator[Finding]:
                     f"{where} of {site.label} has no name; every pipeline task needs a unique name",
                 )
                 continue
-            problem = dns1123_label_problem(name)
+            problem = dns1123_label_problem(name) if not filled_in_by_pac(site.obj, name) else None  # PaC fills it in
             if problem:
                 yield Finding(
                     site.obj,

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from okd_streams.model.objects import Finding, Unit
 from okd_streams.rules.tekton._refs import ref_problems
 from okd_streams.tekton.pipeline import describe, tekton_objects
+from okd_streams.tekton.schema_issues import given_wrongly
 
 ID = "run-ref"
 CODE = "T071"
@@ -63,6 +64,8 @@ def check(unit: Unit) -> Iterator[Finding]:
                 obj, ("spec", spec_field), f"{label} sets both {ref_field} and {spec_field}; give exactly one"
             )
         elif ref is None and inline is None:
+            if any(given_wrongly(unit, obj, ("spec",), field) for field in (ref_field, spec_field)):
+                continue  # misspelt or mistyped: the schema stage's finding (V001, V002)
             yield Finding(
                 obj,
                 ("spec",) if "spec" in obj.data else (),

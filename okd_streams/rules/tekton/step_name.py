@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from okd_streams.model.objects import Finding, Unit, items
 from okd_streams.tekton.names import dns1123_label_problem
+from okd_streams.tekton.pac import filled_in_by_pac
 from okd_streams.tekton.pipeline import task_specs
 
 ID = "step-name"
@@ -39,7 +40,7 @@ def check(unit: Unit) -> Iterator[Finding]:
             if not isinstance(name, str):
                 yield Finding(site.obj, site.at("steps", index, "name"), f"step name in {site.label} must be a string")
                 continue
-            problem = dns1123_label_problem(name)
+            problem = dns1123_label_problem(name) if not filled_in_by_pac(site.obj, name) else None  # PaC fills it in
             if problem:
                 yield Finding(
                     site.obj,
