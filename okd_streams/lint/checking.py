@@ -79,7 +79,8 @@ def stream_unit(
     if not result.ok:
         unit = failed_unit(stream.name, stream.name, shown, result.error or "kustomize failed")
         unit.card = card  # K001 can then point at a card field a replacement needs
-        unit.kustomizations = kustomization_documents(kz.closure(stream.directory), tree)[1]  # ... or an entry
+        built = renders.closure(stream.directory.resolve()) if renders is not None else kz.closure(stream.directory)
+        unit.kustomizations = kustomization_documents(built, tree)[1]  # ... or an entry it lists
         return unit
     graph = renders.closures.get(result.directory) if renders is not None else None
     unit = unit_from_render(result, tree, stream.name, stream=stream.name, card=card, graph=graph)

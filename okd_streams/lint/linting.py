@@ -357,7 +357,8 @@ def _lint_set(run: _Run, lint_set: LintSet) -> tuple[list[Problem], list[Unit]]:
         else:
             unit = failed_unit(tree.display(root), None, shown, result.error or "kustomize failed")
             # K001 can then point at the entry of a kustomization below this one that failed
-            unit.kustomizations = kustomization_documents(kz.closure(root), tree)[1]
+            graph = renders.closure(root) if renders is not None else kz.closure(root)
+            unit.kustomizations = kustomization_documents(graph, tree)[1]
         units.append(unit)
     if len(units) > 1:  # sibling kustomizations of one PATH: a reference may name what another renders
         for unit in units:

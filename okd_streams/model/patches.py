@@ -50,11 +50,9 @@ class Selection:
         return self.by_kind.get(kind, []) if isinstance(kind, str) else []
 
 
-def attach(graph: kz.Closure, objects: list[Obj], file_of: Callable[[Path], YamlFile]) -> None:
-    """Add a `Provenance` to each object for every value a patch of the build set in it."""
-    selection = Selection(objects) if graph.patches else None
+def attach(graph: kz.Closure, selection: Selection, file_of: Callable[[Path], YamlFile]) -> None:
+    """Add a `Provenance` to each selected object for every value a patch of the build set in it."""
     for ref in graph.patches:
-        assert selection is not None
         for document in _documents(ref, file_of):
             data = document.data
             if isinstance(data, list):

@@ -387,8 +387,9 @@ def unit_from_render(
         objects.append(Obj(rendered.data, shown, doc))
     if graph is None:
         graph = kz.closure(result.directory)
-    patches.attach(graph, objects, tree.file)  # before replacements, which kustomize applies after patches
-    _attach_provenance(graph, objects, tree)
+    selection = patches.Selection(objects)
+    patches.attach(graph, selection, tree.file)  # before replacements, which kustomize applies after patches
+    _attach_provenance(graph, selection, tree)
     read, kustomizations = kustomization_documents(graph, tree)
     return Unit(
         label,
@@ -410,12 +411,11 @@ def kustomization_documents(graph: kz.Closure, tree: SourceTree) -> tuple[list[P
     return read, [tree.file(path).documents[0] for path in read]
 
 
-def _attach_provenance(graph: kz.Closure, objects: list[Obj], tree: SourceTree) -> None:
+def _attach_provenance(graph: kz.Closure, selection: patches.Selection, tree: SourceTree) -> None:
     """Values copied by kustomize `replacements` point back at their source (a stream card)."""
     if not graph.replacements:
         return
     sources = [tree.file(path) for path in sorted(graph.files) if path.suffix in YAML_SUFFIXES]
-    selection = patches.Selection(objects)
     for _, entry in graph.replacements:
         source = entry.get("source")
         targets = entry.get("targets")

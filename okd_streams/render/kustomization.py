@@ -107,11 +107,17 @@ def _strings(value: Any) -> Iterator[str]:
                 yield item
 
 
+# Fields of a kustomization listing files (besides resources and components), and those whose
+# items name a file under `path`.
+FILE_LISTS = ("patchesStrategicMerge", "configurations", "crds", "transformers", "generators", "validators")
+FILE_ITEMS = ("patches", "patchesJson6902", "replacements")
+
+
 def _referenced_files(data: dict) -> Iterator[str]:
     """File paths (not folders) a kustomization names, besides resources and components."""
-    for key in ("patchesStrategicMerge", "configurations", "crds", "transformers", "generators", "validators"):
+    for key in FILE_LISTS:
         yield from (value for value in _strings(data.get(key)) if "\n" not in value)
-    for key in ("patches", "patchesJson6902", "replacements"):
+    for key in FILE_ITEMS:
         for entry in data.get(key) or [] if isinstance(data.get(key), list) else []:
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 yield entry["path"]

@@ -36,12 +36,10 @@ def in_tekton_folder(obj: Obj) -> bool:
     return FOLDER in PurePosixPath(obj.file.replace("\\", "/")).parts
 
 
-# PaC fills `{{ name }}` placeholders in the text of the `.tekton/` files before it reads them
-# as YAML (okd_streams.files.pac_text): with the event's values (revision, repo_name ...) and
-# the Repository's own params. What such a value becomes is not known here.
-
-
 def has_placeholder(value: Any) -> bool:
+    """Whether `value` holds a `{{ name }}` placeholder. PaC fills them in the text of the
+    `.tekton/` files before it reads them as YAML (okd_streams.files.pac_text), with the event's
+    values (revision, repo_name ...) and the Repository's own params: not known here."""
     return isinstance(value, str) and "{{" in value and PLACEHOLDER.search(value) is not None
 
 

@@ -6,8 +6,9 @@ What it does:
   kustomization that lists it (a base or component the built one includes, when the
   mistake is there), else on the line of the built kustomization that names it: a missing
   resource or patch, a patch whose target does not exist, a YAML error in a file it reads,
-  a cycle, a timeout, a remote resource that cannot be fetched. Offline, a remote resource is reported as a warning at
-  the line listing it, and the rest of the build (without the remote entries) is checked.
+  a cycle, a timeout, a remote resource that cannot be fetched. Offline, a remote resource
+  is reported as a warning at the line listing it, and the rest of the build (without the
+  remote entries) is checked.
 
 Why:
   Argo CD runs the same build; a stream that does not build is never synced, and the
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from okd_streams.files.loader import Document
 from okd_streams.model.objects import Finding, Unit, items
-from okd_streams.render.kustomization import is_remote
+from okd_streams.render.kustomization import FILE_ITEMS, FILE_LISTS, is_remote
 from okd_streams.render.kustomize import OFFLINE, REMOTE_FAILED
 
 ID = "kustomize-build"
@@ -54,21 +55,17 @@ def _line_naming(kustomization: str, error: str) -> int:
     return 1
 
 
-# Entries of a kustomization that name a file or folder, by key; and those under an item's key.
-_LISTED = ("resources", "components", "bases", "patchesStrategicMerge", "crds", "configurations", "transformers")
-_IN_ITEMS = {"patches": "path", "patchesJson6902": "path", "replacements": "path"}
-
-
 def _entries(document: Document) -> Iterator[tuple[tuple, str]]:
+    """(path, text) of each entry of a kustomization that names a file or folder."""
     data = document.data if isinstance(document.data, dict) else {}
-    for key in _LISTED:
+    for key in ("resources", "components", "bases", *FILE_LISTS):
         for index, value in enumerate(data.get(key) or [] if isinstance(data.get(key), list) else []):
             if isinstance(value, str):
                 yield (key, index), value
-    for key, field in _IN_ITEMS.items():
+    for key in FILE_ITEMS:
         for index, item in items(data, key):
-            if isinstance(item.get(field), str):
-                yield (key, index, field), item[field]
+            if isinstance(item.get("path"), str):
+                yield (key, index, "path"), item["path"]
 
 
 def _entry_naming(unit: Unit, error: str) -> tuple[str, int, int] | None:
