@@ -2,7 +2,8 @@
 text before it parses the YAML (its templates package, with PLACEHOLDER), so a value written
 as a bare placeholder, `value: {{revision}}`, is a plain string to PaC, where a YAML reader
 sees a mapping (`{{revision}}` is a flow mapping with a mapping for a key) or a syntax error
-(`{{revision}}-x`). Such a value is read here as the quoted string it stands for; positions
+(`{{revision}}-x`); so is an item of a flow sequence (`args: [{{revision}}]`). Such a value
+is read here as the quoted string it stands for; positions
 stay where they were (the quote takes the place of the first brace, the rest of the line
 moves right by two)."""
 
@@ -19,11 +20,15 @@ _BARE = re.compile(
     r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^ \t#'\"{\[][^#]*?:[ \t]+|-[ \t]+))"
     r"(?P<value>{{[^}]{2,}}}[^#]*?)(?P<tail>[ \t]+#.*)?$"
 )
+# A flow sequence as a block value (`args: [{{x}}, y]`, `- [{{x}}]`), and in it an item that
+# starts with a placeholder, between `[` or `,` and `,` or `]` (no quotes or brackets in it).
+_FLOW = re.compile(r"^(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^ \t#'\"{\[][^#]*?:[ \t]+)?)(?P<flow>\[.*)$")
+_FLOW_ITEM = re.compile(r"(?<=[\[,])(?P<space>[ \t]*)(?P<value>{{[^}]{2,}}}[^,\]\[{}'\"#]*?)(?=[ \t]*[,\]])")
 _BLOCK_SCALAR = re.compile(r"(?:^|[ \t:])[|>][-+0-9]*[ \t]*(?:#.*)?$")  # `script: |`, `- >-`
 
 
 def as_pac_reads(text: str) -> str:
-    """`text` with each bare placeholder value quoted; block scalars (scripts) untouched."""
+    """`text` with each bare placeholder value or flow item quoted; block scalars (scripts) untouched."""
     if "{{" not in text:
         return text
     lines = text.split("\n")
@@ -40,9 +45,17 @@ def as_pac_reads(text: str) -> str:
         if "{{" not in line:
             continue
         ending = "\r" if line.endswith("\r") else ""  # a file with Windows line ends
-        found = _BARE.match(line.removesuffix("\r"))
-        if found is None or ": " in found["value"] or not PLACEHOLDER.match(found["value"]):
-            continue
-        value = found["value"].replace("'", "''")
-        lines[number] = f"{found['lead']}'{value}'{found['tail'] or ''}{ending}"
+        line = line.removesuffix("\r")
+        found = _BARE.match(line)
+        if found is not None and ": " not in found["value"] and PLACEHOLDER.match(found["value"]):
+            value = found["value"].replace("'", "''")
+            lines[number] = f"{found['lead']}'{value}'{found['tail'] or ''}{ending}"
+        elif (flow := _FLOW.match(line)) is not None:
+            items = _FLOW_ITEM.sub(_quoted_item, flow["flow"])
+            lines[number] = f"{flow['lead']}{items}{ending}"
     return "\n".join(lines)
+
+
+def _quoted_item(found: re.Match[str]) -> str:
+    value = found["value"]
+    return f"{found['space']}'{value}'" if PLACEHOLDER.match(value) else found[0]

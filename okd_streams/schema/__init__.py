@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from okd_streams.schema import context, fast, gates, names, store
+from okd_streams.schema import context, fast, gates, metadata, names, store
 from okd_streams.schema.explain import Raw, explain
 from okd_streams.schema.target import DEFAULT_FLAGS, Target, TargetError
 
@@ -82,7 +82,9 @@ def check_object(data: Any, target: Target | None = None) -> list[SchemaIssue]:
     if not valid:
         raws = explain(data, root, store.Resolver(target.kubernetes))
     named = {r.path for r in raws}
-    raws += [r for r in names.check(data) if r.path not in named]
+    meta = data.get("metadata")
+    judged = names.check(data) + (metadata.check(data, meta) if isinstance(meta, dict) else [])
+    raws += [r for r in judged if r.path not in named]
     if not valid:
         raws += gates.check(data, target)
     issues = _one_per_mistake({_issue(data, r) for r in raws})
@@ -118,8 +120,8 @@ def _issue(data: dict[str, Any], raw: Raw) -> SchemaIssue:
         if f.get("why"):
             msg += f" ({f['why']})"
         return SchemaIssue(path, raw.kind, msg, field=f["field"])
-    if raw.kind == "invalid-value":
-        return SchemaIssue(path, raw.kind, _invalid(data, path, f))
+    if raw.kind == "invalid-value":  # a key judged (a label's, a data key): its text is the field
+        return SchemaIssue(path, raw.kind, _invalid(data, path, f), field=str(f["value"]) if f.get("key") else "")
     gate: gates.Gate = f["gate"]
     value = gate.value if isinstance(gate.value, str) else str(gate.value).lower()
     msg = f"{gate.what} ({context.location(data, path)}) needs the Tekton feature flag {gate.flag}: {value}"
@@ -138,6 +140,8 @@ def _invalid(data: dict[str, Any], path: tuple[Any, ...], f: dict[str, Any]) -> 
         return f"{where} is {value!r}, not a Kubernetes quantity such as 500m, 2, 1Gi"
     if f.get("format") == "int32":
         return f"{where} is {value}, beyond a 32-bit integer"
+    if f.get("key"):
+        return f"{context.location(data, path[:-1])} has the key {value!r}: {f['why']}"
     if f.get("why"):
         return f"{where} is {value!r}: {f['why']}"
     return f"{where} is {value!r}, which does not match {f.get('pattern')}"

@@ -24,11 +24,20 @@ from okd_streams.files.pac_text import as_pac_reads
         ("  - name: {{repo_name}}", "  - name: '{{repo_name}}'"),
         ("  url: {{body.repository.ssh_url}}", "  url: '{{body.repository.ssh_url}}'"),
         ("  value: {{it's}}", "  value: '{{it''s}}'"),
+        # items of a flow sequence
+        ("  args: [{{ source_branch }}]", "  args: ['{{ source_branch }}']"),
+        ('  command: [echo, {{revision}}, "{{ repo_url }}"]', "  command: [echo, '{{revision}}', \"{{ repo_url }}\"]"),
+        (
+            "  - [{{sender}} , {{ pull_request_number }}-x]  # who",
+            "  - ['{{sender}}' , '{{ pull_request_number }}-x']  # who",
+        ),
         # left as they are: already a string, quoted, a one-letter name PaC does not fill, a key
         ("  image: quay.io/x:{{revision}}", "  image: quay.io/x:{{revision}}"),
         ('  value: "{{revision}}"', '  value: "{{revision}}"'),
         ("  value: {{a}}", "  value: {{a}}"),
         ("{{ key }}: value", "{{ key }}: value"),
+        ("  script: echo [{{revision}}]", "  script: echo [{{revision}}]"),
+        ("  args: ['{{revision}}', [{{a}}]]", "  args: ['{{revision}}', [{{a}}]]"),
     ],
 )
 def test_a_bare_placeholder_value_is_read_as_a_string(line: str, read: str) -> None:
@@ -55,9 +64,13 @@ spec:
   params:
     - name: revision
       value: {{revision}} # the commit PaC fills in
+    - name: branches
+      value: [{{ source_branch }}, main]
   pipelineSpec:
     params:
       - name: revision
+      - name: branches
+        type: array
     tasks:
       - name: show
         taskSpec:
@@ -83,4 +96,5 @@ def test_in_a_tekton_folder_pac_reads_it(tmp_path: Path) -> None:
 
 def test_elsewhere_kubectl_reads_it(tmp_path: Path) -> None:
     (tmp_path / "on-pull-request.yaml").write_text(RUN, encoding="utf-8")
-    assert problems(tmp_path) == [(10, 15, "Y001")]  # a mapping as a key: kubectl refuses it
+    # a mapping as a key: kubectl refuses it
+    assert [p for p in problems(tmp_path) if p[2] == "Y001"] == [(10, 15, "Y001"), (12, 16, "Y001")]

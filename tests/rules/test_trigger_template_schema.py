@@ -80,3 +80,35 @@ def test_a_field_tekton_s_webhook_decodes_is_an_error(tmp_path: Path) -> None:
 
 def test_a_wrong_type_is_an_error(tmp_path: Path) -> None:
     assert findings(tmp_path, retries='"3"') == [(32, 15, "V002", "error")]
+
+
+LABELLED = """\
+apiVersion: triggers.tekton.dev/v1beta1
+kind: TriggerTemplate
+metadata:
+  name: build
+spec:
+  params:
+    - name: revision
+  resourcetemplates:
+    - apiVersion: tekton.dev/v1
+      kind: PipelineRun
+      metadata:
+        generateName: build-
+        labels:
+          okd.io/revision: $(tt.params.revision)
+          $(tt.params.revision): built
+          okd.io/stream: OKD on SCOS
+      spec:
+        pipelineRef:
+          name: build
+"""
+
+
+def test_labels_filled_in_from_the_event_are_not_judged_and_the_rest_are(tmp_path: Path) -> None:
+    (tmp_path / "build.yaml").write_text(LABELLED, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["lint", "--format", "json", "--no-cache", str(tmp_path / "build.yaml")])
+    found = [(p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue()) if p["level"] == "error"]
+    assert found == [(16, 11, "V004")]  # the label value with spaces the API server refuses

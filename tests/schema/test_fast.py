@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from okd_streams.files.loader import parse_text
-from okd_streams.schema import Target, check_object, fast, gates, names
+from okd_streams.schema import Target, check_object, fast, gates, metadata, names
 
 HERE = Path(__file__).resolve().parent
 CASES = sorted((HERE.parent / "rules" / "schema_cases").glob("*.yaml")) + sorted((HERE / "data").rglob("*.yaml"))
@@ -44,9 +44,10 @@ def test_what_the_fast_path_passes_has_no_finding(name: str, data: dict, target:
     check = fast.validator(data["apiVersion"], data["kind"], target.kubernetes, gated=gates.off(target))
     if check is None:
         return  # no schema for the kind
-    # the name rules and the few required fields no schema marks run on every object, beside
-    # the fast path (okd_streams.schema.names)
-    beside = {raw.path for raw in names.check(data)}
+    # the name and metadata rules and the few required fields no schema marks run on every
+    # object, beside the fast path (okd_streams.schema.names, okd_streams.schema.metadata)
+    meta = data.get("metadata")
+    beside = {raw.path for raw in names.check(data) + (metadata.check(data, meta) if isinstance(meta, dict) else [])}
     issues = [i for i in check_object(data, target) if i.path not in beside]
     if check(data):
         assert issues == [], issues

@@ -27,7 +27,7 @@ def findings(unit: Unit, kind: str) -> Iterator[Finding]:
         for issue in issues_of(unit, obj):
             if issue.kind != kind or _reported_better(obj.api_version, issue):
                 continue
-            if kind == "invalid-value" and filled_in_by_pac(obj, get(obj.data, *issue.path)):
+            if kind == "invalid-value" and filled_in_by_pac(obj, issue.field or get(obj.data, *issue.path)):
                 continue  # a name or duration PaC completes: judged once it is filled in, on the cluster
             if dropped(obj, issue):
                 yield Finding(obj, issue.path, issue.message + PAC_DROPS, level="warning")
@@ -54,7 +54,7 @@ def _template_findings(unit: Unit, obj: Obj, kind: str) -> Iterator[Finding]:
         for issue in issues:
             if issue.kind != kind or _reported_better(str(template.get("apiVersion")), issue):
                 continue
-            if kind == "invalid-value" and _filled_in_by_triggers(get(template, *issue.path)):
+            if kind == "invalid-value" and _filled_in_by_triggers(issue.field or get(template, *issue.path)):
                 continue  # its value comes with the event
             path = (*TEMPLATES, index, *issue.path)
             message = f"TriggerTemplate {obj.name} creates this {template.get('kind')} on each event: {issue.message}"

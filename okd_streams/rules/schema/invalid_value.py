@@ -4,11 +4,16 @@ What it does:
   Reports a value of the right type that the schema still refuses: a value outside the
   field's enum (`concurrencyPolicy: Sometimes`), a duration Go cannot parse
   (`timeout: forever`), a Kubernetes quantity that is not one (`memory: 2 GB`), a number
-  beyond a 32-bit integer, a value that does not match the field's pattern, and an object
-  name or generateName the API server refuses (upper case, an underscore). A value that is
-  filled in later is not judged: a `{{ repo_name }}` placeholder Pipelines-as-Code replaces in
-  a `.tekton/` file, a `$(tt.params.x)` in an object a TriggerTemplate creates. A timeout
-  that is not a Go duration is reported by the Tekton rule for it (T080, T090, T091).
+  beyond a 32-bit integer, a value that does not match the field's pattern, an object
+  name or generateName the API server refuses (upper case, an underscore), and the rest of
+  the metadata it judges for every kind, custom resources included: a namespace that is not
+  a DNS-1123 label, a label key or annotation key that is not a qualified name
+  (`example.com/name`), a label value that is not (`app: my app`, or over 63 characters),
+  annotations over 256 KiB, and a ConfigMap or Secret data key it refuses (`my key`).
+  A value that is filled in later is not judged: a `{{ repo_name }}` placeholder
+  Pipelines-as-Code replaces in a `.tekton/` file, a `$(tt.params.x)` in an object a
+  TriggerTemplate creates. A timeout that is not a Go duration is reported by the Tekton
+  rule for it (T080, T090, T091).
 
 Why:
   The API server or Tekton's webhook rejects the object, and the stream does not sync.
