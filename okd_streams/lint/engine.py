@@ -20,6 +20,7 @@ from okd_streams.errors import ConfigError
 from okd_streams.files.loader import YamlFile
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.problem import Problem
+from okd_streams.schema.metadata import namespace_judged_fine
 
 INTERNAL = ("E000", "internal-error")
 
@@ -110,12 +111,13 @@ def _last_error() -> _Failed:
 
 
 def _fingerprint(obj: Obj) -> bytes | str:
-    """The object's content without its namespace (the one thing streams change in a base object)."""
+    """The object's content without its namespace (the one thing streams change in a base object),
+    unless the namespace itself is a finding (okd_streams.schema.metadata)."""
     cached = getattr(obj, "_fingerprint", None)
     if cached is None:
         data = obj.data
         metadata = data.get("metadata")
-        if isinstance(metadata, dict) and "namespace" in metadata:
+        if isinstance(metadata, dict) and "namespace" in metadata and namespace_judged_fine(metadata["namespace"]):
             data = {**data, "metadata": {k: v for k, v in metadata.items() if k != "namespace"}}
         try:  # marshal format 2 has no back-references: equal bytes are equal, same-typed data
             cached = marshal.dumps(data, 2)

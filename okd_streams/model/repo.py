@@ -16,7 +16,7 @@ from okd_streams.files.paths import Boundaries, outside, real_folder, symlink_is
 from okd_streams.files.read import load_file
 from okd_streams.model import patches
 from okd_streams.model.documents import is_list, list_items
-from okd_streams.model.objects import Obj, Provenance, Unit
+from okd_streams.model.objects import Obj, Provenance, Unit, get
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import RenderResult
 
@@ -391,6 +391,7 @@ def unit_from_render(
     patches.attach(graph, selection, tree.file)  # before replacements, which kustomize applies after patches
     _attach_provenance(graph, selection, tree)
     read, kustomizations = kustomization_documents(graph, tree)
+    _attach_namespace(objects, read, kustomizations, result.directory)
     return Unit(
         label,
         objects,
@@ -409,6 +410,28 @@ def kustomization_documents(graph: kz.Closure, tree: SourceTree) -> tuple[list[P
     """The kustomization files a build reads (those that parse), and their documents."""
     read = [path for path in sorted(graph.files) if path.name in kz.NAMES and tree.file(path).documents]
     return read, [tree.file(path).documents[0] for path in read]
+
+
+def _attach_namespace(objects: list[Obj], read: list[Path], kustomizations: list[Document], root: Path) -> None:
+    """A namespace kustomize's `namespace:` field gave an object points back at that field, in
+    the kustomization that set it (the outermost one setting the value the object has): a
+    mistake there is reported once, where it is written, not at each object."""
+    setting = [
+        (path, doc)
+        for path, doc in zip(read, kustomizations, strict=True)
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("namespace"), str)
+    ]
+    if not setting:
+        return
+    setting.sort(key=lambda entry: entry[0].parent != root)  # the build's own kustomization first
+    target = ("metadata", "namespace")
+    for obj in objects:
+        namespace = get(obj.data, *target)
+        if not isinstance(namespace, str) or (obj.doc is not None and get(obj.doc.data, *target) == namespace):
+            continue  # written in the object itself
+        found = next((doc for _, doc in setting if doc.data["namespace"] == namespace), None)
+        if found is not None and obj.claim(target) is None:
+            obj.provenance.append(Provenance(target, found, ("namespace",)))
 
 
 def _attach_provenance(graph: kz.Closure, selection: patches.Selection, tree: SourceTree) -> None:

@@ -228,6 +228,9 @@ FOLLOW_ONS: dict[str, frozenset[str]] = {
     "T080": frozenset({"V004"}),
     "T090": frozenset({"V004"}),
     "T091": frozenset({"V004"}),
+    # A stream card value the build copies into an object (a schedule, a time zone): the card
+    # rule judges it at the card in the card's words; V004 would point at the same key.
+    "C001": frozenset({"V004"}),
 }
 _BY_ID = {module.ID: module for module in _MODULES}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from okd_streams.schema import context, fast, gates, metadata, names, store
+from okd_streams.schema import batch, context, fast, gates, metadata, names, secret, store
 from okd_streams.schema.explain import Raw, explain
 from okd_streams.schema.target import DEFAULT_FLAGS, Target, TargetError
 
@@ -82,13 +82,20 @@ def check_object(data: Any, target: Target | None = None) -> list[SchemaIssue]:
     if not valid:
         raws = explain(data, root, store.Resolver(target.kubernetes))
     named = {r.path for r in raws}
-    meta = data.get("metadata")
-    judged = names.check(data) + (metadata.check(data, meta) if isinstance(meta, dict) else [])
-    raws += [r for r in judged if r.path not in named]
+    raws += [r for r in beside_schemas(data) if r.path not in named]
     if not valid:
         raws += gates.check(data, target)
     issues = _one_per_mistake({_issue(data, r) for r in raws})
     return sorted(issues, key=lambda i: (tuple(str(p) for p in i.path), i.kind))
+
+
+def beside_schemas(data: dict[str, Any]) -> list[Raw]:
+    """What the API server's validation code refuses that no schema says (names, the rest of
+    the metadata, Jobs and CronJobs, Secrets by type): judged on every object, beside the
+    compiled schema."""
+    meta = data.get("metadata")
+    judged = names.check(data) + (metadata.check(data, meta) if isinstance(meta, dict) else [])
+    return judged + batch.check(data) + secret.check(data)
 
 
 def _one_per_mistake(issues: set[SchemaIssue]) -> list[SchemaIssue]:

@@ -103,3 +103,31 @@ def test_a_rule_failing_on_one_object_reports_what_the_whole_unit_run_reports():
         ("Z902", "Z902"),
         ("Z902", "Z902"),
     ]
+
+
+TASK_IN = """\
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: build
+  namespace: {namespace}
+spec:
+  steps:
+    - name: make
+      image: registry.access.redhat.com/ubi9/ubi-minimal:9.4
+      script: make
+"""
+
+
+@pytest.mark.parametrize("order", [("okd-scos", "OKD_scos"), ("OKD_scos", "okd-scos")])
+def test_a_namespace_finding_is_never_served_to_another_namespace(order):
+    """The memo leaves a base object's namespace out of its key (streams differ by it alone),
+    except a namespace the API server refuses: that finding is this namespace's only."""
+    memo = engine.ObjectMemo()
+    config = Config()
+    found = {}
+    for namespace in order:
+        document = parse_text(TASK_IN.format(namespace=namespace), f"{namespace}.yaml")
+        unit = engine.Unit(namespace, [engine.Obj(document.documents[0].data, document.path, document.documents[0])])
+        found[namespace] = [(p.line, p.code) for p in engine.check_unit(unit, config, [registry.get("V004")], memo)]
+    assert found == {"okd-scos": [], "OKD_scos": [(5, "V004")]}

@@ -147,3 +147,36 @@ def test_a_bad_override_is_a_configuration_error(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["lint", "."]) == 2
     assert "overrides[0]" in capsys.readouterr().err
+
+
+def _stream_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    from tests.conftest import REPO
+
+    for folder in ("base", "overlays", "streams"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return tmp_path / "streams" / "okd-scos"
+
+
+def test_a_namespace_the_stream_kustomization_sets_is_one_finding_there(tmp_path, monkeypatch, capsys):
+    stream = _stream_copy(tmp_path)
+    kustomization = stream / "kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text(encoding="utf-8").replace("namespace: okd-scos", "namespace: OKD_scos"),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, problems = run_json(["check", "okd-scos"], capsys)
+    assert code == 1
+    found = [(p["path"], p["line"], p["column"]) for p in problems if p["code"] == "V004"]
+    assert found == [("streams/okd-scos/kustomization.yaml", 4, 1)]  # not one per object, in base/
+
+
+def test_a_card_schedule_copied_into_a_cronjob_is_the_card_rule_s(tmp_path, monkeypatch, capsys):
+    card = _stream_copy(tmp_path) / "stream.yaml"
+    card.write_text(card.read_text(encoding="utf-8").replace('"30 6 * * *"', '"30 25 * * *"'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, problems = run_json(["check", "okd-scos"], capsys)
+    assert code == 1
+    assert [(p["code"], p["line"]) for p in problems if p["level"] == "error"] == [("C001", 21)]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from okd_streams.files.loader import parse_text
-from okd_streams.schema import Target, check_object, fast, gates, metadata, names
+from okd_streams.schema import Target, beside_schemas, check_object, fast, gates
 
 HERE = Path(__file__).resolve().parent
 CASES = sorted((HERE.parent / "rules" / "schema_cases").glob("*.yaml")) + sorted((HERE / "data").rglob("*.yaml"))
@@ -44,10 +44,9 @@ def test_what_the_fast_path_passes_has_no_finding(name: str, data: dict, target:
     check = fast.validator(data["apiVersion"], data["kind"], target.kubernetes, gated=gates.off(target))
     if check is None:
         return  # no schema for the kind
-    # the name and metadata rules and the few required fields no schema marks run on every
-    # object, beside the fast path (okd_streams.schema.names, okd_streams.schema.metadata)
-    meta = data.get("metadata")
-    beside = {raw.path for raw in names.check(data) + (metadata.check(data, meta) if isinstance(meta, dict) else [])}
+    # what the API server's validation code judges beyond the schemas runs on every object,
+    # beside the fast path (okd_streams.schema.beside_schemas)
+    beside = {raw.path for raw in beside_schemas(data)}
     issues = [i for i in check_object(data, target) if i.path not in beside]
     if check(data):
         assert issues == [], issues

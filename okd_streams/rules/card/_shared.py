@@ -1,5 +1,5 @@
 """Helpers for the stream contract rules: the stream card as an object, its pipelines and
-params, the PipelineRun templates its values feed, and CronJob schedules (okd_streams.model.cron).
+params, the PipelineRun templates its values feed, and CronJob schedules (okd_streams.schema.cron).
 
 The stream card (`streams/<name>/stream.yaml`, kind StreamCard) is plain data:
 
@@ -15,14 +15,10 @@ The stream card (`streams/<name>/stream.yaml`, kind StreamCard) is plain data:
 
 from __future__ import annotations
 
-import difflib
-import functools
-import re
-import zoneinfo
 from collections.abc import Iterator
 
-from okd_streams.model import cron
 from okd_streams.model.objects import Obj, Unit, get, items
+from okd_streams.schema import cron
 from okd_streams.tekton import resolve
 
 SPEC_FIELDS = {
@@ -63,34 +59,12 @@ def card_params(entry: dict) -> Iterator[tuple[int, dict]]:
 
 
 def time_zone_error(name: str) -> str | None:
-    """Why the API server would refuse `name` as a CronJob `timeZone`, or None.
-
-    Kubernetes loads it with Go's time.LoadLocation from the IANA database; the same database is
-    read here (the system's zoneinfo, as Python ships no copy). Where the system has none, only
-    the shape is checked. "Local" is refused by Kubernetes: it would be the controller's zone.
-    """
-    if name in ("", "Local") or name != name.strip():
-        return "Kubernetes needs an IANA time zone name, such as Etc/UTC or Europe/Berlin"
-    zones = _zones()
-    if zones:
-        if name in zones:
-            return None
-        near = difflib.get_close_matches(name, zones, n=1, cutoff=0.8)
-        hint = f' (did you mean "{near[0]}"?)' if near else ""
-        return f"not in the IANA time zone database{hint}"
-    return None if _ZONE_SHAPE.match(name) else "not an IANA time zone name, such as Etc/UTC"
-
-
-_ZONE_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
-
-
-@functools.cache
-def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    """Why the API server would refuse `name` as a CronJob `timeZone` (okd_streams.schema.cron)."""
+    return cron.time_zone_problem(name)
 
 
 def schedule_error(schedule: str) -> str | None:
-    """Why Kubernetes would reject a CronJob `schedule` (okd_streams.model.cron), or None."""
+    """Why Kubernetes would reject a CronJob `schedule` (okd_streams.schema.cron), or None."""
     return cron.validate(schedule)
 
 

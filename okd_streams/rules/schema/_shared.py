@@ -10,6 +10,7 @@ from typing import Any
 
 from okd_streams import schema
 from okd_streams.model.objects import Finding, Obj, Unit, get
+from okd_streams.schema import context
 from okd_streams.tekton.pac import filled_in_by_pac
 from okd_streams.tekton.schema_issues import TEMPLATES, dropped, issues_of, template_issues
 
@@ -29,10 +30,17 @@ def findings(unit: Unit, kind: str) -> Iterator[Finding]:
                 continue
             if kind == "invalid-value" and filled_in_by_pac(obj, issue.field or get(obj.data, *issue.path)):
                 continue  # a name or duration PaC completes: judged once it is filled in, on the cluster
+            message = issue.message
+            claim = obj.claim(issue.path) if obj.provenance else None
+            if claim is not None and claim.doc is not obj.doc:
+                # A value another file gave (a patch, a card value, a kustomization's namespace)
+                # may have gone to several objects: said without naming one, so that the
+                # report, per place and message, keeps it once.
+                message = message.replace(f" of {context.object_words(obj.data)}", "", 1)
             if dropped(obj, issue):
-                yield Finding(obj, issue.path, issue.message + PAC_DROPS, level="warning")
+                yield Finding(obj, issue.path, message + PAC_DROPS, level="warning")
             else:
-                yield Finding(obj, issue.path, issue.message)
+                yield Finding(obj, issue.path, message)
         yield from _template_findings(unit, obj, kind)
 
 

@@ -9,7 +9,12 @@ What it does:
   the metadata it judges for every kind, custom resources included: a namespace that is not
   a DNS-1123 label, a label key or annotation key that is not a qualified name
   (`example.com/name`), a label value that is not (`app: my app`, or over 63 characters),
-  annotations over 256 KiB, and a ConfigMap or Secret data key it refuses (`my key`).
+  annotations over 256 KiB, a ConfigMap or Secret data key it refuses (`my key`); and in a
+  CronJob a schedule robfig/cron does not parse (`30 25 * * *`), a time zone not in the IANA
+  database, a name over 52 characters, and a Job's `restartPolicy: Always`; a Secret's data
+  value that is not base64, a `.dockerconfigjson` that is not JSON. A namespace set by
+  a kustomization's `namespace:` field is reported once, at that field; a stream card value
+  the build copies (a schedule) is the card rule's (C001).
   A value that is filled in later is not judged: a `{{ repo_name }}` placeholder
   Pipelines-as-Code replaces in a `.tekton/` file, a `$(tt.params.x)` in an object a
   TriggerTemplate creates. A timeout that is not a Go duration is reported by the Tekton

@@ -4,7 +4,10 @@ What it does:
   Reports a field that the schema of the object's apiVersion and kind marks required and
   the object leaves out: a step's `name` in a Task, a ClusterRole rule's `verbs`, an
   Application's `destination`; an object with neither `metadata.name` nor
-  `metadata.generateName`; a Task with no steps (Tekton's admission requires one). Inside a
+  `metadata.generateName`; a Task with no steps (Tekton's admission requires one); a Job's
+  or CronJob's Pod template without `restartPolicy` (the default, Always, is refused for
+  Jobs: OnFailure or Never); a Secret without the keys its `type` needs (`username` or
+  `password` for basic-auth, `tls.crt` and `tls.key` for tls...). Inside a
   spec the CRD keeps unknown (an embedded `taskSpec`), Tekton decodes without requiring
   fields, and nothing is reported there.
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from okd_streams.files import edit
-from okd_streams.model import cron
 from okd_streams.model.repo import CARD_KIND, CARD_NAME, STREAMS_DIR, discover_streams
 from okd_streams.render import kustomization as kz
+from okd_streams.schema import cron
 from okd_streams.streams.info import namespaces as taken_namespaces
 from okd_streams.streams.scaffold.card import card_pipelines, default_description, render_readme, set_key
 from okd_streams.streams.scaffold.compose import OVERLAYS_DIR, compose

@@ -1,10 +1,10 @@
-"""okd_streams.model.cron mirrors Kubernetes' CronJob schedule validation (robfig/cron ParseStandard)."""
+"""okd_streams.schema.cron mirrors Kubernetes' CronJob schedule validation (robfig/cron ParseStandard)."""
 
 from __future__ import annotations
 
 import pytest
 
-from okd_streams.model.cron import go_duration_error, validate
+from okd_streams.schema.cron import go_duration_error, validate
 
 VALID = [
     "30 6 * * *",

@@ -1,4 +1,4 @@
-"""Kubernetes CronJob schedules, validated as the API server does.
+"""Kubernetes CronJob schedules and time zones, validated as the API server does.
 
 Kubernetes (pkg/apis/batch/validation) accepts `spec.schedule` when
 `cron.ParseStandard` of github.com/robfig/cron/v3 parses it, and refuses any schedule
@@ -11,12 +11,17 @@ containing "TZ" (since 1.27 a time zone goes in `spec.timeZone`). ParseStandard 
 - the descriptors @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly and
   `@every DURATION` (a Go duration such as 1h30m).
 
-`validate(expr)` mirrors that parser, so it refuses exactly what the API server would.
+`validate(expr)` mirrors that parser, so it refuses exactly what the API server would;
+`time_zone_problem(name)` says why a `spec.timeZone` is refused (the API server loads it with
+Go's time.LoadLocation from the IANA database it embeds).
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
+import zoneinfo
 from typing import Any
 
 DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
@@ -169,3 +174,30 @@ def go_duration_error(text: str) -> str | None:
             return f"invalid duration {text!r}"
         position = match.end()
     return None
+
+
+def time_zone_problem(name: str) -> str | None:
+    """Why the API server would refuse `name` as a CronJob `timeZone`, or None.
+
+    The same IANA database is read here (the system's zoneinfo, as Python ships no copy). Where
+    the system has none, only the shape is checked. "Local" is refused by Kubernetes: it would
+    be the controller's zone.
+    """
+    if name in ("", "Local") or name != name.strip():
+        return "Kubernetes needs an IANA time zone name, such as Etc/UTC or Europe/Berlin"
+    zones = _zones()
+    if zones:
+        if name in zones:
+            return None
+        near = difflib.get_close_matches(name, zones, n=1, cutoff=0.8)
+        hint = f' (did you mean "{near[0]}"?)' if near else ""
+        return f"not in the IANA time zone database{hint}"
+    return None if _ZONE_SHAPE.match(name) else "not an IANA time zone name, such as Etc/UTC"
+
+
+_ZONE_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
