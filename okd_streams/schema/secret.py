@@ -69,6 +69,8 @@ def _by_type(data: dict[str, Any], kind: str, decoded: dict[str, bytes | None]) 
     if kind == "kubernetes.io/service-account-token":
         meta = data.get("metadata")
         annotations = meta.get("annotations") if isinstance(meta, dict) else None
+        if annotations is not None and not isinstance(annotations, dict):
+            return []  # annotations of the wrong type: the schema's finding, the one to fix first
         if isinstance(annotations, dict) and annotations.get(SERVICE_ACCOUNT_NAME):
             return []
         path = ("metadata", "annotations") if isinstance(annotations, dict) else ("metadata",)

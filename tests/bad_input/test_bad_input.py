@@ -65,6 +65,11 @@ CASES: dict[str, Case] = {
     "trigger-template-odd-templates": Case(
         "lint", 1, [("V002", "build.yaml")], message="TriggerTemplate build creates"
     ),
+    "odd-metadata-jobs-secrets": Case(
+        "lint",
+        1,
+        [("V002", "build.yaml"), ("V004", "build.yaml"), ("V002", "nightly.yaml"), ("V004", "token.yaml")],
+    ),
     "pac-odd-annotations": Case("lint", 1, [("V004", ".tekton/run.yaml"), ("V002", ".tekton/run.yaml")]),
     # symlinks leading out of the tree are not read
     "symlinked-file-outside": Case(
