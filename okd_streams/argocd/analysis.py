@@ -36,11 +36,11 @@ from okd_streams.argocd.results import (
     stream_of_path,
 )
 from okd_streams.model.context import RepoContext
-from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.model.objects import Obj, get
 from okd_streams.model.repo import SourceTree, unit_from_render
 from okd_streams.render import kustomization as kz
 from okd_streams.render.kustomize import KustomizeMissing, RenderResult
+from okd_streams.schema.kinds import group_of, is_cluster_scoped
 
 
 def analyze(context: RepoContext) -> Argo | None:

@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from okd_streams.schema.explain import Raw
+from okd_streams.schema.kinds import group_of, is_cluster_scoped
 
 _NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -34,51 +35,22 @@ ANNOTATIONS_LIMIT = 256 * 1024
 # is not known here (Tekton's own repositories do this).
 _ENVSUBST = "${"
 
-# Kinds whose objects live outside namespaces, among those the schema stage knows.
-CLUSTER_SCOPED = frozenset(
-    {
-        "Namespace",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "ClusterTask",
-        "ClusterTriggerBinding",
-        "ClusterInterceptor",
-        "PersistentVolume",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "Node",
-        "PriorityClass",
-        "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "APIService",
-        "IngressClass",
-        "RuntimeClass",
-        "CSIDriver",
-        "CSINode",
-        "VolumeAttachment",
-        "CertificateSigningRequest",
-        "FlowSchema",
-        "PriorityLevelConfiguration",
-    }
-)
 _DATA_FIELDS = {"ConfigMap": ("data", "binaryData"), "Secret": ("data", "stringData")}
 
 
 def check(data: dict[str, Any], meta: dict[str, Any]) -> list[Raw]:
     """Issues of an object's namespace, labels and annotations, and of its data keys."""
     kind = data.get("kind")
-    found = (
-        _namespace(meta.get("namespace"), kind) + _labels(meta.get("labels")) + _annotations(meta.get("annotations"))
-    )
+    found = _labels(meta.get("labels")) + _annotations(meta.get("annotations"))
+    if not (isinstance(kind, str) and is_cluster_scoped(group_of(data.get("apiVersion")), kind)):
+        found = _namespace(meta.get("namespace")) + found
     if isinstance(kind, str) and kind in _DATA_FIELDS and data.get("apiVersion") == "v1":
         found += _data_keys(data, _DATA_FIELDS[kind])
     return found
 
 
-def _namespace(namespace: Any, kind: Any) -> list[Raw]:
-    if kind in CLUSTER_SCOPED or namespace_judged_fine(namespace):
+def _namespace(namespace: Any) -> list[Raw]:
+    if namespace_judged_fine(namespace):
         return []
     why = "a namespace is a DNS-1123 label: at most 63 lowercase letters, digits and '-', alphanumeric at each end"
     return [Raw(("metadata", "namespace"), "invalid-value", {"value": namespace, "why": why})]

@@ -154,7 +154,7 @@ def _stream_copy(tmp_path: Path) -> Path:
 
     from tests.conftest import REPO
 
-    for folder in ("base", "overlays", "streams"):
+    for folder in ("base", "overlays", "streams", "argocd"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     return tmp_path / "streams" / "okd-scos"
 
@@ -180,3 +180,16 @@ def test_a_card_schedule_copied_into_a_cronjob_is_the_card_rule_s(tmp_path, monk
     code, problems = run_json(["check", "okd-scos"], capsys)
     assert code == 1
     assert [(p["code"], p["line"]) for p in problems if p["level"] == "error"] == [("C001", 21)]
+
+
+def test_a_namespace_that_is_no_dns_label_is_not_also_a_project_finding(tmp_path, monkeypatch, capsys):
+    stream = _stream_copy(tmp_path)
+    for name in ("kustomization.yaml", "stream.yaml"):
+        path = stream / name
+        path.write_text(path.read_text(encoding="utf-8").replace("namespace: okd-scos", "namespace: OKD_scos"))
+    monkeypatch.chdir(tmp_path)
+    code, problems = run_json(["check", "okd-scos"], capsys)
+    assert code == 1
+    found = sorted((p["code"], p["path"], p["line"]) for p in problems if p["level"] == "error")
+    # the card's namespace and the kustomization's: two places to fix, one finding each (no A003)
+    assert found == [("C001", "streams/okd-scos/stream.yaml", 16), ("V004", "streams/okd-scos/kustomization.yaml", 4)]

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okd_streams.model.context import RepoContext, RepoFinding
-from okd_streams.model.kinds import group_of, is_cluster_scoped
 from okd_streams.model.objects import Obj
 from okd_streams.rules.argocd._shared import (
     argocd,
@@ -32,6 +31,8 @@ from okd_streams.rules.argocd._shared import (
     expansion,
     kustomization_namespace,
 )
+from okd_streams.schema.kinds import group_of, is_cluster_scoped
+from okd_streams.schema.metadata import namespace_judged_fine
 
 ID = "application-permitted-by-project"
 CODE = "A003"
@@ -95,7 +96,7 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
         )
         return
     denied_destination = not argocd.destination_permitted(project, server, name, namespace)
-    if denied_destination:
+    if denied_destination and namespace_judged_fine(namespace):  # else no namespace at all: C001 or V004 says so
         message = (
             f'{label}: destination {server or name} namespace "{namespace}" is not permitted by AppProject '
             f'"{project.name}" (destinations: {_destinations(project)}); Argo CD refuses to sync it. Use a '

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams.model.kinds import is_cluster_scoped
 from okd_streams.model.objects import Finding, Unit
+from okd_streams.schema.kinds import is_cluster_scoped
 
 ID = "stream-cluster-scoped-object"
 CODE = "A007"

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from okd_streams.model.kinds import is_cluster_scoped
 from okd_streams.model.objects import Finding, Obj, Unit, get
 from okd_streams.rules.card import _shared as _card
+from okd_streams.schema.kinds import is_cluster_scoped
 
 ID = "stream-namespace"
 CODE = "C005"
