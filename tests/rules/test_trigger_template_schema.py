@@ -58,10 +58,16 @@ spec:
 def findings(tmp_path: Path, **fields: str) -> list[tuple[int, int, str, str]]:
     values = {"params": "params", "run_after": "runAfter", "retries": "3", **fields}
     (tmp_path / "build.yaml").write_text(TEMPLATE.format(**values), encoding="utf-8")
+    return [
+        (p["line"], p["column"], p["code"], p["level"]) for p in lint(tmp_path / "build.yaml") if p["level"] != "info"
+    ]
+
+
+def lint(path: Path) -> list[dict]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(tmp_path / "build.yaml")])
-    return [(p["line"], p["column"], p["code"], p["level"]) for p in json.loads(out.getvalue()) if p["level"] != "info"]
+        main(["lint", "--format", "json", "--no-cache", str(path)])
+    return json.loads(out.getvalue())
 
 
 def test_a_clean_template_with_params_gives_nothing(tmp_path: Path) -> None:
@@ -107,8 +113,5 @@ spec:
 
 def test_labels_filled_in_from_the_event_are_not_judged_and_the_rest_are(tmp_path: Path) -> None:
     (tmp_path / "build.yaml").write_text(LABELLED, encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(tmp_path / "build.yaml")])
-    found = [(p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue()) if p["level"] == "error"]
+    found = [(p["line"], p["column"], p["code"]) for p in lint(tmp_path / "build.yaml") if p["level"] == "error"]
     assert found == [(16, 11, "V004")]  # the label value with spaces the API server refuses
