@@ -406,9 +406,15 @@ def unit_from_render(
     )
 
 
+def _in_order(paths: Iterable[Path]) -> list[Path]:
+    """`sorted(paths)`, the order of Path comparisons, with each path's parts taken once
+    (200 streams' closures of 100 files each: Path.__lt__ was a tenth of a changed check)."""
+    return sorted(paths, key=lambda path: path.parts)
+
+
 def kustomization_documents(graph: kz.Closure, tree: SourceTree) -> tuple[list[Path], list[Document]]:
     """The kustomization files a build reads (those that parse), and their documents."""
-    read = [path for path in sorted(graph.files) if path.name in kz.NAMES and tree.file(path).documents]
+    read = [path for path in _in_order(graph.files) if path.name in kz.NAMES and tree.file(path).documents]
     return read, [tree.file(path).documents[0] for path in read]
 
 
@@ -438,7 +444,7 @@ def _attach_provenance(graph: kz.Closure, selection: patches.Selection, tree: So
     """Values copied by kustomize `replacements` point back at their source (a stream card)."""
     if not graph.replacements:
         return
-    sources = [tree.file(path) for path in sorted(graph.files) if path.suffix in YAML_SUFFIXES]
+    sources = [tree.file(path) for path in _in_order(graph.files) if path.suffix in YAML_SUFFIXES]
     for _, entry in graph.replacements:
         source = entry.get("source")
         targets = entry.get("targets")

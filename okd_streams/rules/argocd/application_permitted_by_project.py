@@ -110,13 +110,17 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
     if deployed is None or deployed.error:
         return
     kinds_seen: set[tuple[str, str]] = set()
-    namespaces_seen: set[str] = set()
+    namespaces_seen: set[str] = set()  # each reported once, and each permitted one judged once
+    verdicts: dict[tuple[str, str], tuple[bool, str]] = {}  # (group, kind) -> kind_permitted's
     for obj in deployed.objects:
         group = group_of(obj.api_version)
         cluster = is_cluster_scoped(group, obj.kind)
         if cluster and app.stream is not None:
             continue  # A007 reports every cluster-scoped object of a stream
-        allowed, listing = argocd.kind_permitted(project, group, obj.kind, not cluster)
+        verdict = verdicts.get((group, obj.kind))
+        if verdict is None:
+            verdict = verdicts[(group, obj.kind)] = argocd.kind_permitted(project, group, obj.kind, not cluster)
+        allowed, listing = verdict
         if not allowed and (group, obj.kind) not in kinds_seen:
             kinds_seen.add((group, obj.kind))
             yield at_obj(
@@ -133,8 +137,8 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
         target = argocd.object_namespace(obj, app)
         if target in namespaces_seen or (denied_destination and target == namespace):
             continue
+        namespaces_seen.add(target)
         if not argocd.destination_permitted(project, server, name, target):
-            namespaces_seen.add(target)
             message = (
                 f'{label} would sync {obj.label()} into namespace "{target}", which AppProject '
                 f'"{project.name}" does not permit (destinations: {_destinations(project)})'
