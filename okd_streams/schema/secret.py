@@ -10,7 +10,7 @@ the API server merges it in before it validates.
 - kubernetes.io/service-account-token: the annotation naming its ServiceAccount.
 
 A `data` value is base64 (the API server's JSON decoder refuses anything else); one that is not
-is reported too.
+is reported too, unless it is a placeholder to replace (`<BASE64_TOKEN>`, `{{ token }}`, `${TOKEN}`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
 from okd_streams.schema.explain import Raw
@@ -30,6 +31,8 @@ _REQUIRED = {
 }
 _JSON_KEYS = (".dockerconfigjson", ".dockercfg")
 SERVICE_ACCOUNT_NAME = "kubernetes.io/service-account.name"
+# A sample Secret's value written to be replaced: `<BASE64_ENCODED_ID>`, `{{ token }}`, `${TOKEN}`.
+_PLACEHOLDER = re.compile(r"<[^<>]+>|{{|\$\{")
 
 
 def check(data: dict[str, Any]) -> list[Raw]:
@@ -42,6 +45,9 @@ def check(data: dict[str, Any]) -> list[Raw]:
     for key, value in encoded.items():
         if not isinstance(value, str):
             continue  # the schema's finding
+        if _PLACEHOLDER.search(value):
+            decoded[key] = None  # a value to fill in before applying (`<BASE64_TOKEN>`): not judged
+            continue
         try:
             # Go's base64 decoder skips line ends (a certificate folded over lines), nothing else
             decoded[key] = base64.b64decode(value.replace("\r", "").replace("\n", ""), validate=True)

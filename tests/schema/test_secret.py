@@ -57,6 +57,7 @@ def test_one_error_where_the_secret_is_wrong(tmp_path: Path, case: str) -> None:
         {"type": "kubernetes.io/ssh-auth", "data": {"ssh-privatekey": "aGk="}},
         {"type": "Opaque", "data": {"x": ""}},
         {"type": "example.com/custom"},
+        {"data": {"token": "<BASE64_ENCODED_TOKEN>", "id": "{{ id }}", "key": "${KEY}"}},  # placeholders
     ],
 )
 def test_what_it_takes(fields: dict) -> None:
