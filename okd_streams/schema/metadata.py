@@ -25,10 +25,9 @@ from typing import Any
 
 from okd_streams.schema.explain import Raw
 from okd_streams.schema.kinds import group_of, is_cluster_scoped
+from okd_streams.schema.names import DNS1123_LABEL, DNS1123_SUBDOMAIN
 
 _NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DATA_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 ANNOTATIONS_LIMIT = 256 * 1024
 # `namespace: ${TEST_NAMESPACE}`: a file filled in by envsubst before it is applied; its value
@@ -61,7 +60,7 @@ def namespace_judged_fine(namespace: Any) -> bool:
     leave it out of its key: streams differ by namespace alone)."""
     if not isinstance(namespace, str) or not namespace or _ENVSUBST in namespace:
         return True
-    return bool(_NAMESPACE.match(namespace)) and len(namespace) <= 63
+    return bool(DNS1123_LABEL.match(namespace)) and len(namespace) <= 63
 
 
 def _labels(labels: Any) -> list[Raw]:
@@ -120,7 +119,7 @@ def qualified_name_problem(text: str) -> str | None:
     prefix, slash, name = text.rpartition("/")
     if slash and ("/" in prefix or not prefix):
         return "is an optional DNS subdomain prefix and '/', then a name: one '/' at most, after a prefix"
-    if slash and (len(prefix) > 253 or not _PREFIX.match(prefix)):
+    if slash and (len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix)):
         return "prefix (before '/') must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'"
     if not name:
         return "needs a name (after the prefix and '/', if any)"

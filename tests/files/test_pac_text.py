@@ -4,15 +4,12 @@ there, not a mapping with a mapping for a key; anywhere else it is what kubectl 
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pytest
 
-from okd_streams.cli import main
 from okd_streams.files.pac_text import as_pac_reads
+from tests.cli import lint_json
 
 
 @pytest.mark.parametrize(
@@ -82,10 +79,7 @@ spec:
 
 
 def problems(path: Path) -> list[tuple[int, int, str]]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(path)])
-    return [(p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue()) if p["level"] == "error"]
+    return [(p["line"], p["column"], p["code"]) for p in lint_json(path) if p["level"] == "error"]
 
 
 def test_in_a_tekton_folder_pac_reads_it(tmp_path: Path) -> None:

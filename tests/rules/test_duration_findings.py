@@ -4,12 +4,9 @@ same key is its follow-on. Where no Tekton rule looks (a pipeline task's timeout
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from okd_streams.cli import main
+from tests.cli import lint_json
 
 RUNS = """\
 apiVersion: tekton.dev/v1
@@ -50,10 +47,7 @@ spec:
 
 
 def errors(path: Path) -> list[tuple[int, int, str]]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(path)])
-    return [(p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue()) if p["level"] == "error"]
+    return [(p["line"], p["column"], p["code"]) for p in lint_json(path) if p["level"] == "error"]
 
 
 def test_a_run_s_bad_timeout_is_one_finding(tmp_path: Path) -> None:

@@ -4,12 +4,9 @@ that line of the base (the file a person edits), not at line 1 of the overlay.""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from okd_streams.cli import main
+from tests.cli import lint_json
 from tests.conftest import write_tree
 
 TREE = {
@@ -23,10 +20,8 @@ TREE = {
 
 
 def errors(root: Path, *paths: str) -> list[tuple[str, int, int, str]]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", *(str(root / p) for p in paths)])
-    return [(Path(p["path"]).as_posix(), p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue())]
+    found = lint_json(*(root / p for p in paths))
+    return [(Path(p["path"]).as_posix(), p["line"], p["column"], p["code"]) for p in found]
 
 
 def test_a_missing_file_in_a_base_is_reported_at_the_base_s_entry(tmp_path: Path, monkeypatch) -> None:

@@ -3,12 +3,9 @@ each item is checked as an object (at its own lines), and an item that is not on
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from okd_streams.cli import main
+from tests.cli import lint_json
 
 LIST = """\
 apiVersion: v1
@@ -41,10 +38,7 @@ items:
 
 
 def lint(folder: Path) -> list[dict]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(folder)])
-    return [p for p in json.loads(out.getvalue()) if p["level"] == "error"]
+    return [p for p in lint_json(folder) if p["level"] == "error"]
 
 
 def test_each_item_is_an_object_or_an_error_at_it(tmp_path: Path) -> None:
@@ -89,10 +83,8 @@ items:
 def test_the_file_rules_read_each_item_too(tmp_path: Path) -> None:
     """`oc get secrets -o yaml > file` writes a List: its Secrets are secrets all the same."""
     (tmp_path / "secrets.yaml").write_text(SECRETS, encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(tmp_path)])
-    found = {(p["code"], p["line"], p["column"]) for p in json.loads(out.getvalue())}
+    found = lint_json(tmp_path)
+    found = {(p["code"], p["line"], p["column"]) for p in found}
     assert {("X001", 8, 5), ("X007", 15, 21)} <= found, found
 
 

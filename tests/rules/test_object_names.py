@@ -4,12 +4,9 @@ characters is Tekton's refusal alone (T001); generateName is checked by the API 
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from okd_streams.cli import main
+from tests.cli import lint_json
 
 TASK = """\
 apiVersion: tekton.dev/v1
@@ -34,10 +31,7 @@ spec:
 
 
 def errors(folder: Path) -> list[tuple[int, int, str]]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(folder)])
-    return [(p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue()) if p["level"] == "error"]
+    return [(p["line"], p["column"], p["code"]) for p in lint_json(folder) if p["level"] == "error"]
 
 
 def test_a_dotted_name_and_a_valid_prefix_are_clean(tmp_path: Path) -> None:

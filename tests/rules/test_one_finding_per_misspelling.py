@@ -6,12 +6,9 @@ the run starts, and both are said."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from okd_streams.cli import main
+from tests.cli import lint_json
 
 MISSPELT = """\
 apiVersion: tekton.dev/v1
@@ -173,12 +170,10 @@ spec:
 
 def findings(tmp_path: Path, text: str) -> list[tuple[int, int, str, str]]:
     (tmp_path / "tree.yaml").write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(tmp_path / "tree.yaml")])
+    found = lint_json(tmp_path / "tree.yaml")
     return [
         (p["line"], p["column"], p["code"], p["level"])
-        for p in json.loads(out.getvalue())
+        for p in found
         if p["level"] != "info" and p["code"] not in ("S002", "S003")  # one object per file, named after it
     ]
 

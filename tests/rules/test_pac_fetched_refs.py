@@ -5,16 +5,13 @@ not exist on the cluster, so R001 and R002 only note it instead of warning that 
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pytest
 
-from okd_streams.cli import main
 from okd_streams.model.objects import Obj, Unit
 from okd_streams.tekton import pac
+from tests.cli import lint_json
 
 
 def run_with(annotations: dict[str, str]) -> Obj:
@@ -76,10 +73,7 @@ spec:
 
 
 def findings(path: Path) -> list[tuple[int, int, str, str]]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(path)])
-    return [(p["line"], p["column"], p["code"], p["level"]) for p in json.loads(out.getvalue()) if p["code"] == "R001"]
+    return [(p["line"], p["column"], p["code"], p["level"]) for p in lint_json(path) if p["code"] == "R001"]
 
 
 def test_a_repository_file_named_after_the_task_is_named() -> None:
@@ -142,7 +136,5 @@ def test_a_name_pac_fills_in_is_noted(tmp_path: Path) -> None:
     text = RUN.replace("name: lint", 'name: "{{ linter }}"')
     (tmp_path / ".tekton" / "on-push.yaml").write_text(text, encoding="utf-8")
     assert findings(tmp_path) == [(14, 11, "R001", "info"), (17, 11, "R001", "info")]
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(tmp_path)])
-    assert not [p for p in json.loads(out.getvalue()) if p["code"] == "T071" or p["level"] == "error"]
+    found = lint_json(tmp_path)
+    assert not [p for p in found if p["code"] == "T071" or p["level"] == "error"]

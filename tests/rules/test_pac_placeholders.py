@@ -4,12 +4,9 @@ it is not judged; the same value anywhere else is what the cluster gets, and is.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from okd_streams.cli import main
+from tests.cli import lint_json
 
 RUN = """\
 apiVersion: tekton.dev/v1
@@ -33,10 +30,7 @@ LABELS = '  labels:\n    okd.io/repo: "{{ repo_owner }}"\n    "{{ repo_name }}":
 
 
 def problems(folder: Path) -> list[tuple[int, int, str]]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(folder)])
-    return [(p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue()) if p["level"] != "info"]
+    return [(p["line"], p["column"], p["code"]) for p in lint_json(folder) if p["level"] != "info"]
 
 
 def test_placeholders_in_a_pac_run_are_not_judged(tmp_path: Path) -> None:

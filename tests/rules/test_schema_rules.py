@@ -193,3 +193,13 @@ def test_a_namespace_that_is_no_dns_label_is_not_also_a_project_finding(tmp_path
     found = sorted((p["code"], p["path"], p["line"]) for p in problems if p["level"] == "error")
     # the card's namespace and the kustomization's: two places to fix, one finding each (no A003)
     assert found == [("C001", "streams/okd-scos/stream.yaml", 16), ("V004", "streams/okd-scos/kustomization.yaml", 4)]
+
+
+def test_a_namespace_the_project_refuses_is_reported_where_the_kustomization_sets_it(tmp_path, monkeypatch, capsys):
+    kustomization = _stream_copy(tmp_path) / "kustomization.yaml"
+    text = kustomization.read_text(encoding="utf-8")
+    kustomization.write_text(text.replace("namespace: okd-scos", "namespace: ci-builds"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _, problems = run_json(["check", "okd-scos"], capsys)
+    found = [(p["path"], p["line"], p["column"]) for p in problems if p["code"] == "A003"]
+    assert found == [("streams/okd-scos/kustomization.yaml", 4, 1)]  # the objects' namespace, from its line

@@ -7,12 +7,9 @@ holding `$(tt.params.x)` comes with the event and is not judged."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from okd_streams.cli import main
+from tests.cli import lint_json
 
 TEMPLATE = """\
 apiVersion: triggers.tekton.dev/v1beta1
@@ -59,15 +56,10 @@ def findings(tmp_path: Path, **fields: str) -> list[tuple[int, int, str, str]]:
     values = {"params": "params", "run_after": "runAfter", "retries": "3", **fields}
     (tmp_path / "build.yaml").write_text(TEMPLATE.format(**values), encoding="utf-8")
     return [
-        (p["line"], p["column"], p["code"], p["level"]) for p in lint(tmp_path / "build.yaml") if p["level"] != "info"
+        (p["line"], p["column"], p["code"], p["level"])
+        for p in lint_json(tmp_path / "build.yaml")
+        if p["level"] != "info"
     ]
-
-
-def lint(path: Path) -> list[dict]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(path)])
-    return json.loads(out.getvalue())
 
 
 def test_a_clean_template_with_params_gives_nothing(tmp_path: Path) -> None:
@@ -113,5 +105,5 @@ spec:
 
 def test_labels_filled_in_from_the_event_are_not_judged_and_the_rest_are(tmp_path: Path) -> None:
     (tmp_path / "build.yaml").write_text(LABELLED, encoding="utf-8")
-    found = [(p["line"], p["column"], p["code"]) for p in lint(tmp_path / "build.yaml") if p["level"] == "error"]
+    found = [(p["line"], p["column"], p["code"]) for p in lint_json(tmp_path / "build.yaml") if p["level"] == "error"]
     assert found == [(16, 11, "V004")]  # the label value with spaces the API server refuses

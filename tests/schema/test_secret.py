@@ -3,15 +3,12 @@ what it takes (stringData merged into data, base64 folded over lines, an empty p
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pytest
 
-from okd_streams.cli import main
 from okd_streams.schema import check_object
+from tests.cli import lint_json
 
 CASES = {
     "basic-auth without username or password": (
@@ -35,10 +32,7 @@ CASES = {
 def errors(tmp_path: Path, body: str) -> list[tuple[int, int, str]]:
     path = tmp_path / "git.yaml"
     path.write_text(f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: git\n{body}", encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["lint", "--format", "json", "--no-cache", str(path)])
-    return [(p["line"], p["column"], p["code"]) for p in json.loads(out.getvalue()) if p["level"] == "error"]
+    return [(p["line"], p["column"], p["code"]) for p in lint_json(path) if p["level"] == "error"]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -70,18 +70,5 @@ def at_file(
     return RepoFinding(None, (), message, level=level, file=shown, line=line, column=column, stream=stream)
 
 
-def kustomization_namespace(context: RepoContext, stream: str) -> tuple[str, int, int] | None:
-    """Where a stream's kustomization.yaml sets `namespace:` (file, line, column), if it does."""
-    found = context.stream(stream)
-    if found is None or found.kustomization is None:
-        return None
-    yaml_file = context.tree.file(found.kustomization)
-    for document in yaml_file.documents:
-        if isinstance(document.data, dict) and isinstance(document.data.get("namespace"), str):
-            line, column = document.pos(("namespace",))
-            return document.path, line, column
-    return None
-
-
 def folder(context: RepoContext, path: str) -> str:
     return context.display(Path(context.root, path))

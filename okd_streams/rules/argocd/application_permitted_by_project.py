@@ -26,10 +26,8 @@ from okd_streams.rules.argocd._shared import (
     argocd,
     at_app,
     at_document,
-    at_file,
     at_obj,
     expansion,
-    kustomization_namespace,
 )
 from okd_streams.schema.kinds import group_of, is_cluster_scoped
 from okd_streams.schema.metadata import namespace_judged_fine
@@ -96,7 +94,7 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
         )
         return
     denied_destination = not argocd.destination_permitted(project, server, name, namespace)
-    if denied_destination and namespace_judged_fine(namespace):  # else no namespace at all: C001 or V004 says so
+    if denied_destination and namespace_judged_fine(namespace):  # no DNS label: C001 or V004 says so
         message = (
             f'{label}: destination {server or name} namespace "{namespace}" is not permitted by AppProject '
             f'"{project.name}" (destinations: {_destinations(project)}); Argo CD refuses to sync it. Use a '
@@ -143,8 +141,5 @@ def _check(context: RepoContext, argo: argocd.Argo, app: argocd.App) -> Iterator
                 f'{label} would sync {obj.label()} into namespace "{target}", which AppProject '
                 f'"{project.name}" does not permit (destinations: {_destinations(project)})'
             )
-            where = kustomization_namespace(context, app.stream) if app.stream else None
-            if where is not None:
-                yield at_file(where[0], message, app.stream, where[1], where[2])
-            else:
-                yield at_obj(obj, ("metadata", "namespace"), message, app.stream)
+            # a namespace the stream's kustomization set points back at its `namespace:` line
+            yield at_obj(obj, ("metadata", "namespace"), message, app.stream)

@@ -20,12 +20,12 @@ Why:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from okd_streams.model.objects import Finding, Obj, Unit
 from okd_streams.rules.card import _shared as _card
+from okd_streams.schema.names import DNS1123_LABEL
 
 ID = "stream-card-valid"
 CODE = "C001"
@@ -35,8 +35,6 @@ SCOPE = "unit"
 PER_OBJECT = False
 APPLIES_TO = None
 WAIVER_NEEDS_REASON = False
-
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def _spec(card: Obj, stream: str) -> Iterator[Finding]:
@@ -70,7 +68,7 @@ def _spec(card: Obj, stream: str) -> Iterator[Finding]:
             hint = f'; quote it: "{spec[key]}"' if isinstance(spec[key], (int, float)) else ""
             yield Finding(card, ("spec", key), f"spec.{key} must be a non-empty string{hint}")
     namespace = spec.get("namespace")
-    if isinstance(namespace, str) and namespace.strip() and (len(namespace) > 63 or not _DNS_LABEL.match(namespace)):
+    if isinstance(namespace, str) and namespace.strip() and (len(namespace) > 63 or not DNS1123_LABEL.match(namespace)):
         yield Finding(
             card,
             ("spec", "namespace"),
